@@ -1,0 +1,415 @@
+//! Construction of a [`Plan`](crate::Plan): one builder behind both the document and the columnar
+//! constructors, so every input form is validated by the same code.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use fixedbitset::FixedBitSet;
+
+use crate::alignment::{topological_order, Contributors};
+use crate::document::{Cycle, KeyResultKind, Milestone};
+use crate::error::{Error, Result};
+use crate::ids::Ids;
+use crate::key_result::{check_points, finite, Rule, RuleFields};
+use crate::pace::day;
+use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE};
+use crate::policy::{Policy, ProgressDriver};
+
+/// Free-text attributes of a node.
+#[derive(Debug, Default)]
+pub(crate) struct NodeText {
+    pub title: Option<String>,
+    pub owner: Option<String>,
+    pub level: Option<String>,
+    pub note: Option<String>,
+}
+
+struct CheckInRow {
+    kr: u32,
+    day: i32,
+    value: f64,
+    confidence: f64,
+    note: Option<Box<str>>,
+}
+
+/// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
+pub(crate) struct Builder {
+    ids: Ids,
+    rules: Vec<Rule>,
+    objective_of: Vec<u32>,
+    weight: Vec<f64>,
+    cycle_of: Vec<u32>,
+    current: Vec<f64>,
+    meta: Meta,
+    edges: Vec<(u32, u32, f64)>,
+    check_ins: Vec<CheckInRow>,
+    ms_weight: Vec<f64>,
+    ms_done: Vec<i32>,
+    ms_name: Vec<Box<str>>,
+    points: Vec<(f64, f64)>,
+    cycles: Vec<CycleInfo>,
+    cycle_index: HashMap<String, u32>,
+}
+
+pub(crate) fn check_weight(context: impl FnOnce() -> String, value: f64) -> Result<f64> {
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::InvalidWeight { context: context(), value })
+    }
+}
+
+impl Builder {
+    pub(crate) fn with_capacity(nodes: usize) -> Self {
+        Builder {
+            ids: Ids::with_capacity(nodes),
+            rules: Vec::with_capacity(nodes),
+            objective_of: Vec::with_capacity(nodes),
+            weight: Vec::with_capacity(nodes),
+            cycle_of: Vec::with_capacity(nodes),
+            current: Vec::with_capacity(nodes),
+            meta: Meta::with_capacity(nodes),
+            edges: Vec::new(),
+            check_ins: Vec::new(),
+            ms_weight: Vec::new(),
+            ms_done: Vec::new(),
+            ms_name: Vec::new(),
+            points: Vec::new(),
+            cycles: Vec::new(),
+            cycle_index: HashMap::new(),
+        }
+    }
+
+    pub(crate) fn add_cycle(&mut self, cycle: &Cycle) -> Result<()> {
+        if cycle.id.is_empty() {
+            return Err(Error::EmptyId { table: "cycles" });
+        }
+        if cycle.end < cycle.start {
+            return Err(Error::InvalidDates { id: cycle.id.clone(), start: cycle.start, end: cycle.end });
+        }
+        let index = self.cycles.len() as u32;
+        if self.cycle_index.insert(cycle.id.clone(), index).is_some() {
+            return Err(Error::DuplicateId { id: cycle.id.clone() });
+        }
+        self.cycles.push(CycleInfo {
+            id: cycle.id.clone(),
+            start: cycle.start,
+            end: cycle.end,
+            start_day: day(cycle.start),
+            end_day: day(cycle.end),
+        });
+        Ok(())
+    }
+
+    pub(crate) fn find(&self, id: &str) -> Option<u32> {
+        self.ids.find(id)
+    }
+
+    fn add_node(&mut self, table: &'static str, id: &str, rule: Rule, text: NodeText) -> Result<u32> {
+        if id.is_empty() {
+            return Err(Error::EmptyId { table });
+        }
+        let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_owned() })?;
+        self.rules.push(rule);
+        self.current.push(f64::NAN);
+        self.meta.push(text);
+        Ok(index)
+    }
+
+    pub(crate) fn add_objective(
+        &mut self,
+        id: &str,
+        cycle: Option<&str>,
+        driver: Option<ProgressDriver>,
+        text: NodeText,
+    ) -> Result<u32> {
+        let cycle = match cycle {
+            None => NONE,
+            Some(c) => *self.cycle_index.get(c).ok_or_else(|| Error::UnknownCycle {
+                id: id.to_owned(),
+                cycle: c.to_owned(),
+            })?,
+        };
+        let index = self.add_node("objectives", id, Rule::Objective { driver }, text)?;
+        self.objective_of.push(NONE);
+        self.weight.push(1.0);
+        self.cycle_of.push(cycle);
+        Ok(index)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add_key_result(
+        &mut self,
+        id: &str,
+        objective: u32,
+        kind: KeyResultKind,
+        fields: &RuleFields,
+        weight: f64,
+        current: Option<f64>,
+        milestones: &[Milestone],
+        points: &[[f64; 2]],
+        text: NodeText,
+    ) -> Result<u32> {
+        let mut rule = Rule::compile(id, kind, fields)?;
+        let weight = check_weight(|| format!("key result `{id}`"), weight)?;
+        match &mut rule {
+            Rule::Milestones { first, len } => {
+                if milestones.is_empty() {
+                    return Err(Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field: "milestones" });
+                }
+                *first = self.ms_weight.len() as u32;
+                *len = milestones.len() as u32;
+                for m in milestones {
+                    let w = check_weight(|| format!("milestone `{}` of `{id}`", m.name), m.weight)?;
+                    self.ms_weight.push(w);
+                    self.ms_done.push(m.done_on.map_or(i32::MAX, day));
+                    self.ms_name.push(m.name.as_str().into());
+                }
+            }
+            Rule::Piecewise { first, len } => {
+                if points.is_empty() {
+                    return Err(Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field: "points" });
+                }
+                check_points(id, points)?;
+                *first = self.points.len() as u32;
+                *len = points.len() as u32;
+                self.points.extend(points.iter().map(|p| (p[0], p[1])));
+            }
+            _ => {}
+        }
+        if let Some(v) = current {
+            rule.check_value(id, "current", v)?;
+        }
+        let cycle = self.cycle_of[objective as usize];
+        let index = self.add_node("key_results", id, rule, text)?;
+        self.objective_of.push(objective);
+        self.weight.push(weight);
+        self.cycle_of.push(cycle);
+        self.current[index as usize] = current.unwrap_or(f64::NAN);
+        Ok(index)
+    }
+
+    /// An alignment edge from node `child` to the node with id `parent`.
+    pub(crate) fn add_edge(&mut self, child: u32, parent: &str, weight: f64) -> Result<()> {
+        let child_id = || self.ids.get(child).to_owned();
+        let p = self
+            .ids
+            .find(parent)
+            .ok_or_else(|| Error::UnknownParent { id: child_id(), parent: parent.to_owned() })?;
+        if p == child {
+            return Err(Error::SelfAlignment { id: child_id() });
+        }
+        let weight = check_weight(|| format!("edge `{}` → `{parent}`", child_id()), weight)?;
+        self.edges.push((child, p, weight));
+        Ok(())
+    }
+
+    pub(crate) fn add_check_in(
+        &mut self,
+        kr: u32,
+        date: NaiveDate,
+        value: Option<f64>,
+        confidence: Option<f64>,
+        done: Option<bool>,
+        note: Option<&str>,
+    ) -> Result<()> {
+        let id = self.ids.get(kr);
+        let rule = &self.rules[kr as usize];
+        if matches!(rule, Rule::Objective { .. }) {
+            return Err(Error::InvalidValue {
+                id: id.to_owned(),
+                field: "check_ins",
+                reason: "check-ins belong to key results, and this is an objective".to_owned(),
+            });
+        }
+        let value = match (done, value) {
+            (Some(d), Some(v)) if v != f64::from(u8::from(d)) => {
+                return Err(Error::InvalidValue {
+                    id: id.to_owned(),
+                    field: "done",
+                    reason: format!("check-in on {date} says done `{d}` but value `{v}`"),
+                })
+            }
+            (Some(d), _) => Some(f64::from(u8::from(d))),
+            (None, v) => v,
+        };
+        if let Some(v) = value {
+            rule.check_value(id, "value", v)?;
+        }
+        if let Some(c) = confidence {
+            if !(0.0..=1.0).contains(&finite(id, "confidence", c)?) {
+                return Err(Error::InvalidValue {
+                    id: id.to_owned(),
+                    field: "confidence",
+                    reason: format!("`{c}` on {date} is outside [0, 1]"),
+                });
+            }
+        }
+        self.check_ins.push(CheckInRow {
+            kr,
+            day: day(date),
+            value: value.unwrap_or(f64::NAN),
+            confidence: confidence.unwrap_or(f64::NAN),
+            note: note.map(Into::into),
+        });
+        Ok(())
+    }
+
+    /// Validates the graph, orders it topologically and lays every array out in that order.
+    pub(crate) fn finish(self, policy: Policy) -> Result<PlanData> {
+        policy.validate()?;
+        let n = self.ids.len();
+        let doc = self.contributors();
+        let mut has_dependent = FixedBitSet::with_capacity(n);
+        doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
+        let order = topological_order(&doc.offsets, &doc.src, &has_dependent).map_err(|cycle| {
+            Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
+        })?;
+        let mut pos_of_doc = vec![0u32; n];
+        for (p, &d) in order.iter().enumerate() {
+            pos_of_doc[d as usize] = p as u32;
+        }
+        let contributors = relabel(&doc, &order, &pos_of_doc);
+        let dependents = dependents_of(&contributors);
+        let by_pos = |v: &[u32]| -> Vec<u32> { order.iter().map(|&d| v[d as usize]).collect() };
+        let remap = |i: u32| if i == NONE { NONE } else { pos_of_doc[i as usize] };
+        let objective_of = order.iter().map(|&d| remap(self.objective_of[d as usize])).collect();
+        let check_ins = self.sorted_check_ins(&pos_of_doc);
+        Ok(PlanData {
+            rules: order.iter().map(|&d| self.rules[d as usize]).collect(),
+            cycle_of: by_pos(&self.cycle_of),
+            current: order.iter().map(|&d| self.current[d as usize]).collect(),
+            objective_of,
+            contributors,
+            dependents,
+            check_ins,
+            ms_weight: self.ms_weight,
+            ms_done: self.ms_done,
+            ms_name: self.ms_name,
+            points: self.points,
+            ids: self.ids,
+            meta: self.meta,
+            cycles: self.cycles,
+            policy,
+            pos_of_doc,
+            doc_of_pos: order,
+        })
+    }
+
+    /// Contributor lists in input order: own key results first, then aligned children.
+    fn contributors(&self) -> Contributors {
+        let n = self.ids.len();
+        let mut own = vec![0u32; n];
+        let mut all = vec![0u32; n + 1];
+        for &o in self.objective_of.iter().filter(|&&o| o != NONE) {
+            own[o as usize] += 1;
+        }
+        for &(_, parent, _) in &self.edges {
+            all[parent as usize + 1] += 1;
+        }
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        let mut total = 0u32;
+        for i in 0..n {
+            total += own[i] + all[i + 1];
+            offsets.push(total);
+        }
+        let own_end: Vec<u32> = (0..n).map(|i| offsets[i] + own[i]).collect();
+        let mut src = vec![0u32; total as usize];
+        let mut weight = vec![0f64; total as usize];
+        let mut next_own: Vec<u32> = offsets[..n].to_vec();
+        for (kr, &o) in self.objective_of.iter().enumerate().filter(|(_, &o)| o != NONE) {
+            let slot = next_own[o as usize] as usize;
+            next_own[o as usize] += 1;
+            src[slot] = kr as u32;
+            weight[slot] = self.weight[kr];
+        }
+        let mut next_aligned = own_end.clone();
+        for &(child, parent, w) in &self.edges {
+            let slot = next_aligned[parent as usize] as usize;
+            next_aligned[parent as usize] += 1;
+            src[slot] = child;
+            weight[slot] = w;
+        }
+        Contributors { offsets, own_end, src, weight }
+    }
+
+    /// Check-ins grouped by key result (topological position), each group sorted by day; equal
+    /// days keep input order, so the last one given wins.
+    fn sorted_check_ins(&self, pos_of_doc: &[u32]) -> CheckIns {
+        let n = pos_of_doc.len();
+        let mut offsets = vec![0u32; n + 1];
+        for c in &self.check_ins {
+            offsets[pos_of_doc[c.kr as usize] as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets[..n].to_vec();
+        let mut slots = vec![0u32; self.check_ins.len()];
+        for (row, c) in self.check_ins.iter().enumerate() {
+            let p = pos_of_doc[c.kr as usize] as usize;
+            slots[next[p] as usize] = row as u32;
+            next[p] += 1;
+        }
+        for p in 0..n {
+            let group = &mut slots[offsets[p] as usize..offsets[p + 1] as usize];
+            if group.len() > 1 {
+                group.sort_by_key(|&row| self.check_ins[row as usize].day);
+            }
+        }
+        let rows = slots.iter().map(|&r| &self.check_ins[r as usize]);
+        CheckIns {
+            offsets,
+            day: rows.clone().map(|c| c.day).collect(),
+            value: rows.clone().map(|c| c.value).collect(),
+            confidence: rows.clone().map(|c| c.confidence).collect(),
+            note: rows.map(|c| c.note.clone()).collect(),
+        }
+    }
+}
+
+/// Contributor lists in topological positions.
+fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32]) -> Contributors {
+    let n = order.len();
+    let mut out = Contributors {
+        offsets: Vec::with_capacity(n + 1),
+        own_end: Vec::with_capacity(n),
+        src: Vec::with_capacity(doc.src.len()),
+        weight: Vec::with_capacity(doc.weight.len()),
+    };
+    out.offsets.push(0);
+    for &d in order {
+        let d = d as usize;
+        let own = doc.own(d).len() as u32;
+        out.own_end.push(out.src.len() as u32 + own);
+        for e in doc.all(d) {
+            out.src.push(pos_of_doc[doc.src[e] as usize]);
+            out.weight.push(doc.weight[e]);
+        }
+        out.offsets.push(out.src.len() as u32);
+    }
+    out
+}
+
+/// For each node, the nodes it contributes to (its objective and its alignment parents).
+fn dependents_of(c: &Contributors) -> (Vec<u32>, Vec<u32>) {
+    let n = c.own_end.len();
+    let mut offsets = vec![0u32; n + 1];
+    for &s in &c.src {
+        offsets[s as usize + 1] += 1;
+    }
+    for i in 0..n {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next = offsets[..n].to_vec();
+    let mut dst = vec![0u32; c.src.len()];
+    for p in 0..n {
+        for e in c.all(p) {
+            let s = c.src[e] as usize;
+            dst[next[s] as usize] = p as u32;
+            next[s] += 1;
+        }
+    }
+    (offsets, dst)
+}

@@ -1,0 +1,319 @@
+//! The columnar constructor: a plan from tables of objectives, key results, alignments and
+//! check-ins, so large organisations (and the Python and JavaScript bindings) never go through
+//! JSON.
+//!
+//! Conventions follow pandas: a NaN in a float column means null (`current`, `value`,
+//! `confidence` absent; `weight` absent, hence 1; `start` absent, hence an error if the kind needs
+//! it). Infinities are errors. A column that does not apply to a row's kind is ignored.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+
+use crate::build::{Builder, NodeText};
+use crate::document::{AggregateOp, Cycle, KeyResultKind};
+use crate::error::{Error, Result};
+use crate::key_result::RuleFields;
+use crate::plan::Plan;
+use crate::policy::{Policy, ProgressDriver};
+
+/// A column of ids, as strings or as integers (integers become their decimal text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdColumn {
+    /// Text ids.
+    Strings(Vec<String>),
+    /// Integer ids.
+    Integers(Vec<i64>),
+}
+
+impl Default for IdColumn {
+    fn default() -> Self {
+        IdColumn::Strings(Vec::new())
+    }
+}
+
+impl IdColumn {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            IdColumn::Strings(v) => v.len(),
+            IdColumn::Integers(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i` as text.
+    pub fn get(&self, i: usize) -> Cow<'_, str> {
+        match self {
+            IdColumn::Strings(v) => Cow::Borrowed(v[i].as_str()),
+            IdColumn::Integers(v) => Cow::Owned(v[i].to_string()),
+        }
+    }
+}
+
+impl From<Vec<String>> for IdColumn {
+    fn from(v: Vec<String>) -> Self {
+        IdColumn::Strings(v)
+    }
+}
+
+impl From<Vec<&str>> for IdColumn {
+    fn from(v: Vec<&str>) -> Self {
+        IdColumn::Strings(v.into_iter().map(str::to_owned).collect())
+    }
+}
+
+impl From<Vec<i64>> for IdColumn {
+    fn from(v: Vec<i64>) -> Self {
+        IdColumn::Integers(v)
+    }
+}
+
+/// An optional column of optional text.
+pub type TextColumn = Option<Vec<Option<String>>>;
+
+/// The objectives table.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectiveColumns {
+    /// Objective ids.
+    pub id: IdColumn,
+    /// Cycle ids.
+    pub cycle: TextColumn,
+    /// Owners.
+    pub owner: TextColumn,
+    /// Levels.
+    pub level: TextColumn,
+    /// Titles.
+    pub title: TextColumn,
+    /// Progress drivers (null = the policy's).
+    pub progress: Option<Vec<Option<ProgressDriver>>>,
+}
+
+/// The key-results table: one row per key result, one column per field of any kind.
+#[derive(Debug, Clone, Default)]
+pub struct KeyResultColumns {
+    /// Key-result ids.
+    pub id: IdColumn,
+    /// The objective each belongs to.
+    pub objective: IdColumn,
+    /// Kinds. `milestones` and `piecewise` need nested data: use the document form for them.
+    pub kind: Vec<KeyResultKind>,
+    /// Weights (NaN = 1).
+    pub weight: Option<Vec<f64>>,
+    /// Start values.
+    pub start: Option<Vec<f64>>,
+    /// Targets.
+    pub target: Option<Vec<f64>>,
+    /// Thresholds.
+    pub threshold: Option<Vec<f64>>,
+    /// Strict comparisons (absent = false).
+    pub strict: Option<Vec<bool>>,
+    /// Range lows.
+    pub low: Option<Vec<f64>>,
+    /// Range highs.
+    pub high: Option<Vec<f64>>,
+    /// Current values (NaN = none).
+    pub current: Option<Vec<f64>>,
+    /// Aggregate operations.
+    pub op: Option<Vec<Option<AggregateOp>>>,
+    /// Titles.
+    pub title: TextColumn,
+    /// Owners.
+    pub owner: TextColumn,
+}
+
+/// The alignment table: one row per edge, child to parent.
+#[derive(Debug, Clone, Default)]
+pub struct AlignmentColumns {
+    /// Child ids (objectives or key results).
+    pub child: IdColumn,
+    /// Parent ids (objectives or key results).
+    pub parent: IdColumn,
+    /// Edge weights (NaN = 1).
+    pub weight: Option<Vec<f64>>,
+}
+
+/// The check-ins table.
+#[derive(Debug, Clone, Default)]
+pub struct CheckInColumns {
+    /// The key result checked in on.
+    pub key_result: IdColumn,
+    /// Days.
+    pub date: Vec<NaiveDate>,
+    /// Values (NaN = none).
+    pub value: Option<Vec<f64>>,
+    /// Confidences in [0, 1] (NaN = none).
+    pub confidence: Option<Vec<f64>>,
+}
+
+/// All tables of a plan.
+///
+/// ```
+/// use okr_core::{Columns, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan};
+/// let cols = Columns {
+///     objectives: ObjectiveColumns { id: vec![1_i64, 2].into(), ..Default::default() },
+///     key_results: KeyResultColumns {
+///         id: vec![10_i64, 20].into(),
+///         objective: vec![1_i64, 2].into(),
+///         kind: vec![KeyResultKind::Linear; 2],
+///         start: Some(vec![0.0, 10.0]),
+///         target: Some(vec![10.0, 0.0]),
+///         current: Some(vec![5.0, 8.0]),
+///         ..Default::default()
+///     },
+///     ..Default::default()
+/// };
+/// let plan = Plan::from_columns(&cols)?;
+/// let report = plan.score("2026-01-01".parse().unwrap());
+/// assert_eq!(report.get("2").unwrap().score, 0.2); // lower is better: 10 → 0, at 8
+/// # Ok::<(), okr_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    /// Objectives.
+    pub objectives: ObjectiveColumns,
+    /// Key results.
+    pub key_results: KeyResultColumns,
+    /// Alignment edges.
+    pub alignments: Option<AlignmentColumns>,
+    /// Check-ins.
+    pub check_ins: Option<CheckInColumns>,
+    /// Cycles.
+    pub cycles: Vec<Cycle>,
+    /// Policy (defaults when absent).
+    pub policy: Option<Policy>,
+}
+
+fn check_len<T>(table: &'static str, column: &'static str, expected: usize, col: Option<&Vec<T>>) -> Result<()> {
+    check_rows(table, column, expected, col.map(Vec::len))
+}
+
+fn check_rows(table: &'static str, column: &'static str, expected: usize, found: Option<usize>) -> Result<()> {
+    match found {
+        Some(found) if found != expected => Err(Error::LengthMismatch { table, column, expected, found }),
+        _ => Ok(()),
+    }
+}
+
+fn text(col: &TextColumn, i: usize) -> Option<String> {
+    col.as_ref().and_then(|c| c[i].clone())
+}
+
+/// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
+fn number(col: &Option<Vec<f64>>, i: usize, id: &str, field: &'static str) -> Result<Option<f64>> {
+    match col.as_ref().map(|c| c[i]) {
+        None => Ok(None),
+        Some(v) if v.is_nan() => Ok(None),
+        Some(v) if v.is_infinite() => Err(Error::NonFinite { id: id.to_owned(), field, value: v }),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+impl Plan {
+    /// Builds a plan from columns. Validation is the same as for documents.
+    pub fn from_columns(cols: &Columns) -> Result<Plan> {
+        let o = &cols.objectives;
+        let k = &cols.key_results;
+        let no = o.id.len();
+        let nk = k.id.len();
+        check_len("objectives", "cycle", no, o.cycle.as_ref())?;
+        check_len("objectives", "owner", no, o.owner.as_ref())?;
+        check_len("objectives", "level", no, o.level.as_ref())?;
+        check_len("objectives", "title", no, o.title.as_ref())?;
+        check_len("objectives", "progress", no, o.progress.as_ref())?;
+        check_rows("key_results", "objective", nk, Some(k.objective.len()))?;
+        check_len("key_results", "kind", nk, Some(&k.kind))?;
+        for (name, col) in [
+            ("weight", &k.weight),
+            ("start", &k.start),
+            ("target", &k.target),
+            ("threshold", &k.threshold),
+            ("low", &k.low),
+            ("high", &k.high),
+            ("current", &k.current),
+        ] {
+            check_len("key_results", name, nk, col.as_ref())?;
+        }
+        check_len("key_results", "strict", nk, k.strict.as_ref())?;
+        check_len("key_results", "op", nk, k.op.as_ref())?;
+        check_len("key_results", "title", nk, k.title.as_ref())?;
+        check_len("key_results", "owner", nk, k.owner.as_ref())?;
+
+        let mut b = Builder::with_capacity(no + nk);
+        for c in &cols.cycles {
+            b.add_cycle(c)?;
+        }
+        for i in 0..no {
+            let id = o.id.get(i);
+            let cycle = o.cycle.as_ref().and_then(|c| c[i].as_deref());
+            let driver = o.progress.as_ref().and_then(|c| c[i]);
+            let text = NodeText {
+                title: text(&o.title, i),
+                owner: text(&o.owner, i),
+                level: text(&o.level, i),
+                note: None,
+            };
+            b.add_objective(&id, cycle, driver, text)?;
+        }
+        for i in 0..nk {
+            let id = k.id.get(i);
+            let objective = k.objective.get(i);
+            let oi = b.find(&objective).ok_or_else(|| Error::UnknownObjective {
+                id: id.to_string(),
+                objective: objective.to_string(),
+            })?;
+            let kind = k.kind[i];
+            if matches!(kind, KeyResultKind::Milestones | KeyResultKind::Piecewise) {
+                return Err(Error::InvalidValue {
+                    id: id.to_string(),
+                    field: "kind",
+                    reason: format!("kind `{}` needs nested data: use the document form", kind.as_str()),
+                });
+            }
+            let fields = RuleFields {
+                start: number(&k.start, i, &id, "start")?,
+                target: number(&k.target, i, &id, "target")?,
+                threshold: number(&k.threshold, i, &id, "threshold")?,
+                strict: k.strict.as_ref().is_some_and(|c| c[i]),
+                low: number(&k.low, i, &id, "low")?,
+                high: number(&k.high, i, &id, "high")?,
+                op: k.op.as_ref().and_then(|c| c[i]),
+            };
+            let weight = number(&k.weight, i, &id, "weight")?.unwrap_or(1.0);
+            let current = number(&k.current, i, &id, "current")?;
+            let text = NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
+            b.add_key_result(&id, oi, kind, &fields, weight, current, &[], &[], text)?;
+        }
+        if let Some(a) = &cols.alignments {
+            let n = a.child.len();
+            check_rows("alignments", "parent", n, Some(a.parent.len()))?;
+            check_len("alignments", "weight", n, a.weight.as_ref())?;
+            for i in 0..n {
+                let child = a.child.get(i);
+                let ci = b.find(&child).ok_or_else(|| Error::UnknownId { id: child.to_string() })?;
+                let weight = number(&a.weight, i, &child, "weight")?.unwrap_or(1.0);
+                b.add_edge(ci, &a.parent.get(i), weight)?;
+            }
+        }
+        if let Some(c) = &cols.check_ins {
+            let n = c.key_result.len();
+            check_len("check_ins", "date", n, Some(&c.date))?;
+            check_len("check_ins", "value", n, c.value.as_ref())?;
+            check_len("check_ins", "confidence", n, c.confidence.as_ref())?;
+            for i in 0..n {
+                let kr = c.key_result.get(i);
+                let ki = b
+                    .find(&kr)
+                    .ok_or_else(|| Error::UnknownKeyResult { key_result: kr.to_string() })?;
+                let value = number(&c.value, i, &kr, "value")?;
+                let confidence = number(&c.confidence, i, &kr, "confidence")?;
+                b.add_check_in(ki, c.date[i], value, confidence, None, None)?;
+            }
+        }
+        Ok(Plan { data: std::sync::Arc::new(b.finish(cols.policy.clone().unwrap_or_default())?) })
+    }
+}

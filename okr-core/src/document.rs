@@ -1,0 +1,287 @@
+//! The plan document: okr's interchange format, read and written as JSON with serde.
+//!
+//! Every struct rejects unknown fields by name, so a typo such as `"tagret"` is an error rather
+//! than a key result that silently scores 0. Optional fields may be omitted or `null`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{Policy, ProgressDriver};
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(w: &f64) -> bool {
+    *w == 1.0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A whole plan: cycles, objectives with their key results and check-ins, and the policy.
+///
+/// ```
+/// let doc: okr_core::Document = serde_json::from_str(r#"{
+///   "cycles": [{"id": "Q1", "start": "2026-01-01", "end": "2026-03-31"}],
+///   "objectives": [{"id": "o", "cycle": "Q1", "key_results": [
+///     {"id": "k", "kind": "linear", "start": 0, "target": 10, "current": 5}]}]
+/// }"#).unwrap();
+/// assert_eq!(doc.objectives[0].key_results[0].target, Some(10.0));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// The time boxes objectives belong to.
+    #[serde(default)]
+    pub cycles: Vec<Cycle>,
+    /// Objectives, each with its key results.
+    #[serde(default)]
+    pub objectives: Vec<ObjectiveSpec>,
+    /// Plan-level scoring policy; defaults apply when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+}
+
+/// A time box, such as a quarter. Both dates are inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cycle {
+    /// Unique cycle id, e.g. `2026-Q1`.
+    pub id: String,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day; not before `start`.
+    pub end: NaiveDate,
+}
+
+/// An alignment edge from a child (the node that lists it) to a parent objective or key result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alignment {
+    /// The parent's id.
+    pub id: String,
+    /// The child's weight among the parent's contributors; finite and > 0, default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: f64,
+}
+
+/// An objective.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveSpec {
+    /// Unique id (across objectives and key results).
+    pub id: String,
+    /// Display title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Owner (a person or team id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The cycle id; without one the objective has no expected progress (`unscheduled`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<String>,
+    /// `company`, `team`, `individual`, or free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Which contributors drive the score; the policy's `progress` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<ProgressDriver>,
+    /// Alignment edges to parent objectives or key results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<Alignment>,
+    /// The objective's own key results.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_results: Vec<KeyResultSpec>,
+}
+
+/// How a key result turns its current value into a score. See the table in the crate docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyResultKind {
+    /// `(current − start) / (target − start)`, either direction.
+    Linear,
+    /// 1 when current ≥ threshold (> when `strict`), else 0.
+    AtLeast,
+    /// 1 when current ≤ threshold (< when `strict`), else 0.
+    AtMost,
+    /// 1 when low ≤ current ≤ high, else 0.
+    Range,
+    /// Done (1) or not (0).
+    Binary,
+    /// Weighted share of milestones done on or before `as_of`.
+    Milestones,
+    /// Linear interpolation through `points`, flat outside them.
+    Piecewise,
+    /// The latest check-in value is the score itself.
+    Manual,
+    /// Weighted mean of the scores of the nodes aligned to this key result.
+    Rollup,
+    /// `op` over the current values of the key results aligned to it, then scored as linear.
+    Aggregate,
+}
+
+impl KeyResultKind {
+    /// The snake_case name used in documents and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyResultKind::Linear => "linear",
+            KeyResultKind::AtLeast => "at_least",
+            KeyResultKind::AtMost => "at_most",
+            KeyResultKind::Range => "range",
+            KeyResultKind::Binary => "binary",
+            KeyResultKind::Milestones => "milestones",
+            KeyResultKind::Piecewise => "piecewise",
+            KeyResultKind::Manual => "manual",
+            KeyResultKind::Rollup => "rollup",
+            KeyResultKind::Aggregate => "aggregate",
+        }
+    }
+
+    /// Parses the snake_case name (as used by columnar input).
+    pub fn parse(name: &str) -> Option<Self> {
+        const ALL: [KeyResultKind; 10] = [
+            KeyResultKind::Linear,
+            KeyResultKind::AtLeast,
+            KeyResultKind::AtMost,
+            KeyResultKind::Range,
+            KeyResultKind::Binary,
+            KeyResultKind::Milestones,
+            KeyResultKind::Piecewise,
+            KeyResultKind::Manual,
+            KeyResultKind::Rollup,
+            KeyResultKind::Aggregate,
+        ];
+        ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// The operation of an `aggregate` key result over the values of its aligned key results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AggregateOp {
+    /// Sum of the values.
+    Sum,
+    /// Unweighted mean of the values.
+    Mean,
+    /// Smallest value.
+    Min,
+    /// Largest value.
+    Max,
+}
+
+impl AggregateOp {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggregateOp::Sum => "sum",
+            AggregateOp::Mean => "mean",
+            AggregateOp::Min => "min",
+            AggregateOp::Max => "max",
+        }
+    }
+
+    /// Parses the snake_case name.
+    pub fn parse(name: &str) -> Option<Self> {
+        [AggregateOp::Sum, AggregateOp::Mean, AggregateOp::Min, AggregateOp::Max]
+            .into_iter()
+            .find(|op| op.as_str() == name)
+    }
+}
+
+/// A key result. Which numeric fields are read depends on `kind`; fields that do not apply to
+/// the kind are ignored (as in columnar input, where every row has every column).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyResultSpec {
+    /// Unique id (across objectives and key results).
+    pub id: String,
+    /// The scoring rule.
+    pub kind: KeyResultKind,
+    /// Display title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Owner, when not the objective's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Weight among the objective's key results; finite and > 0, default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: f64,
+    /// Baseline (`linear`, `aggregate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    /// Goal (`linear`, `aggregate`); below `start` means lower is better.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Threshold (`at_least`, `at_most`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Strict comparison (`at_least`, `at_most`); default false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub strict: bool,
+    /// Lower bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    /// Upper bound (`range`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+    /// Current value when there is no check-in on or before `as_of`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<f64>,
+    /// Milestones (`milestones`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
+    /// `[value, score]` points sorted by value (`piecewise`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub points: Vec<[f64; 2]>,
+    /// Aggregation (`aggregate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<AggregateOp>,
+    /// Alignment edges to parent key results or objectives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<Alignment>,
+    /// Check-in history, in any order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub check_ins: Vec<CheckIn>,
+}
+
+/// One milestone of a `milestones` key result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    /// What is delivered.
+    pub name: String,
+    /// Weight among the milestones; finite and > 0, default 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub weight: f64,
+    /// The day it was done; counts from that day on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_on: Option<NaiveDate>,
+}
+
+/// A check-in on a key result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckIn {
+    /// The day of the check-in.
+    pub date: NaiveDate,
+    /// The value measured; a check-in without one only records confidence or a note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The owner's confidence of reaching the target, in [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// For `binary` key results: done (value 1) or not (value 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<bool>,
+    /// Free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}

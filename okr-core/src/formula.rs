@@ -1,0 +1,99 @@
+//! The human-readable formula of an [`Explanation`](crate::Explanation).
+
+use crate::explain::{num, Contribution};
+use crate::key_result::Rule;
+use crate::pace::day;
+use crate::scoring::Report;
+
+pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) -> String {
+    let d = &report.plan.data;
+    let score = report.scores[p];
+    let value = report.values[p];
+    let rule = d.rules[p];
+    let raw = match rule {
+        Rule::Objective { .. } | Rule::Rollup => return weighted(contributors, score),
+        Rule::Aggregate { start, target, op } => {
+            let vals: Vec<String> = contributors.iter().filter_map(|c| c.value.map(num)).collect();
+            if vals.is_empty() {
+                return "no aligned key result has a value: score = 0 (no data)".to_owned();
+            }
+            format!(
+                "{}({}) = {}; ({} − {}) / ({} − {})",
+                op.as_str(),
+                vals.join(", "),
+                num(value),
+                num(value),
+                num(start),
+                num(target),
+                num(start)
+            )
+        }
+        Rule::Milestones { first, len } => {
+            let range = first as usize..(first + len) as usize;
+            let today = day(report.as_of);
+            let done: Vec<&str> =
+                range.clone().filter(|&m| d.ms_done[m] <= today).map(|m| &*d.ms_name[m]).collect();
+            let total: f64 = range.clone().map(|m| d.ms_weight[m]).sum();
+            let got: f64 = range.filter(|&m| d.ms_done[m] <= today).map(|m| d.ms_weight[m]).sum();
+            format!("done weight {} of {} (done: {})", num(got), num(total), list(&done))
+        }
+        _ if value.is_nan() => {
+            return format!(
+                "no check-in on or before {} and no current value: score = 0 (no data)",
+                report.as_of
+            )
+        }
+        Rule::Linear { start, target } => {
+            format!("({} − {}) / ({} − {})", num(value), num(start), num(target), num(start))
+        }
+        Rule::AtLeast { threshold, strict } => {
+            format!("{} {} {}", num(value), if strict { ">" } else { "≥" }, num(threshold))
+        }
+        Rule::AtMost { threshold, strict } => {
+            format!("{} {} {}", num(value), if strict { "<" } else { "≤" }, num(threshold))
+        }
+        Rule::Range { low, high } => format!("{} ≤ {} ≤ {}", num(low), num(value), num(high)),
+        Rule::Binary => (if value == 1.0 { "done" } else { "not done" }).to_owned(),
+        Rule::Manual => format!("graded {}", num(value)),
+        Rule::Piecewise { first, len } => {
+            let pts = &d.points[first as usize..(first + len) as usize];
+            let i = pts.partition_point(|&(x, _)| x <= value);
+            match (i.checked_sub(1).and_then(|j| pts.get(j)), pts.get(i)) {
+                (Some(a), Some(b)) => format!(
+                    "interpolated at {} between ({}, {}) and ({}, {})",
+                    num(value),
+                    num(a.0),
+                    num(a.1),
+                    num(b.0),
+                    num(b.1)
+                ),
+                _ => format!("{} is outside the points: flat", num(value)),
+            }
+        }
+    };
+    let clamped = if report.policy.clamp {
+        format!(", clamped to [{}, {}]", num(report.policy.floor), num(report.policy.cap))
+    } else {
+        String::new()
+    };
+    format!("{raw} → score {}{clamped}", num(score))
+}
+
+fn weighted(contributors: &[Contribution], score: f64) -> String {
+    let used: Vec<&Contribution> = contributors.iter().filter(|c| c.counted).collect();
+    if used.is_empty() {
+        return "no contributors: score = 0 (no data)".to_owned();
+    }
+    let terms: Vec<String> =
+        used.iter().map(|c| format!("{} × {}", num(c.weight), num(c.score))).collect();
+    let weights: Vec<String> = used.iter().map(|c| num(c.weight)).collect();
+    format!("({}) / ({}) = {}", terms.join(" + "), weights.join(" + "), num(score))
+}
+
+fn list(items: &[&str]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,315 @@
+//! Key-result rules: validation of a key result's fields for its kind, and the formula that turns
+//! a current value into a raw score (before the policy's clamp).
+
+use crate::document::{AggregateOp, KeyResultKind};
+use crate::error::{Error, Result};
+use crate::policy::ProgressDriver;
+
+/// The compiled scoring rule of one node. Objectives are a rule too, so that the scoring pass is a
+/// single match over a flat array.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Rule {
+    Objective { driver: Option<ProgressDriver> },
+    Linear { start: f64, target: f64 },
+    AtLeast { threshold: f64, strict: bool },
+    AtMost { threshold: f64, strict: bool },
+    Range { low: f64, high: f64 },
+    Binary,
+    /// Milestones `first .. first + len` of the plan's milestone arrays.
+    Milestones { first: u32, len: u32 },
+    /// Points `first .. first + len` of the plan's point array.
+    Piecewise { first: u32, len: u32 },
+    Manual,
+    Rollup,
+    Aggregate { start: f64, target: f64, op: AggregateOp },
+}
+
+/// The numeric fields of a key result, whatever its input form (document or columns).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RuleFields {
+    pub start: Option<f64>,
+    pub target: Option<f64>,
+    pub threshold: Option<f64>,
+    pub strict: bool,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub op: Option<AggregateOp>,
+}
+
+fn required(id: &str, kind: KeyResultKind, field: &'static str, v: Option<f64>) -> Result<f64> {
+    let value =
+        v.ok_or_else(|| Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field })?;
+    finite(id, field, value)
+}
+
+pub(crate) fn finite(id: &str, field: &'static str, value: f64) -> Result<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(Error::NonFinite { id: id.to_owned(), field, value })
+    }
+}
+
+impl Rule {
+    /// Validates the fields a kind needs. Milestone and piecewise ranges are filled in by the
+    /// caller, which owns the arrays they point into.
+    pub(crate) fn compile(id: &str, kind: KeyResultKind, f: &RuleFields) -> Result<Rule> {
+        Ok(match kind {
+            KeyResultKind::Linear | KeyResultKind::Aggregate => {
+                let start = required(id, kind, "start", f.start)?;
+                let target = required(id, kind, "target", f.target)?;
+                if start == target {
+                    return Err(Error::DegenerateTarget { id: id.to_owned(), value: start });
+                }
+                if kind == KeyResultKind::Linear {
+                    Rule::Linear { start, target }
+                } else {
+                    let op = f.op.ok_or_else(|| Error::MissingField {
+                        id: id.to_owned(),
+                        kind: kind.as_str(),
+                        field: "op",
+                    })?;
+                    Rule::Aggregate { start, target, op }
+                }
+            }
+            KeyResultKind::AtLeast => Rule::AtLeast {
+                threshold: required(id, kind, "threshold", f.threshold)?,
+                strict: f.strict,
+            },
+            KeyResultKind::AtMost => Rule::AtMost {
+                threshold: required(id, kind, "threshold", f.threshold)?,
+                strict: f.strict,
+            },
+            KeyResultKind::Range => {
+                let low = required(id, kind, "low", f.low)?;
+                let high = required(id, kind, "high", f.high)?;
+                if low > high {
+                    return Err(Error::InvalidValue {
+                        id: id.to_owned(),
+                        field: "low",
+                        reason: format!("low `{low}` is above high `{high}`"),
+                    });
+                }
+                Rule::Range { low, high }
+            }
+            KeyResultKind::Binary => Rule::Binary,
+            KeyResultKind::Milestones => Rule::Milestones { first: 0, len: 0 },
+            KeyResultKind::Piecewise => Rule::Piecewise { first: 0, len: 0 },
+            KeyResultKind::Manual => Rule::Manual,
+            KeyResultKind::Rollup => Rule::Rollup,
+        })
+    }
+
+    /// The kind of a key-result rule; `None` for objectives.
+    pub(crate) fn kind(&self) -> Option<KeyResultKind> {
+        Some(match self {
+            Rule::Objective { .. } => return None,
+            Rule::Linear { .. } => KeyResultKind::Linear,
+            Rule::AtLeast { .. } => KeyResultKind::AtLeast,
+            Rule::AtMost { .. } => KeyResultKind::AtMost,
+            Rule::Range { .. } => KeyResultKind::Range,
+            Rule::Binary => KeyResultKind::Binary,
+            Rule::Milestones { .. } => KeyResultKind::Milestones,
+            Rule::Piecewise { .. } => KeyResultKind::Piecewise,
+            Rule::Manual => KeyResultKind::Manual,
+            Rule::Rollup => KeyResultKind::Rollup,
+            Rule::Aggregate { .. } => KeyResultKind::Aggregate,
+        })
+    }
+
+    /// Checks a value given to this rule (a check-in value or `current`).
+    pub(crate) fn check_value(&self, id: &str, field: &'static str, value: f64) -> Result<()> {
+        finite(id, field, value)?;
+        if matches!(self, Rule::Binary) && value != 0.0 && value != 1.0 {
+            return Err(Error::InvalidValue {
+                id: id.to_owned(),
+                field,
+                reason: format!("`{value}` on a binary key result: expected 0 or 1"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The raw score of a value-reading rule (before the policy clamp).
+#[inline]
+pub(crate) fn value_score(rule: &Rule, v: f64) -> f64 {
+    match *rule {
+        Rule::Linear { start, target } | Rule::Aggregate { start, target, .. } => {
+            (v - start) / (target - start)
+        }
+        Rule::AtLeast { threshold, strict } => indicator(if strict { v > threshold } else { v >= threshold }),
+        Rule::AtMost { threshold, strict } => indicator(if strict { v < threshold } else { v <= threshold }),
+        Rule::Range { low, high } => indicator(low <= v && v <= high),
+        Rule::Binary | Rule::Manual => v,
+        Rule::Objective { .. } | Rule::Milestones { .. } | Rule::Piecewise { .. } | Rule::Rollup => 0.0,
+    }
+}
+
+#[inline]
+fn indicator(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Linear interpolation through `points` (sorted by value), flat outside.
+pub(crate) fn piecewise(points: &[(f64, f64)], v: f64) -> f64 {
+    let (Some(&(x0, y0)), Some(&(xn, yn))) = (points.first(), points.last()) else {
+        return 0.0;
+    };
+    if v <= x0 {
+        return y0;
+    }
+    if v >= xn {
+        return yn;
+    }
+    // First point strictly above v; its predecessor is at or below v.
+    let i = points.partition_point(|&(x, _)| x <= v);
+    let (xa, ya) = points[i - 1];
+    let (xb, yb) = points[i];
+    ya + (yb - ya) * (v - xa) / (xb - xa)
+}
+
+/// Validates piecewise points: at least two, finite, strictly increasing by value.
+pub(crate) fn check_points(id: &str, points: &[[f64; 2]]) -> Result<()> {
+    if points.len() < 2 {
+        return Err(Error::InvalidValue {
+            id: id.to_owned(),
+            field: "points",
+            reason: format!("{} point(s) given, at least 2 are needed", points.len()),
+        });
+    }
+    for p in points {
+        finite(id, "points", p[0])?;
+        finite(id, "points", p[1])?;
+    }
+    if let Some(w) = points.windows(2).find(|w| w[1][0] <= w[0][0]) {
+        return Err(Error::InvalidValue {
+            id: id.to_owned(),
+            field: "points",
+            reason: format!(
+                "values must increase strictly, but `{}` follows `{}`",
+                w[1][0], w[0][0]
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Applies an aggregate operation to the values gathered so far.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Aggregator {
+    op: AggregateOp,
+    acc: f64,
+    n: u32,
+}
+
+impl Aggregator {
+    pub(crate) fn new(op: AggregateOp) -> Self {
+        Aggregator { op, acc: 0.0, n: 0 }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, v: f64) {
+        self.acc = if self.n == 0 {
+            v
+        } else {
+            match self.op {
+                AggregateOp::Sum | AggregateOp::Mean => self.acc + v,
+                AggregateOp::Min => self.acc.min(v),
+                AggregateOp::Max => self.acc.max(v),
+            }
+        };
+        self.n += 1;
+    }
+
+    /// The result, or `None` when no value was pushed.
+    pub(crate) fn finish(self) -> Option<f64> {
+        match (self.n, self.op) {
+            (0, _) => None,
+            (n, AggregateOp::Mean) => Some(self.acc / f64::from(n)),
+            _ => Some(self.acc),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_both_directions() {
+        let up = Rule::Linear { start: 10.0, target: 14.0 };
+        assert!((value_score(&up, 11.2) - 0.3).abs() < 1e-12);
+        let down = Rule::Linear { start: 5.0, target: 3.0 };
+        assert!((value_score(&down, 4.2) - 0.4).abs() < 1e-12);
+        // Below baseline is negative before the clamp.
+        assert!((value_score(&down, 6.0) + 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn thresholds_strict_and_inclusive() {
+        let ge = Rule::AtLeast { threshold: 5.0, strict: false };
+        let gt = Rule::AtLeast { threshold: 5.0, strict: true };
+        assert_eq!((value_score(&ge, 5.0), value_score(&gt, 5.0)), (1.0, 0.0));
+        let le = Rule::AtMost { threshold: 5.0, strict: false };
+        let lt = Rule::AtMost { threshold: 5.0, strict: true };
+        assert_eq!((value_score(&le, 5.0), value_score(&lt, 5.0)), (1.0, 0.0));
+        assert_eq!(value_score(&lt, 4.9), 1.0);
+        let r = Rule::Range { low: 1.0, high: 2.0 };
+        assert_eq!((value_score(&r, 1.0), value_score(&r, 2.0), value_score(&r, 2.1)), (1.0, 1.0, 0.0));
+    }
+
+    #[test]
+    fn piecewise_interpolates_and_is_flat_outside() {
+        let pts = [(0.0, 0.0), (10.0, 0.7), (20.0, 1.0)];
+        assert_eq!(piecewise(&pts, -5.0), 0.0);
+        assert!((piecewise(&pts, 5.0) - 0.35).abs() < 1e-12);
+        assert!((piecewise(&pts, 10.0) - 0.7).abs() < 1e-12);
+        assert!((piecewise(&pts, 15.0) - 0.85).abs() < 1e-12);
+        assert_eq!(piecewise(&pts, 99.0), 1.0);
+    }
+
+    #[test]
+    fn points_must_be_sorted_and_finite() {
+        assert!(check_points("k", &[[0.0, 0.0]]).is_err());
+        let err = check_points("k", &[[1.0, 0.0], [1.0, 1.0]]).unwrap_err();
+        assert!(err.to_string().contains("`k`"), "{err}");
+        assert_eq!(check_points("k", &[[0.0, f64::NAN], [1.0, 1.0]]).unwrap_err().code(), "non_finite");
+    }
+
+    #[test]
+    fn compile_names_missing_field_and_degenerate_target() {
+        let f = RuleFields { start: Some(1.0), ..Default::default() };
+        let err = Rule::compile("kr-x", KeyResultKind::Linear, &f).unwrap_err();
+        assert_eq!(err.to_string(), "key result `kr-x` of kind `linear` needs field `target`");
+        let f = RuleFields { start: Some(3.0), target: Some(3.0), ..Default::default() };
+        assert_eq!(Rule::compile("k", KeyResultKind::Linear, &f).unwrap_err().code(), "degenerate_target");
+        let f = RuleFields { start: Some(0.0), target: Some(3.0), ..Default::default() };
+        assert_eq!(Rule::compile("k", KeyResultKind::Aggregate, &f).unwrap_err().code(), "missing_field");
+    }
+
+    #[test]
+    fn binary_values_are_zero_or_one() {
+        assert!(Rule::Binary.check_value("k", "value", 1.0).is_ok());
+        assert_eq!(Rule::Binary.check_value("k", "value", 0.5).unwrap_err().code(), "invalid_value");
+        assert_eq!(Rule::Manual.check_value("k", "value", f64::INFINITY).unwrap_err().code(), "non_finite");
+    }
+
+    #[test]
+    fn aggregator_ops() {
+        let run = |op, vs: &[f64]| {
+            let mut a = Aggregator::new(op);
+            vs.iter().for_each(|&v| a.push(v));
+            a.finish()
+        };
+        assert_eq!(run(AggregateOp::Sum, &[1.0, 2.0, 4.0]), Some(7.0));
+        assert_eq!(run(AggregateOp::Mean, &[1.0, 2.0, 3.0]), Some(2.0));
+        assert_eq!(run(AggregateOp::Min, &[3.0, -1.0, 2.0]), Some(-1.0));
+        assert_eq!(run(AggregateOp::Max, &[3.0, -1.0, 2.0]), Some(3.0));
+        assert_eq!(run(AggregateOp::Max, &[]), None);
+    }
+}

@@ -1,0 +1,81 @@
+//! # okr-core
+//!
+//! An embeddable engine for OKRs (objectives and key results): every key-result kind that goal
+//! tools use, weighted roll-up over a multi-parent alignment graph, expected progress, status and
+//! grade on any date, and scores that explain themselves. Every policy that other tools hard-code
+//! (clamping, over-achievement, progress drivers, thresholds) is a named [`Policy`] setting.
+//!
+//! ```
+//! use okr_core::{Plan, Status};
+//!
+//! let plan = Plan::from_json(r#"{
+//!   "cycles": [{"id": "2026-Q1", "start": "2026-01-01", "end": "2026-03-31"}],
+//!   "objectives": [
+//!     {"id": "co-growth", "level": "company", "cycle": "2026-Q1", "key_results": [
+//!       {"id": "kr-arr", "kind": "linear", "start": 10, "target": 14, "weight": 2,
+//!        "check_ins": [{"date": "2026-01-20", "value": 11.2, "confidence": 0.7}]},
+//!       {"id": "kr-churn", "kind": "linear", "start": 5, "target": 3, "current": 4.2}]}]
+//! }"#)?;
+//! let report = plan.score("2026-02-15".parse().unwrap());
+//! let growth = report.get("co-growth").unwrap();
+//! // (2 × 0.3 + 1 × 0.4) / 3: ARR is 30 % of the way, churn (lower is better) 40 %.
+//! assert!((growth.score - 1.0 / 3.0).abs() < 1e-12);
+//! assert_eq!(growth.status, Status::AtRisk); // half the quarter gone, a third done
+//! println!("{}", report.explain("co-growth")?.formula);
+//! # Ok::<(), okr_core::Error>(())
+//! ```
+//!
+//! ## The central types
+//!
+//! - [`Plan`]: a validated plan, built from a JSON [`Document`] or from [`Columns`].
+//! - [`Report`]: the result of [`Plan::score`] on a date, one [`NodeScore`] per node; it
+//!   serialises to the report shape shared with the Python and JavaScript bindings.
+//! - [`Policy`]: the scoring rules (clamp, cap, floor, drivers, thresholds).
+//! - [`Error`]: one error type with a stable [`Error::code`].
+//!
+//! ## Key-result kinds
+//!
+//! | kind | fields | score |
+//! |---|---|---|
+//! | `linear` | start, target | (current − start) / (target − start), either direction |
+//! | `at_least` / `at_most` | threshold, strict | 1 if current ≥ (>) / ≤ (<) threshold, else 0 |
+//! | `range` | low, high | 1 if low ≤ current ≤ high, else 0 |
+//! | `binary` | — | check-in value 1/0 or `done` |
+//! | `milestones` | milestones | weighted share done on or before `as_of` |
+//! | `piecewise` | points | linear interpolation, flat outside |
+//! | `manual` | — | the latest check-in value |
+//! | `rollup` | — | weighted mean of the scores of the nodes aligned to it |
+//! | `aggregate` | start, target, op | op over aligned key results' values, then linear |
+//!
+//! Scores are then clamped to `[floor, cap]` (default `[0, 1]`) unless `clamp` is off.
+//! A key result's value is its latest check-in (with a value) on or before `as_of`, else its
+//! `current`; without either it scores 0 with `has_data: false`.
+//!
+//! ## Cookbook
+//!
+//! - Reward over-achievement: `plan.score_with(day, &Policy { cap: 1.5, ..Policy::default() })`.
+//! - Show progress below baseline: `Policy { floor: -1.0, .. }`.
+//! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
+
+mod alignment;
+mod build;
+mod columns;
+mod document;
+mod error;
+mod explain;
+mod formula;
+mod ids;
+mod key_result;
+mod pace;
+mod plan;
+mod policy;
+mod scoring;
+
+pub use columns::{AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn};
+pub use document::{AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec};
+pub use error::{Error, Result};
+pub use explain::{AncestorShare, Contribution, Explanation, LineOfSight, Relation};
+pub use pace::{expected_progress, Grade, Status};
+pub use plan::{NodeInfo, NodeType, Plan};
+pub use policy::{Policy, ProgressDriver};
+pub use scoring::{NodeScore, Report};

@@ -1,0 +1,418 @@
+//! A validated plan: objectives, key results, alignment and check-ins, ready to score at any date.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::alignment::Contributors;
+use crate::build::{Builder, NodeText};
+use crate::document::{CheckIn, Cycle, Document, KeyResultKind};
+use crate::error::{Error, Result};
+use crate::ids::Ids;
+use crate::key_result::{Rule, RuleFields};
+use crate::policy::Policy;
+
+/// Marks "no such index" in the index arrays.
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Whether a node is an objective or a key result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeType {
+    /// An objective.
+    Objective,
+    /// A key result.
+    KeyResult,
+}
+
+impl NodeType {
+    /// The snake_case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeType::Objective => "objective",
+            NodeType::KeyResult => "key_result",
+        }
+    }
+}
+
+/// Optional text per node, stored densely only once some node has it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextColumn {
+    values: Vec<Option<Box<str>>>,
+    len: usize,
+}
+
+impl TextColumn {
+    pub(crate) fn push(&mut self, v: Option<Box<str>>) {
+        if v.is_some() && self.values.len() < self.len {
+            self.values.resize(self.len, None);
+        }
+        if !self.values.is_empty() || v.is_some() {
+            self.values.push(v);
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.values.get(i).and_then(|v| v.as_deref())
+    }
+}
+
+impl FromIterator<Option<Box<str>>> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = Option<Box<str>>>>(iter: I) -> Self {
+        let mut col = TextColumn::default();
+        iter.into_iter().for_each(|v| col.push(v));
+        col
+    }
+}
+
+/// Free text of the nodes, by input position.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Meta {
+    pub title: TextColumn,
+    pub owner: TextColumn,
+    pub level: TextColumn,
+    pub note: TextColumn,
+}
+
+impl Meta {
+    pub(crate) fn with_capacity(_n: usize) -> Self {
+        Meta::default()
+    }
+
+    pub(crate) fn push(&mut self, t: NodeText) {
+        self.title.push(t.title.map(Into::into));
+        self.owner.push(t.owner.map(Into::into));
+        self.level.push(t.level.map(Into::into));
+        self.note.push(t.note.map(Into::into));
+    }
+}
+
+/// Check-ins of every key result: for position `p`, rows `offsets[p] .. offsets[p + 1]`,
+/// sorted by day. Missing numbers are NaN.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CheckIns {
+    pub offsets: Vec<u32>,
+    pub day: Vec<i32>,
+    pub value: Vec<f64>,
+    pub confidence: Vec<f64>,
+    pub note: TextColumn,
+}
+
+impl CheckIns {
+    /// The latest valued check-in of `p` on or before day `as_of`: its row.
+    #[inline]
+    pub(crate) fn latest_valued(&self, p: usize, as_of: i32) -> Option<usize> {
+        let (lo, hi) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
+        if lo == hi {
+            return None;
+        }
+        let upto = lo + self.day[lo..hi].partition_point(|&d| d <= as_of);
+        (lo..upto).rev().find(|&r| !self.value[r].is_nan())
+    }
+}
+
+/// A cycle with its dates as day numbers.
+#[derive(Debug, Clone)]
+pub(crate) struct CycleInfo {
+    pub id: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub start_day: i32,
+    pub end_day: i32,
+}
+
+/// Everything a plan holds. Per-node arrays are indexed by topological position (contributors
+/// before the nodes they feed), except `ids` and `meta`, which keep input order.
+#[derive(Debug, Clone)]
+pub(crate) struct PlanData {
+    pub ids: Ids,
+    pub meta: Meta,
+    pub pos_of_doc: Vec<u32>,
+    pub doc_of_pos: Vec<u32>,
+    pub rules: Vec<Rule>,
+    pub cycle_of: Vec<u32>,
+    pub objective_of: Vec<u32>,
+    pub current: Vec<f64>,
+    pub contributors: Contributors,
+    /// (offsets, nodes) each node contributes to.
+    pub dependents: (Vec<u32>, Vec<u32>),
+    pub check_ins: CheckIns,
+    pub ms_weight: Vec<f64>,
+    pub ms_done: Vec<i32>,
+    pub ms_name: Vec<Box<str>>,
+    pub points: Vec<(f64, f64)>,
+    pub cycles: Vec<CycleInfo>,
+    pub policy: Policy,
+}
+
+impl PlanData {
+    pub(crate) fn id(&self, pos: usize) -> &str {
+        self.ids.get(self.doc_of_pos[pos])
+    }
+
+    pub(crate) fn pos(&self, id: &str) -> Result<usize> {
+        self.ids
+            .find(id)
+            .map(|d| self.pos_of_doc[d as usize] as usize)
+            .ok_or_else(|| Error::UnknownId { id: id.to_owned() })
+    }
+
+    pub(crate) fn node_type(&self, pos: usize) -> NodeType {
+        match self.rules[pos] {
+            Rule::Objective { .. } => NodeType::Objective,
+            _ => NodeType::KeyResult,
+        }
+    }
+}
+
+/// A validated, immutable plan. Cheap to clone (shared); score it at any date with
+/// [`Plan::score`].
+///
+/// ```
+/// use okr_core::Plan;
+/// let plan = Plan::from_json(r#"{
+///   "cycles": [{"id": "Q1", "start": "2026-01-01", "end": "2026-03-31"}],
+///   "objectives": [{"id": "grow", "cycle": "Q1", "key_results": [
+///     {"id": "arr", "kind": "linear", "start": 10, "target": 14, "current": 12}]}]
+/// }"#)?;
+/// let report = plan.score("2026-02-15".parse().unwrap());
+/// assert_eq!(report.get("grow").unwrap().score, 0.5);
+/// # Ok::<(), okr_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub(crate) data: Arc<PlanData>,
+}
+
+impl Plan {
+    /// Parses and validates a plan document.
+    pub fn from_json(text: &str) -> Result<Plan> {
+        let doc: Document =
+            serde_json::from_str(text).map_err(|e| Error::Malformed { message: e.to_string() })?;
+        Plan::from_document(&doc)
+    }
+
+    /// Validates a plan document.
+    pub fn from_document(doc: &Document) -> Result<Plan> {
+        let nodes = doc.objectives.iter().map(|o| 1 + o.key_results.len()).sum();
+        let mut b = Builder::with_capacity(nodes);
+        for c in &doc.cycles {
+            b.add_cycle(c)?;
+        }
+        let mut indices = Vec::with_capacity(nodes);
+        for o in &doc.objectives {
+            let text = NodeText {
+                title: o.title.clone(),
+                owner: o.owner.clone(),
+                level: o.level.clone(),
+                note: o.note.clone(),
+            };
+            let oi = b.add_objective(&o.id, o.cycle.as_deref(), o.progress, text)?;
+            indices.push(oi);
+            for k in &o.key_results {
+                let fields = RuleFields {
+                    start: k.start,
+                    target: k.target,
+                    threshold: k.threshold,
+                    strict: k.strict,
+                    low: k.low,
+                    high: k.high,
+                    op: k.op,
+                };
+                let text = NodeText {
+                    title: k.title.clone(),
+                    owner: k.owner.clone(),
+                    level: None,
+                    note: k.note.clone(),
+                };
+                let ki = b.add_key_result(
+                    &k.id, oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text,
+                )?;
+                indices.push(ki);
+                for c in &k.check_ins {
+                    b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
+                }
+            }
+        }
+        let mut i = indices.iter();
+        for o in &doc.objectives {
+            let oi = *i.next().ok_or_else(internal)?;
+            for e in &o.parents {
+                b.add_edge(oi, &e.id, e.weight)?;
+            }
+            for k in &o.key_results {
+                let ki = *i.next().ok_or_else(internal)?;
+                for e in &k.parents {
+                    b.add_edge(ki, &e.id, e.weight)?;
+                }
+            }
+        }
+        let policy = doc.policy.clone().unwrap_or_default();
+        Ok(Plan { data: Arc::new(b.finish(policy)?) })
+    }
+
+    /// The plan's own policy (the document's, or the defaults).
+    pub fn policy(&self) -> &Policy {
+        &self.data.policy
+    }
+
+    /// Number of nodes (objectives plus key results).
+    pub fn len(&self) -> usize {
+        self.data.rules.len()
+    }
+
+    /// Whether the plan has no node at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the plan contains `id`.
+    pub fn contains(&self, id: &str) -> bool {
+        self.data.ids.find(id).is_some()
+    }
+
+    /// One node's description, or `None` for an unknown id.
+    pub fn node(&self, id: &str) -> Option<NodeInfo<'_>> {
+        self.data.pos(id).ok().map(|pos| NodeInfo { plan: &self.data, pos })
+    }
+
+    /// Every node, in input order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeInfo<'_>> + '_ {
+        self.data.pos_of_doc.iter().map(|&p| NodeInfo { plan: &self.data, pos: p as usize })
+    }
+
+    /// The cycle with id `id`.
+    pub fn cycle(&self, id: &str) -> Option<Cycle> {
+        self.data.cycles.iter().find(|c| c.id == id).map(|c| Cycle {
+            id: c.id.clone(),
+            start: c.start,
+            end: c.end,
+        })
+    }
+
+    /// Approximate heap memory held by the plan, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        let d = &self.data;
+        let n = d.rules.len();
+        d.ids.heap_bytes()
+            + n * (std::mem::size_of::<Rule>() + 4 * 4 + 8)
+            + d.contributors.heap_bytes()
+            + (d.dependents.0.capacity() + d.dependents.1.capacity()) * 4
+            + d.check_ins.day.capacity() * (4 + 8 + 8)
+            + d.check_ins.offsets.capacity() * 4
+    }
+}
+
+fn internal() -> Error {
+    Error::Malformed { message: "internal: node count changed while building".into() }
+}
+
+/// A read-only view of one node of a plan.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeInfo<'a> {
+    plan: &'a PlanData,
+    pos: usize,
+}
+
+impl<'a> NodeInfo<'a> {
+    fn doc(&self) -> usize {
+        self.plan.doc_of_pos[self.pos] as usize
+    }
+
+    /// The node's id.
+    pub fn id(&self) -> &'a str {
+        self.plan.id(self.pos)
+    }
+
+    /// Objective or key result.
+    pub fn node_type(&self) -> NodeType {
+        self.plan.node_type(self.pos)
+    }
+
+    /// The key-result kind; `None` for objectives.
+    pub fn kind(&self) -> Option<KeyResultKind> {
+        self.plan.rules[self.pos].kind()
+    }
+
+    /// Title, when given.
+    pub fn title(&self) -> Option<&'a str> {
+        self.plan.meta.title.get(self.doc())
+    }
+
+    /// Owner, when given.
+    pub fn owner(&self) -> Option<&'a str> {
+        self.plan.meta.owner.get(self.doc())
+    }
+
+    /// Level (`company`, `team`, …), when given.
+    pub fn level(&self) -> Option<&'a str> {
+        self.plan.meta.level.get(self.doc())
+    }
+
+    /// Note, when given.
+    pub fn note(&self) -> Option<&'a str> {
+        self.plan.meta.note.get(self.doc())
+    }
+
+    /// The cycle id (a key result's is its objective's).
+    pub fn cycle(&self) -> Option<&'a str> {
+        let c = self.plan.cycle_of[self.pos];
+        (c != NONE).then(|| self.plan.cycles[c as usize].id.as_str())
+    }
+
+    /// For a key result, the objective it belongs to.
+    pub fn objective(&self) -> Option<&'a str> {
+        let o = self.plan.objective_of[self.pos];
+        (o != NONE).then(|| self.plan.id(o as usize))
+    }
+
+    /// The node's own key results, in input order.
+    pub fn key_results(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (plan, pos) = (self.plan, self.pos);
+        let mut own: Vec<u32> =
+            plan.contributors.own(pos).map(|e| plan.contributors.src[e]).collect();
+        own.sort_by_key(|&p| plan.doc_of_pos[p as usize]);
+        own.into_iter().map(move |p| plan.id(p as usize))
+    }
+
+    /// Nodes aligned to this one (its children), with edge weights, in input order.
+    pub fn children(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
+        let (plan, pos) = (self.plan, self.pos);
+        let c = &plan.contributors;
+        let mut kids: Vec<(u32, f64)> = c.aligned(pos).map(|e| (c.src[e], c.weight[e])).collect();
+        kids.sort_by_key(|&(p, _)| plan.doc_of_pos[p as usize]);
+        kids.into_iter().map(move |(p, w)| (plan.id(p as usize), w))
+    }
+
+    /// Nodes this one is aligned to (its alignment parents; not a key result's own objective).
+    pub fn parents(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let (plan, pos) = (self.plan, self.pos);
+        let (offsets, dst) = &plan.dependents;
+        let owner = plan.objective_of[pos];
+        let mut ps: Vec<u32> = dst[offsets[pos] as usize..offsets[pos + 1] as usize]
+            .iter()
+            .copied()
+            .filter(|&d| d != owner)
+            .collect();
+        ps.sort_by_key(|&p| plan.doc_of_pos[p as usize]);
+        ps.into_iter().map(move |p| plan.id(p as usize))
+    }
+
+    /// The check-in history of a key result, sorted by date (empty for objectives).
+    pub fn check_ins(&self) -> impl Iterator<Item = CheckIn> + 'a {
+        let ci = &self.plan.check_ins;
+        let rows = ci.offsets[self.pos] as usize..ci.offsets[self.pos + 1] as usize;
+        rows.map(move |r| {
+            let date = chrono::NaiveDate::from_num_days_from_ce_opt(ci.day[r]).unwrap_or_default();
+            CheckIn {
+                date,
+                value: (!ci.value[r].is_nan()).then_some(ci.value[r]),
+                confidence: (!ci.confidence[r].is_nan()).then_some(ci.confidence[r]),
+                done: None,
+                note: ci.note.get(r).map(str::to_owned),
+            }
+        })
+    }
+}

@@ -1,0 +1,183 @@
+//! Scoring policy: every rule that other OKR tools hard-code, as a named setting.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Which contributors drive an objective's score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressDriver {
+    /// `key_results` when the objective has key results of its own, else `children`.
+    #[default]
+    Auto,
+    /// Only the objective's own key results (weighted by KR weight).
+    KeyResults,
+    /// Only the objectives and key results aligned to it (weighted by edge weight).
+    Children,
+    /// Own key results and aligned children together, in one weighted mean.
+    Both,
+}
+
+impl ProgressDriver {
+    /// The snake_case name used in documents and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressDriver::Auto => "auto",
+            ProgressDriver::KeyResults => "key_results",
+            ProgressDriver::Children => "children",
+            ProgressDriver::Both => "both",
+        }
+    }
+}
+
+/// The scoring policy of a plan. Set once in the plan document (`"policy": {...}`) and
+/// overridable on every call with [`crate::Plan::score_with`].
+///
+/// Comparisons against the thresholds below allow a tolerance of [`Policy::TOLERANCE`], so that
+/// a score of `0.7` computed as `0.6999999999999998` still grades green.
+///
+/// ```
+/// use okr_core::Policy;
+/// let stretch = Policy { cap: 1.5, ..Policy::default() };
+/// assert!(stretch.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Whether key-result scores are clamped to `[floor, cap]`. Default `true`.
+    pub clamp: bool,
+    /// Lowest key-result score; set below 0 to show progress below baseline. Default `0`.
+    pub floor: f64,
+    /// Highest key-result score; set above 1 to reward over-achievement. Default `1`.
+    pub cap: f64,
+    /// Plan-wide default progress driver; an objective's own `progress` wins. Default `auto`.
+    pub progress: ProgressDriver,
+    /// Score from which a node is `achieved`. Default `1`.
+    pub achieved_at: f64,
+    /// Largest shortfall behind expected progress that is still `on_track`. Default `0.10`.
+    pub on_track_gap: f64,
+    /// Largest shortfall behind expected progress that is `at_risk` (beyond: `off_track`).
+    /// Default `0.25`.
+    pub at_risk_gap: f64,
+    /// Score from which the grade is `yellow` (below: `red`). Default `0.4`.
+    pub yellow_from: f64,
+    /// Score from which the grade is `green`. Default `0.7`.
+    pub green_from: f64,
+    /// Days without a check-in after which a started key result is stale. Default `14`.
+    pub stale_after_days: u32,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            clamp: true,
+            floor: 0.0,
+            cap: 1.0,
+            progress: ProgressDriver::Auto,
+            achieved_at: 1.0,
+            on_track_gap: 0.10,
+            at_risk_gap: 0.25,
+            yellow_from: 0.4,
+            green_from: 0.7,
+            stale_after_days: 14,
+        }
+    }
+}
+
+impl Policy {
+    /// Tolerance applied to every threshold comparison (status, grade, achieved).
+    pub const TOLERANCE: f64 = 1e-9;
+
+    /// Checks that every setting is finite and consistent.
+    pub fn validate(&self) -> Result<()> {
+        let finite = [
+            ("floor", self.floor),
+            ("cap", self.cap),
+            ("achieved_at", self.achieved_at),
+            ("on_track_gap", self.on_track_gap),
+            ("at_risk_gap", self.at_risk_gap),
+            ("yellow_from", self.yellow_from),
+            ("green_from", self.green_from),
+        ];
+        for (field, value) in finite {
+            if !value.is_finite() {
+                return Err(Error::InvalidPolicy { field, reason: format!("`{value}` is not finite") });
+            }
+        }
+        if self.clamp && self.floor >= self.cap {
+            return Err(Error::InvalidPolicy {
+                field: "floor",
+                reason: format!("floor `{}` must be below cap `{}`", self.floor, self.cap),
+            });
+        }
+        if self.on_track_gap < 0.0 || self.on_track_gap > self.at_risk_gap {
+            return Err(Error::InvalidPolicy {
+                field: "on_track_gap",
+                reason: format!(
+                    "`{}` must be between 0 and at_risk_gap `{}`",
+                    self.on_track_gap, self.at_risk_gap
+                ),
+            });
+        }
+        if self.yellow_from > self.green_from {
+            return Err(Error::InvalidPolicy {
+                field: "yellow_from",
+                reason: format!(
+                    "`{}` must not exceed green_from `{}`",
+                    self.yellow_from, self.green_from
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Applies the clamp to a raw key-result score.
+    pub(crate) fn bound(&self, raw: f64) -> f64 {
+        if self.clamp {
+            raw.clamp(self.floor, self.cap)
+        } else {
+            raw
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_design() {
+        let p = Policy::default();
+        assert_eq!((p.floor, p.cap, p.on_track_gap, p.at_risk_gap), (0.0, 1.0, 0.10, 0.25));
+        assert_eq!((p.yellow_from, p.green_from, p.stale_after_days), (0.4, 0.7, 14));
+        assert!(p.validate().is_ok());
+    }
+
+    #[test]
+    fn rejects_inconsistent_settings() {
+        let p = Policy { floor: 1.0, cap: 1.0, ..Policy::default() };
+        assert_eq!(p.validate().map_err(|e| e.code()), Err("invalid_policy"));
+        let p = Policy { cap: f64::NAN, ..Policy::default() };
+        assert!(p.validate().is_err_and(|e| e.to_string().contains("cap")));
+        let p = Policy { on_track_gap: 0.3, ..Policy::default() };
+        assert!(p.validate().is_err());
+        let p = Policy { yellow_from: 0.8, ..Policy::default() };
+        assert!(p.validate().is_err());
+    }
+
+    #[test]
+    fn unknown_policy_field_is_named() {
+        let err = serde_json::from_str::<Policy>(r#"{"cpa": 1.5}"#).unwrap_err();
+        assert!(err.to_string().contains("cpa"));
+    }
+
+    #[test]
+    fn bound_respects_clamp_switch() {
+        let p = Policy { floor: -1.0, cap: 1.5, ..Policy::default() };
+        assert_eq!(p.bound(2.0), 1.5);
+        assert_eq!(p.bound(-3.0), -1.0);
+        let p = Policy { clamp: false, ..Policy::default() };
+        assert_eq!(p.bound(-3.0), -3.0);
+    }
+}
