@@ -1,1 +1,99 @@
-//! x
+//! Seeded synthetic organisations for the benchmarks and the peer comparison.
+//!
+//! The shape: objectives in a tree with about five children per node (node `i` reports to
+//! `(i − 1) / 5`), 2 % of them with an extra parent of a lower index (so the graph stays acyclic),
+//! three key results each (mostly linear, some `at_least` and `binary`), ids shuffled so that
+//! neither row order nor id order follows the tree.
+
+use chrono::NaiveDate;
+use okr_core::{AlignmentColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+/// The quarter every synthetic objective belongs to.
+pub fn quarter() -> Cycle {
+    Cycle {
+        id: "2026-Q1".into(),
+        start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+        end: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
+    }
+}
+
+/// A synthetic organisation of `n` objectives and `3 n` key results, as columns with integer ids.
+pub fn organisation(n: usize, seed: u64) -> Columns {
+    let mut rng = StdRng::seed_from_u64(seed);
+    // label[i] is the id of tree node i; rows are emitted in a shuffled order.
+    let mut label: Vec<i64> = (0..n as i64).collect();
+    label.shuffle(&mut rng);
+    let mut rows: Vec<usize> = (0..n).collect();
+    rows.shuffle(&mut rng);
+    let objectives = ObjectiveColumns {
+        id: IdColumn::Integers(rows.iter().map(|&i| label[i]).collect()),
+        cycle: Some(vec![Some("2026-Q1".to_owned()); n]),
+        level: Some(rows.iter().map(|&i| Some(if i == 0 { "company" } else { "team" }.to_owned())).collect()),
+        ..Default::default()
+    };
+    let (mut child, mut parent) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for &i in &rows {
+        if i == 0 {
+            continue;
+        }
+        let p = (i - 1) / 5;
+        child.push(label[i]);
+        parent.push(label[p]);
+        if p > 0 && rng.gen_bool(0.02) {
+            let extra = rng.gen_range(0..p);
+            child.push(label[i]);
+            parent.push(label[extra]);
+        }
+    }
+    let nk = 3 * n;
+    let mut kr = KeyResultColumns {
+        id: IdColumn::Integers(Vec::with_capacity(nk)),
+        objective: IdColumn::Integers(Vec::with_capacity(nk)),
+        kind: Vec::with_capacity(nk),
+        start: Some(Vec::with_capacity(nk)),
+        target: Some(Vec::with_capacity(nk)),
+        threshold: Some(Vec::with_capacity(nk)),
+        current: Some(Vec::with_capacity(nk)),
+        weight: Some(Vec::with_capacity(nk)),
+        ..Default::default()
+    };
+    let mut kr_ids: Vec<i64> = (n as i64..(n + nk) as i64).collect();
+    kr_ids.shuffle(&mut rng);
+    for (j, &i) in rows.iter().cycle().take(nk).enumerate() {
+        if let (IdColumn::Integers(ids), IdColumn::Integers(objs)) = (&mut kr.id, &mut kr.objective) {
+            ids.push(kr_ids[j]);
+            objs.push(label[i]);
+        }
+        let roll: f64 = rng.gen();
+        let (kind, current) = if roll < 0.85 {
+            (KeyResultKind::Linear, rng.gen_range(-10.0..120.0))
+        } else if roll < 0.95 {
+            (KeyResultKind::AtLeast, rng.gen_range(0.0..100.0))
+        } else {
+            (KeyResultKind::Binary, f64::from(u8::from(rng.gen_bool(0.5))))
+        };
+        let lower_is_better = rng.gen_bool(0.2);
+        let push = |c: &mut Option<Vec<f64>>, v: f64| c.get_or_insert_with(Vec::new).push(v);
+        kr.kind.push(kind);
+        push(&mut kr.start, if lower_is_better { 100.0 } else { 0.0 });
+        push(&mut kr.target, if lower_is_better { 0.0 } else { 100.0 });
+        push(&mut kr.threshold, 50.0);
+        push(&mut kr.current, current);
+        push(&mut kr.weight, f64::from(rng.gen_range(1u8..=3)));
+    }
+    Columns {
+        objectives,
+        key_results: kr,
+        alignments: Some(AlignmentColumns {
+            child: IdColumn::Integers(child),
+            parent: IdColumn::Integers(parent),
+            weight: None,
+        }),
+        check_ins: None,
+        cycles: vec![quarter()],
+        policy: None,
+    }
+}

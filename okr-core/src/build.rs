@@ -9,7 +9,7 @@ use fixedbitset::FixedBitSet;
 use crate::alignment::{topological_order, Contributors};
 use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
-use crate::ids::Ids;
+use crate::ids::{Ids, Key};
 use crate::key_result::{check_points, finite, Rule, RuleFields};
 use crate::pace::day;
 use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE};
@@ -101,15 +101,20 @@ impl Builder {
         Ok(())
     }
 
-    pub(crate) fn find(&self, id: &str) -> Option<u32> {
-        self.ids.find(id)
+    /// See [`Ids::reserve_dense`].
+    pub(crate) fn reserve_dense_ids(&mut self, min: i64, max: i64, count: usize) {
+        self.ids.reserve_dense(min, max, count);
     }
 
-    fn add_node(&mut self, table: &'static str, id: &str, rule: Rule, text: NodeText) -> Result<u32> {
-        if id.is_empty() {
+    pub(crate) fn find(&self, id: Key<'_>) -> Option<u32> {
+        self.ids.find_key(id)
+    }
+
+    fn add_node(&mut self, table: &'static str, id: Key<'_>, rule: Rule, text: NodeText) -> Result<u32> {
+        if id == Key::Text("") {
             return Err(Error::EmptyId { table });
         }
-        let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_owned() })?;
+        let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })?;
         self.rules.push(rule);
         self.current.push(f64::NAN);
         self.meta.push(text);
@@ -118,7 +123,7 @@ impl Builder {
 
     pub(crate) fn add_objective(
         &mut self,
-        id: &str,
+        id: Key<'_>,
         cycle: Option<&str>,
         driver: Option<ProgressDriver>,
         text: NodeText,
@@ -126,7 +131,7 @@ impl Builder {
         let cycle = match cycle {
             None => NONE,
             Some(c) => *self.cycle_index.get(c).ok_or_else(|| Error::UnknownCycle {
-                id: id.to_owned(),
+                id: id.to_string(),
                 cycle: c.to_owned(),
             })?,
         };
@@ -140,7 +145,7 @@ impl Builder {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn add_key_result(
         &mut self,
-        id: &str,
+        key: Key<'_>,
         objective: u32,
         kind: KeyResultKind,
         fields: &RuleFields,
@@ -150,6 +155,9 @@ impl Builder {
         points: &[[f64; 2]],
         text: NodeText,
     ) -> Result<u32> {
+        let cycle = self.cycle_of[objective as usize];
+        let index = self.add_node("key_results", key, Rule::Binary, text)?;
+        let id = self.ids.get(index);
         let mut rule = Rule::compile(id, kind, fields)?;
         let weight = check_weight(|| format!("key result `{id}`"), weight)?;
         match &mut rule {
@@ -180,8 +188,7 @@ impl Builder {
         if let Some(v) = current {
             rule.check_value(id, "current", v)?;
         }
-        let cycle = self.cycle_of[objective as usize];
-        let index = self.add_node("key_results", id, rule, text)?;
+        self.rules[index as usize] = rule;
         self.objective_of.push(objective);
         self.weight.push(weight);
         self.cycle_of.push(cycle);
@@ -190,12 +197,12 @@ impl Builder {
     }
 
     /// An alignment edge from node `child` to the node with id `parent`.
-    pub(crate) fn add_edge(&mut self, child: u32, parent: &str, weight: f64) -> Result<()> {
+    pub(crate) fn add_edge(&mut self, child: u32, parent: Key<'_>, weight: f64) -> Result<()> {
         let child_id = || self.ids.get(child).to_owned();
         let p = self
             .ids
-            .find(parent)
-            .ok_or_else(|| Error::UnknownParent { id: child_id(), parent: parent.to_owned() })?;
+            .find_key(parent)
+            .ok_or_else(|| Error::UnknownParent { id: child_id(), parent: parent.to_string() })?;
         if p == child {
             return Err(Error::SelfAlignment { id: child_id() });
         }

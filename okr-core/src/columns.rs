@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use crate::build::{Builder, NodeText};
 use crate::document::{AggregateOp, Cycle, KeyResultKind};
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::key_result::RuleFields;
 use crate::plan::Plan;
 use crate::policy::{Policy, ProgressDriver};
@@ -44,6 +45,13 @@ impl IdColumn {
     /// Whether the column has no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    pub(crate) fn key(&self, i: usize) -> Key<'_> {
+        match self {
+            IdColumn::Strings(v) => Key::Text(v[i].as_str()),
+            IdColumn::Integers(v) => Key::Int(v[i]),
+        }
     }
 
     /// Row `i` as text.
@@ -204,11 +212,11 @@ fn text(col: &TextColumn, i: usize) -> Option<String> {
 }
 
 /// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
-fn number(col: &Option<Vec<f64>>, i: usize, id: &str, field: &'static str) -> Result<Option<f64>> {
+fn number(col: &Option<Vec<f64>>, i: usize, id: Key<'_>, field: &'static str) -> Result<Option<f64>> {
     match col.as_ref().map(|c| c[i]) {
         None => Ok(None),
         Some(v) if v.is_nan() => Ok(None),
-        Some(v) if v.is_infinite() => Err(Error::NonFinite { id: id.to_owned(), field, value: v }),
+        Some(v) if v.is_infinite() => Err(Error::NonFinite { id: id.to_string(), field, value: v }),
         Some(v) => Ok(Some(v)),
     }
 }
@@ -243,12 +251,19 @@ impl Plan {
         check_len("key_results", "title", nk, k.title.as_ref())?;
         check_len("key_results", "owner", nk, k.owner.as_ref())?;
 
+        let t0=std::time::Instant::now();
         let mut b = Builder::with_capacity(no + nk);
+        if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
+            let all = a.iter().chain(c);
+            if let (Some(min), Some(max)) = (all.clone().min(), all.max()) {
+                b.reserve_dense_ids(*min, *max, no + nk);
+            }
+        }
         for c in &cols.cycles {
             b.add_cycle(c)?;
         }
         for i in 0..no {
-            let id = o.id.get(i);
+            let id = o.id.key(i);
             let cycle = o.cycle.as_ref().and_then(|c| c[i].as_deref());
             let driver = o.progress.as_ref().and_then(|c| c[i]);
             let text = NodeText {
@@ -257,12 +272,13 @@ impl Plan {
                 level: text(&o.level, i),
                 note: None,
             };
-            b.add_objective(&id, cycle, driver, text)?;
+            b.add_objective(id, cycle, driver, text)?;
         }
+        eprintln!("objectives {:?}", t0.elapsed());
         for i in 0..nk {
-            let id = k.id.get(i);
-            let objective = k.objective.get(i);
-            let oi = b.find(&objective).ok_or_else(|| Error::UnknownObjective {
+            let id = k.id.key(i);
+            let objective = k.objective.key(i);
+            let oi = b.find(objective).ok_or_else(|| Error::UnknownObjective {
                 id: id.to_string(),
                 objective: objective.to_string(),
             })?;
@@ -275,42 +291,44 @@ impl Plan {
                 });
             }
             let fields = RuleFields {
-                start: number(&k.start, i, &id, "start")?,
-                target: number(&k.target, i, &id, "target")?,
-                threshold: number(&k.threshold, i, &id, "threshold")?,
+                start: number(&k.start, i, id, "start")?,
+                target: number(&k.target, i, id, "target")?,
+                threshold: number(&k.threshold, i, id, "threshold")?,
                 strict: k.strict.as_ref().is_some_and(|c| c[i]),
-                low: number(&k.low, i, &id, "low")?,
-                high: number(&k.high, i, &id, "high")?,
+                low: number(&k.low, i, id, "low")?,
+                high: number(&k.high, i, id, "high")?,
                 op: k.op.as_ref().and_then(|c| c[i]),
             };
-            let weight = number(&k.weight, i, &id, "weight")?.unwrap_or(1.0);
-            let current = number(&k.current, i, &id, "current")?;
+            let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
+            let current = number(&k.current, i, id, "current")?;
             let text = NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
-            b.add_key_result(&id, oi, kind, &fields, weight, current, &[], &[], text)?;
+            b.add_key_result(id, oi, kind, &fields, weight, current, &[], &[], text)?;
         }
+        eprintln!("krs {:?}", t0.elapsed());
         if let Some(a) = &cols.alignments {
             let n = a.child.len();
             check_rows("alignments", "parent", n, Some(a.parent.len()))?;
             check_len("alignments", "weight", n, a.weight.as_ref())?;
             for i in 0..n {
-                let child = a.child.get(i);
-                let ci = b.find(&child).ok_or_else(|| Error::UnknownId { id: child.to_string() })?;
-                let weight = number(&a.weight, i, &child, "weight")?.unwrap_or(1.0);
-                b.add_edge(ci, &a.parent.get(i), weight)?;
+                let child = a.child.key(i);
+                let ci = b.find(child).ok_or_else(|| Error::UnknownId { id: child.to_string() })?;
+                let weight = number(&a.weight, i, child, "weight")?.unwrap_or(1.0);
+                b.add_edge(ci, a.parent.key(i), weight)?;
             }
         }
+        eprintln!("edges {:?}", t0.elapsed());
         if let Some(c) = &cols.check_ins {
             let n = c.key_result.len();
             check_len("check_ins", "date", n, Some(&c.date))?;
             check_len("check_ins", "value", n, c.value.as_ref())?;
             check_len("check_ins", "confidence", n, c.confidence.as_ref())?;
             for i in 0..n {
-                let kr = c.key_result.get(i);
+                let kr = c.key_result.key(i);
                 let ki = b
-                    .find(&kr)
+                    .find(kr)
                     .ok_or_else(|| Error::UnknownKeyResult { key_result: kr.to_string() })?;
-                let value = number(&c.value, i, &kr, "value")?;
-                let confidence = number(&c.confidence, i, &kr, "confidence")?;
+                let value = number(&c.value, i, kr, "value")?;
+                let confidence = number(&c.confidence, i, kr, "confidence")?;
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;
             }
         }

@@ -1,18 +1,64 @@
 //! Id interning: all ids of a plan in one string arena, with a hash index into it. A million
 //! objectives cost one allocation instead of a million.
+//!
+//! Ids that are integers in canonical decimal form (`42`, not `042` or `+42`) are indexed by
+//! value, whether they arrive as integers (columnar input) or as text, so `42` and `"42"` are the
+//! same id. Integer ids skip string hashing and comparison entirely: with a million objectives
+//! that is most of the cost of building a plan.
 
 use std::hash::BuildHasher;
 
 use hashbrown::hash_table::{Entry, HashTable};
 use hashbrown::DefaultHashBuilder;
 
+/// An id as given: text or integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl<'a> Key<'a> {
+    /// The canonical form: text that is a canonical integer becomes `Int`.
+    fn canonical(self) -> Key<'a> {
+        match self {
+            Key::Text(s) => match s.parse::<i64>() {
+                Ok(v) if canonical_int(s, v) => Key::Int(v),
+                _ => self,
+            },
+            k => k,
+        }
+    }
+}
+
+impl std::fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Text(s) => f.write_str(s),
+            Key::Int(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+fn canonical_int(s: &str, v: i64) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !s.starts_with('+') && (digits == "0" || !digits.starts_with('0')) && !(v == 0 && s.starts_with('-'))
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ids {
     text: String,
     ends: Vec<usize>,
-    index: HashTable<u32>,
+    by_text: HashTable<u32>,
+    by_int: HashTable<(i64, u32)>,
+    /// Direct index for integer ids in `dense_min ..`, when the caller declared a compact range:
+    /// a flat array stays in cache where a hash table of millions of entries does not.
+    dense: Vec<u32>,
+    dense_min: i64,
     hasher: DefaultHashBuilder,
 }
+
+const ABSENT: u32 = u32::MAX;
 
 fn slice<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
     let i = i as usize;
@@ -23,11 +69,29 @@ fn slice<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
 impl Ids {
     pub(crate) fn with_capacity(n: usize) -> Self {
         Ids {
-            text: String::with_capacity(n * 12),
+            text: String::with_capacity(n * 8),
             ends: Vec::with_capacity(n),
-            index: HashTable::with_capacity(n),
+            by_text: HashTable::new(),
+            by_int: HashTable::new(),
+            dense: Vec::new(),
+            dense_min: 0,
             hasher: DefaultHashBuilder::default(),
         }
+    }
+
+    /// Declares that most integer ids lie in `min ..= max`; used when that span is compact.
+    pub(crate) fn reserve_dense(&mut self, min: i64, max: i64, count: usize) {
+        let span = max.checked_sub(min).and_then(|s| usize::try_from(s).ok());
+        if let Some(span) = span.filter(|&s| s < count.saturating_mul(2) + 1024) {
+            self.dense = vec![ABSENT; span + 1];
+            self.dense_min = min;
+            self.by_int = HashTable::new();
+        }
+    }
+
+    fn dense_slot(&self, v: i64) -> Option<usize> {
+        let offset = usize::try_from(v.checked_sub(self.dense_min)?).ok()?;
+        (offset < self.dense.len()).then_some(offset)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -39,33 +103,98 @@ impl Ids {
     }
 
     pub(crate) fn find(&self, id: &str) -> Option<u32> {
-        let hash = self.hasher.hash_one(id);
-        self.index.find(hash, |&i| slice(&self.text, &self.ends, i) == id).copied()
+        self.find_key(Key::Text(id))
     }
 
-    /// Adds `id`; `Err(existing index)` when it is already present.
-    pub(crate) fn insert(&mut self, id: &str) -> Result<u32, u32> {
-        let hash = self.hasher.hash_one(id);
-        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
-        match self.index.entry(
-            hash,
-            |&i| slice(text, ends, i) == id,
-            |&i| hasher.hash_one(slice(text, ends, i)),
-        ) {
-            Entry::Occupied(e) => Err(*e.get()),
-            Entry::Vacant(v) => {
-                let i = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
-                v.insert(i);
-                self.text.push_str(id);
-                self.ends.push(self.text.len());
-                Ok(i)
+    pub(crate) fn find_key(&self, key: Key<'_>) -> Option<u32> {
+        match key.canonical() {
+            Key::Int(v) => {
+                if let Some(slot) = self.dense_slot(v) {
+                    let i = self.dense[slot];
+                    return (i != ABSENT).then_some(i);
+                }
+                let hash = self.hasher.hash_one(v);
+                self.by_int.find(hash, |&(k, _)| k == v).map(|&(_, i)| i)
+            }
+            Key::Text(s) => {
+                let hash = self.hasher.hash_one(s);
+                self.by_text.find(hash, |&i| slice(&self.text, &self.ends, i) == s).copied()
             }
         }
     }
 
+    /// Adds `key`; `Err(existing index)` when it is already present.
+    pub(crate) fn insert(&mut self, key: Key<'_>) -> Result<u32, u32> {
+        let next = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        let key = key.canonical();
+        if let Key::Int(v) = key {
+            if let Some(slot) = self.dense_slot(v) {
+                if self.dense[slot] != ABSENT {
+                    return Err(self.dense[slot]);
+                }
+                self.dense[slot] = next;
+                push_int(&mut self.text, v);
+                self.ends.push(self.text.len());
+                return Ok(next);
+            }
+        }
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        match key {
+            Key::Int(v) => match self.by_int.entry(
+                hasher.hash_one(v),
+                |&(k, _)| k == v,
+                |&(k, _)| hasher.hash_one(k),
+            ) {
+                Entry::Occupied(e) => return Err(e.get().1),
+                Entry::Vacant(slot) => {
+                    slot.insert((v, next));
+                    push_int(&mut self.text, v);
+                }
+            },
+            Key::Text(s) => match self.by_text.entry(
+                hasher.hash_one(s),
+                |&i| slice(text, ends, i) == s,
+                |&i| hasher.hash_one(slice(text, ends, i)),
+            ) {
+                Entry::Occupied(e) => return Err(*e.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(next);
+                    self.text.push_str(s);
+                }
+            },
+        }
+        self.ends.push(self.text.len());
+        Ok(next)
+    }
+
     /// Approximate heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 8 + self.index.capacity() * 5
+        self.text.capacity()
+            + self.ends.capacity() * 8
+            + self.by_text.capacity() * 5
+            + self.by_int.capacity() * 17
+            + self.dense.capacity() * 4
+    }
+}
+
+/// Appends the decimal form of `v` without a temporary allocation.
+fn push_int(out: &mut String, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    for &b in &buf[at..] {
+        out.push(char::from(b));
     }
 }
 
@@ -76,13 +205,43 @@ mod tests {
     #[test]
     fn interns_and_finds() {
         let mut ids = Ids::with_capacity(2);
-        assert_eq!(ids.insert("a"), Ok(0));
-        assert_eq!(ids.insert("bb"), Ok(1));
-        assert_eq!(ids.insert("a"), Err(0));
-        assert_eq!(ids.insert(""), Ok(2));
+        assert_eq!(ids.insert(Key::Text("a")), Ok(0));
+        assert_eq!(ids.insert(Key::Text("bb")), Ok(1));
+        assert_eq!(ids.insert(Key::Text("a")), Err(0));
+        assert_eq!(ids.insert(Key::Text("")), Ok(2));
         assert_eq!((ids.get(0), ids.get(1), ids.get(2)), ("a", "bb", ""));
         assert_eq!(ids.find("bb"), Some(1));
         assert_eq!(ids.find("c"), None);
         assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn integers_and_their_text_are_one_id() {
+        let mut ids = Ids::with_capacity(4);
+        assert_eq!(ids.insert(Key::Int(42)), Ok(0));
+        assert_eq!(ids.insert(Key::Text("42")), Err(0));
+        assert_eq!(ids.insert(Key::Int(-7)), Ok(1));
+        assert_eq!(ids.insert(Key::Int(i64::MIN)), Ok(2));
+        assert_eq!((ids.get(0), ids.get(1), ids.get(2)), ("42", "-7", "-9223372036854775808"));
+        assert_eq!(ids.find("-7"), Some(1));
+        // Non-canonical spellings are different text ids.
+        assert_eq!(ids.insert(Key::Text("042")), Ok(3));
+        assert_eq!(ids.find_key(Key::Int(42)), Some(0));
+        assert_eq!(ids.find("+42"), None);
+        assert_eq!(ids.insert(Key::Text("-0")), Ok(4));
+        assert_eq!(ids.insert(Key::Int(0)), Ok(5));
+    }
+
+    #[test]
+    fn dense_range_and_outliers_agree() {
+        let mut ids = Ids::with_capacity(4);
+        ids.reserve_dense(100, 103, 4);
+        assert_eq!(ids.insert(Key::Int(101)), Ok(0));
+        assert_eq!(ids.insert(Key::Int(5_000_000)), Ok(1));
+        assert_eq!(ids.insert(Key::Text("101")), Err(0));
+        assert_eq!(ids.find("5000000"), Some(1));
+        assert_eq!(ids.find_key(Key::Int(102)), None);
+        assert_eq!(ids.find_key(Key::Int(i64::MIN)), None);
+        assert_eq!(ids.get(0), "101");
     }
 }

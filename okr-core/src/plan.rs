@@ -9,7 +9,7 @@ use crate::alignment::Contributors;
 use crate::build::{Builder, NodeText};
 use crate::document::{CheckIn, Cycle, Document, KeyResultKind};
 use crate::error::{Error, Result};
-use crate::ids::Ids;
+use crate::ids::{Ids, Key};
 use crate::key_result::{Rule, RuleFields};
 use crate::policy::Policy;
 
@@ -209,7 +209,7 @@ impl Plan {
                 level: o.level.clone(),
                 note: o.note.clone(),
             };
-            let oi = b.add_objective(&o.id, o.cycle.as_deref(), o.progress, text)?;
+            let oi = b.add_objective(Key::Text(&o.id), o.cycle.as_deref(), o.progress, text)?;
             indices.push(oi);
             for k in &o.key_results {
                 let fields = RuleFields {
@@ -228,7 +228,7 @@ impl Plan {
                     note: k.note.clone(),
                 };
                 let ki = b.add_key_result(
-                    &k.id, oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text,
+                    Key::Text(&k.id), oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text,
                 )?;
                 indices.push(ki);
                 for c in &k.check_ins {
@@ -240,12 +240,12 @@ impl Plan {
         for o in &doc.objectives {
             let oi = *i.next().ok_or_else(internal)?;
             for e in &o.parents {
-                b.add_edge(oi, &e.id, e.weight)?;
+                b.add_edge(oi, Key::Text(&e.id), e.weight)?;
             }
             for k in &o.key_results {
                 let ki = *i.next().ok_or_else(internal)?;
                 for e in &k.parents {
-                    b.add_edge(ki, &e.id, e.weight)?;
+                    b.add_edge(ki, Key::Text(&e.id), e.weight)?;
                 }
             }
         }

@@ -1,0 +1,19 @@
+//! Quick one-shot timing of the 1M organisation (build, score, memory), for development.
+use std::time::Instant;
+
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let cols = okr_benches::organisation(n, 7);
+    let t = Instant::now();
+    let plan = match okr_core::Plan::from_columns(&cols) {
+        Ok(p) => p,
+        Err(e) => return eprintln!("{e}"),
+    };
+    println!("build {:?}, nodes {}, heap {} MB", t.elapsed(), plan.len(), plan.heap_bytes() >> 20);
+    let day = "2026-02-15".parse().unwrap_or_default();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r = plan.score(day);
+        println!("score {:?} ({} nodes)", t.elapsed(), r.len());
+    }
+}
