@@ -110,42 +110,55 @@ impl Builder {
         self.ids.find_key(id)
     }
 
-    fn add_node(&mut self, table: &'static str, id: Key<'_>, rule: Rule, text: NodeText) -> Result<u32> {
+    /// Interns the id of the next node; nodes are then pushed in the order they were interned.
+    pub(crate) fn intern(&mut self, table: &'static str, id: Key<'_>) -> Result<u32> {
         if id == Key::Text("") {
             return Err(Error::EmptyId { table });
         }
-        let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })?;
-        self.rules.push(rule);
-        self.current.push(f64::NAN);
-        self.meta.push(text);
-        Ok(index)
+        self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })
     }
 
-    pub(crate) fn add_objective(
+    /// Number of nodes whose data has been pushed.
+    fn pushed(&self) -> u32 {
+        self.rules.len() as u32
+    }
+
+    fn push_node(&mut self, rule: Rule, objective: u32, weight: f64, cycle: u32, current: f64, text: NodeText) -> Result<()> {
+        if self.rules.len() >= self.ids.len() {
+            return Err(Error::Malformed { message: "internal: node data pushed before its id".into() });
+        }
+        self.rules.push(rule);
+        self.objective_of.push(objective);
+        self.weight.push(weight);
+        self.cycle_of.push(cycle);
+        self.current.push(current);
+        self.meta.push(text);
+        Ok(())
+    }
+
+    /// Pushes the data of the next interned node, an objective.
+    pub(crate) fn push_objective(
         &mut self,
-        id: Key<'_>,
         cycle: Option<&str>,
         driver: Option<ProgressDriver>,
         text: NodeText,
     ) -> Result<u32> {
+        let index = self.pushed();
         let cycle = match cycle {
             None => NONE,
             Some(c) => *self.cycle_index.get(c).ok_or_else(|| Error::UnknownCycle {
-                id: id.to_string(),
+                id: self.ids.get(index).to_owned(),
                 cycle: c.to_owned(),
             })?,
         };
-        let index = self.add_node("objectives", id, Rule::Objective { driver }, text)?;
-        self.objective_of.push(NONE);
-        self.weight.push(1.0);
-        self.cycle_of.push(cycle);
+        self.push_node(Rule::Objective { driver }, NONE, 1.0, cycle, f64::NAN, text)?;
         Ok(index)
     }
 
+    /// Pushes the data of the next interned node, a key result of objective `objective`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_key_result(
+    pub(crate) fn push_key_result(
         &mut self,
-        key: Key<'_>,
         objective: u32,
         kind: KeyResultKind,
         fields: &RuleFields,
@@ -155,8 +168,7 @@ impl Builder {
         points: &[[f64; 2]],
         text: NodeText,
     ) -> Result<u32> {
-        let cycle = self.cycle_of[objective as usize];
-        let index = self.add_node("key_results", key, Rule::Binary, text)?;
+        let index = self.pushed();
         let id = self.ids.get(index);
         let mut rule = Rule::compile(id, kind, fields)?;
         let weight = check_weight(|| format!("key result `{id}`"), weight)?;
@@ -188,26 +200,35 @@ impl Builder {
         if let Some(v) = current {
             rule.check_value(id, "current", v)?;
         }
-        self.rules[index as usize] = rule;
-        self.objective_of.push(objective);
-        self.weight.push(weight);
-        self.cycle_of.push(cycle);
-        self.current[index as usize] = current.unwrap_or(f64::NAN);
+        // The cycle is the objective's, filled in by `finish`.
+        self.push_node(rule, objective, weight, NONE, current.unwrap_or(f64::NAN), text)?;
         Ok(index)
     }
 
     /// An alignment edge from node `child` to the node with id `parent`.
     pub(crate) fn add_edge(&mut self, child: u32, parent: Key<'_>, weight: f64) -> Result<()> {
-        let child_id = || self.ids.get(child).to_owned();
-        let p = self
-            .ids
-            .find_key(parent)
-            .ok_or_else(|| Error::UnknownParent { id: child_id(), parent: parent.to_string() })?;
-        if p == child {
-            return Err(Error::SelfAlignment { id: child_id() });
+        let p = self.resolve_parent(child, parent)?;
+        self.add_edge_between(child, p, weight)
+    }
+
+    /// The index of `parent`, or an error naming `child` and the missing parent.
+    pub(crate) fn resolve_parent(&self, child: u32, parent: Key<'_>) -> Result<u32> {
+        self.ids.find_key(parent).ok_or_else(|| Error::UnknownParent {
+            id: self.ids.get(child).to_owned(),
+            parent: parent.to_string(),
+        })
+    }
+
+    /// An alignment edge between two known nodes.
+    pub(crate) fn add_edge_between(&mut self, child: u32, parent: u32, weight: f64) -> Result<()> {
+        if parent == child {
+            return Err(Error::SelfAlignment { id: self.ids.get(child).to_owned() });
         }
-        let weight = check_weight(|| format!("edge `{}` → `{parent}`", child_id()), weight)?;
-        self.edges.push((child, p, weight));
+        let weight = check_weight(
+            || format!("edge `{}` → `{}`", self.ids.get(child), self.ids.get(parent)),
+            weight,
+        )?;
+        self.edges.push((child, parent, weight));
         Ok(())
     }
 
@@ -263,9 +284,20 @@ impl Builder {
     }
 
     /// Validates the graph, orders it topologically and lays every array out in that order.
-    pub(crate) fn finish(self, policy: Policy) -> Result<PlanData> {
+    pub(crate) fn finish(mut self, policy: Policy) -> Result<PlanData> {
         policy.validate()?;
         let n = self.ids.len();
+        if self.rules.len() != n {
+            return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
+        }
+        // A key result's cycle is its objective's.
+        let inherited: Vec<u32> = self
+            .objective_of
+            .iter()
+            .zip(&self.cycle_of)
+            .map(|(&o, &c)| if o == NONE { c } else { self.cycle_of[o as usize] })
+            .collect();
+        self.cycle_of = inherited;
         let doc = self.contributors();
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));

@@ -251,7 +251,6 @@ impl Plan {
         check_len("key_results", "title", nk, k.title.as_ref())?;
         check_len("key_results", "owner", nk, k.owner.as_ref())?;
 
-        let t0=std::time::Instant::now();
         let mut b = Builder::with_capacity(no + nk);
         if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
             let all = a.iter().chain(c);
@@ -262,8 +261,12 @@ impl Plan {
         for c in &cols.cycles {
             b.add_cycle(c)?;
         }
+        // Id look-ups miss the cache on large plans; each runs in its own tight loop so that the
+        // processor overlaps the misses.
         for i in 0..no {
-            let id = o.id.key(i);
+            b.intern("objectives", o.id.key(i))?;
+        }
+        for i in 0..no {
             let cycle = o.cycle.as_ref().and_then(|c| c[i].as_deref());
             let driver = o.progress.as_ref().and_then(|c| c[i]);
             let text = NodeText {
@@ -272,16 +275,22 @@ impl Plan {
                 level: text(&o.level, i),
                 note: None,
             };
-            b.add_objective(id, cycle, driver, text)?;
+            b.push_objective(cycle, driver, text)?;
         }
-        eprintln!("objectives {:?}", t0.elapsed());
         for i in 0..nk {
+            b.intern("key_results", k.id.key(i))?;
+        }
+        // Objectives were interned first, so an index below `no` is an objective.
+        let owners = (0..nk)
+            .map(|i| {
+                let objective = k.objective.key(i);
+                b.find(objective).filter(|&oi| (oi as usize) < no).ok_or_else(|| {
+                    Error::UnknownObjective { id: k.id.key(i).to_string(), objective: objective.to_string() }
+                })
+            })
+            .collect::<Result<Vec<u32>>>()?;
+        for (i, &oi) in owners.iter().enumerate() {
             let id = k.id.key(i);
-            let objective = k.objective.key(i);
-            let oi = b.find(objective).ok_or_else(|| Error::UnknownObjective {
-                id: id.to_string(),
-                objective: objective.to_string(),
-            })?;
             let kind = k.kind[i];
             if matches!(kind, KeyResultKind::Milestones | KeyResultKind::Piecewise) {
                 return Err(Error::InvalidValue {
@@ -302,21 +311,26 @@ impl Plan {
             let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
             let current = number(&k.current, i, id, "current")?;
             let text = NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
-            b.add_key_result(id, oi, kind, &fields, weight, current, &[], &[], text)?;
+            b.push_key_result(oi, kind, &fields, weight, current, &[], &[], text)?;
         }
-        eprintln!("krs {:?}", t0.elapsed());
         if let Some(a) = &cols.alignments {
             let n = a.child.len();
             check_rows("alignments", "parent", n, Some(a.parent.len()))?;
             check_len("alignments", "weight", n, a.weight.as_ref())?;
+            let children = (0..n)
+                .map(|i| {
+                    let child = a.child.key(i);
+                    b.find(child).ok_or_else(|| Error::UnknownId { id: child.to_string() })
+                })
+                .collect::<Result<Vec<u32>>>()?;
+            let parents = (0..n)
+                .map(|i| b.resolve_parent(children[i], a.parent.key(i)))
+                .collect::<Result<Vec<u32>>>()?;
             for i in 0..n {
-                let child = a.child.key(i);
-                let ci = b.find(child).ok_or_else(|| Error::UnknownId { id: child.to_string() })?;
-                let weight = number(&a.weight, i, child, "weight")?.unwrap_or(1.0);
-                b.add_edge(ci, a.parent.key(i), weight)?;
+                let weight = number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0);
+                b.add_edge_between(children[i], parents[i], weight)?;
             }
         }
-        eprintln!("edges {:?}", t0.elapsed());
         if let Some(c) = &cols.check_ins {
             let n = c.key_result.len();
             check_len("check_ins", "date", n, Some(&c.date))?;
@@ -324,9 +338,7 @@ impl Plan {
             check_len("check_ins", "confidence", n, c.confidence.as_ref())?;
             for i in 0..n {
                 let kr = c.key_result.key(i);
-                let ki = b
-                    .find(kr)
-                    .ok_or_else(|| Error::UnknownKeyResult { key_result: kr.to_string() })?;
+                let ki = b.find(kr).ok_or_else(|| Error::UnknownKeyResult { key_result: kr.to_string() })?;
                 let value = number(&c.value, i, kr, "value")?;
                 let confidence = number(&c.confidence, i, kr, "confidence")?;
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;

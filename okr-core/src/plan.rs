@@ -209,7 +209,8 @@ impl Plan {
                 level: o.level.clone(),
                 note: o.note.clone(),
             };
-            let oi = b.add_objective(Key::Text(&o.id), o.cycle.as_deref(), o.progress, text)?;
+            let oi = b.intern("objectives", Key::Text(&o.id))?;
+            b.push_objective(o.cycle.as_deref(), o.progress, text)?;
             indices.push(oi);
             for k in &o.key_results {
                 let fields = RuleFields {
@@ -227,9 +228,8 @@ impl Plan {
                     level: None,
                     note: k.note.clone(),
                 };
-                let ki = b.add_key_result(
-                    Key::Text(&k.id), oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text,
-                )?;
+                let ki = b.intern("key_results", Key::Text(&k.id))?;
+                b.push_key_result(oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text)?;
                 indices.push(ki);
                 for c in &k.check_ins {
                     b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
