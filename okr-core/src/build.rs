@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
-use crate::alignment::{topological_order, Contributors};
+use crate::alignment::{leaves, topological_order, Contributors};
 use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
 use crate::ids::{Ids, Key};
@@ -301,14 +301,15 @@ impl Builder {
         let doc = self.contributors();
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
-        let order = topological_order(&doc.offsets, &doc.src, &has_dependent).map_err(|cycle| {
+        let leaf = leaves(&doc.offsets);
+        let order = topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|cycle| {
             Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
         })?;
         let mut pos_of_doc = vec![0u32; n];
         for (p, &d) in order.iter().enumerate() {
             pos_of_doc[d as usize] = p as u32;
         }
-        let contributors = relabel(&doc, &order, &pos_of_doc);
+        let contributors = relabel(&doc, &order, &pos_of_doc, &leaf);
         let dependents = dependents_of(&contributors);
         let by_pos = |v: &[u32]| -> Vec<u32> { order.iter().map(|&d| v[d as usize]).collect() };
         let remap = |i: u32| if i == NONE { NONE } else { pos_of_doc[i as usize] };
@@ -409,7 +410,7 @@ impl Builder {
 }
 
 /// Contributor lists in topological positions.
-fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32]) -> Contributors {
+fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32], leaf: &FixedBitSet) -> Contributors {
     let n = order.len();
     let mut out = Contributors {
         offsets: Vec::with_capacity(n + 1),
@@ -420,6 +421,11 @@ fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32]) -> Contributor
     out.offsets.push(0);
     for &d in order {
         let d = d as usize;
+        if leaf.contains(d) {
+            out.own_end.push(out.src.len() as u32);
+            out.offsets.push(out.src.len() as u32);
+            continue;
+        }
         let own = doc.own(d).len() as u32;
         out.own_end.push(out.src.len() as u32 + own);
         for e in doc.all(d) {
