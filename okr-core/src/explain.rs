@@ -143,7 +143,7 @@ impl Report {
                 let s = c.src[e] as usize;
                 let is_counted = used.contains(&e);
                 let share = if is_counted { c.weight[e] / total } else { 0.0 };
-                let value = self.values[s];
+                let value = self.value(s);
                 Contribution {
                     id: d.id(s).to_owned(),
                     node_type: d.node_type(s),

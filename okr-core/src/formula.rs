@@ -8,7 +8,7 @@ use crate::scoring::Report;
 pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) -> String {
     let d = &report.plan.data;
     let score = report.scores[p];
-    let value = report.values[p];
+    let value = report.value(p);
     let rule = d.rules[p];
     let raw = match rule {
         Rule::Objective { .. } | Rule::Rollup => return weighted(contributors, score),

@@ -1,5 +1,7 @@
 //! Scoring: one bottom-up pass over the plan in topological order, each node once.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
@@ -22,12 +24,40 @@ pub struct Report {
     pub(crate) as_of: NaiveDate,
     pub(crate) policy: Policy,
     pub(crate) scores: Vec<f64>,
-    pub(crate) values: Vec<f64>,
-    pub(crate) has_data: Vec<bool>,
-    pub(crate) status: Vec<Status>,
-    pub(crate) grade: Vec<Grade>,
+    /// Status, grade and has-data of each node, packed in a byte (see [`Flags`]).
+    pub(crate) flags: Vec<Flags>,
+    /// Values of `aggregate` key results (other values are looked up again on demand, which is
+    /// cheaper than writing a value for every node of a large plan).
+    pub(crate) aggregates: HashMap<u32, f64>,
     /// Expected progress per cycle.
     pub(crate) expected: Vec<f64>,
+}
+
+/// Status (bits 0–2), grade (bits 3–4) and has-data (bit 7) of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Flags(u8);
+
+const STATUSES: [Status; 6] =
+    [Status::Achieved, Status::NotStarted, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::Unscheduled];
+const GRADES: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
+
+impl Flags {
+    #[inline]
+    fn new(status: Status, grade: Grade, has_data: bool) -> Flags {
+        Flags(status as u8 | (grade as u8) << 3 | u8::from(has_data) << 7)
+    }
+
+    pub(crate) fn status(self) -> Status {
+        STATUSES[usize::from(self.0 & 7) % STATUSES.len()]
+    }
+
+    pub(crate) fn grade(self) -> Grade {
+        GRADES[usize::from((self.0 >> 3) & 3) % GRADES.len()]
+    }
+
+    pub(crate) fn has_data(self) -> bool {
+        self.0 & 0x80 != 0
+    }
 }
 
 /// One node's line of a [`Report`].
@@ -77,6 +107,31 @@ impl Plan {
     }
 }
 
+/// The value a key result scores on day `today`: its latest valued check-in on or before that
+/// day, else `current`, else NaN. Milestones: the done share; aggregates: from `aggregates`.
+#[inline]
+pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<u32, f64>) -> f64 {
+    match d.rules[p] {
+        Rule::Objective { .. } | Rule::Rollup => f64::NAN,
+        Rule::Aggregate { .. } => aggregates.get(&(p as u32)).copied().unwrap_or(f64::NAN),
+        Rule::Milestones { first, len } => {
+            let range = first as usize..(first + len) as usize;
+            let (mut done, mut total) = (0.0, 0.0);
+            for m in range {
+                total += d.ms_weight[m];
+                if d.ms_done[m] <= today {
+                    done += d.ms_weight[m];
+                }
+            }
+            done / total
+        }
+        _ => match d.check_ins.latest_valued(p, today) {
+            Some(row) => d.check_ins.value[row],
+            None => d.current[p],
+        },
+    }
+}
+
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let d: &PlanData = &plan.data;
     let n = d.rules.len();
@@ -84,79 +139,56 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let expected: Vec<f64> =
         d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
     let not_started: Vec<bool> = d.cycles.iter().map(|c| today < c.start_day).collect();
-    let mut scores = Vec::with_capacity(n);
-    let mut values = Vec::with_capacity(n);
-    let mut has_data = Vec::with_capacity(n);
-    let mut statuses = Vec::with_capacity(n);
-    let mut grades = Vec::with_capacity(n);
+    let mut scores: Vec<f64> = Vec::with_capacity(n);
+    let mut flags: Vec<Flags> = Vec::with_capacity(n);
+    let mut aggregates = HashMap::new();
     let c = &d.contributors;
     for p in 0..n {
         let rule = &d.rules[p];
-        let (score, value, has) = match *rule {
+        let (score, has) = match *rule {
             Rule::Objective { driver } => {
-                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, &scores, &has_data)
+                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, &scores, &flags)
             }
-            Rule::Rollup => weighted_mean(c.all(p), c, &scores, &has_data),
+            Rule::Rollup => weighted_mean(c.all(p), c, &scores, &flags),
             Rule::Aggregate { op, .. } => {
                 let mut agg = Aggregator::new(op);
                 for e in c.all(p) {
-                    let v: f64 = values[c.src[e] as usize];
+                    let v = value_of(d, c.src[e] as usize, today, &aggregates);
                     if !v.is_nan() {
                         agg.push(v);
                     }
                 }
                 match agg.finish() {
-                    Some(v) => (policy.bound(value_score(rule, v)), v, true),
-                    None => (0.0, f64::NAN, false),
-                }
-            }
-            Rule::Milestones { first, len } => {
-                let range = first as usize..(first + len) as usize;
-                let (mut done, mut total) = (0.0, 0.0);
-                for m in range {
-                    total += d.ms_weight[m];
-                    if d.ms_done[m] <= today {
-                        done += d.ms_weight[m];
+                    Some(v) => {
+                        aggregates.insert(p as u32, v);
+                        (policy.bound(value_score(rule, v)), true)
                     }
+                    None => (0.0, false),
                 }
-                let share = done / total;
-                (policy.bound(share), share, true)
             }
+            Rule::Milestones { .. } => (policy.bound(value_of(d, p, today, &aggregates)), true),
             _ => {
-                let v = match d.check_ins.latest_valued(p, today) {
-                    Some(row) => d.check_ins.value[row],
-                    None => d.current[p],
-                };
+                let v = value_of(d, p, today, &aggregates);
                 if v.is_nan() {
-                    (0.0, f64::NAN, false)
+                    (0.0, false)
                 } else if let Rule::Piecewise { first, len } = *rule {
                     let pts = &d.points[first as usize..(first + len) as usize];
-                    (policy.bound(piecewise(pts, v)), v, true)
+                    (policy.bound(piecewise(pts, v)), true)
                 } else {
-                    (policy.bound(value_score(rule, v)), v, true)
+                    (policy.bound(value_score(rule, v)), true)
                 }
             }
         };
         let cycle = d.cycle_of[p];
-        let (exp, early) =
-            if cycle == NONE { (None, false) } else { (Some(expected[cycle as usize]), not_started[cycle as usize]) };
+        let (exp, early) = if cycle == NONE {
+            (None, false)
+        } else {
+            (Some(expected[cycle as usize]), not_started[cycle as usize])
+        };
         scores.push(score);
-        values.push(value);
-        has_data.push(has);
-        statuses.push(status(score, exp, early, &policy));
-        grades.push(grade(score, &policy));
+        flags.push(Flags::new(status(score, exp, early, &policy), grade(score, &policy), has));
     }
-    Report {
-        plan: plan.clone(),
-        as_of,
-        policy,
-        scores,
-        values,
-        has_data,
-        status: statuses,
-        grade: grades,
-        expected,
-    }
+    Report { plan: plan.clone(), as_of, policy, scores, flags, aggregates, expected }
 }
 
 /// Σ wᵢ sᵢ / Σ wᵢ over `range`; no contributors means score 0 without data.
@@ -165,19 +197,19 @@ fn weighted_mean(
     range: std::ops::Range<usize>,
     c: &crate::alignment::Contributors,
     scores: &[f64],
-    has_data: &[bool],
-) -> (f64, f64, bool) {
+    flags: &[Flags],
+) -> (f64, bool) {
     if range.is_empty() {
-        return (0.0, f64::NAN, false);
+        return (0.0, false);
     }
     let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
     for e in range {
         let s = c.src[e] as usize;
         sw += c.weight[e];
         sws += c.weight[e] * scores[s];
-        any |= has_data[s];
+        any |= flags[s].has_data();
     }
-    (sws / sw, f64::NAN, any)
+    (sws / sw, any)
 }
 
 impl Report {
@@ -220,7 +252,8 @@ impl Report {
         let d = &self.plan.data;
         let cycle = d.cycle_of[p];
         let objective = d.objective_of[p];
-        let value = self.values[p];
+        let value = self.value(p);
+        let flags = self.flags[p];
         NodeScore {
             id: d.id(p),
             node_type: d.node_type(p),
@@ -228,12 +261,17 @@ impl Report {
             objective: (objective != NONE).then(|| d.id(objective as usize)),
             score: self.scores[p],
             expected: (cycle != NONE).then(|| self.expected[cycle as usize]),
-            status: self.status[p],
-            grade: self.grade[p],
-            has_data: self.has_data[p],
+            status: flags.status(),
+            grade: flags.grade(),
+            has_data: flags.has_data(),
             value: (!value.is_nan()).then_some(value),
             signals: Vec::new(),
         }
+    }
+
+    /// The value scored by node `p` (NaN when none).
+    pub(crate) fn value(&self, p: usize) -> f64 {
+        value_of(&self.plan.data, p, day(self.as_of), &self.aggregates)
     }
 
     /// The report as a JSON string (the DESIGN report shape).
