@@ -302,7 +302,12 @@ impl Builder {
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
         let leaf = leaves(&doc.offsets);
-        let order = topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|cycle| {
+        let order = topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
+            // Start the cycle at the node given first, so the message does not depend on traversal.
+            cycle.pop();
+            let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
+            cycle.rotate_left(first);
+            cycle.extend(cycle.first().copied());
             Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
         })?;
         let mut pos_of_doc = vec![0u32; n];

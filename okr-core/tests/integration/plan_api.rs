@@ -1,0 +1,320 @@
+//! The public API: explanations, columnar input, node queries, report shape, invariants.
+
+use okr_core::{
+    AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, NodeType,
+    ObjectiveColumns, Plan, Policy, Relation, Status,
+};
+use serde_json::{json, Value};
+
+fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+fn sample() -> Plan {
+    Plan::from_json(
+        &json!({
+            "cycles": [{"id": "q1", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [
+                {"id": "co", "title": "Grow", "level": "company", "cycle": "q1", "owner": "ceo", "key_results": [
+                    {"id": "arr", "kind": "linear", "start": 10, "target": 14, "weight": 2,
+                     "check_ins": [{"date": "2026-01-20", "value": 11.2, "confidence": 0.7, "note": "two deals"}]},
+                    {"id": "churn", "kind": "linear", "start": 5, "target": 3, "current": 4.2}]},
+                {"id": "team", "level": "team", "cycle": "q1", "parents": [{"id": "co", "weight": 3}],
+                 "key_results": [{"id": "deals", "kind": "at_least", "threshold": 10, "current": 12}]}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn explain_lists_contributors_and_fills_in_the_formula() {
+    let report = sample().score(day("2026-02-15"));
+    let ex = report.explain("co").unwrap();
+    assert_eq!(ex.contributors.len(), 3);
+    let arr = &ex.contributors[0];
+    assert_eq!((arr.id.as_str(), arr.relation, arr.weight, arr.counted), ("arr", Relation::KeyResult, 2.0, true));
+    assert!((arr.share - 2.0 / 3.0).abs() < 1e-12 && (arr.score - 0.3).abs() < 1e-12);
+    // The aligned team objective is not counted: co has key results, so `auto` means key_results.
+    let team = &ex.contributors[2];
+    assert_eq!((team.relation, team.counted, team.share), (Relation::Aligned, false, 0.0));
+    assert_eq!(ex.formula, "(2 × 0.3 + 1 × 0.4) / (2 + 1) = 0.333333");
+    let kr = report.explain("churn").unwrap();
+    assert_eq!(kr.formula, "(4.2 − 5) / (3 − 5) → score 0.4, clamped to [0, 1]");
+    let deals = report.explain("deals").unwrap();
+    assert_eq!(deals.formula, "12 ≥ 10 → score 1, clamped to [0, 1]");
+    assert_eq!(report.explain("nope").unwrap_err().code(), "unknown_id");
+}
+
+#[test]
+fn node_queries() {
+    let plan = sample();
+    let co = plan.node("co").unwrap();
+    assert_eq!((co.title(), co.owner(), co.level(), co.cycle()), (Some("Grow"), Some("ceo"), Some("company"), Some("q1")));
+    assert_eq!(co.key_results().collect::<Vec<_>>(), ["arr", "churn"]);
+    assert_eq!(co.children().collect::<Vec<_>>(), [("team", 3.0)]);
+    let arr = plan.node("arr").unwrap();
+    assert_eq!((arr.node_type(), arr.kind(), arr.objective(), arr.cycle()), (NodeType::KeyResult, Some(KeyResultKind::Linear), Some("co"), Some("q1")));
+    let ci: Vec<_> = arr.check_ins().collect();
+    assert_eq!((ci.len(), ci[0].value, ci[0].confidence, ci[0].note.as_deref()), (1, Some(11.2), Some(0.7), Some("two deals")));
+    assert_eq!(plan.node("team").unwrap().parents().collect::<Vec<_>>(), ["co"]);
+    assert_eq!(plan.nodes().map(|n| n.id()).collect::<Vec<_>>(), ["co", "arr", "churn", "team", "deals"]);
+    assert!(plan.node("ghost").is_none());
+    assert_eq!(plan.len(), 5);
+    assert_eq!(plan.cycle("q1").unwrap().end, day("2026-03-31"));
+}
+
+#[test]
+fn report_json_shape() {
+    let report = sample().score(day("2026-02-15"));
+    let v: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(v["as_of"], "2026-02-15");
+    let nodes = v["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 5);
+    let co = &nodes[0];
+    for key in ["id", "type", "score", "expected", "status", "grade", "has_data", "value", "signals"] {
+        assert!(co.get(key).is_some(), "objective lacks `{key}`");
+    }
+    assert_eq!(co["type"], "objective");
+    assert!(co.get("kind").is_none());
+    let arr = &nodes[1];
+    assert_eq!((arr["type"].as_str(), arr["kind"].as_str(), arr["objective"].as_str()), (Some("key_result"), Some("linear"), Some("co")));
+    assert_eq!(arr["value"], 11.2);
+    assert_eq!(arr["signals"], json!([]));
+    // 45 of 89 days elapsed.
+    assert!((co["expected"].as_f64().unwrap() - 45.0 / 89.0).abs() < 1e-12);
+}
+
+#[test]
+fn policy_override_is_validated() {
+    let plan = sample();
+    let bad = Policy { cap: -1.0, ..Policy::default() };
+    assert_eq!(plan.score_with(day("2026-02-15"), &bad).unwrap_err().code(), "invalid_policy");
+    let stretch = Policy { cap: 1.5, ..Policy::default() };
+    let r = plan.score_with(day("2026-02-15"), &stretch).unwrap();
+    assert_eq!(r.get("deals").unwrap().score, 1.0); // at_least is 0 or 1 whatever the cap
+}
+
+fn columns() -> Columns {
+    Columns {
+        objectives: ObjectiveColumns {
+            id: vec!["co", "t"].into(),
+            cycle: Some(vec![Some("q1".into()), Some("q1".into())]),
+            level: Some(vec![Some("company".into()), None]),
+            ..Default::default()
+        },
+        key_results: KeyResultColumns {
+            id: vec!["k1", "k2", "k3"].into(),
+            objective: vec!["co", "t", "t"].into(),
+            kind: vec![KeyResultKind::Linear, KeyResultKind::AtMost, KeyResultKind::Linear],
+            start: Some(vec![0.0, f64::NAN, 100.0]),
+            target: Some(vec![10.0, f64::NAN, 0.0]),
+            threshold: Some(vec![f64::NAN, 3.0, f64::NAN]),
+            current: Some(vec![5.0, 2.0, f64::NAN]),
+            weight: Some(vec![f64::NAN, 1.0, 3.0]),
+            ..Default::default()
+        },
+        alignments: Some(AlignmentColumns { child: vec!["t"].into(), parent: vec!["co"].into(), weight: None }),
+        check_ins: Some(CheckInColumns {
+            key_result: vec!["k3", "k3"].into(),
+            date: vec![day("2026-01-10"), day("2026-02-01")],
+            value: Some(vec![80.0, f64::NAN]),
+            confidence: Some(vec![0.9, 0.4]),
+        }),
+        cycles: vec![okr_core::Cycle { id: "q1".into(), start: day("2026-01-01"), end: day("2026-03-31") }],
+        policy: None,
+    }
+}
+
+#[test]
+fn columns_match_the_document_form() {
+    let from_cols = Plan::from_columns(&columns()).unwrap();
+    let from_doc = Plan::from_json(
+        &json!({
+            "cycles": [{"id": "q1", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [
+                {"id": "co", "cycle": "q1", "level": "company", "key_results": [
+                    {"id": "k1", "kind": "linear", "start": 0, "target": 10, "current": 5}]},
+                {"id": "t", "cycle": "q1", "parents": [{"id": "co"}], "key_results": [
+                    {"id": "k2", "kind": "at_most", "threshold": 3, "current": 2},
+                    {"id": "k3", "kind": "linear", "start": 100, "target": 0, "weight": 3, "check_ins": [
+                        {"date": "2026-01-10", "value": 80, "confidence": 0.9}, {"date": "2026-02-01", "confidence": 0.4}]}]}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let d = day("2026-02-15");
+    let (a, b) = (from_cols.score(d), from_doc.score(d));
+    // Same nodes and numbers; input order differs (columns list objectives first).
+    let mut left: Vec<String> = a.nodes().map(|n| serde_json::to_string(&n).unwrap()).collect();
+    let mut right: Vec<String> = b.nodes().map(|n| serde_json::to_string(&n).unwrap()).collect();
+    left.sort();
+    right.sort();
+    assert_eq!(left, right);
+    // k3: NaN value in the second check-in means "no value": 80 is used, (80-100)/(0-100) = 0.2.
+    assert!((from_cols.score(d).get("t").unwrap().score - (1.0 + 3.0 * 0.2) / 4.0).abs() < 1e-12);
+}
+
+#[test]
+fn integer_ids_are_their_decimal_text() {
+    let cols = Columns {
+        objectives: ObjectiveColumns { id: IdColumn::Integers(vec![7, 8]), ..Default::default() },
+        key_results: KeyResultColumns {
+            id: IdColumn::Integers(vec![70]),
+            objective: IdColumn::Strings(vec!["8".into()]),
+            kind: vec![KeyResultKind::Binary],
+            current: Some(vec![1.0]),
+            ..Default::default()
+        },
+        alignments: Some(AlignmentColumns { child: IdColumn::Integers(vec![8]), parent: IdColumn::Integers(vec![7]), weight: None }),
+        ..Default::default()
+    };
+    let report = Plan::from_columns(&cols).unwrap().score(day("2026-01-01"));
+    assert_eq!(report.get("7").unwrap().score, 1.0);
+    assert_eq!(report.get("70").unwrap().objective, Some("8"));
+}
+
+#[test]
+fn column_errors_name_the_problem() {
+    let mut c = columns();
+    c.key_results.start = Some(vec![0.0]);
+    let e = Plan::from_columns(&c).unwrap_err();
+    assert_eq!(e.code(), "length_mismatch");
+    assert_eq!(e.to_string(), "column `start` of key_results has 1 rows, expected 3");
+
+    let mut c = columns();
+    c.key_results.objective = vec!["co", "k1", "t"].into();
+    let e = Plan::from_columns(&c).unwrap_err();
+    assert_eq!((e.code(), e.to_string()), ("unknown_objective", "key result `k2` belongs to unknown objective `k1`".into()));
+
+    let mut c = columns();
+    c.key_results.current = Some(vec![f64::INFINITY, 1.0, 1.0]);
+    assert_eq!(Plan::from_columns(&c).unwrap_err().to_string(), "`k1` has non-finite current `inf`");
+
+    let mut c = columns();
+    c.key_results.target = Some(vec![f64::NAN, f64::NAN, 0.0]);
+    assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "missing_field");
+
+    let mut c = columns();
+    c.check_ins.as_mut().unwrap().key_result = vec!["k3", "zz"].into();
+    assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "unknown_key_result");
+
+    let mut c = columns();
+    c.check_ins.as_mut().unwrap().key_result = vec!["k3", "t"].into();
+    assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "invalid_value");
+
+    let mut c = columns();
+    c.alignments = Some(AlignmentColumns { child: vec!["co"].into(), parent: vec!["t"].into(), weight: Some(vec![f64::NEG_INFINITY]) });
+    assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "non_finite");
+
+    let mut c = columns();
+    c.alignments = Some(AlignmentColumns { child: vec!["t", "co"].into(), parent: vec!["co", "t"].into(), weight: None });
+    assert_eq!(Plan::from_columns(&c).unwrap_err().to_string(), "alignment cycle: `co` → `t` → `co`");
+
+    let mut c = columns();
+    c.key_results.kind[0] = KeyResultKind::Milestones;
+    assert!(Plan::from_columns(&c).unwrap_err().to_string().contains("document form"));
+}
+
+#[test]
+fn empty_plan_scores_nothing() {
+    let plan = Plan::from_json("{}").unwrap();
+    assert!(plan.is_empty());
+    let r = plan.score(day("2026-01-01"));
+    assert!(r.is_empty());
+    assert_eq!(r.to_json(), r#"{"as_of":"2026-01-01","nodes":[]}"#);
+}
+
+/// A small deterministic generator (no external crates in the core's tests).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() % 10_000) as f64 / 10_000.0
+    }
+}
+
+fn random_plan(seed: u64, n: usize) -> Value {
+    let mut rng = Lcg(seed);
+    let objectives: Vec<Value> = (0..n)
+        .map(|i| {
+            let parents: Vec<Value> = if i == 0 {
+                vec![]
+            } else {
+                let mut ps = vec![json!({"id": format!("o{}", rng.next() as usize % i), "weight": 1.0 + rng.unit()})];
+                if i > 2 && rng.unit() < 0.3 {
+                    let extra = rng.next() as usize % i;
+                    ps.push(json!({"id": format!("o{extra}"), "weight": 0.5}));
+                }
+                ps.dedup();
+                ps
+            };
+            let krs: Vec<Value> = (0..(rng.next() % 4))
+                .map(|k| json!({"id": format!("k{i}-{k}"), "kind": "linear", "start": 0, "target": if rng.unit() < 0.5 { 10 } else { -10 },
+                                "weight": 1.0 + rng.unit() * 3.0, "current": (rng.unit() * 30.0) - 10.0}))
+                .collect();
+            let progress = ["auto", "key_results", "children", "both"][rng.next() as usize % 4];
+            json!({"id": format!("o{i}"), "cycle": "q", "progress": progress, "parents": parents, "key_results": krs})
+        })
+        .collect();
+    json!({"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}], "objectives": objectives})
+}
+
+#[test]
+fn objective_scores_lie_between_their_contributors() {
+    for seed in 0..20 {
+        let plan = Plan::from_json(&random_plan(seed, 60).to_string()).unwrap();
+        let report = plan.score(day("2026-02-01"));
+        for node in report.nodes() {
+            assert!((0.0..=1.0).contains(&node.score), "{} out of bounds", node.id);
+            let ex = report.explain(node.id).unwrap();
+            let counted: Vec<f64> = ex.contributors.iter().filter(|c| c.counted).map(|c| c.score).collect();
+            if node.node_type == NodeType::Objective && !counted.is_empty() {
+                let lo = counted.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = counted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                assert!(node.score >= lo - 1e-12 && node.score <= hi + 1e-12, "seed {seed} `{}`", node.id);
+                let sum: f64 = ex.contributors.iter().map(|c| c.contribution).sum();
+                assert!((sum - node.score).abs() < 1e-12);
+            }
+        }
+    }
+}
+
+#[test]
+fn input_order_and_weight_scale_change_nothing() {
+    for seed in 0..10 {
+        let doc = random_plan(seed, 50);
+        let base = Plan::from_json(&doc.to_string()).unwrap().score(day("2026-02-01"));
+        let mut reversed = doc.clone();
+        reversed["objectives"].as_array_mut().unwrap().reverse();
+        let mut scaled = doc.clone();
+        for o in scaled["objectives"].as_array_mut().unwrap() {
+            for p in o["parents"].as_array_mut().unwrap() {
+                p["weight"] = json!(p["weight"].as_f64().unwrap() * 8.0);
+            }
+            for k in o["key_results"].as_array_mut().unwrap() {
+                k["weight"] = json!(k["weight"].as_f64().unwrap() * 8.0);
+            }
+        }
+        for other in [reversed, scaled] {
+            let r = Plan::from_json(&other.to_string()).unwrap().score(day("2026-02-01"));
+            for node in base.nodes() {
+                let o = r.get(node.id).unwrap();
+                assert!((o.score - node.score).abs() < 1e-12, "seed {seed} `{}`", node.id);
+                assert_eq!(o.status, node.status);
+            }
+        }
+    }
+}
+
+#[test]
+fn status_counts_are_consistent_with_expected() {
+    let report = sample().score(day("2025-12-01"));
+    assert!(report.nodes().all(|n| n.status == Status::NotStarted || n.status == Status::Achieved));
+    assert!(report.nodes().all(|n| n.expected == Some(0.0)));
+}
