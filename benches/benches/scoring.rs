@@ -1,4 +1,5 @@
 //! Criterion benches of the core engine on seeded synthetic organisations.
+#![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use okr_benches::organisation;

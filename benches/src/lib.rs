@@ -6,7 +6,9 @@
 //! neither row order nor id order follows the tree.
 
 use chrono::NaiveDate;
-use okr_core::{AlignmentColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns};
+use okr_core::{
+    AlignmentColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns,
+};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

@@ -70,7 +70,8 @@ impl GraphBase for InnerGraph<'_> {
 }
 
 impl<'a> IntoNeighbors for &'a InnerGraph<'a> {
-    type Neighbors = std::iter::Filter<std::iter::Copied<std::slice::Iter<'a, u32>>, Box<dyn Fn(&u32) -> bool + 'a>>;
+    type Neighbors =
+        std::iter::Filter<std::iter::Copied<std::slice::Iter<'a, u32>>, Box<dyn Fn(&u32) -> bool + 'a>>;
 
     fn neighbors(self, a: u32) -> Self::Neighbors {
         let a = a as usize;

@@ -123,7 +123,15 @@ impl Builder {
         self.rules.len() as u32
     }
 
-    fn push_node(&mut self, rule: Rule, objective: u32, weight: f64, cycle: u32, current: f64, text: NodeText) -> Result<()> {
+    fn push_node(
+        &mut self,
+        rule: Rule,
+        objective: u32,
+        weight: f64,
+        cycle: u32,
+        current: f64,
+        text: NodeText,
+    ) -> Result<()> {
         if self.rules.len() >= self.ids.len() {
             return Err(Error::Malformed { message: "internal: node data pushed before its id".into() });
         }
@@ -175,7 +183,11 @@ impl Builder {
         match &mut rule {
             Rule::Milestones { first, len } => {
                 if milestones.is_empty() {
-                    return Err(Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field: "milestones" });
+                    return Err(Error::MissingField {
+                        id: id.to_owned(),
+                        kind: kind.as_str(),
+                        field: "milestones",
+                    });
                 }
                 *first = self.ms_weight.len() as u32;
                 *len = milestones.len() as u32;
@@ -188,7 +200,11 @@ impl Builder {
             }
             Rule::Piecewise { first, len } => {
                 if points.is_empty() {
-                    return Err(Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field: "points" });
+                    return Err(Error::MissingField {
+                        id: id.to_owned(),
+                        kind: kind.as_str(),
+                        field: "points",
+                    });
                 }
                 check_points(id, points)?;
                 *first = self.points.len() as u32;
@@ -224,10 +240,8 @@ impl Builder {
         if parent == child {
             return Err(Error::SelfAlignment { id: self.ids.get(child).to_owned() });
         }
-        let weight = check_weight(
-            || format!("edge `{}` → `{}`", self.ids.get(child), self.ids.get(parent)),
-            weight,
-        )?;
+        let weight =
+            check_weight(|| format!("edge `{}` → `{}`", self.ids.get(child), self.ids.get(parent)), weight)?;
         self.edges.push((child, parent, weight));
         Ok(())
     }
@@ -302,14 +316,15 @@ impl Builder {
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
         let leaf = leaves(&doc.offsets);
-        let order = topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
-            // Start the cycle at the node given first, so the message does not depend on traversal.
-            cycle.pop();
-            let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
-            cycle.rotate_left(first);
-            cycle.extend(cycle.first().copied());
-            Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
-        })?;
+        let order =
+            topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
+                // Start the cycle at the node given first, so the message does not depend on traversal.
+                cycle.pop();
+                let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
+                cycle.rotate_left(first);
+                cycle.extend(cycle.first().copied());
+                Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
+            })?;
         let mut pos_of_doc = vec![0u32; n];
         for (p, &d) in order.iter().enumerate() {
             pos_of_doc[d as usize] = p as u32;

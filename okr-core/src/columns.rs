@@ -196,11 +196,21 @@ pub struct Columns {
     pub policy: Option<Policy>,
 }
 
-fn check_len<T>(table: &'static str, column: &'static str, expected: usize, col: Option<&Vec<T>>) -> Result<()> {
+fn check_len<T>(
+    table: &'static str,
+    column: &'static str,
+    expected: usize,
+    col: Option<&Vec<T>>,
+) -> Result<()> {
     check_rows(table, column, expected, col.map(Vec::len))
 }
 
-fn check_rows(table: &'static str, column: &'static str, expected: usize, found: Option<usize>) -> Result<()> {
+fn check_rows(
+    table: &'static str,
+    column: &'static str,
+    expected: usize,
+    found: Option<usize>,
+) -> Result<()> {
     match found {
         Some(found) if found != expected => Err(Error::LengthMismatch { table, column, expected, found }),
         _ => Ok(()),
@@ -284,8 +294,9 @@ impl Plan {
         let owners = (0..nk)
             .map(|i| {
                 let objective = k.objective.key(i);
-                b.find(objective).filter(|&oi| (oi as usize) < no).ok_or_else(|| {
-                    Error::UnknownObjective { id: k.id.key(i).to_string(), objective: objective.to_string() }
+                b.find(objective).filter(|&oi| (oi as usize) < no).ok_or_else(|| Error::UnknownObjective {
+                    id: k.id.key(i).to_string(),
+                    objective: objective.to_string(),
                 })
             })
             .collect::<Result<Vec<u32>>>()?;
@@ -310,7 +321,8 @@ impl Plan {
             };
             let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
             let current = number(&k.current, i, id, "current")?;
-            let text = NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
+            let text =
+                NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
             b.push_key_result(oi, kind, &fields, weight, current, &[], &[], text)?;
         }
         if let Some(a) = &cols.alignments {

@@ -212,9 +212,8 @@ impl Plan {
                 .sum();
             share.insert(a, s);
         }
-        let is_company = |p: usize| {
-            d.meta.level.get(d.doc_of_pos[p] as usize).is_some_and(|l| l == "company")
-        };
+        let is_company =
+            |p: usize| d.meta.level.get(d.doc_of_pos[p] as usize).is_some_and(|l| l == "company");
         let company_objectives = std::iter::once(start)
             .chain(ancestors.iter().copied())
             .filter(|&p| d.node_type(p) == NodeType::Objective && is_company(p))

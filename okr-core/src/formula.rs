@@ -84,8 +84,7 @@ fn weighted(contributors: &[Contribution], score: f64) -> String {
     if used.is_empty() {
         return "no contributors: score = 0 (no data)".to_owned();
     }
-    let terms: Vec<String> =
-        used.iter().map(|c| format!("{} × {}", num(c.weight), num(c.score))).collect();
+    let terms: Vec<String> = used.iter().map(|c| format!("{} × {}", num(c.weight), num(c.score))).collect();
     let weights: Vec<String> = used.iter().map(|c| num(c.weight)).collect();
     format!("({}) / ({}) = {}", terms.join(" + "), weights.join(" + "), num(score))
 }

@@ -42,7 +42,10 @@ impl std::fmt::Display for Key<'_> {
 
 fn canonical_int(s: &str, v: i64) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
-    !s.starts_with('+') && (digits == "0" || !digits.starts_with('0')) && !(v == 0 && s.starts_with('-'))
+    let plus = s.starts_with('+');
+    let leading_zero = digits != "0" && digits.starts_with('0');
+    let negative_zero = v == 0 && s.starts_with('-');
+    !(plus || leading_zero || negative_zero)
 }
 
 #[derive(Debug, Clone, Default)]
@@ -140,17 +143,15 @@ impl Ids {
         }
         let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
         match key {
-            Key::Int(v) => match self.by_int.entry(
-                hasher.hash_one(v),
-                |&(k, _)| k == v,
-                |&(k, _)| hasher.hash_one(k),
-            ) {
-                Entry::Occupied(e) => return Err(e.get().1),
-                Entry::Vacant(slot) => {
-                    slot.insert((v, next));
-                    push_int(&mut self.text, v);
+            Key::Int(v) => {
+                match self.by_int.entry(hasher.hash_one(v), |&(k, _)| k == v, |&(k, _)| hasher.hash_one(k)) {
+                    Entry::Occupied(e) => return Err(e.get().1),
+                    Entry::Vacant(slot) => {
+                        slot.insert((v, next));
+                        push_int(&mut self.text, v);
+                    }
                 }
-            },
+            }
             Key::Text(s) => match self.by_text.entry(
                 hasher.hash_one(s),
                 |&i| slice(text, ends, i) == s,

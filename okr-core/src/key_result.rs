@@ -9,19 +9,43 @@ use crate::policy::ProgressDriver;
 /// single match over a flat array.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Rule {
-    Objective { driver: Option<ProgressDriver> },
-    Linear { start: f64, target: f64 },
-    AtLeast { threshold: f64, strict: bool },
-    AtMost { threshold: f64, strict: bool },
-    Range { low: f64, high: f64 },
+    Objective {
+        driver: Option<ProgressDriver>,
+    },
+    Linear {
+        start: f64,
+        target: f64,
+    },
+    AtLeast {
+        threshold: f64,
+        strict: bool,
+    },
+    AtMost {
+        threshold: f64,
+        strict: bool,
+    },
+    Range {
+        low: f64,
+        high: f64,
+    },
     Binary,
     /// Milestones `first .. first + len` of the plan's milestone arrays.
-    Milestones { first: u32, len: u32 },
+    Milestones {
+        first: u32,
+        len: u32,
+    },
     /// Points `first .. first + len` of the plan's point array.
-    Piecewise { first: u32, len: u32 },
+    Piecewise {
+        first: u32,
+        len: u32,
+    },
     Manual,
     Rollup,
-    Aggregate { start: f64, target: f64, op: AggregateOp },
+    Aggregate {
+        start: f64,
+        target: f64,
+        op: AggregateOp,
+    },
 }
 
 /// The numeric fields of a key result, whatever its input form (document or columns).
@@ -37,8 +61,7 @@ pub(crate) struct RuleFields {
 }
 
 fn required(id: &str, kind: KeyResultKind, field: &'static str, v: Option<f64>) -> Result<f64> {
-    let value =
-        v.ok_or_else(|| Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field })?;
+    let value = v.ok_or_else(|| Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field })?;
     finite(id, field, value)
 }
 
@@ -72,14 +95,12 @@ impl Rule {
                     Rule::Aggregate { start, target, op }
                 }
             }
-            KeyResultKind::AtLeast => Rule::AtLeast {
-                threshold: required(id, kind, "threshold", f.threshold)?,
-                strict: f.strict,
-            },
-            KeyResultKind::AtMost => Rule::AtMost {
-                threshold: required(id, kind, "threshold", f.threshold)?,
-                strict: f.strict,
-            },
+            KeyResultKind::AtLeast => {
+                Rule::AtLeast { threshold: required(id, kind, "threshold", f.threshold)?, strict: f.strict }
+            }
+            KeyResultKind::AtMost => {
+                Rule::AtMost { threshold: required(id, kind, "threshold", f.threshold)?, strict: f.strict }
+            }
             KeyResultKind::Range => {
                 let low = required(id, kind, "low", f.low)?;
                 let high = required(id, kind, "high", f.high)?;
@@ -190,10 +211,7 @@ pub(crate) fn check_points(id: &str, points: &[[f64; 2]]) -> Result<()> {
         return Err(Error::InvalidValue {
             id: id.to_owned(),
             field: "points",
-            reason: format!(
-                "values must increase strictly, but `{}` follows `{}`",
-                w[1][0], w[0][0]
-            ),
+            reason: format!("values must increase strictly, but `{}` follows `{}`", w[1][0], w[0][0]),
         });
     }
     Ok(())

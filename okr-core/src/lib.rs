@@ -69,10 +69,15 @@ mod key_result;
 mod pace;
 mod plan;
 mod policy;
+mod render;
 mod scoring;
 
-pub use columns::{AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn};
-pub use document::{AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec};
+pub use columns::{
+    AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn,
+};
+pub use document::{
+    AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,
+};
 pub use error::{Error, Result};
 pub use explain::{AncestorShare, Contribution, Explanation, LineOfSight, Relation};
 pub use pace::{expected_progress, Grade, Status};

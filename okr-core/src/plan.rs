@@ -371,8 +371,7 @@ impl<'a> NodeInfo<'a> {
     /// The node's own key results, in input order.
     pub fn key_results(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (plan, pos) = (self.plan, self.pos);
-        let mut own: Vec<u32> =
-            plan.contributors.own(pos).map(|e| plan.contributors.src[e]).collect();
+        let mut own: Vec<u32> = plan.contributors.own(pos).map(|e| plan.contributors.src[e]).collect();
         own.sort_by_key(|&p| plan.doc_of_pos[p as usize]);
         own.into_iter().map(move |p| plan.id(p as usize))
     }

@@ -123,10 +123,7 @@ impl Policy {
         if self.yellow_from > self.green_from {
             return Err(Error::InvalidPolicy {
                 field: "yellow_from",
-                reason: format!(
-                    "`{}` must not exceed green_from `{}`",
-                    self.yellow_from, self.green_from
-                ),
+                reason: format!("`{}` must not exceed green_from `{}`", self.yellow_from, self.green_from),
             });
         }
         Ok(())

@@ -37,8 +37,14 @@ pub struct Report {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Flags(u8);
 
-const STATUSES: [Status; 6] =
-    [Status::Achieved, Status::NotStarted, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::Unscheduled];
+const STATUSES: [Status; 6] = [
+    Status::Achieved,
+    Status::NotStarted,
+    Status::OnTrack,
+    Status::AtRisk,
+    Status::OffTrack,
+    Status::Unscheduled,
+];
 const GRADES: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
 
 impl Flags {
@@ -136,8 +142,7 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let d: &PlanData = &plan.data;
     let n = d.rules.len();
     let today = day(as_of);
-    let expected: Vec<f64> =
-        d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
+    let expected: Vec<f64> = d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
     let not_started: Vec<bool> = d.cycles.iter().map(|c| today < c.start_day).collect();
     let mut scores: Vec<f64> = Vec::with_capacity(n);
     let mut flags: Vec<Flags> = Vec::with_capacity(n);

@@ -63,18 +63,34 @@ fn score_vectors() {
                 let ex = report.explain(id).unwrap();
                 for (child, want) in shares.as_object().unwrap() {
                     let c = ex.contributors.iter().find(|c| c.id == *child).unwrap();
-                    assert!(close(c.share, want.as_f64().unwrap()), "{label}: share of `{child}` in `{id}`: {}", c.share);
+                    assert!(
+                        close(c.share, want.as_f64().unwrap()),
+                        "{label}: share of `{child}` in `{id}`: {}",
+                        c.share
+                    );
                     checked += 1;
                 }
             }
             for (id, los) in case.get("line_of_sight").and_then(Value::as_object).into_iter().flatten() {
                 let got = plan.line_of_sight(id).unwrap();
                 for (anc, want) in los["shares"].as_object().unwrap() {
-                    let a = got.ancestors.iter().find(|a| a.id == *anc).unwrap_or_else(|| panic!("{label}: `{anc}` not an ancestor of `{id}`"));
-                    assert!(close(a.share, want.as_f64().unwrap()), "{label}: share of `{id}` in `{anc}`: {}", a.share);
+                    let a = got
+                        .ancestors
+                        .iter()
+                        .find(|a| a.id == *anc)
+                        .unwrap_or_else(|| panic!("{label}: `{anc}` not an ancestor of `{id}`"));
+                    assert!(
+                        close(a.share, want.as_f64().unwrap()),
+                        "{label}: share of `{id}` in `{anc}`: {}",
+                        a.share
+                    );
                     checked += 1;
                 }
-                assert_eq!(got.ancestors.len(), los["shares"].as_object().unwrap().len(), "{label}: ancestors of `{id}`");
+                assert_eq!(
+                    got.ancestors.len(),
+                    los["shares"].as_object().unwrap().len(),
+                    "{label}: ancestors of `{id}`"
+                );
                 assert_eq!(serde_json::to_value(&got.company_objectives).unwrap(), los["company_objectives"]);
             }
         }

@@ -34,7 +34,10 @@ fn explain_lists_contributors_and_fills_in_the_formula() {
     let ex = report.explain("co").unwrap();
     assert_eq!(ex.contributors.len(), 3);
     let arr = &ex.contributors[0];
-    assert_eq!((arr.id.as_str(), arr.relation, arr.weight, arr.counted), ("arr", Relation::KeyResult, 2.0, true));
+    assert_eq!(
+        (arr.id.as_str(), arr.relation, arr.weight, arr.counted),
+        ("arr", Relation::KeyResult, 2.0, true)
+    );
     assert!((arr.share - 2.0 / 3.0).abs() < 1e-12 && (arr.score - 0.3).abs() < 1e-12);
     // The aligned team objective is not counted: co has key results, so `auto` means key_results.
     let team = &ex.contributors[2];
@@ -51,13 +54,22 @@ fn explain_lists_contributors_and_fills_in_the_formula() {
 fn node_queries() {
     let plan = sample();
     let co = plan.node("co").unwrap();
-    assert_eq!((co.title(), co.owner(), co.level(), co.cycle()), (Some("Grow"), Some("ceo"), Some("company"), Some("q1")));
+    assert_eq!(
+        (co.title(), co.owner(), co.level(), co.cycle()),
+        (Some("Grow"), Some("ceo"), Some("company"), Some("q1"))
+    );
     assert_eq!(co.key_results().collect::<Vec<_>>(), ["arr", "churn"]);
     assert_eq!(co.children().collect::<Vec<_>>(), [("team", 3.0)]);
     let arr = plan.node("arr").unwrap();
-    assert_eq!((arr.node_type(), arr.kind(), arr.objective(), arr.cycle()), (NodeType::KeyResult, Some(KeyResultKind::Linear), Some("co"), Some("q1")));
+    assert_eq!(
+        (arr.node_type(), arr.kind(), arr.objective(), arr.cycle()),
+        (NodeType::KeyResult, Some(KeyResultKind::Linear), Some("co"), Some("q1"))
+    );
     let ci: Vec<_> = arr.check_ins().collect();
-    assert_eq!((ci.len(), ci[0].value, ci[0].confidence, ci[0].note.as_deref()), (1, Some(11.2), Some(0.7), Some("two deals")));
+    assert_eq!(
+        (ci.len(), ci[0].value, ci[0].confidence, ci[0].note.as_deref()),
+        (1, Some(11.2), Some(0.7), Some("two deals"))
+    );
     assert_eq!(plan.node("team").unwrap().parents().collect::<Vec<_>>(), ["co"]);
     assert_eq!(plan.nodes().map(|n| n.id()).collect::<Vec<_>>(), ["co", "arr", "churn", "team", "deals"]);
     assert!(plan.node("ghost").is_none());
@@ -79,7 +91,10 @@ fn report_json_shape() {
     assert_eq!(co["type"], "objective");
     assert!(co.get("kind").is_none());
     let arr = &nodes[1];
-    assert_eq!((arr["type"].as_str(), arr["kind"].as_str(), arr["objective"].as_str()), (Some("key_result"), Some("linear"), Some("co")));
+    assert_eq!(
+        (arr["type"].as_str(), arr["kind"].as_str(), arr["objective"].as_str()),
+        (Some("key_result"), Some("linear"), Some("co"))
+    );
     assert_eq!(arr["value"], 11.2);
     assert_eq!(arr["signals"], json!([]));
     // 45 of 89 days elapsed.
@@ -115,7 +130,11 @@ fn columns() -> Columns {
             weight: Some(vec![f64::NAN, 1.0, 3.0]),
             ..Default::default()
         },
-        alignments: Some(AlignmentColumns { child: vec!["t"].into(), parent: vec!["co"].into(), weight: None }),
+        alignments: Some(AlignmentColumns {
+            child: vec!["t"].into(),
+            parent: vec!["co"].into(),
+            weight: None,
+        }),
         check_ins: Some(CheckInColumns {
             key_result: vec!["k3", "k3"].into(),
             date: vec![day("2026-01-10"), day("2026-02-01")],
@@ -168,7 +187,11 @@ fn integer_ids_are_their_decimal_text() {
             current: Some(vec![1.0]),
             ..Default::default()
         },
-        alignments: Some(AlignmentColumns { child: IdColumn::Integers(vec![8]), parent: IdColumn::Integers(vec![7]), weight: None }),
+        alignments: Some(AlignmentColumns {
+            child: IdColumn::Integers(vec![8]),
+            parent: IdColumn::Integers(vec![7]),
+            weight: None,
+        }),
         ..Default::default()
     };
     let report = Plan::from_columns(&cols).unwrap().score(day("2026-01-01"));
@@ -187,7 +210,10 @@ fn column_errors_name_the_problem() {
     let mut c = columns();
     c.key_results.objective = vec!["co", "k1", "t"].into();
     let e = Plan::from_columns(&c).unwrap_err();
-    assert_eq!((e.code(), e.to_string()), ("unknown_objective", "key result `k2` belongs to unknown objective `k1`".into()));
+    assert_eq!(
+        (e.code(), e.to_string()),
+        ("unknown_objective", "key result `k2` belongs to unknown objective `k1`".into())
+    );
 
     let mut c = columns();
     c.key_results.current = Some(vec![f64::INFINITY, 1.0, 1.0]);
@@ -206,11 +232,19 @@ fn column_errors_name_the_problem() {
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "invalid_value");
 
     let mut c = columns();
-    c.alignments = Some(AlignmentColumns { child: vec!["co"].into(), parent: vec!["t"].into(), weight: Some(vec![f64::NEG_INFINITY]) });
+    c.alignments = Some(AlignmentColumns {
+        child: vec!["co"].into(),
+        parent: vec!["t"].into(),
+        weight: Some(vec![f64::NEG_INFINITY]),
+    });
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "non_finite");
 
     let mut c = columns();
-    c.alignments = Some(AlignmentColumns { child: vec!["t", "co"].into(), parent: vec!["co", "t"].into(), weight: None });
+    c.alignments = Some(AlignmentColumns {
+        child: vec!["t", "co"].into(),
+        parent: vec!["co", "t"].into(),
+        weight: None,
+    });
     assert_eq!(Plan::from_columns(&c).unwrap_err().to_string(), "alignment cycle: `co` → `t` → `co`");
 
     let mut c = columns();

@@ -1,7 +1,9 @@
 //! Graph shapes that break recursive implementations: a 1,000,000-deep chain and a
 //! 1,000,000-child star, built from columns and scored without touching the call stack.
 
-use okr_core::{AlignmentColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan};
+use okr_core::{
+    AlignmentColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan,
+};
 
 const N: i64 = 1_000_000;
 

@@ -1,0 +1,99 @@
+//! A plain-text rendering of a report: the alignment tree with score, expected progress, status
+//! and grade on each line, for terminals and logs.
+
+use std::fmt::Write;
+
+use fixedbitset::FixedBitSet;
+
+use crate::pace::Status;
+use crate::plan::NONE;
+use crate::scoring::Report;
+
+const LABEL_WIDTH: usize = 58;
+
+fn symbol(status: Status) -> &'static str {
+    match status {
+        Status::Achieved => "★",
+        Status::OnTrack => "●",
+        Status::AtRisk => "◐",
+        Status::OffTrack => "○",
+        Status::NotStarted => "·",
+        Status::Unscheduled => "-",
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        format!("{s:<width$}")
+    } else {
+        let cut: String = s.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+impl Report {
+    /// The alignment tree as text: each objective with its key results and the nodes aligned to
+    /// it beneath, one line each with score, expected, status and grade. A node with several
+    /// parents is shown in full under its first one and referred to (`↗`) under the others.
+    ///
+    /// ```
+    /// let plan = okr_core::Plan::from_json(r#"{"objectives": [{"id": "o", "title": "Grow",
+    ///   "key_results": [{"id": "k", "kind": "linear", "start": 0, "target": 4, "current": 1}]}]}"#)?;
+    /// let text = plan.score("2026-01-01".parse().unwrap()).tree_text();
+    /// assert!(text.contains("o  Grow") && text.contains("0.25"));
+    /// # Ok::<(), okr_core::Error>(())
+    /// ```
+    pub fn tree_text(&self) -> String {
+        let d = &self.plan.data;
+        let n = d.rules.len();
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<w$}  score  expected  status       grade",
+            format!("as of {}", self.as_of),
+            w = LABEL_WIDTH
+        );
+        let mut shown = FixedBitSet::with_capacity(n);
+        // Roots: nodes that feed nothing, in input order.
+        let (offsets, _) = &d.dependents;
+        let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);
+        // Explicit stack of (node, depth, reference only): no recursion on deep plans. A node is
+        // shown in full once, at its home (a key result under its own objective, an objective
+        // under its first parent); elsewhere it gets a one-line reference marked `↗`.
+        let mut stack: Vec<(usize, usize, bool)> = roots.rev().map(|p| (p, 0, false)).collect();
+        while let Some((p, depth, reference)) = stack.pop() {
+            let line = self.line(p);
+            let title = d.meta.title.get(d.doc_of_pos[p] as usize).unwrap_or("");
+            let indent = "  ".repeat(depth.min(12));
+            let reference = reference || shown.put(p);
+            let mark = match (reference, line.kind.is_some()) {
+                (true, _) => "↗ ",
+                (false, true) => "▸ ",
+                (false, false) => "",
+            };
+            let label = truncate(&format!("{indent}{mark}{}  {title}", line.id), LABEL_WIDTH);
+            let expected = line.expected.map_or("-".to_owned(), |e| format!("{e:.2}"));
+            let data = if line.has_data { "" } else { " (no data)" };
+            let _ = writeln!(
+                out,
+                "{label}  {:>5.2}  {expected:>8}  {} {:<10} {}{data}",
+                line.score,
+                symbol(line.status),
+                line.status.as_str(),
+                line.grade.as_str()
+            );
+            if reference {
+                continue;
+            }
+            // Children in input order: own key results first, then aligned nodes.
+            let c = &d.contributors;
+            let mut kids: Vec<usize> = c.all(p).map(|e| c.src[e] as usize).collect();
+            kids.sort_by_key(|&k| (d.objective_of[k] as usize != p, d.doc_of_pos[k]));
+            for &k in kids.iter().rev() {
+                let away_from_home = d.objective_of[k] != NONE && d.objective_of[k] as usize != p;
+                stack.push((k, depth + 1, away_from_home));
+            }
+        }
+        out
+    }
+}
