@@ -19,6 +19,16 @@ fn build(c: &mut Criterion) {
     g.finish();
 }
 
+fn parse_and_validate_json(c: &mut Criterion) {
+    let mut g = c.benchmark_group("parse_and_validate_json");
+    g.sample_size(10);
+    for (n, name) in [(10_000, "10k"), (100_000, "100k")] {
+        let text = okr_benches::organisation_json(n, 7);
+        g.bench_function(name, |b| b.iter(|| Plan::from_json(&text).map(|p| p.len())));
+    }
+    g.finish();
+}
+
 fn score(c: &mut Criterion) {
     let mut g = c.benchmark_group("score_objectives");
     g.sample_size(10);
@@ -36,5 +46,5 @@ fn score(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, build, score);
+criterion_group!(benches, build, parse_and_validate_json, score);
 criterion_main!(benches);

@@ -99,3 +99,58 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
         policy: None,
     }
 }
+
+/// The same organisation as a JSON plan document (ids as text), for the document path.
+pub fn organisation_json(n: usize, seed: u64) -> String {
+    use okr_core::{Alignment, Document, KeyResultSpec, ObjectiveSpec};
+    let cols = organisation(n, seed);
+    let text = |c: &IdColumn, i: usize| c.get(i).into_owned();
+    let mut objectives: Vec<ObjectiveSpec> = (0..cols.objectives.id.len())
+        .map(|i| ObjectiveSpec {
+            id: text(&cols.objectives.id, i),
+            title: None,
+            owner: None,
+            cycle: Some("2026-Q1".into()),
+            level: cols.objectives.level.as_ref().and_then(|l| l[i].clone()),
+            note: None,
+            progress: None,
+            parents: Vec::new(),
+            key_results: Vec::new(),
+        })
+        .collect();
+    let row: std::collections::HashMap<String, usize> =
+        objectives.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).collect();
+    if let Some(a) = &cols.alignments {
+        for i in 0..a.child.len() {
+            let r = row[&text(&a.child, i)];
+            objectives[r].parents.push(Alignment { id: text(&a.parent, i), weight: 1.0 });
+        }
+    }
+    let k = &cols.key_results;
+    let num = |c: &Option<Vec<f64>>, i: usize| c.as_ref().map(|v| v[i]);
+    for i in 0..k.id.len() {
+        let r = row[&text(&k.objective, i)];
+        objectives[r].key_results.push(KeyResultSpec {
+            id: text(&k.id, i),
+            kind: k.kind[i],
+            title: None,
+            owner: None,
+            note: None,
+            weight: num(&k.weight, i).unwrap_or(1.0),
+            start: num(&k.start, i),
+            target: num(&k.target, i),
+            threshold: num(&k.threshold, i),
+            strict: false,
+            low: None,
+            high: None,
+            current: num(&k.current, i),
+            milestones: Vec::new(),
+            points: Vec::new(),
+            op: None,
+            parents: Vec::new(),
+            check_ins: Vec::new(),
+        });
+    }
+    let doc = Document { cycles: vec![quarter()], objectives, policy: None };
+    serde_json::to_string(&doc).unwrap_or_default()
+}

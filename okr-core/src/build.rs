@@ -24,6 +24,16 @@ pub(crate) struct NodeText {
     pub note: Option<String>,
 }
 
+#[derive(Debug, Clone, Copy)]
+struct NodeRow {
+    rule: Rule,
+    current: f64,
+    weight: f64,
+    /// The objective of a key result (input index), `NONE` for objectives.
+    objective: u32,
+    cycle: u32,
+}
+
 struct CheckInRow {
     kr: u32,
     day: i32,
@@ -35,11 +45,8 @@ struct CheckInRow {
 /// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
 pub(crate) struct Builder {
     ids: Ids,
-    rules: Vec<Rule>,
-    objective_of: Vec<u32>,
-    weight: Vec<f64>,
-    cycle_of: Vec<u32>,
-    current: Vec<f64>,
+    /// One packed row per node: finishing gathers each row with one memory access.
+    nodes: Vec<NodeRow>,
     meta: Meta,
     edges: Vec<(u32, u32, f64)>,
     check_ins: Vec<CheckInRow>,
@@ -63,11 +70,7 @@ impl Builder {
     pub(crate) fn with_capacity(nodes: usize) -> Self {
         Builder {
             ids: Ids::with_capacity(nodes),
-            rules: Vec::with_capacity(nodes),
-            objective_of: Vec::with_capacity(nodes),
-            weight: Vec::with_capacity(nodes),
-            cycle_of: Vec::with_capacity(nodes),
-            current: Vec::with_capacity(nodes),
+            nodes: Vec::with_capacity(nodes),
             meta: Meta::with_capacity(nodes),
             edges: Vec::new(),
             check_ins: Vec::new(),
@@ -120,7 +123,7 @@ impl Builder {
 
     /// Number of nodes whose data has been pushed.
     fn pushed(&self) -> u32 {
-        self.rules.len() as u32
+        self.nodes.len() as u32
     }
 
     fn push_node(
@@ -132,14 +135,10 @@ impl Builder {
         current: f64,
         text: NodeText,
     ) -> Result<()> {
-        if self.rules.len() >= self.ids.len() {
+        if self.nodes.len() >= self.ids.len() {
             return Err(Error::Malformed { message: "internal: node data pushed before its id".into() });
         }
-        self.rules.push(rule);
-        self.objective_of.push(objective);
-        self.weight.push(weight);
-        self.cycle_of.push(cycle);
-        self.current.push(current);
+        self.nodes.push(NodeRow { rule, current, weight, objective, cycle });
         self.meta.push(text);
         Ok(())
     }
@@ -256,7 +255,7 @@ impl Builder {
         note: Option<&str>,
     ) -> Result<()> {
         let id = self.ids.get(kr);
-        let rule = &self.rules[kr as usize];
+        let rule = &self.nodes[kr as usize].rule;
         if matches!(rule, Rule::Objective { .. }) {
             return Err(Error::InvalidValue {
                 id: id.to_owned(),
@@ -301,17 +300,16 @@ impl Builder {
     pub(crate) fn finish(mut self, policy: Policy) -> Result<PlanData> {
         policy.validate()?;
         let n = self.ids.len();
-        if self.rules.len() != n {
+        if self.nodes.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         // A key result's cycle is its objective's.
-        let inherited: Vec<u32> = self
-            .objective_of
-            .iter()
-            .zip(&self.cycle_of)
-            .map(|(&o, &c)| if o == NONE { c } else { self.cycle_of[o as usize] })
-            .collect();
-        self.cycle_of = inherited;
+        for i in 0..n {
+            let o = self.nodes[i].objective;
+            if o != NONE {
+                self.nodes[i].cycle = self.nodes[o as usize].cycle;
+            }
+        }
         let doc = self.contributors();
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
@@ -330,18 +328,25 @@ impl Builder {
             pos_of_doc[d as usize] = p as u32;
         }
         let contributors = relabel(&doc, &order, &pos_of_doc, &leaf);
-        let dependents = dependents_of(&contributors);
-        let by_pos = |v: &[u32]| -> Vec<u32> { order.iter().map(|&d| v[d as usize]).collect() };
-        let remap = |i: u32| if i == NONE { NONE } else { pos_of_doc[i as usize] };
-        let objective_of = order.iter().map(|&d| remap(self.objective_of[d as usize])).collect();
+        let mut rules = Vec::with_capacity(n);
+        let mut cycle_of = Vec::with_capacity(n);
+        let mut current = Vec::with_capacity(n);
+        let mut objective_of = Vec::with_capacity(n);
+        for &d in &order {
+            let row = &self.nodes[d as usize];
+            rules.push(row.rule);
+            cycle_of.push(row.cycle);
+            current.push(row.current);
+            objective_of.push(if row.objective == NONE { NONE } else { pos_of_doc[row.objective as usize] });
+        }
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
-            rules: order.iter().map(|&d| self.rules[d as usize]).collect(),
-            cycle_of: by_pos(&self.cycle_of),
-            current: order.iter().map(|&d| self.current[d as usize]).collect(),
+            rules,
+            cycle_of,
+            current,
             objective_of,
             contributors,
-            dependents,
+            dependents: std::sync::OnceLock::new(),
             check_ins,
             ms_weight: self.ms_weight,
             ms_done: self.ms_done,
@@ -361,8 +366,8 @@ impl Builder {
         let n = self.ids.len();
         let mut own = vec![0u32; n];
         let mut all = vec![0u32; n + 1];
-        for &o in self.objective_of.iter().filter(|&&o| o != NONE) {
-            own[o as usize] += 1;
+        for row in self.nodes.iter().filter(|r| r.objective != NONE) {
+            own[row.objective as usize] += 1;
         }
         for &(_, parent, _) in &self.edges {
             all[parent as usize + 1] += 1;
@@ -378,11 +383,13 @@ impl Builder {
         let mut src = vec![0u32; total as usize];
         let mut weight = vec![0f64; total as usize];
         let mut next_own: Vec<u32> = offsets[..n].to_vec();
-        for (kr, &o) in self.objective_of.iter().enumerate().filter(|(_, &o)| o != NONE) {
+        for (kr, o) in
+            self.nodes.iter().enumerate().filter(|(_, r)| r.objective != NONE).map(|(k, r)| (k, r.objective))
+        {
             let slot = next_own[o as usize] as usize;
             next_own[o as usize] += 1;
             src[slot] = kr as u32;
-            weight[slot] = self.weight[kr];
+            weight[slot] = self.nodes[kr].weight;
         }
         let mut next_aligned = own_end.clone();
         for &(child, parent, w) in &self.edges {
@@ -397,6 +404,9 @@ impl Builder {
     /// Check-ins grouped by key result (topological position), each group sorted by day; equal
     /// days keep input order, so the last one given wins.
     fn sorted_check_ins(&self, pos_of_doc: &[u32]) -> CheckIns {
+        if self.check_ins.is_empty() {
+            return CheckIns::default();
+        }
         let n = pos_of_doc.len();
         let mut offsets = vec![0u32; n + 1];
         for c in &self.check_ins {
@@ -458,7 +468,7 @@ fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32], leaf: &FixedBi
 }
 
 /// For each node, the nodes it contributes to (its objective and its alignment parents).
-fn dependents_of(c: &Contributors) -> (Vec<u32>, Vec<u32>) {
+pub(crate) fn dependents_of(c: &Contributors) -> (Vec<u32>, Vec<u32>) {
     let n = c.own_end.len();
     let mut offsets = vec![0u32; n + 1];
     for &s in &c.src {

@@ -183,7 +183,7 @@ impl Plan {
     pub fn line_of_sight(&self, id: &str) -> Result<LineOfSight> {
         let d = &self.data;
         let start = d.pos(id)?;
-        let (offsets, dst) = &d.dependents;
+        let (offsets, dst) = d.dependents();
         let mut distance: HashMap<usize, u32> = HashMap::from([(start, 0)]);
         let mut queue = VecDeque::from([start]);
         while let Some(x) = queue.pop_front() {

@@ -51,7 +51,7 @@ fn canonical_int(s: &str, v: i64) -> bool {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ids {
     text: String,
-    ends: Vec<usize>,
+    ends: Vec<u32>,
     by_text: HashTable<u32>,
     by_int: HashTable<(i64, u32)>,
     /// Direct index for integer ids in `dense_min ..`, when the caller declared a compact range:
@@ -63,10 +63,10 @@ pub(crate) struct Ids {
 
 const ABSENT: u32 = u32::MAX;
 
-fn slice<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
+fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
     let i = i as usize;
-    let start = if i == 0 { 0 } else { ends[i - 1] };
-    &text[start..ends[i]]
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &text[start..ends[i] as usize]
 }
 
 impl Ids {
@@ -137,7 +137,7 @@ impl Ids {
                 }
                 self.dense[slot] = next;
                 push_int(&mut self.text, v);
-                self.ends.push(self.text.len());
+                self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
                 return Ok(next);
             }
         }
@@ -164,14 +164,14 @@ impl Ids {
                 }
             },
         }
-        self.ends.push(self.text.len());
+        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
         Ok(next)
     }
 
     /// Approximate heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.text.capacity()
-            + self.ends.capacity() * 8
+            + self.ends.capacity() * 4
             + self.by_text.capacity() * 5
             + self.by_int.capacity() * 17
             + self.dense.capacity() * 4

@@ -104,6 +104,9 @@ impl CheckIns {
     /// The latest valued check-in of `p` on or before day `as_of`: its row.
     #[inline]
     pub(crate) fn latest_valued(&self, p: usize, as_of: i32) -> Option<usize> {
+        if self.day.is_empty() {
+            return None;
+        }
         let (lo, hi) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
         if lo == hi {
             return None;
@@ -136,8 +139,9 @@ pub(crate) struct PlanData {
     pub objective_of: Vec<u32>,
     pub current: Vec<f64>,
     pub contributors: Contributors,
-    /// (offsets, nodes) each node contributes to.
-    pub dependents: (Vec<u32>, Vec<u32>),
+    /// (offsets, nodes) each node contributes to; built on first use (line of sight, parents,
+    /// the text tree), since scoring never needs it.
+    pub dependents: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
     pub check_ins: CheckIns,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
@@ -148,6 +152,10 @@ pub(crate) struct PlanData {
 }
 
 impl PlanData {
+    pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {
+        self.dependents.get_or_init(|| crate::build::dependents_of(&self.contributors))
+    }
+
     pub(crate) fn id(&self, pos: usize) -> &str {
         self.ids.get(self.doc_of_pos[pos])
     }
@@ -299,7 +307,6 @@ impl Plan {
         d.ids.heap_bytes()
             + n * (std::mem::size_of::<Rule>() + 4 * 4 + 8)
             + d.contributors.heap_bytes()
-            + (d.dependents.0.capacity() + d.dependents.1.capacity()) * 4
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
     }
@@ -388,7 +395,7 @@ impl<'a> NodeInfo<'a> {
     /// Nodes this one is aligned to (its alignment parents; not a key result's own objective).
     pub fn parents(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (plan, pos) = (self.plan, self.pos);
-        let (offsets, dst) = &plan.dependents;
+        let (offsets, dst) = plan.dependents();
         let owner = plan.objective_of[pos];
         let mut ps: Vec<u32> = dst[offsets[pos] as usize..offsets[pos + 1] as usize]
             .iter()
@@ -402,7 +409,11 @@ impl<'a> NodeInfo<'a> {
     /// The check-in history of a key result, sorted by date (empty for objectives).
     pub fn check_ins(&self) -> impl Iterator<Item = CheckIn> + 'a {
         let ci = &self.plan.check_ins;
-        let rows = ci.offsets[self.pos] as usize..ci.offsets[self.pos + 1] as usize;
+        let rows = if ci.day.is_empty() {
+            0..0
+        } else {
+            ci.offsets[self.pos] as usize..ci.offsets[self.pos + 1] as usize
+        };
         rows.map(move |r| {
             let date = chrono::NaiveDate::from_num_days_from_ce_opt(ci.day[r]).unwrap_or_default();
             CheckIn {

@@ -55,7 +55,7 @@ impl Report {
         );
         let mut shown = FixedBitSet::with_capacity(n);
         // Roots: nodes that feed nothing, in input order.
-        let (offsets, _) = &d.dependents;
+        let (offsets, _) = d.dependents();
         let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);
         // Explicit stack of (node, depth, reference only): no recursion on deep plans. A node is
         // shown in full once, at its home (a key result under its own objective, an objective
