@@ -153,6 +153,28 @@ pub enum Error {
         /// Why, with the value in backticks.
         reason: String,
     },
+    /// A statistic got no data at all.
+    #[error("no {what}: the statistic needs data")]
+    Empty {
+        /// What was empty (`ratings`, `units`, …).
+        what: &'static str,
+    },
+    /// A statistic got too few of something to be defined.
+    #[error("too few {what}: {found} given, at least {needed} needed")]
+    TooFew {
+        /// What there are too few of (`targets`, `raters`, `categories`, …).
+        what: &'static str,
+        /// The minimum.
+        needed: usize,
+        /// What was given.
+        found: usize,
+    },
+    /// A value the statistic does not allow to be missing is missing.
+    #[error("missing value: {what}")]
+    MissingValue {
+        /// Which cell, e.g. ``target `t3` by rater `r2` ``.
+        what: String,
+    },
     /// Columns of one table have different lengths.
     #[error("column `{column}` of {table} has {found} rows, expected {expected}")]
     LengthMismatch {
@@ -195,6 +217,9 @@ impl Error {
             Error::InvalidValue { .. } => "invalid_value",
             Error::InvalidPolicy { .. } => "invalid_policy",
             Error::LengthMismatch { .. } => "length_mismatch",
+            Error::Empty { .. } => "empty",
+            Error::TooFew { .. } => "too_few",
+            Error::MissingValue { .. } => "missing_value",
         }
     }
 }

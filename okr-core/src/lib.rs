@@ -59,6 +59,7 @@
 
 mod alignment;
 mod build;
+pub mod calibration;
 mod columns;
 mod document;
 mod error;

@@ -1,0 +1,126 @@
+//! A dense matrix of ratings (targets × raters, or units × coders) with NaN for missing cells.
+
+use crate::error::{Error, Result};
+
+/// What to do with a target that lacks some rater's rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Missing {
+    /// Refuse: a missing cell is an error naming it (pingouin's `nan_policy="raise"`).
+    #[default]
+    Raise,
+    /// Drop the targets with a missing cell (listwise deletion, pingouin's `"omit"`).
+    Omit,
+}
+
+/// Row-major ratings; `NaN` marks a missing cell. Infinite values are rejected on construction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    rows: usize,
+    cols: usize,
+    data: Vec<f64>,
+}
+
+impl Matrix {
+    /// A matrix from row-major data of `rows × cols` values.
+    pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Result<Matrix> {
+        if data.len() != rows * cols {
+            return Err(Error::LengthMismatch {
+                table: "matrix",
+                column: "data",
+                expected: rows * cols,
+                found: data.len(),
+            });
+        }
+        if let Some((i, &v)) = data.iter().enumerate().find(|(_, v)| v.is_infinite()) {
+            return Err(Error::NonFinite {
+                id: format!("row {}, column {}", i / cols.max(1), i % cols.max(1)),
+                field: "rating",
+                value: v,
+            });
+        }
+        Ok(Matrix { rows, cols, data })
+    }
+
+    /// A matrix from equal-length rows.
+    pub fn from_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<Matrix> {
+        let cols = rows.first().map_or(0, |r| r.as_ref().len());
+        let mut data = Vec::with_capacity(rows.len() * cols);
+        for (i, r) in rows.iter().enumerate() {
+            if r.as_ref().len() != cols {
+                return Err(Error::LengthMismatch {
+                    table: "matrix",
+                    column: "row",
+                    expected: cols,
+                    found: r.as_ref().len(),
+                })
+                .map_err(|e| annotate(e, i));
+            }
+            data.extend_from_slice(r.as_ref());
+        }
+        Matrix::new(rows.len(), cols, data)
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Cell `(r, c)`.
+    pub fn get(&self, r: usize, c: usize) -> f64 {
+        self.data[r * self.cols + c]
+    }
+
+    /// Row `r`.
+    pub fn row(&self, r: usize) -> &[f64] {
+        &self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
+    /// The transpose.
+    pub fn transposed(&self) -> Matrix {
+        let mut data = Vec::with_capacity(self.data.len());
+        for c in 0..self.cols {
+            for r in 0..self.rows {
+                data.push(self.get(r, c));
+            }
+        }
+        Matrix { rows: self.cols, cols: self.rows, data }
+    }
+
+    /// The rows without missing cells, or an error naming the first missing cell.
+    pub(crate) fn complete(&self, missing: Missing) -> Result<Matrix> {
+        let mut data = Vec::with_capacity(self.data.len());
+        let mut rows = 0;
+        for r in 0..self.rows {
+            let row = self.row(r);
+            match (row.iter().position(|v| v.is_nan()), missing) {
+                (None, _) => {
+                    data.extend_from_slice(row);
+                    rows += 1;
+                }
+                (Some(c), Missing::Raise) => {
+                    return Err(Error::MissingValue {
+                        what: format!("row {r}, column {c} (use Missing::Omit to drop such rows)"),
+                    })
+                }
+                (Some(_), Missing::Omit) => {}
+            }
+        }
+        Ok(Matrix { rows, cols: self.cols, data })
+    }
+}
+
+fn annotate(e: Error, row: usize) -> Error {
+    match e {
+        Error::LengthMismatch { expected, found, .. } => Error::InvalidValue {
+            id: format!("row {row}"),
+            field: "matrix",
+            reason: format!("{found} values where the first row has {expected}"),
+        },
+        other => other,
+    }
+}
