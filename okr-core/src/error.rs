@@ -175,6 +175,20 @@ pub enum Error {
         /// Which cell, e.g. ``target `t3` by rater `r2` ``.
         what: String,
     },
+    /// A table has a column okr does not know (a typo must not silently drop data).
+    #[error("unknown column `{column}` in {table}")]
+    UnknownColumn {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: String,
+    },
+    /// An input has the wrong type or shape (reported by the bindings' conversions).
+    #[error("invalid input: {what}")]
+    InvalidInput {
+        /// What is wrong, naming the argument.
+        what: String,
+    },
     /// Columns of one table have different lengths.
     #[error("column `{column}` of {table} has {found} rows, expected {expected}")]
     LengthMismatch {
@@ -218,6 +232,8 @@ impl Error {
             Error::InvalidPolicy { .. } => "invalid_policy",
             Error::LengthMismatch { .. } => "length_mismatch",
             Error::Empty { .. } => "empty",
+            Error::UnknownColumn { .. } => "unknown_column",
+            Error::InvalidInput { .. } => "invalid_input",
             Error::TooFew { .. } => "too_few",
             Error::MissingValue { .. } => "missing_value",
         }

@@ -81,10 +81,10 @@ pub use document::{
 };
 pub use error::{Error, Result};
 pub use explain::{AncestorShare, Contribution, Explanation, LineOfSight, Relation};
-pub use pace::{expected_progress, Grade, Status};
+pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{Policy, ProgressDriver};
-pub use scoring::{NodeScore, Report};
+pub use scoring::{NodeScore, Report, ReportColumns};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

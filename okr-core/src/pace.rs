@@ -75,6 +75,17 @@ pub fn expected_progress(start: NaiveDate, end: NaiveDate, as_of: NaiveDate) -> 
     expected_days(day(start), day(end), day(as_of))
 }
 
+/// Reads a `YYYY-MM-DD` date.
+///
+/// ```
+/// assert!(okr_core::parse_date("2026-02-30").is_err());
+/// assert_eq!(okr_core::parse_date("2026-02-15")?.to_string(), "2026-02-15");
+/// # Ok::<(), okr_core::Error>(())
+/// ```
+pub fn parse_date(text: &str) -> crate::error::Result<NaiveDate> {
+    text.parse().map_err(|_| crate::error::Error::InvalidDate { value: text.to_owned() })
+}
+
 pub(crate) fn day(d: NaiveDate) -> i32 {
     chrono::Datelike::num_days_from_ce(&d)
 }

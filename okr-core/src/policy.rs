@@ -20,6 +20,13 @@ pub enum ProgressDriver {
 }
 
 impl ProgressDriver {
+    /// Parses the snake_case name.
+    pub fn parse(name: &str) -> Option<ProgressDriver> {
+        [ProgressDriver::Auto, ProgressDriver::KeyResults, ProgressDriver::Children, ProgressDriver::Both]
+            .into_iter()
+            .find(|d| d.as_str() == name)
+    }
+
     /// The snake_case name used in documents and reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,6 +134,35 @@ impl Policy {
             });
         }
         Ok(())
+    }
+
+    /// This policy with some settings replaced, given as a JSON object (for example
+    /// `{"cap": 1.5}`); unknown settings are rejected by name, and the result is validated.
+    ///
+    /// ```
+    /// let p = okr_core::Policy::default().with_overrides(r#"{"cap": 1.5}"#)?;
+    /// assert_eq!((p.cap, p.floor), (1.5, 0.0));
+    /// assert_eq!(okr_core::Policy::default().with_overrides(r#"{"cpa": 1}"#).unwrap_err().code(), "invalid_policy");
+    /// # Ok::<(), okr_core::Error>(())
+    /// ```
+    pub fn with_overrides(&self, json: &str) -> Result<Policy> {
+        let patch: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::InvalidPolicy { field: "policy", reason: e.to_string() })?;
+        let serde_json::Value::Object(patch) = patch else {
+            return Err(Error::InvalidPolicy {
+                field: "policy",
+                reason: "expected an object of settings".into(),
+            });
+        };
+        let mut merged = serde_json::to_value(self)
+            .map_err(|e| Error::InvalidPolicy { field: "policy", reason: e.to_string() })?;
+        if let serde_json::Value::Object(m) = &mut merged {
+            m.extend(patch);
+        }
+        let policy: Policy = serde_json::from_value(merged)
+            .map_err(|e| Error::InvalidPolicy { field: "policy", reason: e.to_string() })?;
+        policy.validate()?;
+        Ok(policy)
     }
 
     /// Applies the clamp to a raw key-result score.

@@ -45,7 +45,6 @@ impl Report {
     /// ```
     pub fn tree_text(&self) -> String {
         let d = &self.plan.data;
-        let n = d.rules.len();
         let mut out = String::new();
         let _ = writeln!(
             out,
@@ -53,19 +52,10 @@ impl Report {
             format!("as of {}", self.as_of),
             w = LABEL_WIDTH
         );
-        let mut shown = FixedBitSet::with_capacity(n);
-        // Roots: nodes that feed nothing, in input order.
-        let (offsets, _) = d.dependents();
-        let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);
-        // Explicit stack of (node, depth, reference only): no recursion on deep plans. A node is
-        // shown in full once, at its home (a key result under its own objective, an objective
-        // under its first parent); elsewhere it gets a one-line reference marked `↗`.
-        let mut stack: Vec<(usize, usize, bool)> = roots.rev().map(|p| (p, 0, false)).collect();
-        while let Some((p, depth, reference)) = stack.pop() {
+        for (p, depth, reference) in self.tree_order() {
             let line = self.line(p);
             let title = d.meta.title.get(d.doc_of_pos[p] as usize).unwrap_or("");
             let indent = "  ".repeat(depth.min(12));
-            let reference = reference || shown.put(p);
             let mark = match (reference, line.kind.is_some()) {
                 (true, _) => "↗ ",
                 (false, true) => "▸ ",
@@ -82,6 +72,24 @@ impl Report {
                 line.status.as_str(),
                 line.grade.as_str()
             );
+        }
+        out
+    }
+
+    /// Nodes in tree order as (position, depth, reference only). A node is shown in full once,
+    /// at its home (a key result under its own objective, an objective under its first parent);
+    /// elsewhere it gets a one-line reference. Uses an explicit stack: no recursion on deep plans.
+    fn tree_order(&self) -> Vec<(usize, usize, bool)> {
+        let d = &self.plan.data;
+        let mut shown = FixedBitSet::with_capacity(d.rules.len());
+        let (offsets, _) = d.dependents();
+        // Roots: nodes that feed nothing, in input order.
+        let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);
+        let mut stack: Vec<(usize, usize, bool)> = roots.rev().map(|p| (p, 0, false)).collect();
+        let mut out = Vec::new();
+        while let Some((p, depth, reference)) = stack.pop() {
+            let reference = reference || shown.put(p);
+            out.push((p, depth, reference));
             if reference {
                 continue;
             }
@@ -96,4 +104,50 @@ impl Report {
         }
         out
     }
+
+    /// The alignment tree as a self-contained HTML table (for notebooks and web pages): one row
+    /// per node in tree order, carrying `data-node-id`, indented by depth, coloured by status.
+    pub fn tree_html(&self) -> String {
+        let mut out = String::from(
+            "<table class=\"okr-report\" style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">\
+             <thead><tr><th style=\"text-align:left\">node</th><th>score</th><th>expected</th><th>status</th><th>grade</th></tr></thead><tbody>",
+        );
+        for (p, depth, reference) in self.tree_order() {
+            let d = &self.plan.data;
+            let line = self.line(p);
+            let title = d.meta.title.get(d.doc_of_pos[p] as usize).unwrap_or("");
+            let colour = match line.status {
+                Status::Achieved => "#1a7f37",
+                Status::OnTrack => "#2da44e",
+                Status::AtRisk => "#bf8700",
+                Status::OffTrack => "#cf222e",
+                Status::NotStarted | Status::Unscheduled => "#6e7781",
+            };
+            let mark = if reference {
+                "↗ "
+            } else if line.kind.is_some() {
+                "▸ "
+            } else {
+                ""
+            };
+            let expected = line.expected.map_or("-".to_owned(), |e| format!("{e:.2}"));
+            let _ = write!(
+                out,
+                "<tr data-node-id=\"{id}\"><td style=\"padding-left:{pad}em\">{mark}<b>{id}</b> {title}</td>\
+                 <td>{score:.2}</td><td>{expected}</td><td style=\"color:{colour}\">{status}</td><td>{grade}</td></tr>",
+                id = escape(line.id),
+                pad = 0.3 + 1.2 * depth.min(12) as f64,
+                title = escape(title),
+                score = line.score,
+                status = line.status.as_str(),
+                grade = line.grade.as_str(),
+            );
+        }
+        out.push_str("</tbody></table>");
+        out
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -217,7 +217,63 @@ fn weighted_mean(
     (sws / sw, any)
 }
 
+/// A report as columns, in input order: what data frames and typed arrays are built from.
+/// Missing numbers (`expected` without a cycle, `value` without data) are NaN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportColumns<'a> {
+    /// Node ids.
+    pub id: Vec<&'a str>,
+    /// Objective or key result.
+    pub node_type: Vec<NodeType>,
+    /// Key-result kinds (`None` for objectives).
+    pub kind: Vec<Option<KeyResultKind>>,
+    /// A key result's objective (`None` for objectives).
+    pub objective: Vec<Option<&'a str>>,
+    /// Scores.
+    pub score: Vec<f64>,
+    /// Expected progress (NaN without a cycle).
+    pub expected: Vec<f64>,
+    /// Statuses.
+    pub status: Vec<Status>,
+    /// Grades.
+    pub grade: Vec<Grade>,
+    /// Whether data stands behind each score.
+    pub has_data: Vec<bool>,
+    /// Values scored (NaN when none).
+    pub value: Vec<f64>,
+}
+
 impl Report {
+    /// The report as columns, in input order.
+    pub fn columns(&self) -> ReportColumns<'_> {
+        let n = self.len();
+        let mut c = ReportColumns {
+            id: Vec::with_capacity(n),
+            node_type: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            objective: Vec::with_capacity(n),
+            score: Vec::with_capacity(n),
+            expected: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            grade: Vec::with_capacity(n),
+            has_data: Vec::with_capacity(n),
+            value: Vec::with_capacity(n),
+        };
+        for line in self.nodes() {
+            c.id.push(line.id);
+            c.node_type.push(line.node_type);
+            c.kind.push(line.kind);
+            c.objective.push(line.objective);
+            c.score.push(line.score);
+            c.expected.push(line.expected.unwrap_or(f64::NAN));
+            c.status.push(line.status);
+            c.grade.push(line.grade);
+            c.has_data.push(line.has_data);
+            c.value.push(line.value.unwrap_or(f64::NAN));
+        }
+        c
+    }
+
     /// The date scored.
     pub fn as_of(&self) -> NaiveDate {
         self.as_of

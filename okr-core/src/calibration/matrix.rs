@@ -1,6 +1,8 @@
 //! A dense matrix of ratings (targets × raters, or units × coders) with NaN for missing cells.
 
+use crate::columns::IdColumn;
 use crate::error::{Error, Result};
+use crate::ids::Ids;
 
 /// What to do with a target that lacks some rater's rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,6 +60,48 @@ impl Matrix {
             data.extend_from_slice(r.as_ref());
         }
         Matrix::new(rows.len(), cols, data)
+    }
+
+    /// Pivots long-format ratings (row id, column id, value) into a matrix, for example targets ×
+    /// raters. `NaN` values become missing cells; a (row, column) pair given twice is an error.
+    /// Returns the matrix with its row and column ids in order of first appearance.
+    pub fn from_long(
+        rows: &IdColumn,
+        cols: &IdColumn,
+        values: &[f64],
+    ) -> Result<(Matrix, Vec<String>, Vec<String>)> {
+        if rows.len() != values.len() || cols.len() != values.len() {
+            let found = if rows.len() != values.len() { rows.len() } else { cols.len() };
+            return Err(Error::LengthMismatch {
+                table: "ratings",
+                column: "ids",
+                expected: values.len(),
+                found,
+            });
+        }
+        let (mut row_ids, mut col_ids) = (Ids::with_capacity(0), Ids::with_capacity(0));
+        let codes: Vec<(usize, usize)> = (0..values.len())
+            .map(|i| {
+                let r = row_ids.insert(rows.key(i)).unwrap_or_else(|c| c) as usize;
+                let c = col_ids.insert(cols.key(i)).unwrap_or_else(|c| c) as usize;
+                (r, c)
+            })
+            .collect();
+        let (nr, nc) = (row_ids.len(), col_ids.len());
+        let mut data = vec![f64::NAN; nr * nc];
+        let mut seen = vec![false; nr * nc];
+        for (i, &(r, c)) in codes.iter().enumerate() {
+            if std::mem::replace(&mut seen[r * nc + c], true) {
+                return Err(Error::InvalidValue {
+                    id: format!("`{}`", row_ids.get(r as u32)),
+                    field: "ratings",
+                    reason: format!("rated twice by `{}`", col_ids.get(c as u32)),
+                });
+            }
+            data[r * nc + c] = values[i];
+        }
+        let labels = |ids: &Ids| (0..ids.len() as u32).map(|i| ids.get(i).to_owned()).collect();
+        Ok((Matrix::new(nr, nc, data)?, labels(&row_ids), labels(&col_ids)))
     }
 
     /// Number of rows.

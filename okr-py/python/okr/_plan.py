@@ -1,0 +1,160 @@
+"""Plans and reports."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any, Dict, Mapping, Optional, Union
+
+import pandas as pd
+
+from okr import _okr
+from okr._columns import columns
+
+DateLike = Union[_dt.date, str, None]
+
+
+def _iso(as_of: DateLike) -> str:
+    if as_of is None:
+        return _dt.date.today().isoformat()
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date().isoformat()
+    if isinstance(as_of, _dt.date):
+        return as_of.isoformat()
+    if isinstance(as_of, str):
+        return as_of
+    raise _okr.OkrError(f"invalid input: as_of must be a date or YYYY-MM-DD, not {type(as_of).__name__}")
+
+
+def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
+    return None if policy is None else json.dumps(dict(policy))
+
+
+class Report:
+    """Scores, expected progress, status and grade of every node of a plan on one date."""
+
+    def __init__(self, inner: _okr.Report) -> None:
+        self._inner = inner
+
+    @property
+    def as_of(self) -> _dt.date:
+        """The date scored."""
+        return _dt.date.fromisoformat(self._inner.as_of)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __getitem__(self, id: str) -> Dict[str, Any]:
+        """One node's line (``id``, ``type``, ``score``, ``expected``, ``status``, …)."""
+        return json.loads(self._inner.node_json(id))
+
+    def to_json(self) -> str:
+        """The report as JSON, the shape shared by Rust, Python and JavaScript."""
+        return self._inner.to_json()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The report as a dict: ``{"as_of": ..., "nodes": [...]}``."""
+        return json.loads(self._inner.to_json())
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per node: ``id``, ``type``, ``kind``, ``objective``, ``score``, ``expected``,
+        ``status``, ``grade``, ``has_data``, ``value``; categorical columns are pandas
+        Categoricals, missing numbers NaN."""
+        c = self._inner.columns()
+        cats = _okr.report_categories()
+        out = pd.DataFrame({"id": c["id"]})
+        out["type"] = pd.Categorical.from_codes(c["type"], categories=cats["type"])
+        out["kind"] = pd.Categorical.from_codes(c["kind"], categories=cats["kind"])
+        out["objective"] = c["objective"]
+        out["score"] = c["score"]
+        out["expected"] = c["expected"]
+        out["status"] = pd.Categorical.from_codes(c["status"], categories=cats["status"])
+        out["grade"] = pd.Categorical.from_codes(c["grade"], categories=cats["grade"])
+        out["has_data"] = c["has_data"]
+        out["value"] = c["value"]
+        return out
+
+    def explain(self, id: str) -> Dict[str, Any]:
+        """Why a node has its score: contributors (weight, score, share) and the formula."""
+        return json.loads(self._inner.explain_json(id))
+
+    def tree_text(self) -> str:
+        """The alignment tree as text."""
+        return self._inner.tree_text()
+
+    def _repr_html_(self) -> str:
+        return self._inner.tree_html()
+
+    def __repr__(self) -> str:
+        return f"<okr.Report as of {self._inner.as_of}: {len(self)} nodes>"
+
+
+class Plan:
+    """A validated plan: objectives, key results, alignment and check-ins."""
+
+    def __init__(self, inner: _okr.Plan) -> None:
+        self._inner = inner
+
+    @classmethod
+    def from_json(cls, text: str) -> "Plan":
+        """Parses and validates a plan document (JSON text)."""
+        return cls(_okr.Plan.from_json(text))
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> "Plan":
+        """Validates a plan document given as a dict."""
+        return cls(_okr.Plan.from_json(json.dumps(obj)))
+
+    @classmethod
+    def from_frames(
+        cls,
+        objectives: Any,
+        key_results: Any,
+        alignments: Any = None,
+        check_ins: Any = None,
+        cycles: Any = None,
+        policy: Optional[Mapping[str, Any]] = None,
+    ) -> "Plan":
+        """A plan from tables (pandas DataFrames or pyarrow Tables), each column crossing once.
+
+        objectives: ``id``, optional ``cycle``, ``owner``, ``level``, ``progress``, ``title``.
+        key_results: ``id``, ``objective``, ``kind``, optional ``weight`` and the kinds' fields
+        (``start``, ``target``, ``threshold``, ``strict``, ``low``, ``high``, ``current``,
+        ``op``); a field that does not apply to a row's kind is ignored. alignments: ``child``,
+        ``parent``, optional ``weight``. check_ins: ``key_result``, ``date``, optional ``value``,
+        ``confidence``. cycles: ``id``, ``start``, ``end``. Ids may be text or integers; nulls in
+        numeric columns mean "not given". Unknown columns are errors naming the column.
+        """
+        return cls(
+            _okr.Plan.from_columns(
+                columns(objectives),
+                columns(key_results),
+                None if alignments is None else columns(alignments),
+                None if check_ins is None else columns(check_ins),
+                None if cycles is None else columns(cycles),
+                _policy(policy),
+            )
+        )
+
+    def score(self, as_of: DateLike = None, policy: Optional[Mapping[str, Any]] = None) -> Report:
+        """Scores every node on ``as_of`` (a date or ``YYYY-MM-DD``; today by default), with
+        optional policy overrides such as ``{"cap": 1.5}``."""
+        return Report(self._inner.score(_iso(as_of), _policy(policy)))
+
+    def line_of_sight(self, id: str) -> Dict[str, Any]:
+        """The share of each ancestor's score that ``id`` carries, and its company objectives."""
+        return json.loads(self._inner.line_of_sight_json(id))
+
+    @property
+    def policy(self) -> Dict[str, Any]:
+        """The plan's policy settings."""
+        return json.loads(self._inner.policy_json())
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and id in self._inner
+
+    def __repr__(self) -> str:
+        return f"<okr.Plan: {len(self)} objectives and key results>"

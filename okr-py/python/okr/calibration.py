@@ -1,0 +1,217 @@
+"""Calibration statistics on DataFrames and arrays.
+
+``intraclass_corr`` and ``krippendorff_alpha`` are signature-compatible with
+``pingouin.intraclass_corr`` and ``krippendorff.alpha``; ``cohen_kappa`` with scikit-learn's
+``cohen_kappa_score``; ``fleiss_kappa`` with statsmodels'. All computation happens in okr-core.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from okr import _okr
+from okr._columns import floats, ids
+
+__all__ = [
+    "intraclass_corr",
+    "krippendorff_alpha",
+    "cohen_kappa",
+    "cohen_kappa_test",
+    "fleiss_kappa",
+    "kendall_w",
+    "rater_effects",
+    "additive_model",
+    "normalize",
+    "distribution",
+    "nine_box",
+    "feedback_360",
+]
+
+
+def intraclass_corr(
+    data: pd.DataFrame, targets: str, raters: str, ratings: str, nan_policy: str = "raise"
+) -> pd.DataFrame:
+    """The six ICCs of long-format ratings, as ``pingouin.intraclass_corr`` returns them:
+    columns ``Type``, ``Description``, ``ICC``, ``F``, ``df1``, ``df2``, ``pval``, ``CI95%``
+    (unrounded), rows ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k. ``nan_policy="omit"`` drops the
+    targets that lack a rating."""
+    rows = _okr.intraclass_corr(ids(data[targets]), ids(data[raters]), floats(data[ratings]), nan_policy)
+    return pd.DataFrame(
+        {
+            "Type": [r["type"] for r in rows],
+            "Description": [r["description"] for r in rows],
+            "ICC": [r["icc"] for r in rows],
+            "F": [r["f"] for r in rows],
+            "df1": [r["df1"] for r in rows],
+            "df2": [r["df2"] for r in rows],
+            "pval": [r["pval"] for r in rows],
+            "CI95%": [np.array(r["ci95"]) for r in rows],
+        }
+    )
+
+
+def _numeric_or_codes(values: np.ndarray, domain: Optional[Sequence[Any]]) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Numbers as they are; other labels as positions in the (sorted or given) domain."""
+    if values.dtype.kind in "fiub" and (domain is None or np.asarray(domain).dtype.kind in "fiub"):
+        return values.astype(np.float64), None if domain is None else np.asarray(domain, dtype=np.float64)
+    flat = pd.Series(values.ravel())
+    labels = list(domain) if domain is not None else sorted(flat.dropna().unique().tolist())
+    codes = pd.Series(pd.Categorical(flat, categories=labels).codes, dtype=np.float64)
+    codes[flat.isna().to_numpy() | (codes < 0).to_numpy()] = np.nan
+    if domain is not None and bool(((codes.isna()) & flat.notna()).any()):
+        raise _okr.OkrError("invalid input: a value is not in value_domain")
+    return codes.to_numpy().reshape(values.shape), np.arange(len(labels), dtype=np.float64)
+
+
+def krippendorff_alpha(
+    reliability_data: Any = None,
+    value_counts: Any = None,
+    value_domain: Optional[Sequence[Any]] = None,
+    level_of_measurement: str = "interval",
+) -> float:
+    """Krippendorff's alpha (``krippendorff.alpha``'s signature): ``reliability_data`` is coders
+    × units with NaN (or None) for missing values; or ``value_counts`` is units × values. Memory
+    does not grow with the number of distinct values, so continuous scores work."""
+    if reliability_data is not None:
+        raw = np.asarray(pd.DataFrame(reliability_data).to_numpy())
+        if raw.dtype == object:
+            try:
+                raw = raw.astype(np.float64)
+            except (TypeError, ValueError):
+                pass
+        data, domain = _numeric_or_codes(raw, value_domain)
+        return _okr.krippendorff_alpha(reliability_data=np.ascontiguousarray(data), value_domain=domain, level_of_measurement=level_of_measurement)
+    counts = None if value_counts is None else np.ascontiguousarray(np.asarray(value_counts, dtype=np.float64))
+    domain_arr = None if value_domain is None else np.asarray(value_domain, dtype=np.float64)
+    return _okr.krippendorff_alpha(value_counts=counts, value_domain=domain_arr, level_of_measurement=level_of_measurement)
+
+
+def _label_codes(y1: Any, y2: Any, labels: Optional[Sequence[Any]]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    a, b = pd.Series(np.asarray(y1)), pd.Series(np.asarray(y2))
+    order = list(labels) if labels is not None else sorted(pd.concat([a, b]).unique().tolist())
+    extra = set(pd.concat([a, b]).unique().tolist()) - set(order)
+    if extra:
+        raise _okr.OkrError(f"invalid labels: `{sorted(extra)[0]}` is not among the labels")
+    codes = {v: float(i) for i, v in enumerate(order)}
+    return (a.map(codes).to_numpy(np.float64), b.map(codes).to_numpy(np.float64), np.arange(len(order), dtype=np.float64))
+
+
+def cohen_kappa_test(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> Dict[str, Any]:
+    """Cohen's kappa with its standard errors, 95 % interval, z and two-sided p-value (as SAS
+    and statsmodels report them)."""
+    a, b, codes = _label_codes(y1, y2, labels)
+    return _okr.cohen_kappa(a, b, codes, weights)
+
+
+def cohen_kappa(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> float:
+    """Cohen's kappa (``sklearn.metrics.cohen_kappa_score``'s signature): ``weights`` is None,
+    ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order."""
+    return float(cohen_kappa_test(y1, y2, labels=labels, weights=weights)["kappa"])
+
+
+def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
+    """Fleiss' kappa of a subjects × categories count table (statsmodels' signature; only
+    ``method="fleiss"``, Fleiss 1971)."""
+    if method != "fleiss":
+        raise _okr.OkrError(f"invalid input: method must be `fleiss`, not `{method}`")
+    return float(_okr.fleiss_kappa(np.ascontiguousarray(np.asarray(table, dtype=np.float64)))["kappa"])
+
+
+def kendall_w(data: Any, correct_ties: bool = True) -> Dict[str, float]:
+    """Kendall's W of a subjects × raters matrix, with ``W``, ``chisq``, ``df``, ``pval``."""
+    return _okr.kendall_w(np.ascontiguousarray(np.asarray(data, dtype=np.float64)), correct_ties)
+
+
+def rater_effects(
+    data: pd.DataFrame, ratee: str, rater: str, rating: str, z_threshold: float = 1.96, min_ratings: int = 3
+) -> pd.DataFrame:
+    """Per rater: ``rater``, ``n``, ``mean``, ``sd``, ``leniency``, ``se``, ``shrunk_leniency``,
+    ``z``, ``flag`` (``lenient``, ``severe`` or None)."""
+    rows = _okr.rater_effects(ids(data[ratee]), ids(data[rater]), floats(data[rating]), z_threshold, min_ratings)
+    cols = ["rater", "n", "mean", "sd", "leniency", "se", "shrunk_leniency", "z", "flag"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["sd"] = out["sd"].astype(np.float64)
+    return out
+
+
+def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> Dict[str, Any]:
+    """The crossed model rating = μ + ratee + rater + ε: ``ratee_effect`` and ``rater_effect``
+    Series, rater ``component`` and ``component_mean``."""
+    m = _okr.additive_model(ids(data[ratee]), ids(data[rater]), floats(data[rating]))
+    return {
+        "ratee_effect": pd.Series(m["ratee_effect"], index=m["ratees"], name="ratee_effect"),
+        "rater_effect": pd.Series(m["rater_effect"], index=m["raters"], name="rater_effect"),
+        "component": pd.Series(m["rater_component"], index=m["raters"], name="component"),
+        "component_mean": m["component_mean"],
+        "converged": m["converged"],
+    }
+
+
+def normalize(
+    data: pd.DataFrame, ratee: str, rater: str, rating: str, method: str = "zscore", scale: Optional[Tuple[float, float]] = None
+) -> pd.Series:
+    """Normalised ratings (``zscore``, ``percentile`` or ``additive``) as a Series aligned with
+    ``data``, clamped to ``scale`` when given."""
+    out = _okr.normalize(ids(data[ratee]), ids(data[rater]), floats(data[rating]), method, scale)
+    return pd.Series(out, index=data.index, name=rating)
+
+
+def distribution(
+    data: pd.DataFrame, rating: str, target: Union[Mapping[Any, float], Sequence[float]], by: Optional[str] = None, alpha: float = 0.05
+) -> Dict[str, Any]:
+    """Ratings against target shares: ``observed``, ``expected``, ``chi2``, ``df``, ``pval``,
+    ``tvd``, ``flagged``, and ``groups`` (per ``by``). ``target`` maps category → share, or lists
+    shares for the sorted categories seen."""
+    values = floats(data[rating])
+    if isinstance(target, Mapping):
+        cats = np.asarray(list(target.keys()), dtype=np.float64)
+        shares = np.asarray(list(target.values()), dtype=np.float64)
+    else:
+        cats = np.unique(values)
+        shares = np.asarray(target, dtype=np.float64)
+    groups = None if by is None else data[by].astype(str).tolist()
+    d = _okr.distribution(values, cats, shares, groups, alpha)
+    out = dict(d["overall"])
+    out["categories"] = cats.tolist()
+    out["groups"] = {name: fit for name, fit in d["groups"]}
+    return out
+
+
+def nine_box(
+    data: pd.DataFrame,
+    person: str,
+    performance: str,
+    potential: str,
+    performance_cuts: Optional[Tuple[float, float]] = None,
+    potential_cuts: Optional[Tuple[float, float]] = None,
+) -> pd.DataFrame:
+    """Each person's 9-box cell: ``person``, ``performance``, ``potential`` (tiers low/medium/
+    high), ``box`` (1–9) and ``name``. Cuts default to the data's tertiles."""
+    g = _okr.nine_box(floats(data[performance]), floats(data[potential]), performance_cuts, potential_cuts)
+    out = pd.DataFrame(g["cells"])
+    out.insert(0, "person", data[person].to_numpy())
+    out.attrs["counts"] = g["counts"]
+    return out
+
+
+def feedback_360(
+    data: pd.DataFrame,
+    ratee: str,
+    rater: str,
+    relationship: str,
+    competency: str,
+    rating: str,
+    thresholds: Optional[Mapping[str, int]] = None,
+    gap: float = 1.0,
+) -> Dict[str, pd.DataFrame]:
+    """360° aggregation: ``groups`` (mean, n, sd per ratee × competency × relationship, with
+    anonymity thresholds and complementary suppression) and ``summaries`` (self vs others,
+    blind spots and hidden strengths)."""
+    f = _okr.feedback_360(
+        ids(data[ratee]), ids(data[rater]), ids(data[relationship]), ids(data[competency]), floats(data[rating]),
+        None if thresholds is None else dict(thresholds), gap,
+    )
+    return {"groups": pd.DataFrame(f["groups"]), "summaries": pd.DataFrame(f["summaries"])}

@@ -1,0 +1,252 @@
+//! Calibration statistics: arrays in, plain dicts and numpy arrays out.
+
+use numpy::PyArray1;
+use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBoxCuts, Ratings};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{floats, ids, matrix};
+use crate::errors::{invalid_input, to_py_err};
+
+fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
+    let text = serde_json::to_string(value).map_err(|e| invalid_input(e.to_string()))?;
+    let loads = py.import("json")?.getattr("loads")?;
+    Ok(loads.call1((text,))?.unbind())
+}
+
+fn ratings(
+    ratee: &Bound<'_, PyAny>,
+    rater: &Bound<'_, PyAny>,
+    values: &Bound<'_, PyAny>,
+) -> PyResult<Ratings> {
+    Ratings::new(&ids(ratee, "ratee")?, &ids(rater, "rater")?, floats(values, "rating")?).map_err(to_py_err)
+}
+
+/// The six ICCs from long-format columns; rows as dicts in pingouin's order.
+#[pyfunction]
+#[pyo3(signature = (targets, raters, ratings, nan_policy="raise"))]
+fn intraclass_corr(
+    py: Python<'_>,
+    targets: &Bound<'_, PyAny>,
+    raters: &Bound<'_, PyAny>,
+    ratings: &Bound<'_, PyAny>,
+    nan_policy: &str,
+) -> PyResult<PyObject> {
+    let missing = match nan_policy {
+        "raise" => Missing::Raise,
+        "omit" => Missing::Omit,
+        other => return Err(invalid_input(format!("nan_policy must be `raise` or `omit`, not `{other}`"))),
+    };
+    let (t, r, v) = (ids(targets, "targets")?, ids(raters, "raters")?, floats(ratings, "ratings")?);
+    let rows = py
+        .allow_threads(|| {
+            Matrix::from_long(&t, &r, &v).and_then(|(m, _, _)| cal::intraclass_corr(&m, missing))
+        })
+        .map_err(to_py_err)?;
+    json(py, &rows)
+}
+
+/// Krippendorff's alpha of a coders × units matrix, or of a units × values count matrix.
+#[pyfunction]
+#[pyo3(signature = (reliability_data=None, value_counts=None, value_domain=None, level_of_measurement="interval"))]
+fn krippendorff_alpha(
+    py: Python<'_>,
+    reliability_data: Option<&Bound<'_, PyAny>>,
+    value_counts: Option<&Bound<'_, PyAny>>,
+    value_domain: Option<&Bound<'_, PyAny>>,
+    level_of_measurement: &str,
+) -> PyResult<f64> {
+    let level = Level::parse(level_of_measurement).ok_or_else(|| {
+        invalid_input(format!(
+            "level_of_measurement must be nominal, ordinal, interval or ratio, not `{level_of_measurement}`"
+        ))
+    })?;
+    let domain = value_domain.map(|d| floats(d, "value_domain")).transpose()?;
+    match (reliability_data, value_counts) {
+        (Some(data), None) => {
+            let m = matrix(data, "reliability_data")?;
+            py.allow_threads(|| cal::krippendorff_alpha(&m, level, domain.as_deref())).map_err(to_py_err)
+        }
+        (None, Some(counts)) => {
+            let m = matrix(counts, "value_counts")?;
+            py.allow_threads(|| cal::krippendorff_alpha_counts(&m, level, domain.as_deref()))
+                .map_err(to_py_err)
+        }
+        _ => Err(invalid_input("give exactly one of reliability_data and value_counts")),
+    }
+}
+
+/// Cohen's kappa with inference, on label codes.
+#[pyfunction]
+#[pyo3(signature = (y1, y2, labels=None, weights=None))]
+fn cohen_kappa(
+    py: Python<'_>,
+    y1: &Bound<'_, PyAny>,
+    y2: &Bound<'_, PyAny>,
+    labels: Option<&Bound<'_, PyAny>>,
+    weights: Option<&str>,
+) -> PyResult<PyObject> {
+    let w = cal::KappaWeights::parse(weights).ok_or_else(|| {
+        invalid_input(format!(
+            "weights must be None, `linear` or `quadratic`, not `{}`",
+            weights.unwrap_or("")
+        ))
+    })?;
+    let labels = labels.map(|l| floats(l, "labels")).transpose()?;
+    let k =
+        cal::cohen_kappa(&floats(y1, "y1")?, &floats(y2, "y2")?, labels.as_deref(), w).map_err(to_py_err)?;
+    json(py, &k)
+}
+
+/// Fleiss' kappa of a subjects × categories count table.
+#[pyfunction]
+fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> {
+    let k = cal::fleiss_kappa(&matrix(table, "table")?).map_err(to_py_err)?;
+    json(py, &k)
+}
+
+/// Kendall's W of a subjects × raters matrix.
+#[pyfunction]
+#[pyo3(signature = (data, correct_ties=true))]
+fn kendall_w(py: Python<'_>, data: &Bound<'_, PyAny>, correct_ties: bool) -> PyResult<PyObject> {
+    let w = cal::kendall_w(&matrix(data, "data")?, correct_ties).map_err(to_py_err)?;
+    json(py, &w)
+}
+
+/// Rater effects, one dict per rater.
+#[pyfunction]
+#[pyo3(signature = (ratee, rater, rating, z_threshold=1.96, min_ratings=3))]
+fn rater_effects(
+    py: Python<'_>,
+    ratee: &Bound<'_, PyAny>,
+    rater: &Bound<'_, PyAny>,
+    rating: &Bound<'_, PyAny>,
+    z_threshold: f64,
+    min_ratings: usize,
+) -> PyResult<PyObject> {
+    let r = ratings(ratee, rater, rating)?;
+    let options = cal::RaterEffectsOptions { z_threshold, min_ratings };
+    let effects = py.allow_threads(|| cal::rater_effects(&r, &options)).map_err(to_py_err)?;
+    json(py, &effects)
+}
+
+/// The crossed additive model.
+#[pyfunction]
+fn additive_model(
+    py: Python<'_>,
+    ratee: &Bound<'_, PyAny>,
+    rater: &Bound<'_, PyAny>,
+    rating: &Bound<'_, PyAny>,
+) -> PyResult<PyObject> {
+    let r = ratings(ratee, rater, rating)?;
+    let model = py.allow_threads(|| cal::additive_model(&r)).map_err(to_py_err)?;
+    json(py, &model)
+}
+
+/// Normalised ratings aligned with the input.
+#[pyfunction]
+#[pyo3(signature = (ratee, rater, rating, method="zscore", scale=None))]
+fn normalize<'py>(
+    py: Python<'py>,
+    ratee: &Bound<'py, PyAny>,
+    rater: &Bound<'py, PyAny>,
+    rating: &Bound<'py, PyAny>,
+    method: &str,
+    scale: Option<(f64, f64)>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let m = Method::parse(method).ok_or_else(|| {
+        invalid_input(format!("method must be zscore, percentile or additive, not `{method}`"))
+    })?;
+    let r = ratings(ratee, rater, rating)?;
+    let out = py.allow_threads(|| cal::normalize(&r, m, scale)).map_err(to_py_err)?;
+    Ok(PyArray1::from_vec(py, out))
+}
+
+/// Ratings against target shares, overall and per group.
+#[pyfunction]
+#[pyo3(signature = (ratings, categories, shares, groups=None, alpha=0.05))]
+fn distribution(
+    py: Python<'_>,
+    ratings: &Bound<'_, PyAny>,
+    categories: &Bound<'_, PyAny>,
+    shares: &Bound<'_, PyAny>,
+    groups: Option<Vec<String>>,
+    alpha: f64,
+) -> PyResult<PyObject> {
+    let d = cal::distribution(
+        &floats(ratings, "ratings")?,
+        &floats(categories, "categories")?,
+        &floats(shares, "shares")?,
+        groups.as_deref(),
+        alpha,
+    )
+    .map_err(to_py_err)?;
+    json(py, &d)
+}
+
+/// The 9-box grid.
+#[pyfunction]
+#[pyo3(signature = (performance, potential, performance_cuts=None, potential_cuts=None))]
+fn nine_box(
+    py: Python<'_>,
+    performance: &Bound<'_, PyAny>,
+    potential: &Bound<'_, PyAny>,
+    performance_cuts: Option<[f64; 2]>,
+    potential_cuts: Option<[f64; 2]>,
+) -> PyResult<PyObject> {
+    let cuts = NineBoxCuts { performance: performance_cuts, potential: potential_cuts };
+    let g = cal::nine_box(&floats(performance, "performance")?, &floats(potential, "potential")?, cuts)
+        .map_err(to_py_err)?;
+    json(py, &g)
+}
+
+/// 360° aggregation with anonymity thresholds.
+#[pyfunction]
+#[pyo3(signature = (ratee, rater, relationship, competency, rating, thresholds=None, gap=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn feedback_360(
+    py: Python<'_>,
+    ratee: &Bound<'_, PyAny>,
+    rater: &Bound<'_, PyAny>,
+    relationship: &Bound<'_, PyAny>,
+    competency: &Bound<'_, PyAny>,
+    rating: &Bound<'_, PyAny>,
+    thresholds: Option<&Bound<'_, PyDict>>,
+    gap: f64,
+) -> PyResult<PyObject> {
+    let (relationship, competency) = (ids(relationship, "relationship")?, ids(competency, "competency")?);
+    let r = ratings(ratee, rater, rating)?
+        .with_relationship(&relationship)
+        .and_then(|r| r.with_competency(&competency))
+        .map_err(to_py_err)?;
+    let mut options = cal::FeedbackOptions { gap, ..Default::default() };
+    if let Some(t) = thresholds {
+        for (k, v) in t.iter() {
+            let (k, v): (String, usize) = (k.extract()?, v.extract()?);
+            match k.as_str() {
+                "self" => options.self_min = v,
+                "manager" => options.manager_min = v,
+                "peer" => options.peer_min = v,
+                "direct_report" => options.direct_report_min = v,
+                "other" => options.other_min = v,
+                other => return Err(invalid_input(format!("unknown relationship `{other}` in thresholds"))),
+            }
+        }
+    }
+    let f = cal::feedback_360(&r, &options).map_err(to_py_err)?;
+    json(py, &f)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(intraclass_corr, m)?)?;
+    m.add_function(wrap_pyfunction!(krippendorff_alpha, m)?)?;
+    m.add_function(wrap_pyfunction!(cohen_kappa, m)?)?;
+    m.add_function(wrap_pyfunction!(fleiss_kappa, m)?)?;
+    m.add_function(wrap_pyfunction!(kendall_w, m)?)?;
+    m.add_function(wrap_pyfunction!(rater_effects, m)?)?;
+    m.add_function(wrap_pyfunction!(additive_model, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(distribution, m)?)?;
+    m.add_function(wrap_pyfunction!(nine_box, m)?)?;
+    m.add_function(wrap_pyfunction!(feedback_360, m)?)
+}

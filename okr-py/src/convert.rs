@@ -1,0 +1,123 @@
+//! Conversions between Python objects (dicts of columns, numpy arrays, lists) and core types.
+
+use chrono::NaiveDate;
+use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use okr_core::calibration::Matrix;
+use okr_core::IdColumn;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::errors::{invalid_input, to_py_err};
+
+/// The columns of one table, handed over as a dict; unknown columns are rejected by name.
+pub struct Table<'py> {
+    name: &'static str,
+    dict: Bound<'py, PyDict>,
+    used: Vec<String>,
+}
+
+impl<'py> Table<'py> {
+    pub fn new(name: &'static str, dict: Bound<'py, PyDict>) -> Self {
+        Table { name, dict, used: Vec::new() }
+    }
+
+    fn get(&mut self, column: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.used.push(column.to_owned());
+        Ok(self.dict.get_item(column)?.filter(|v| !v.is_none()))
+    }
+
+    /// Ids: an int64 array or a list of str/int.
+    pub fn ids(&mut self, column: &str) -> PyResult<Option<IdColumn>> {
+        self.get(column)?.map(|v| ids(&v, column)).transpose()
+    }
+
+    pub fn required_ids(&mut self, column: &str) -> PyResult<IdColumn> {
+        let name = self.name;
+        self.ids(column)?.ok_or_else(|| invalid_input(format!("{name} needs column `{column}`")))
+    }
+
+    /// Floats (NaN = null).
+    pub fn floats(&mut self, column: &str) -> PyResult<Option<Vec<f64>>> {
+        self.get(column)?.map(|v| floats(&v, column)).transpose()
+    }
+
+    pub fn bools(&mut self, column: &str) -> PyResult<Option<Vec<bool>>> {
+        self.get(column)?
+            .map(|v| {
+                v.extract::<Vec<bool>>()
+                    .map_err(|_| invalid_input(format!("column `{column}` must be booleans")))
+            })
+            .transpose()
+    }
+
+    /// Optional text per row (None = null).
+    pub fn texts(&mut self, column: &str) -> PyResult<Option<Vec<Option<String>>>> {
+        self.get(column)?
+            .map(|v| {
+                v.extract::<Vec<Option<String>>>()
+                    .map_err(|_| invalid_input(format!("column `{column}` must be text (or null)")))
+            })
+            .transpose()
+    }
+
+    /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.
+    pub fn dates(&mut self, column: &str) -> PyResult<Option<Vec<NaiveDate>>> {
+        let Some(v) = self.get(column)? else { return Ok(None) };
+        let days: Vec<i64> =
+            v.extract().map_err(|_| invalid_input(format!("column `{column}` must be dates")))?;
+        days.into_iter().map(|d| epoch_day(d, column)).collect::<PyResult<Vec<_>>>().map(Some)
+    }
+
+    /// Rejects columns that were never asked for.
+    pub fn finish(self) -> PyResult<()> {
+        for key in self.dict.keys() {
+            let key: String = key.extract()?;
+            if !self.used.contains(&key) {
+                return Err(to_py_err(okr_core::Error::UnknownColumn { table: self.name, column: key }));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn epoch_day(days: i64, what: &str) -> PyResult<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::TimeDelta::try_days(days)?))
+        .ok_or_else(|| invalid_input(format!("`{what}`: day {days} is out of range")))
+}
+
+pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn> {
+    if let Ok(a) = v.extract::<PyReadonlyArray1<i64>>() {
+        return Ok(IdColumn::Integers(a.as_array().to_vec()));
+    }
+    let list = v
+        .downcast::<PyList>()
+        .map_err(|_| invalid_input(format!("`{what}` must be a list or an int64 array")))?;
+    if let Ok(ints) = list.extract::<Vec<i64>>() {
+        return Ok(IdColumn::Integers(ints));
+    }
+    list.extract::<Vec<String>>()
+        .map(IdColumn::Strings)
+        .map_err(|_| invalid_input(format!("`{what}` must hold text or integer ids, without nulls")))
+}
+
+pub fn floats(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
+    if let Ok(a) = v.extract::<PyReadonlyArray1<f64>>() {
+        return Ok(a.as_array().to_vec());
+    }
+    v.extract::<Vec<Option<f64>>>()
+        .map(|v| v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
+        .map_err(|_| invalid_input(format!("`{what}` must be numbers")))
+}
+
+pub fn matrix(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Matrix> {
+    let a: PyReadonlyArray2<f64> =
+        v.extract().map_err(|_| invalid_input(format!("`{what}` must be a 2-D float array")))?;
+    let shape = a.shape().to_vec();
+    let data: Vec<f64> = a.as_array().iter().copied().collect();
+    Matrix::new(shape[0], shape[1], data).map_err(to_py_err)
+}
+
+pub fn date(text: &str) -> PyResult<NaiveDate> {
+    okr_core::parse_date(text).map_err(to_py_err)
+}
