@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import numpy as np
 import pandas as pd
 
 # What each known column holds; anything else is passed through and rejected by name.
 IDS = {"id", "objective", "child", "parent", "key_result"}
-DATES = {"date", "start", "end"}
 BOOLS = {"strict"}
 TEXTS = {"cycle", "owner", "level", "title", "progress", "kind", "op"}
 
@@ -47,8 +46,8 @@ def days(series: pd.Series) -> list:
     return values.tolist()
 
 
-def columns(table: Any) -> Dict[str, Any]:
-    """The dict of columns for one table."""
+def columns(table: Any, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """The dict of columns for one table; ``dates`` names its date columns."""
     df = frame(table)
     out: Dict[str, Any] = {}
     for name in df.columns:
@@ -56,7 +55,7 @@ def columns(table: Any) -> Dict[str, Any]:
         key = str(name)
         if key in IDS:
             out[key] = ids(s)
-        elif key in DATES:
+        elif key in dates:
             out[key] = days(s)
         elif key in BOOLS:
             out[key] = s.fillna(False).astype(bool).tolist()

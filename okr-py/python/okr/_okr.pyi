@@ -1,13 +1,32 @@
 """Type stubs of the extension module (checked against it by mypy.stubtest)."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, final
 
 import numpy as np
 import numpy.typing as npt
 
+__all__ = [
+    "OkrError",
+    "Plan",
+    "Report",
+    "additive_model",
+    "cohen_kappa",
+    "distribution",
+    "feedback_360",
+    "fleiss_kappa",
+    "intraclass_corr",
+    "kendall_w",
+    "krippendorff_alpha",
+    "nine_box",
+    "normalize",
+    "rater_effects",
+    "report_categories",
+]
+
 class OkrError(ValueError):
     code: str
 
+@final
 class Plan:
     @staticmethod
     def from_json(text: str) -> Plan: ...
@@ -23,9 +42,10 @@ class Plan:
     def score(self, as_of: str, policy: Optional[str] = None) -> Report: ...
     def line_of_sight_json(self, id: str) -> str: ...
     def policy_json(self) -> str: ...
-    def __contains__(self, id: str) -> bool: ...
+    def __contains__(self, key: str, /) -> bool: ...
     def __len__(self) -> int: ...
 
+@final
 class Report:
     @property
     def as_of(self) -> str: ...

@@ -130,8 +130,8 @@ class Plan:
                 columns(objectives),
                 columns(key_results),
                 None if alignments is None else columns(alignments),
-                None if check_ins is None else columns(check_ins),
-                None if cycles is None else columns(cycles),
+                None if check_ins is None else columns(check_ins, dates=("date",)),
+                None if cycles is None else columns(cycles, dates=("start", "end")),
                 _policy(policy),
             )
         )

@@ -1,0 +1,249 @@
+"""Calibration statistics against the reference Python packages on seeded random data, and
+against published worked examples."""
+
+import warnings
+
+import krippendorff
+import numpy as np
+import okr
+import pandas as pd
+import pingouin as pg
+import pytest
+import scipy.stats as st
+from okr import calibration as cal
+from sklearn.metrics import cohen_kappa_score
+from statsmodels.stats import inter_rater
+
+RNG_SEEDS = range(6)
+
+
+def reference(f, *args, **kwargs):
+    """Calls a reference package, silencing its own deprecation noise (our code runs with
+    warnings as errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return f(*args, **kwargs)
+
+
+def rel(a, b, tol=1e-9):
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def long_ratings(seed, targets=15, raters=4, offset=0.0):
+    rng = np.random.default_rng(seed)
+    quality = rng.normal(size=targets)
+    severity = rng.normal(scale=0.5, size=raters)
+    rows = [(t, r, offset + quality[t] + severity[r] + rng.normal(scale=0.7)) for t in range(targets) for r in range(raters)]
+    return pd.DataFrame(rows, columns=["target", "rater", "score"])
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_icc_matches_pingouin(seed):
+    df = long_ratings(seed, targets=8 + seed * 3, raters=3 + seed % 3)
+    ours = cal.intraclass_corr(df, "target", "rater", "score")
+    theirs = reference(pg.intraclass_corr, df, targets="target", raters="rater", ratings="score")
+    assert list(ours.columns) == ["Type", "Description", "ICC", "F", "df1", "df2", "pval", "CI95%"]
+    assert list(ours["Type"]) == ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
+    ci_col = "CI95%" if "CI95%" in theirs.columns else "CI95"
+    for i in range(6):
+        for col in ["ICC", "F", "df1", "df2", "pval"]:
+            assert rel(ours[col][i], theirs[col][i]), (seed, i, col, ours[col][i], theirs[col][i])
+        # pingouin rounds its interval (2 or 3 decimals by version); ours is unrounded.
+        decimals = max(len(str(x).split(".")[-1]) for x in theirs[ci_col][i])
+        assert np.allclose(np.round(ours["CI95%"][i], decimals), theirs[ci_col][i], atol=1.01 * 10.0**-decimals)
+
+
+def test_icc_offset_and_missing_policy():
+    df = long_ratings(3)
+    base = cal.intraclass_corr(df, "target", "rater", "score")
+    shifted = cal.intraclass_corr(df.assign(score=df["score"] + 1e9), "target", "rater", "score")
+    assert np.allclose(base["ICC"], shifted["ICC"], atol=1e-6, rtol=0)
+    gappy = df.copy()
+    gappy.loc[0, "score"] = np.nan
+    with pytest.raises(okr.OkrError) as e:
+        cal.intraclass_corr(gappy, "target", "rater", "score")
+    assert e.value.code == "missing_value"
+    omitted = cal.intraclass_corr(gappy, "target", "rater", "score", nan_policy="omit")
+    reference = cal.intraclass_corr(df[df["target"] != 0], "target", "rater", "score")
+    assert np.allclose(omitted["ICC"], reference["ICC"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
+def test_alpha_matches_krippendorff(seed, level):
+    rng = np.random.default_rng(seed)
+    data = rng.integers(1, 6, size=(5, 40)).astype(float)
+    data[rng.random(data.shape) < 0.2] = np.nan
+    theirs = reference(krippendorff.alpha, reliability_data=data, level_of_measurement=level)
+    ours = cal.krippendorff_alpha(reliability_data=data, level_of_measurement=level)
+    assert rel(ours, theirs), (level, ours, theirs)
+
+
+def test_alpha_published_example_and_forms():
+    nan = np.nan
+    data = [
+        [1, 2, 3, 3, 2, 1, 4, 1, 2, nan, nan, nan],
+        [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
+        [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
+        [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan],
+    ]
+    published = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0.797}
+    for level, want in published.items():
+        assert abs(cal.krippendorff_alpha(data, level_of_measurement=level) - want) < 5e-4
+    counts = np.array([[sum(1 for row in data if row[u] == v) for v in range(1, 6)] for u in range(12)])
+    a = cal.krippendorff_alpha(value_counts=counts, value_domain=[1, 2, 3, 4, 5], level_of_measurement="ordinal")
+    assert rel(a, reference(krippendorff.alpha, value_counts=counts, value_domain=[1, 2, 3, 4, 5], level_of_measurement="ordinal"))
+    # String labels work for nominal data; None is missing.
+    words = [["a" if v == 1 else "b" if v == 2 else None if v != v else "c" for v in row] for row in data]
+    assert isinstance(cal.krippendorff_alpha(words, level_of_measurement="nominal"), float)
+
+
+def test_alpha_on_continuous_scores():
+    rng = np.random.default_rng(7)
+    truth = rng.normal(size=2000)
+    data = truth + rng.normal(scale=0.5, size=(20, 2000))
+    a = cal.krippendorff_alpha(data, level_of_measurement="interval")
+    assert 0.7 < a < 0.9
+    theirs = reference(krippendorff.alpha, reliability_data=data[:, :30], level_of_measurement="interval")
+    assert rel(cal.krippendorff_alpha(data[:, :30], level_of_measurement="interval"), theirs)
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_matches_sklearn_and_statsmodels(seed, weights):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, size=120)
+    b = np.where(rng.random(120) < 0.6, a, rng.integers(0, 4, size=120))
+    labels = [0, 1, 2, 3, 4]  # category 4 is never used but counts
+    assert rel(cal.cohen_kappa(a, b, labels=labels, weights=weights), reference(cohen_kappa_score, a, b, labels=labels, weights=weights), 1e-12)
+    table = pd.crosstab(pd.Categorical(a, categories=labels), pd.Categorical(b, categories=labels), dropna=False).to_numpy()
+    ref = reference(inter_rater.cohens_kappa, table, wt=weights)
+    ours = cal.cohen_kappa_test(a, b, labels=labels, weights=weights)
+    for mine, theirs in [("kappa", "kappa"), ("se", "std_kappa"), ("se0", "std_kappa0"), ("z", "z_value")]:
+        assert rel(ours[mine], ref[theirs], 1e-9), (mine, ours[mine], ref[theirs])
+    assert rel(ours["pval"], ref["pvalue_two_sided"], 1e-8)
+    assert rel(ours["ci95"][0], ref["kappa_low"]) and rel(ours["ci95"][1], ref["kappa_upp"])
+
+
+def test_cohen_with_text_labels():
+    a = ["meets", "exceeds", "meets", "below", "meets"]
+    b = ["meets", "meets", "meets", "below", "exceeds"]
+    assert rel(cal.cohen_kappa(a, b), reference(cohen_kappa_score, a, b), 1e-12)
+    with pytest.raises(okr.OkrError):
+        cal.cohen_kappa(a, b, labels=["meets", "below"])
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_fleiss_matches_statsmodels(seed):
+    rng = np.random.default_rng(seed)
+    table = np.array([rng.multinomial(7, rng.dirichlet(np.ones(4))) for _ in range(30)])
+    assert rel(cal.fleiss_kappa(table), reference(inter_rater.fleiss_kappa, table, method="fleiss"), 1e-12)
+
+
+def kendall_reference(data, correct_ties=True):
+    n, m = data.shape
+    ranks = np.column_stack([st.rankdata(data[:, j]) for j in range(m)])
+    sums = ranks.sum(axis=1)
+    s = ((sums - sums.mean()) ** 2).sum()
+    ties = 0.0
+    for j in range(m):
+        _, counts = np.unique(data[:, j], return_counts=True)
+        ties += (counts**3 - counts).sum()
+    w = 12 * s / (m**2 * (n**3 - n) - (m * ties if correct_ties else 0))
+    chisq = m * (n - 1) * w
+    return w, chisq, st.chi2.sf(chisq, n - 1)
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_kendall_w_matches_scipy_ranks(seed):
+    rng = np.random.default_rng(seed)
+    data = rng.integers(1, 6, size=(12, 5)).astype(float)
+    w, chisq, p = kendall_reference(data)
+    ours = cal.kendall_w(data)
+    assert rel(ours["W"], w, 1e-12) and rel(ours["chisq"], chisq, 1e-12) and rel(ours["pval"], p, 1e-9)
+    assert ours["df"] == 11
+
+
+def ratings_frame(seed, raters=50, per=20):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in range(raters):
+        bias = rng.normal(scale=0.5)
+        for i in range(rng.integers(1, per)):
+            rows.append((f"p{rng.integers(0, 400)}", f"m{r}", float(np.clip(np.round(3 + bias + rng.normal()), 1, 5))))
+    return pd.DataFrame(rows, columns=["ratee", "rater", "rating"])
+
+
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_rater_effects_and_zscore_match_pandas(seed):
+    df = ratings_frame(seed)
+    effects = cal.rater_effects(df, "ratee", "rater", "rating").set_index("rater")
+    g = df.groupby("rater", sort=False)["rating"]
+    assert np.allclose(effects["n"], g.size().loc[effects.index])
+    assert np.allclose(effects["mean"], g.mean().loc[effects.index], rtol=1e-12)
+    assert np.allclose(effects["sd"], g.std(ddof=1).loc[effects.index], rtol=1e-12, equal_nan=True)
+    assert np.allclose(effects["leniency"], g.mean().loc[effects.index] - df["rating"].mean(), rtol=1e-12, atol=1e-12)
+    assert set(effects["flag"].dropna()) <= {"lenient", "severe"}
+    assert (effects["shrunk_leniency"].abs() <= effects["leniency"].abs() + 1e-12).all()
+    z = cal.normalize(df, "ratee", "rater", "rating")
+    mean, sd = g.transform("mean"), g.transform(lambda s: s.std(ddof=1))
+    usable = (g.transform("size") > 1) & (sd > 0)
+    expected = df["rating"].mean() + df["rating"].std(ddof=1) * (df["rating"] - mean) / sd
+    assert np.allclose(z[usable], expected[usable], rtol=1e-12)
+    assert np.allclose(z[~usable], df["rating"].mean())
+    assert z.index.equals(df.index)
+
+
+def test_percentile_additive_and_scale():
+    df = ratings_frame(1)
+    p = cal.normalize(df, "ratee", "rater", "rating", method="percentile")
+    assert p.between(df["rating"].min(), df["rating"].max()).all()
+    a = cal.normalize(df, "ratee", "rater", "rating", method="additive", scale=(1, 5))
+    assert a.between(1, 5).all()
+    model = cal.additive_model(df, "ratee", "rater", "rating")
+    assert model["converged"] and len(model["rater_effect"]) == df["rater"].nunique()
+    with pytest.raises(okr.OkrError) as e:
+        cal.normalize(df, "ratee", "rater", "rating", method="minmax")
+    assert e.value.code == "invalid_input"
+
+
+def test_distribution_matches_scipy_chisquare():
+    df = ratings_frame(2)
+    target = {1.0: 0.1, 2.0: 0.2, 3.0: 0.4, 4.0: 0.2, 5.0: 0.1}
+    d = cal.distribution(df, "rating", target, by="rater")
+    observed = df["rating"].value_counts().reindex(list(target)).fillna(0).to_numpy()
+    ref = st.chisquare(observed, np.array(list(target.values())) * observed.sum())
+    assert rel(d["chi2"], ref.statistic, 1e-12) and rel(d["pval"], ref.pvalue, 1e-9)
+    assert d["df"] == 4 and len(d["groups"]) == df["rater"].nunique()
+    with pytest.raises(okr.OkrError) as e:
+        cal.distribution(df, "rating", {1.0: 0.5, 2.0: 0.6})
+    assert e.value.code == "invalid_value"
+
+
+def test_nine_box_and_feedback_360():
+    people = pd.DataFrame({"name": ["a", "b", "c"], "perf": [1.0, 3.0, 5.0], "pot": [5.0, 3.0, 1.0]})
+    grid = cal.nine_box(people, "name", "perf", "pot", performance_cuts=(2.5, 3.5), potential_cuts=(2.5, 3.5))
+    assert list(grid["box"]) == [7, 5, 3] and list(grid["person"]) == ["a", "b", "c"]
+    rows = [("bob", "manager"), ("bob", "peer"), ("bob", "peer"), ("bob", "direct_report"), ("bob", "direct_report"), ("bob", "direct_report")]
+    fb = pd.DataFrame({"ratee": [r[0] for r in rows], "rater": [f"r{i}" for i in range(6)], "rel": [r[1] for r in rows], "comp": "lead", "score": [4, 1, 2, 5, 5, 4]})
+    out = cal.feedback_360(fb, "ratee", "rater", "rel", "comp", "score")
+    groups = out["groups"].set_index("relationship")
+    assert groups.loc["peer", "suppressed"] == "below_threshold"
+    assert groups.loc["manager", "suppressed"] == "complementary"
+    assert pd.isna(groups.loc["peer", "mean"])
+    assert out["summaries"]["others_n"][0] == 6
+
+
+def test_statistics_errors_are_typed():
+    with pytest.raises(okr.OkrError) as e:
+        cal.fleiss_kappa([[1, 2], [2, 2]])
+    assert e.value.code == "invalid_value"
+    with pytest.raises(okr.OkrError) as e:
+        cal.krippendorff_alpha([[1, 1], [1, 1]], level_of_measurement="interval")
+    assert e.value.code == "too_few"
+    with pytest.raises(okr.OkrError) as e:
+        cal.krippendorff_alpha([[1, 2]], level_of_measurement="cardinal")
+    assert e.value.code == "invalid_input"
+    with pytest.raises(okr.OkrError) as e:
+        cal.kendall_w([[1.0, np.inf], [2.0, 1.0]])
+    assert e.value.code == "non_finite"

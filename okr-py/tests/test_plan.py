@@ -1,0 +1,150 @@
+"""Conversions, errors and the notebook surface of okr.Plan and okr.Report."""
+
+import datetime as dt
+import json
+import math
+import re
+
+import numpy as np
+import okr
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+
+def frames():
+    objectives = pd.DataFrame({"id": ["co", "team"], "cycle": ["q1", "q1"], "level": ["company", None]})
+    key_results = pd.DataFrame(
+        {
+            "id": ["k1", "k2", "k3"],
+            "objective": ["co", "team", "team"],
+            "kind": ["linear", "at_most", "linear"],
+            "start": [0.0, np.nan, 100.0],
+            "target": [10.0, np.nan, 0.0],
+            "threshold": [np.nan, 3.0, np.nan],
+            "current": [5.0, 2.0, np.nan],
+            "weight": [np.nan, 1.0, 3.0],
+        }
+    )
+    alignments = pd.DataFrame({"child": ["team"], "parent": ["co"]})
+    check_ins = pd.DataFrame(
+        {"key_result": ["k3", "k3"], "date": pd.to_datetime(["2026-01-10", "2026-02-01"]), "value": [80.0, np.nan], "confidence": [0.9, 0.4]}
+    )
+    cycles = pd.DataFrame({"id": ["q1"], "start": ["2026-01-01"], "end": ["2026-03-31"]})
+    return objectives, key_results, alignments, check_ins, cycles
+
+
+def test_from_frames_matches_from_dict():
+    plan = okr.Plan.from_frames(*frames())
+    doc = {
+        "cycles": [{"id": "q1", "start": "2026-01-01", "end": "2026-03-31"}],
+        "objectives": [
+            {"id": "co", "cycle": "q1", "level": "company", "key_results": [{"id": "k1", "kind": "linear", "start": 0, "target": 10, "current": 5}]},
+            {"id": "team", "cycle": "q1", "parents": [{"id": "co"}], "key_results": [
+                {"id": "k2", "kind": "at_most", "threshold": 3, "current": 2},
+                {"id": "k3", "kind": "linear", "start": 100, "target": 0, "weight": 3, "check_ins": [
+                    {"date": "2026-01-10", "value": 80, "confidence": 0.9}, {"date": "2026-02-01", "confidence": 0.4}]}]},
+        ],
+    }
+    a = plan.score("2026-02-15").to_pandas().set_index("id").sort_index()
+    b = okr.Plan.from_dict(doc).score(dt.date(2026, 2, 15)).to_pandas().set_index("id").sort_index()
+    pd.testing.assert_frame_equal(a, b)
+    assert math.isclose(a.loc["team", "score"], (1 + 3 * 0.2) / 4, rel_tol=1e-12)
+
+
+def test_pyarrow_tables_and_integer_ids():
+    objectives = pa.table({"id": [1, 2]})
+    key_results = pa.table({"id": [10, 20], "objective": [1, 2], "kind": ["binary", "binary"], "current": [1.0, 0.0]})
+    alignments = pa.table({"child": [2], "parent": [1]})
+    plan = okr.Plan.from_frames(objectives, key_results, alignments)
+    report = plan.score("2026-01-01")
+    assert report["1"]["score"] == 1.0
+    assert report["20"]["objective"] == "2"
+
+
+def test_to_pandas_columns_and_types():
+    df = okr.Plan.from_frames(*frames()).score("2026-02-15").to_pandas()
+    assert list(df.columns) == ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "has_data", "value"]
+    assert df["score"].dtype == np.float64 and df["has_data"].dtype == bool
+    assert isinstance(df["status"].dtype, pd.CategoricalDtype)
+    assert set(df["type"]) == {"objective", "key_result"}
+    assert pd.isna(df.set_index("id").loc["co", "value"])
+
+
+def test_as_of_forms_and_policy_override():
+    plan = okr.Plan.from_frames(*frames())
+    by_str = plan.score("2026-02-15").to_json()
+    assert plan.score(dt.date(2026, 2, 15)).to_json() == by_str
+    assert plan.score(dt.datetime(2026, 2, 15, 13, 0)).to_json() == by_str
+    assert plan.score().as_of == dt.date.today()
+    capped = plan.score("2026-02-15", policy={"floor": -1})
+    assert capped["k1"]["score"] == 0.5
+    with pytest.raises(okr.OkrError) as e:
+        plan.score("2026-02-30")
+    assert e.value.code == "invalid_date"
+    with pytest.raises(okr.OkrError) as e:
+        plan.score("2026-02-15", policy={"cpa": 2})
+    assert e.value.code == "invalid_policy" and "cpa" in str(e.value)
+    with pytest.raises(okr.OkrError):
+        plan.score(20260215)  # type: ignore[arg-type]
+
+
+def test_errors_are_okr_errors_naming_the_problem():
+    objectives, key_results, _, _, cycles = frames()
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, key_results.rename(columns={"target": "tagret"}), cycles=cycles)
+    assert e.value.code == "unknown_column" and "tagret" in str(e.value)
+    bad = key_results.copy()
+    bad.loc[0, "current"] = np.inf
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, bad, cycles=cycles)
+    assert e.value.code == "non_finite" and "`k1`" in str(e.value)
+    bad = key_results.copy()
+    bad.loc[1, "kind"] = "lineer"
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, bad, cycles=cycles)
+    assert e.value.code == "invalid_input" and "lineer" in str(e.value)
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": ["co", "team"], "parent": ["team", "co"]}), cycles=cycles)
+    assert e.value.code == "cycle" and "`co` → `team` → `co`" in str(e.value)
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, key_results)
+    assert e.value.code == "unknown_cycle" and "`q1`" in str(e.value)
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_json("{")
+    assert e.value.code == "malformed"
+
+
+def test_explain_line_of_sight_and_html():
+    plan = okr.Plan.from_frames(*frames())
+    report = plan.score("2026-02-15")
+    ex = report.explain("team")
+    assert [c["id"] for c in ex["contributors"]] == ["k2", "k3"]
+    assert ex["formula"] == "(1 × 1 + 3 × 0.2) / (1 + 3) = 0.4"
+    los = plan.line_of_sight("k3")
+    assert los["company_objectives"] == ["co"]
+    assert [a["id"] for a in los["ancestors"]] == ["team", "co"]
+    html = report._repr_html_()
+    assert html.count("data-node-id=") == len(report) and "<table" in html
+    assert re.search(r'data-node-id="k3".*off_track', html)
+    with pytest.raises(okr.OkrError) as e:
+        report.explain("ghost")
+    assert e.value.code == "unknown_id"
+
+
+def test_plan_is_usable_from_threads():
+    import concurrent.futures
+
+    plan = okr.Plan.from_frames(*frames())
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda d: plan.score(d).to_json(), ["2026-02-15"] * 8))
+    assert len(set(results)) == 1
+
+
+def test_readme_python_example(root, monkeypatch):
+    monkeypatch.chdir(root)
+    text = (root / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert blocks, "the README has no Python example"
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
