@@ -10,7 +10,11 @@ AS_OF ?= 2026-02-15
 VENV ?= $(HOME)/.cache/okr/venv-$(shell sha1sum okr-py/requirements-dev.txt | cut -c1-12)
 VPY = $(VENV)/bin/python
 
-.PHONY: demo test test-rust test-python python-dev lint bench bench-build sample score
+# wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+WASM_FILE = target/wasm32-unknown-unknown/release/okr_wasm.wasm
+
+.PHONY: demo test test-rust test-python test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
 
 ## Score the bundled sample organisation and print the alignment tree with explanations.
 demo:
@@ -21,7 +25,7 @@ score:
 	$(CARGO) run --quiet --release -p okr-core --example score -- $(or $(PLAN),$(SAMPLE)) --as-of $(AS_OF)
 
 ## Every suite.
-test: lint test-rust test-python bench-build
+test: lint test-rust test-python test-wasm bench-build
 
 test-rust:
 	$(CARGO) test --workspace --all-targets
@@ -43,6 +47,38 @@ python-dev: $(VENV)/.ready
 test-python: python-dev
 	$(VPY) -m pytest okr-py/tests -q -p no:cacheprovider
 	$(VPY) -m mypy.stubtest okr --mypy-config-file okr-py/mypy.ini
+
+## WebAssembly: the Node package (okr-wasm/pkg) and the browser demo (okr-wasm/www).
+wasm-tools:
+	rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  cargo install --locked wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
+
+wasm: wasm-tools okr-wasm/node_modules/.package-lock.json
+	$(CARGO) build --release --target wasm32-unknown-unknown -p okr-wasm
+	wasm-bindgen --target nodejs --out-dir okr-wasm/pkg $(WASM_FILE)
+	wasm-bindgen --target web --out-dir okr-wasm/www/pkg $(WASM_FILE)
+	# binaryen from npm (Debian's is too old for reference types).
+	for f in okr-wasm/pkg/okr_wasm_bg.wasm okr-wasm/www/pkg/okr_wasm_bg.wasm; do \
+	  okr-wasm/node_modules/.bin/wasm-opt -Oz --detect-features $$f -o $$f; done
+	cp okr-wasm/npm/package.json okr-wasm/pkg/package.json
+	cp examples/acme.json okr-wasm/www/acme.json
+	@ls -l okr-wasm/pkg/okr_wasm_bg.wasm | awk '{print "okr_wasm_bg.wasm:", $$5, "bytes"}'
+
+## Debian's Chromium for the browser test (installed once per machine).
+browser-tools:
+	@if ! command -v chromium >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+okr-wasm/node_modules/.package-lock.json: okr-wasm/package.json
+	cd okr-wasm && npm install --no-audit --no-fund --loglevel=error
+
+test-wasm: browser-tools wasm
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  $(CARGO) test --target wasm32-unknown-unknown -p okr-wasm
+	node --test okr-wasm/tests/
+	cd okr-wasm && npx --no-install tsc -p tsconfig.json
 
 lint:
 	$(CARGO) fmt --all -- --check

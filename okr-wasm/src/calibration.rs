@@ -1,0 +1,159 @@
+//! Calibration statistics for JavaScript: arrays in, plain objects out.
+
+use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{field, floats, ids, matrix, to_js};
+use crate::errors::{invalid_input, to_js_err};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{targets, raters, ratings}` columns.
+    #[wasm_bindgen(typescript_type = "LongRatings")]
+    pub type LongRatingsArg;
+}
+
+fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, JsValue> {
+    match field(options, name)? {
+        None => Ok(default.to_owned()),
+        Some(v) => v.as_string().ok_or_else(|| invalid_input(format!("`{name}` must be a string"))),
+    }
+}
+
+fn long(data: &JsValue, first: &str) -> Result<(okr_core::IdColumn, okr_core::IdColumn, Vec<f64>), JsValue> {
+    let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    Ok((ids(&get(first)?, first)?, ids(&get("raters")?, "raters")?, floats(&get("ratings")?, "ratings")?))
+}
+
+/// The six ICCs in pingouin's order: `[{type, description, icc, f, df1, df2, pval, ci95}]`.
+#[wasm_bindgen(js_name = intraclassCorr, unchecked_return_type = "IccRow[]")]
+pub fn intraclass_corr(
+    data: LongRatingsArg,
+    #[wasm_bindgen(unchecked_param_type = "{nanPolicy?: 'raise' | 'omit'}")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (t, r, v) = long(&data.into(), "targets")?;
+    let missing = match text_option(&options, "nanPolicy", "raise")?.as_str() {
+        "raise" => Missing::Raise,
+        "omit" => Missing::Omit,
+        other => return Err(invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{other}`"))),
+    };
+    let (m, _, _) = Matrix::from_long(&t, &r, &v).map_err(to_js_err)?;
+    to_js(&cal::intraclass_corr(&m, missing).map_err(to_js_err)?)
+}
+
+/// Krippendorff's alpha of coders × units reliability data (`null` = missing).
+#[wasm_bindgen(js_name = krippendorffAlpha)]
+pub fn krippendorff_alpha(
+    #[wasm_bindgen(unchecked_param_type = "(number | null)[][]")] reliability_data: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{level?: 'nominal' | 'ordinal' | 'interval' | 'ratio', valueDomain?: number[]}"
+    )]
+    options: JsValue,
+) -> Result<f64, JsValue> {
+    let name = text_option(&options, "level", "interval")?;
+    let level = Level::parse(&name).ok_or_else(|| invalid_input(format!("unknown level `{name}`")))?;
+    let domain = field(&options, "valueDomain")?.map(|d| floats(&d, "valueDomain")).transpose()?;
+    cal::krippendorff_alpha(&matrix(&reliability_data, "reliabilityData")?, level, domain.as_deref())
+        .map_err(to_js_err)
+}
+
+/// Cohen's kappa with inference.
+#[wasm_bindgen(js_name = cohenKappa, unchecked_return_type = "CohenKappa")]
+pub fn cohen_kappa(
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] b: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{labels?: number[], weights?: 'linear' | 'quadratic' | null}")]
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let weights = field(&options, "weights")?.and_then(|w| w.as_string());
+    let w = cal::KappaWeights::parse(weights.as_deref())
+        .ok_or_else(|| invalid_input("weights must be `linear`, `quadratic` or null"))?;
+    let labels = field(&options, "labels")?.map(|l| floats(&l, "labels")).transpose()?;
+    to_js(&cal::cohen_kappa(&floats(&a, "a")?, &floats(&b, "b")?, labels.as_deref(), w).map_err(to_js_err)?)
+}
+
+/// Fleiss' kappa of a subjects × categories count table.
+#[wasm_bindgen(js_name = fleissKappa, unchecked_return_type = "FleissKappa")]
+pub fn fleiss_kappa(
+    #[wasm_bindgen(unchecked_param_type = "number[][]")] table: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&cal::fleiss_kappa(&matrix(&table, "table")?).map_err(to_js_err)?)
+}
+
+/// Kendall's W of a subjects × raters matrix.
+#[wasm_bindgen(js_name = kendallW, unchecked_return_type = "KendallW")]
+pub fn kendall_w(
+    #[wasm_bindgen(unchecked_param_type = "number[][]")] data: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{correctTies?: boolean}")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let correct = field(&options, "correctTies")?.and_then(|v| v.as_bool()).unwrap_or(true);
+    to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
+}
+
+fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
+    let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    Ratings::new(
+        &ids(&get("ratees")?, "ratees")?,
+        &ids(&get("raters")?, "raters")?,
+        floats(&get("ratings")?, "ratings")?,
+    )
+    .map_err(to_js_err)
+}
+
+/// Per-rater effects.
+#[wasm_bindgen(js_name = raterEffects, unchecked_return_type = "RaterEffect[]")]
+pub fn rater_effects(
+    #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&cal::rater_effects(&ratings(&data)?, &cal::RaterEffectsOptions::default()).map_err(to_js_err)?)
+}
+
+/// Normalised ratings, aligned with the input.
+#[wasm_bindgen]
+pub fn normalize(
+    #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
+    )]
+    options: JsValue,
+) -> Result<js_sys::Float64Array, JsValue> {
+    let name = text_option(&options, "method", "zscore")?;
+    let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
+    let scale = match field(&options, "scale")? {
+        None => None,
+        Some(s) => match floats(&s, "scale")?.as_slice() {
+            [lo, hi] => Some((*lo, *hi)),
+            _ => return Err(invalid_input("`scale` must be [min, max]")),
+        },
+    };
+    let out = cal::normalize(&ratings(&data)?, method, scale).map_err(to_js_err)?;
+    Ok(js_sys::Float64Array::from(out.as_slice()))
+}
+
+/// Ratings against target shares, overall and per group.
+#[wasm_bindgen(unchecked_return_type = "DistributionReport")]
+pub fn distribution(
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] ratings: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{categories: number[], shares: number[], groups?: string[], alpha?: number}"
+    )]
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let need = |name: &str| field(&options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let groups = field(&options, "groups")?
+        .map(|g| {
+            crate::convert::texts(&g, "groups")
+                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect::<Vec<String>>())
+        })
+        .transpose()?;
+    let alpha = field(&options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
+    let d = cal::distribution(
+        &floats(&ratings, "ratings")?,
+        &floats(&need("categories")?, "categories")?,
+        &floats(&need("shares")?, "shares")?,
+        groups.as_deref(),
+        alpha,
+    )
+    .map_err(to_js_err)?;
+    to_js(&d)
+}

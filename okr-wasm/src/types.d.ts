@@ -1,0 +1,151 @@
+/** A key-result kind. */
+export type KeyResultKind = "linear" | "at_least" | "at_most" | "range" | "binary" | "milestones" | "piecewise" | "manual" | "rollup" | "aggregate";
+/** Which contributors drive an objective's score. */
+export type ProgressDriver = "auto" | "key_results" | "children" | "both";
+/** Status against the pace the cycle expects. */
+export type Status = "achieved" | "not_started" | "on_track" | "at_risk" | "off_track" | "unscheduled";
+/** Grade band. */
+export type Grade = "red" | "yellow" | "green";
+
+/** Scoring policy (the document's snake_case keys); every setting has a default. */
+export interface Policy {
+  clamp?: boolean;
+  floor?: number;
+  cap?: number;
+  progress?: ProgressDriver;
+  achieved_at?: number;
+  on_track_gap?: number;
+  at_risk_gap?: number;
+  yellow_from?: number;
+  green_from?: number;
+  stale_after_days?: number;
+}
+
+/** A plan document: the JSON interchange format shared by Rust, Python and JavaScript. */
+export interface PlanDocument {
+  cycles?: { id: string; start: string; end: string }[];
+  objectives?: ObjectiveSpec[];
+  policy?: Policy;
+}
+export interface Alignment { id: string; weight?: number }
+export interface ObjectiveSpec {
+  id: string;
+  title?: string | null;
+  owner?: string | null;
+  cycle?: string | null;
+  level?: string | null;
+  note?: string | null;
+  progress?: ProgressDriver | null;
+  parents?: Alignment[];
+  key_results?: KeyResultSpec[];
+}
+export interface KeyResultSpec {
+  id: string;
+  kind: KeyResultKind;
+  title?: string | null;
+  owner?: string | null;
+  note?: string | null;
+  weight?: number;
+  start?: number | null;
+  target?: number | null;
+  threshold?: number | null;
+  strict?: boolean;
+  low?: number | null;
+  high?: number | null;
+  current?: number | null;
+  milestones?: { name: string; weight?: number; done_on?: string | null }[];
+  points?: [number, number][];
+  op?: "sum" | "mean" | "min" | "max" | null;
+  parents?: Alignment[];
+  check_ins?: { date: string; value?: number | null; confidence?: number | null; done?: boolean | null; note?: string | null }[];
+}
+
+/** Columns of `Plan.fromColumns`: typed arrays or arrays, one entry per row. */
+export interface PlanColumns {
+  objectives: { id: Int32Array | number[] | string[]; cycle?: (string | null)[]; owner?: (string | null)[]; level?: (string | null)[]; title?: (string | null)[]; progress?: (ProgressDriver | null)[] };
+  keyResults: {
+    id: Int32Array | number[] | string[];
+    objective: Int32Array | number[] | string[];
+    kind: KeyResultKind[];
+    weight?: Float64Array | (number | null)[];
+    start?: Float64Array | (number | null)[];
+    target?: Float64Array | (number | null)[];
+    threshold?: Float64Array | (number | null)[];
+    strict?: boolean[];
+    low?: Float64Array | (number | null)[];
+    high?: Float64Array | (number | null)[];
+    current?: Float64Array | (number | null)[];
+    op?: ("sum" | "mean" | "min" | "max" | null)[];
+    title?: (string | null)[];
+    owner?: (string | null)[];
+  };
+  alignments?: { child: Int32Array | number[] | string[]; parent: Int32Array | number[] | string[]; weight?: Float64Array | (number | null)[] };
+  checkIns?: { keyResult: Int32Array | number[] | string[]; date: string[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
+  cycles?: { id: string; start: string; end: string }[];
+  policy?: Policy;
+}
+
+/** Options of `score`, `scoreReport` and `explain`. */
+export interface ScoreOptions {
+  /** YYYY-MM-DD; today by default. */
+  asOf?: string;
+  /** Policy settings overriding the plan's. */
+  policy?: Policy;
+}
+
+/** One node's line of a report. */
+export interface NodeScore {
+  id: string;
+  type: "objective" | "key_result";
+  kind?: KeyResultKind;
+  objective?: string;
+  score: number;
+  expected: number | null;
+  status: Status;
+  grade: Grade;
+  hasData: boolean;
+  value: number | null;
+  signals: string[];
+}
+/** A scored plan. */
+export interface ScoreReport { asOf: string; nodes: NodeScore[] }
+
+export interface Contribution {
+  id: string;
+  type: "objective" | "key_result";
+  relation: "key_result" | "aligned";
+  weight: number;
+  score: number;
+  value: number | null;
+  counted: boolean;
+  share: number;
+  contribution: number;
+}
+export interface Explanation {
+  id: string;
+  type: "objective" | "key_result";
+  kind?: KeyResultKind;
+  driver?: ProgressDriver;
+  score: number;
+  hasData: boolean;
+  value: number | null;
+  contributors: Contribution[];
+  formula: string;
+}
+export interface LineOfSight {
+  id: string;
+  ancestors: { id: string; share: number; distance: number }[];
+  companyObjectives: string[];
+}
+
+/** Long-format ratings for the ICC. */
+export interface LongRatings { targets: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; ratings: Float64Array | (number | null)[] }
+/** Long-format ratings for rater effects and normalisation. */
+export interface RatingsColumns { ratees: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; ratings: Float64Array | number[] }
+export interface IccRow { type: "ICC1" | "ICC2" | "ICC3" | "ICC1k" | "ICC2k" | "ICC3k"; description: string; icc: number; f: number; df1: number; df2: number; pval: number; ci95: [number, number] }
+export interface CohenKappa { kappa: number; pObserved: number; pExpected: number; se: number; se0: number; ci95: [number, number]; z: number; pval: number; n: number }
+export interface FleissKappa { kappa: number; pObserved: number; pExpected: number }
+export interface KendallW { W: number; chisq: number; df: number; pval: number }
+export interface RaterEffect { rater: string; n: number; mean: number; sd: number | null; leniency: number; se: number; shrunkLeniency: number; z: number; flag: "lenient" | "severe" | null }
+export interface DistributionFit { n: number; observed: number[]; expected: number[]; chi2: number | null; df: number; pval: number; tvd: number; flagged: boolean }
+export interface DistributionReport { overall: DistributionFit; groups: [string, DistributionFit][] }

@@ -1,0 +1,24 @@
+// A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, type ScoreReport, type NodeScore, type Explanation } from "../pkg/okr_wasm";
+
+const plan: Plan = Plan.fromJson('{"objectives": []}');
+const doc = new Plan({
+  cycles: [{ id: "q1", start: "2026-01-01", end: "2026-03-31" }],
+  objectives: [{ id: "o", cycle: "q1", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, current: 5 }] }],
+});
+const report: ScoreReport = doc.score({ asOf: "2026-02-15", policy: { cap: 1.5 } });
+const first: NodeScore | undefined = report.nodes[0];
+const status: "achieved" | "not_started" | "on_track" | "at_risk" | "off_track" | "unscheduled" | undefined = first?.status;
+const explanation: Explanation = doc.explain("o", { asOf: "2026-02-15" });
+const share: number | undefined = explanation.contributors[0]?.share;
+const cols = Plan.fromColumns({
+  objectives: { id: new Int32Array([1]) },
+  keyResults: { id: [10], objective: [1], kind: ["binary"], current: new Float64Array([1]) },
+});
+const live = cols.scoreReport({ asOf: "2026-01-01" });
+const scores: Float64Array = live.scores();
+const rows = intraclassCorr({ targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"], ratings: [1, 2, 3, 4] }, {});
+const icc: number | undefined = rows[0]?.icc;
+const alpha: number = krippendorffAlpha([[1, 2, null], [1, 2, 3]], { level: "nominal" });
+const kappa: number = cohenKappa([1, 2], [1, 2], { weights: "linear" }).kappa;
+export const used = [plan.length, status, share, scores.length, icc, alpha, kappa];

@@ -1,0 +1,127 @@
+// The npm package under Node: golden vectors, errors, README example, calibration.
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const okr = require("../pkg");
+const { Plan } = okr;
+const ROOT = path.join(__dirname, "..", "..");
+const GOLDEN = path.join(ROOT, "tests", "golden");
+
+const camel = (k) => k.replace(/_([a-z])/g, (_, c) => c.toUpperCase());
+const close = (a, b) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+for (const file of fs.readdirSync(GOLDEN).filter((f) => f.endsWith(".json") && f !== "errors.json").sort()) {
+  test(`golden ${file}`, () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(GOLDEN, file), "utf8"));
+    const fromObject = new Plan(doc.plan);
+    const fromText = Plan.fromJson(JSON.stringify(doc.plan));
+    let checked = 0;
+    for (const c of doc.cases) {
+      const options = { asOf: c.as_of, policy: c.policy };
+      const report = fromObject.score(options);
+      assert.equal(report.asOf, c.as_of);
+      assert.deepEqual(fromText.score(options), report);
+      const nodes = new Map(report.nodes.map((n) => [n.id, n]));
+      for (const [id, fields] of Object.entries(c.expected)) {
+        for (const [field, want] of Object.entries(fields)) {
+          const got = nodes.get(id)[camel(field)];
+          if (typeof want === "number" && got !== null) assert.ok(close(got, want), `${file} ${id}.${field}: ${got} vs ${want}`);
+          else assert.deepEqual(got, want, `${file} ${id}.${field}`);
+          checked++;
+        }
+      }
+      for (const [id, shares] of Object.entries(c.explain ?? {})) {
+        const ex = fromObject.explain(id, options);
+        for (const [child, want] of Object.entries(shares)) {
+          assert.ok(close(ex.contributors.find((x) => x.id === child).share, want));
+        }
+      }
+      for (const [id, los] of Object.entries(c.line_of_sight ?? {})) {
+        const got = fromObject.lineOfSight(id);
+        assert.deepEqual(got.companyObjectives, los.company_objectives);
+        for (const [anc, want] of Object.entries(los.shares)) {
+          assert.ok(close(got.ancestors.find((a) => a.id === anc).share, want));
+        }
+      }
+    }
+    assert.ok(checked > 0);
+  });
+}
+
+test("error vectors: real Errors with a code; the module keeps working", () => {
+  const cases = JSON.parse(fs.readFileSync(path.join(GOLDEN, "errors.json"), "utf8"));
+  for (const c of cases) {
+    const text = c.text ?? JSON.stringify(c.plan);
+    assert.throws(
+      () => Plan.fromJson(text),
+      (e) => {
+        assert.ok(e instanceof Error, c.name);
+        assert.equal(e.code, c.code, `${c.name}: ${e.message}`);
+        for (const s of c.contains) assert.ok(e.message.includes(s), `${c.name}: ${e.message} lacks ${s}`);
+        return true;
+      },
+    );
+  }
+  // After all those errors the module still scores.
+  const plan = new Plan({ objectives: [{ id: "o", key_results: [{ id: "k", kind: "binary", current: 1 }] }] });
+  assert.equal(plan.score({ asOf: "2026-01-01" }).nodes[0].score, 1);
+  assert.throws(() => new Plan({ objectives: [{ id: "o", titel: "x" }] }), (e) => e.code === "malformed" && /titel/.test(e.message));
+  assert.throws(() => plan.score({ asOf: "2026-02-30" }), (e) => e.code === "invalid_date");
+  assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cpa: 2 } }), (e) => e.code === "invalid_policy");
+  assert.throws(() => plan.explain("ghost", { asOf: "2026-01-01" }), (e) => e.code === "unknown_id");
+});
+
+test("columns from typed arrays match the document form", () => {
+  const cols = Plan.fromColumns({
+    objectives: { id: new Int32Array([1, 2]), cycle: ["q", "q"] },
+    keyResults: { id: [10, 20], objective: [1, 2], kind: ["linear", "at_most"], start: new Float64Array([0, NaN]), target: new Float64Array([10, NaN]), threshold: [null, 3], current: [5, 2] },
+    alignments: { child: [2], parent: [1] },
+    checkIns: { keyResult: [10], date: ["2026-01-10"], value: [8] },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+    policy: { progress: "both" },
+  });
+  const report = cols.scoreReport({ asOf: "2026-02-15" });
+  assert.equal(report.length, 4);
+  const byId = Object.fromEntries(report.ids().map((id, i) => [id, report.scores()[i]]));
+  assert.ok(close(byId["10"], 0.8) && close(byId["1"], (0.8 + 1) / 2));
+  assert.deepEqual(report.get("20").status, "achieved");
+  assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], tagret: [1] } }), (e) => e.code === "unknown_column" && /tagret/.test(e.message));
+  assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [Infinity] } }), (e) => e.code === "non_finite");
+});
+
+test("calibration: published worked examples", () => {
+  const sf = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]];
+  const long = { targets: [], raters: [], ratings: [] };
+  sf.forEach((row, t) => row.forEach((v, r) => { long.targets.push(t); long.raters.push(`j${r}`); long.ratings.push(v); }));
+  const rows = okr.intraclassCorr(long, {});
+  assert.deepEqual(rows.map((r) => r.type), ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]);
+  [0.17, 0.29, 0.71, 0.44, 0.62, 0.91].forEach((want, i) => assert.ok(Math.abs(rows[i].icc - want) < 0.005));
+  const n = null;
+  const kripp = [
+    [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
+    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+    [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
+    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
+  ];
+  for (const [level, want] of [["nominal", 0.743], ["ordinal", 0.815], ["interval", 0.849], ["ratio", 0.797]]) {
+    assert.ok(Math.abs(okr.krippendorffAlpha(kripp, { level }) - want) < 5e-4, level);
+  }
+  const k = okr.cohenKappa([1, 1, 2, 2, 3, 3], [1, 2, 2, 2, 3, 1], {});
+  assert.ok(close(k.kappa, 0.5) && typeof k.pval === "number" && k.ci95.length === 2);
+  assert.ok(close(okr.kendallW([[1, 1, 1], [2, 2, 2], [3, 3, 3]], {}).W, 1));
+  assert.throws(() => okr.fleissKappa([[1, 2], [2, 2]]), (e) => e.code === "invalid_value");
+  const z = okr.normalize({ ratees: ["a", "b", "c", "d"], raters: ["x", "x", "y", "y"], ratings: [4, 5, 1, 2] }, { method: "zscore" });
+  assert.ok(z instanceof Float64Array && close(z[0], z[2]));
+});
+
+test("README JavaScript example", () => {
+  const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const blocks = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length > 0, "the README has no JavaScript example");
+  for (const block of blocks) {
+    const code = block.replaceAll('require("okr-wasm")', `require(${JSON.stringify(path.join(__dirname, "..", "pkg"))})`);
+    new Function("require", "assert", code)(require, assert);
+  }
+});
