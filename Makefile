@@ -28,7 +28,7 @@ score:
 test: lint test-rust test-python test-wasm bench-build
 
 test-rust:
-	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --lib --tests --examples
 	$(CARGO) test --workspace --doc
 	# The score example: JSON on success, a message and a non-zero exit on bad input.
 	$(CARGO) run --quiet --release -p okr-core --example score -- $(SAMPLE) --as-of $(AS_OF) > /dev/null

@@ -63,10 +63,13 @@ pub mod calibration;
 mod columns;
 mod document;
 mod error;
+mod events;
 mod explain;
+mod forecast;
 mod formula;
 mod ids;
 mod key_result;
+mod lint;
 mod pace;
 mod plan;
 mod policy;
@@ -80,11 +83,14 @@ pub use document::{
     AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,
 };
 pub use error::{Error, Result};
+pub use events::{events, Event, EventKind, EventValue};
 pub use explain::{AncestorShare, Contribution, Explanation, LineOfSight, Relation};
+pub use forecast::Forecast;
+pub use lint::{Finding, Severity};
 pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{Policy, ProgressDriver};
-pub use scoring::{NodeScore, Report, ReportColumns};
+pub use scoring::{NodeForecast, NodeScore, Report, ReportColumns};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

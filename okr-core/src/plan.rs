@@ -101,6 +101,22 @@ pub(crate) struct CheckIns {
 }
 
 impl CheckIns {
+    /// Rows of `p`'s check-ins on or before day `as_of`.
+    #[inline]
+    pub(crate) fn upto(&self, p: usize, as_of: i32) -> std::ops::Range<usize> {
+        if self.day.is_empty() {
+            return 0..0;
+        }
+        let (lo, hi) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
+        lo..lo + self.day[lo..hi].partition_point(|&d| d <= as_of)
+    }
+
+    /// The latest two stated confidences among `rows` (latest first).
+    pub(crate) fn confidences(&self, rows: std::ops::Range<usize>) -> (Option<f64>, Option<f64>) {
+        let mut found = rows.rev().map(|r| self.confidence[r]).filter(|c| !c.is_nan());
+        (found.next(), found.next())
+    }
+
     /// The latest valued check-in of `p` on or before day `as_of`: its row.
     #[inline]
     pub(crate) fn latest_valued(&self, p: usize, as_of: i32) -> Option<usize> {

@@ -73,6 +73,23 @@ pub struct Policy {
     pub green_from: f64,
     /// Days without a check-in after which a started key result is stale. Default `14`.
     pub stale_after_days: u32,
+    /// End score that counts as success (forecast `p_success`, `forecast_miss`, confidence
+    /// calibration). Default `0.7`.
+    pub success_at: f64,
+    /// Latest confidence below which a key result signals `low_confidence`. Default `0.5`.
+    pub low_confidence_below: f64,
+    /// Fall in confidence between the last two check-ins that signals `confidence_drop`.
+    /// Default `0.2`.
+    pub confidence_drop: f64,
+    /// Share of a team's key results at risk or off track from which the systemic view flags
+    /// it. Default `0.3`.
+    pub systemic_share: f64,
+    /// Key results per objective beyond which lint warns. Default `5`.
+    pub max_key_results: u32,
+    /// Objectives per owner and cycle beyond which lint warns. Default `5`.
+    pub max_objectives_per_owner: u32,
+    /// Alignment edges below a root beyond which lint warns. Default `5`.
+    pub max_cascade_depth: u32,
 }
 
 impl Default for Policy {
@@ -88,6 +105,13 @@ impl Default for Policy {
             yellow_from: 0.4,
             green_from: 0.7,
             stale_after_days: 14,
+            success_at: 0.7,
+            low_confidence_below: 0.5,
+            confidence_drop: 0.2,
+            systemic_share: 0.3,
+            max_key_results: 5,
+            max_objectives_per_owner: 5,
+            max_cascade_depth: 5,
         }
     }
 }
@@ -106,6 +130,10 @@ impl Policy {
             ("at_risk_gap", self.at_risk_gap),
             ("yellow_from", self.yellow_from),
             ("green_from", self.green_from),
+            ("success_at", self.success_at),
+            ("low_confidence_below", self.low_confidence_below),
+            ("confidence_drop", self.confidence_drop),
+            ("systemic_share", self.systemic_share),
         ];
         for (field, value) in finite {
             if !value.is_finite() {

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::document::KeyResultKind;
 use crate::error::Result;
+use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, grade, status, Grade, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE};
@@ -31,6 +32,35 @@ pub struct Report {
     pub(crate) aggregates: HashMap<u32, f64>,
     /// Expected progress per cycle.
     pub(crate) expected: Vec<f64>,
+    /// Signal bits per node (see [`SIGNALS`]).
+    pub(crate) signals: Vec<u8>,
+    /// Forecasts of key results, by position.
+    pub(crate) forecasts: HashMap<u32, Forecast>,
+    /// Forecast score per node (NaN where none); empty when the plan has no check-ins.
+    pub(crate) forecast_scores: Vec<f64>,
+}
+
+/// Signal names, by bit.
+pub(crate) const SIGNALS: [&str; 5] =
+    ["stale", "low_confidence", "confidence_drop", "behind_pace", "forecast_miss"];
+const STALE: u8 = 1;
+const LOW_CONFIDENCE: u8 = 2;
+const CONFIDENCE_DROP: u8 = 4;
+const BEHIND_PACE: u8 = 8;
+const FORECAST_MISS: u8 = 16;
+
+/// A forecast in a report line: a key result's in full, an objective's rolled-up score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum NodeForecast {
+    /// A key result's forecast.
+    KeyResult(Forecast),
+    /// An objective's forecast score: its contributors' forecast scores (or current scores,
+    /// for those without a forecast) rolled up like scores.
+    Objective {
+        /// The rolled-up forecast score.
+        score: f64,
+    },
 }
 
 /// Status (bits 0–2), grade (bits 3–4) and has-data (bit 7) of a node.
@@ -95,8 +125,15 @@ pub struct NodeScore<'a> {
     /// `current`; for `aggregate` the aggregated value; for `milestones` the done share.
     /// `None` for objectives, `rollup` key results and key results without data.
     pub value: Option<f64>,
-    /// Alert signals (filled in by the check-in analysis; empty otherwise).
+    /// The latest confidence stated on or before `as_of` (key results with check-ins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// Alert signals: `stale`, `low_confidence`, `confidence_drop`, `behind_pace`,
+    /// `forecast_miss`.
     pub signals: Vec<&'static str>,
+    /// Where the node is heading at the end of its cycle (absent without enough check-ins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<NodeForecast>,
 }
 
 impl Plan {
@@ -147,6 +184,11 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let mut scores: Vec<f64> = Vec::with_capacity(n);
     let mut flags: Vec<Flags> = Vec::with_capacity(n);
     let mut aggregates = HashMap::new();
+    let mut signals: Vec<u8> = Vec::with_capacity(n);
+    let mut forecasts: HashMap<u32, Forecast> = HashMap::new();
+    // Forecast scores are only possible with check-ins.
+    let mut forecast_scores: Vec<f64> =
+        if d.check_ins.day.is_empty() { Vec::new() } else { vec![f64::NAN; n] };
     let c = &d.contributors;
     for p in 0..n {
         let rule = &d.rules[p];
@@ -190,10 +232,105 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
         } else {
             (Some(expected[cycle as usize]), not_started[cycle as usize])
         };
+        let st = status(score, exp, early, &policy);
+        let mut bits = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
+        if rule.kind().is_some_and(|k| {
+            !matches!(k, KeyResultKind::Rollup | KeyResultKind::Aggregate | KeyResultKind::Milestones)
+        }) {
+            bits |= check_in_signals(d, p, today, cycle, &policy);
+            if !forecast_scores.is_empty() && cycle != NONE {
+                if let Some(f) = forecast_of(d, p, today, cycle as usize, &policy) {
+                    forecast_scores[p] = f.score;
+                    if f.score < policy.success_at - Policy::TOLERANCE {
+                        bits |= FORECAST_MISS;
+                    }
+                    forecasts.insert(p as u32, f);
+                }
+            }
+        } else if !forecast_scores.is_empty() {
+            // Objectives and roll-ups: contributors' forecasts (or scores) rolled up like scores.
+            let range = match *rule {
+                Rule::Objective { driver } => c.driven(p, driver.unwrap_or(policy.progress)),
+                Rule::Rollup => c.all(p),
+                _ => 0..0,
+            };
+            let any = range.clone().any(|e| !forecast_scores[c.src[e] as usize].is_nan());
+            if any {
+                let (mut sw, mut sws) = (0.0, 0.0);
+                for e in range {
+                    let s = c.src[e] as usize;
+                    let f = if forecast_scores[s].is_nan() { scores[s] } else { forecast_scores[s] };
+                    sw += c.weight[e];
+                    sws += c.weight[e] * f;
+                }
+                forecast_scores[p] = sws / sw;
+                if forecast_scores[p] < policy.success_at - Policy::TOLERANCE {
+                    bits |= FORECAST_MISS;
+                }
+            }
+        }
         scores.push(score);
-        flags.push(Flags::new(status(score, exp, early, &policy), grade(score, &policy), has));
+        flags.push(Flags::new(st, grade(score, &policy), has));
+        signals.push(bits);
     }
-    Report { plan: plan.clone(), as_of, policy, scores, flags, aggregates, expected }
+    Report {
+        plan: plan.clone(),
+        as_of,
+        policy,
+        scores,
+        flags,
+        aggregates,
+        expected,
+        signals,
+        forecasts,
+        forecast_scores,
+    }
+}
+
+/// Stale, low-confidence and confidence-drop signals of a key result.
+fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, policy: &Policy) -> u8 {
+    let rows = d.check_ins.upto(p, today);
+    let last = rows.clone().last().map(|r| d.check_ins.day[r]);
+    let mut bits = 0;
+    let since = match (last, cycle) {
+        (Some(day), _) => Some(day),
+        (None, c) if c != NONE => Some(d.cycles[c as usize].start_day),
+        _ => None,
+    };
+    let started = cycle == NONE || today >= d.cycles[cycle as usize].start_day;
+    if started && since.is_some_and(|s| today - s > policy.stale_after_days as i32) {
+        bits |= STALE;
+    }
+    if !rows.is_empty() {
+        let (latest, previous) = d.check_ins.confidences(rows);
+        if latest.is_some_and(|c| c < policy.low_confidence_below - Policy::TOLERANCE) {
+            bits |= LOW_CONFIDENCE;
+        }
+        if let (Some(now), Some(before)) = (latest, previous) {
+            if before - now >= policy.confidence_drop - Policy::TOLERANCE {
+                bits |= CONFIDENCE_DROP;
+            }
+        }
+    }
+    bits
+}
+
+/// The forecast of key result `p` from its valued check-ins on or before `today`.
+fn forecast_of(d: &PlanData, p: usize, today: i32, cycle: usize, policy: &Policy) -> Option<Forecast> {
+    let rows = d.check_ins.upto(p, today);
+    if rows.len() < 3 {
+        return None;
+    }
+    let start = d.cycles[cycle].start_day;
+    let (x, y): (Vec<f64>, Vec<f64>) = rows
+        .filter(|&r| !d.check_ins.value[r].is_nan())
+        .map(|r| (f64::from(d.check_ins.day[r] - start), d.check_ins.value[r]))
+        .unzip();
+    let points: &[(f64, f64)] = match d.rules[p] {
+        Rule::Piecewise { first, len } => &d.points[first as usize..(first + len) as usize],
+        _ => &[],
+    };
+    forecast(&d.rules[p], points, &x, &y, f64::from(d.cycles[cycle].end_day - start), policy)
 }
 
 /// Σ wᵢ sᵢ / Σ wᵢ over `range`; no contributors means score 0 without data.
@@ -241,6 +378,12 @@ pub struct ReportColumns<'a> {
     pub has_data: Vec<bool>,
     /// Values scored (NaN when none).
     pub value: Vec<f64>,
+    /// Latest stated confidence (NaN when none).
+    pub confidence: Vec<f64>,
+    /// Forecast score at the end of the cycle (NaN when none).
+    pub forecast_score: Vec<f64>,
+    /// Signals, as a bit set over [`Report::SIGNAL_NAMES`].
+    pub signals: Vec<u8>,
 }
 
 impl Report {
@@ -258,7 +401,11 @@ impl Report {
             grade: Vec::with_capacity(n),
             has_data: Vec::with_capacity(n),
             value: Vec::with_capacity(n),
+            confidence: Vec::with_capacity(n),
+            forecast_score: Vec::with_capacity(n),
+            signals: Vec::with_capacity(n),
         };
+        let d = &self.plan.data;
         for line in self.nodes() {
             c.id.push(line.id);
             c.node_type.push(line.node_type);
@@ -271,8 +418,17 @@ impl Report {
             c.has_data.push(line.has_data);
             c.value.push(line.value.unwrap_or(f64::NAN));
         }
+        for &p in &d.pos_of_doc {
+            let p = p as usize;
+            c.confidence.push(self.latest_confidence(p).unwrap_or(f64::NAN));
+            c.forecast_score.push(self.forecast_scores.get(p).copied().unwrap_or(f64::NAN));
+            c.signals.push(self.signals[p]);
+        }
         c
     }
+
+    /// Signal names by bit, as used by [`ReportColumns::signals`].
+    pub const SIGNAL_NAMES: [&'static str; 5] = SIGNALS;
 
     /// The date scored.
     pub fn as_of(&self) -> NaiveDate {
@@ -315,6 +471,15 @@ impl Report {
         let objective = d.objective_of[p];
         let value = self.value(p);
         let flags = self.flags[p];
+        let bits = self.signals[p];
+        let forecast = match self.forecasts.get(&(p as u32)) {
+            Some(f) => Some(NodeForecast::KeyResult(*f)),
+            None => self
+                .forecast_scores
+                .get(p)
+                .filter(|f| !f.is_nan())
+                .map(|&score| NodeForecast::Objective { score }),
+        };
         NodeScore {
             id: d.id(p),
             node_type: d.node_type(p),
@@ -326,8 +491,21 @@ impl Report {
             grade: flags.grade(),
             has_data: flags.has_data(),
             value: (!value.is_nan()).then_some(value),
-            signals: Vec::new(),
+            confidence: self.latest_confidence(p),
+            signals: SIGNALS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, s)| *s)
+                .collect(),
+            forecast,
         }
+    }
+
+    /// The latest confidence stated for node `p` on or before `as_of`.
+    pub(crate) fn latest_confidence(&self, p: usize) -> Option<f64> {
+        let ci = &self.plan.data.check_ins;
+        ci.confidences(ci.upto(p, day(self.as_of))).0
     }
 
     /// The value scored by node `p` (NaN when none).

@@ -247,6 +247,9 @@ impl Report {
         )?;
         d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
         d.set_item("value", PyArray1::from_vec(py, c.value))?;
+        d.set_item("confidence", PyArray1::from_vec(py, c.confidence))?;
+        d.set_item("forecast_score", PyArray1::from_vec(py, c.forecast_score))?;
+        d.set_item("signals", PyArray1::from_vec(py, c.signals))?;
         Ok(d)
     }
 
@@ -285,6 +288,7 @@ fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("kind", KINDS.map(|k| k.as_str()).to_vec())?;
     d.set_item("status", STATUSES.map(|s| s.as_str()).to_vec())?;
     d.set_item("grade", GRADES.map(|g| g.as_str()).to_vec())?;
+    d.set_item("signals", okr_core::Report::SIGNAL_NAMES.to_vec())?;
     Ok(d)
 }
 

@@ -64,7 +64,8 @@ def test_pyarrow_tables_and_integer_ids():
 
 def test_to_pandas_columns_and_types():
     df = okr.Plan.from_frames(*frames()).score("2026-02-15").to_pandas()
-    assert list(df.columns) == ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "has_data", "value"]
+    assert list(df.columns) == ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "has_data", "value", "confidence", "forecast_score", "signals"]
+    assert df.set_index("id").loc["k3", "signals"] == ["stale", "behind_pace"]
     assert df["score"].dtype == np.float64 and df["has_data"].dtype == bool
     assert isinstance(df["status"].dtype, pd.CategoricalDtype)
     assert set(df["type"]) == {"objective", "key_result"}

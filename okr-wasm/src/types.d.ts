@@ -105,8 +105,14 @@ export interface NodeScore {
   grade: Grade;
   hasData: boolean;
   value: number | null;
-  signals: string[];
+  /** The latest stated confidence, for key results with check-ins. */
+  confidence?: number;
+  signals: ("stale" | "low_confidence" | "confidence_drop" | "behind_pace" | "forecast_miss")[];
+  /** A key result's forecast, or an objective's rolled-up forecast score. */
+  forecast?: Forecast | { score: number };
 }
+/** Where a key result is heading at the end of its cycle. */
+export interface Forecast { value: number; score: number; low: number; high: number; pTarget: number; pSuccess: number; n: number }
 /** A scored plan. */
 export interface ScoreReport { asOf: string; nodes: NodeScore[] }
 

@@ -13,12 +13,18 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * b.abs().max(1.0)
 }
 
-fn check_field(case: &str, id: &str, field: &str, want: &Value, got: &Value) {
-    let ok = match (want, got) {
+/// Equal, with numbers compared to 1e-12 (relative), recursively through objects and arrays.
+fn same(want: &Value, got: &Value) -> bool {
+    match (want, got) {
         (Value::Number(w), Value::Number(g)) => close(w.as_f64().unwrap(), g.as_f64().unwrap()),
+        (Value::Array(w), Value::Array(g)) => w.len() == g.len() && w.iter().zip(g).all(|(a, b)| same(a, b)),
+        (Value::Object(w), Value::Object(g)) => w.iter().all(|(k, v)| g.get(k).is_some_and(|x| same(v, x))),
         _ => want == got,
-    };
-    assert!(ok, "{case}: `{id}`.{field}: expected {want}, got {got}");
+    }
+}
+
+fn check_field(case: &str, id: &str, field: &str, want: &Value, got: &Value) {
+    assert!(same(want, got), "{case}: `{id}`.{field}: expected {want}, got {got}");
 }
 
 #[test]

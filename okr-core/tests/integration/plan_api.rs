@@ -96,7 +96,8 @@ fn report_json_shape() {
         (Some("key_result"), Some("linear"), Some("co"))
     );
     assert_eq!(arr["value"], 11.2);
-    assert_eq!(arr["signals"], json!([]));
+    // Last check-in on 01-20, 26 days before as_of (stale); 0.3 against 0.51 expected (behind pace).
+    assert_eq!(arr["signals"], json!(["stale", "behind_pace"]));
     // 45 of 89 days elapsed.
     assert!((co["expected"].as_f64().unwrap() - 45.0 / 89.0).abs() < 1e-12);
 }

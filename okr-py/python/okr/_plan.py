@@ -58,8 +58,9 @@ class Report:
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per node: ``id``, ``type``, ``kind``, ``objective``, ``score``, ``expected``,
-        ``status``, ``grade``, ``has_data``, ``value``; categorical columns are pandas
-        Categoricals, missing numbers NaN."""
+        ``status``, ``grade``, ``has_data``, ``value``, ``confidence``, ``forecast_score``,
+        ``signals`` (a list of names); categorical columns are pandas Categoricals, missing
+        numbers NaN."""
         c = self._inner.columns()
         cats = _okr.report_categories()
         out = pd.DataFrame({"id": c["id"]})
@@ -72,6 +73,11 @@ class Report:
         out["grade"] = pd.Categorical.from_codes(c["grade"], categories=cats["grade"])
         out["has_data"] = c["has_data"]
         out["value"] = c["value"]
+        out["confidence"] = c["confidence"]
+        out["forecast_score"] = c["forecast_score"]
+        names = cats["signals"]
+        lists = {bits: [n for i, n in enumerate(names) if bits & (1 << i)] for bits in set(c["signals"].tolist())}
+        out["signals"] = [lists[b] for b in c["signals"].tolist()]
         return out
 
     def explain(self, id: str) -> Dict[str, Any]:

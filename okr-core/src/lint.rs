@@ -1,0 +1,244 @@
+//! Lint: OKR quality guidance returned as data (3–5 objectives, outcomes not tasks, no
+//! over-cascading, every key result checked in), each finding with a stable code.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::document::KeyResultKind;
+use crate::key_result::Rule;
+use crate::pace::day;
+use crate::plan::{NodeType, Plan, NONE};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Likely a problem with the plan.
+    Warning,
+    /// A suggestion.
+    Info,
+}
+
+/// One lint finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable code: `no-key-results`, `too-many-key-results`, `too-many-objectives`, `orphan`,
+    /// `deep-cascade`, `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`.
+    pub code: &'static str,
+    /// Warning or info.
+    pub severity: Severity,
+    /// The objective, key result or owner concerned.
+    pub id: String,
+    /// What is wrong, with the numbers.
+    pub message: String,
+}
+
+impl Plan {
+    /// Lints the plan under its policy's limits. `as_of` enables the time-dependent check
+    /// (`no-check-in`: a key result with neither check-in nor current value `stale_after_days`
+    /// into its cycle). Findings come objectives first, in input order.
+    pub fn lint(&self, as_of: Option<NaiveDate>) -> Vec<Finding> {
+        let d = &self.data;
+        let p = &d.policy;
+        let c = &d.contributors;
+        let (dep_off, dep) = d.dependents();
+        let mut out = Vec::new();
+        let mut push = |code, severity, id: &str, message: String| {
+            out.push(Finding { code, severity, id: id.to_owned(), message })
+        };
+        // Alignment depth below a root, parents first (they sit later in topological order).
+        let n = d.rules.len();
+        let mut depth = vec![0u32; n];
+        for q in (0..n).rev() {
+            for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {
+                if parent != d.objective_of[q] {
+                    depth[q] = depth[q].max(depth[parent as usize] + 1);
+                }
+            }
+        }
+        let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
+        for &q in &d.pos_of_doc {
+            let q = q as usize;
+            let doc = d.doc_of_pos[q] as usize;
+            let id = d.id(q);
+            match d.node_type(q) {
+                NodeType::Objective => {
+                    let own = c.own(q).len();
+                    let aligned = c.aligned(q).len();
+                    if own == 0 && aligned == 0 {
+                        push(
+                            "no-key-results",
+                            Severity::Warning,
+                            id,
+                            format!("objective `{id}` has no key results and nothing aligned to it"),
+                        );
+                    }
+                    if own > p.max_key_results as usize {
+                        push(
+                            "too-many-key-results",
+                            Severity::Warning,
+                            id,
+                            format!(
+                                "objective `{id}` has {own} key results (more than {})",
+                                p.max_key_results
+                            ),
+                        );
+                    }
+                    let tasks = c
+                        .own(q)
+                        .filter(|&e| {
+                            matches!(
+                                d.rules[c.src[e] as usize].kind(),
+                                Some(KeyResultKind::Binary | KeyResultKind::Milestones)
+                            )
+                        })
+                        .count();
+                    if own > 0 && 2 * tasks > own {
+                        push("task-like", Severity::Info, id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
+                    }
+                    let level = d.meta.level.get(doc);
+                    let parents = dep_off[q + 1] - dep_off[q];
+                    if level.is_some_and(|l| l != "company") && parents == 0 {
+                        push(
+                            "orphan",
+                            Severity::Warning,
+                            id,
+                            format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
+                        );
+                    }
+                    if depth[q] > p.max_cascade_depth {
+                        push(
+                            "deep-cascade",
+                            Severity::Warning,
+                            id,
+                            format!(
+                                "`{id}` is {} alignment levels below a root (more than {})",
+                                depth[q], p.max_cascade_depth
+                            ),
+                        );
+                    }
+                    let cycle = d.cycle_of[q];
+                    for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {
+                        let pc = d.cycle_of[parent as usize];
+                        if cycle != NONE && pc != NONE && d.node_type(parent as usize) == NodeType::Objective
+                        {
+                            let (a, b) = (&d.cycles[cycle as usize], &d.cycles[pc as usize]);
+                            if a.start_day < b.start_day || a.end_day > b.end_day {
+                                push(
+                                    "cycle-outside-parent",
+                                    Severity::Warning,
+                                    id,
+                                    format!(
+                                        "`{id}` runs {}..{}, outside its parent `{}` ({}..{})",
+                                        a.start,
+                                        a.end,
+                                        d.id(parent as usize),
+                                        b.start,
+                                        b.end
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                    match d.meta.owner.get(doc) {
+                        Some(owner) => *per_owner.entry((owner, cycle)).or_default() += 1,
+                        None => push(
+                            "missing-owner",
+                            Severity::Info,
+                            id,
+                            format!("objective `{id}` has no owner"),
+                        ),
+                    }
+                }
+                NodeType::KeyResult => {
+                    let reads = matches!(
+                        d.rules[q],
+                        Rule::Linear { .. }
+                            | Rule::AtLeast { .. }
+                            | Rule::AtMost { .. }
+                            | Rule::Range { .. }
+                            | Rule::Binary
+                            | Rule::Manual
+                            | Rule::Piecewise { .. }
+                    );
+                    let cycle = d.cycle_of[q];
+                    if let (Some(today), true, true) = (as_of, reads, cycle != NONE) {
+                        let start = d.cycles[cycle as usize].start_day;
+                        let silent = d.check_ins.upto(q, day(today)).is_empty() && d.current[q].is_nan();
+                        if silent && day(today) - start >= p.stale_after_days as i32 {
+                            push(
+                                "no-check-in",
+                                Severity::Warning,
+                                id,
+                                format!(
+                                    "key result `{id}` has no check-in {} days into its cycle",
+                                    day(today) - start
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let mut crowded: Vec<(&(&str, u32), &usize)> =
+            per_owner.iter().filter(|(_, &k)| k > p.max_objectives_per_owner as usize).collect();
+        crowded.sort();
+        for ((owner, cycle), k) in crowded {
+            let when = if *cycle == NONE {
+                "without a cycle".to_owned()
+            } else {
+                format!("in cycle `{}`", d.cycles[*cycle as usize].id)
+            };
+            push(
+                "too-many-objectives",
+                Severity::Warning,
+                owner,
+                format!("`{owner}` owns {k} objectives {when} (more than {})", p.max_objectives_per_owner),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Plan;
+
+    #[test]
+    fn every_code_fires_on_its_case() {
+        let plan = Plan::from_json(
+            r#"{"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}, {"id": "y", "start": "2026-01-01", "end": "2026-12-31"}],
+            "objectives": [
+              {"id": "co", "level": "company", "owner": "ceo", "cycle": "q", "key_results": [
+                {"id": "a", "kind": "binary"}, {"id": "b", "kind": "binary"}, {"id": "c", "kind": "linear", "start": 0, "target": 1},
+                {"id": "d", "kind": "manual"}, {"id": "e", "kind": "manual"}, {"id": "f", "kind": "manual"}]},
+              {"id": "lost", "level": "team", "owner": "x", "cycle": "q"},
+              {"id": "long", "level": "team", "owner": "x", "cycle": "y", "parents": [{"id": "co"}], "key_results": [{"id": "g", "kind": "linear", "start": 0, "target": 1, "current": 0}]},
+              {"id": "l1", "parents": [{"id": "long"}], "owner": "x", "cycle": "y"},
+              {"id": "l2", "parents": [{"id": "l1"}], "owner": "x", "cycle": "y"},
+              {"id": "l3", "parents": [{"id": "l2"}], "owner": "x", "cycle": "y"},
+              {"id": "l4", "parents": [{"id": "l3"}], "owner": "x", "cycle": "y"},
+              {"id": "l5", "parents": [{"id": "l4"}], "owner": "x", "cycle": "y", "key_results": [{"id": "h", "kind": "manual", "current": 0.5}]},
+              {"id": "nobody", "parents": [{"id": "l5"}], "cycle": "y", "key_results": [{"id": "i", "kind": "manual", "current": 0.5}]}
+            ]}"#,
+        )
+        .unwrap();
+        let findings = plan.lint(Some("2026-02-01".parse().unwrap()));
+        let has = |code: &str, id: &str| findings.iter().any(|f| f.code == code && f.id == id);
+        assert!(has("too-many-key-results", "co"));
+        assert!(has("no-key-results", "lost"));
+        assert!(has("orphan", "lost") && !has("orphan", "co"));
+        assert!(has("task-like", "co") == false); // 2 of 6 are binary: not more than half
+        assert!(has("cycle-outside-parent", "long"));
+        // co → long → l1 → l2 → l3 → l4 is 5 edges; l5 is the first deeper one.
+        assert!(has("deep-cascade", "l5") && has("deep-cascade", "nobody") && !has("deep-cascade", "l4"));
+        assert!(has("missing-owner", "nobody"));
+        assert!(has("too-many-objectives", "x"));
+        assert!(has("no-check-in", "a") && has("no-check-in", "c") && !has("no-check-in", "g"));
+        assert!(plan.lint(None).iter().all(|f| f.code != "no-check-in"));
+        let tasks = Plan::from_json(r#"{"objectives": [{"id": "t", "owner": "o", "key_results": [{"id": "x", "kind": "binary"}, {"id": "y", "kind": "milestones", "milestones": [{"name": "m"}]}, {"id": "z", "kind": "manual"}]}]}"#).unwrap();
+        assert!(tasks.lint(None).iter().any(|f| f.code == "task-like" && f.id == "t"));
+    }
+}
