@@ -230,7 +230,7 @@ mod tests {
         assert!(has("too-many-key-results", "co"));
         assert!(has("no-key-results", "lost"));
         assert!(has("orphan", "lost") && !has("orphan", "co"));
-        assert!(has("task-like", "co") == false); // 2 of 6 are binary: not more than half
+        assert!(!has("task-like", "co")); // 2 of 6 are binary: not more than half
         assert!(has("cycle-outside-parent", "long"));
         // co → long → l1 → l2 → l3 → l4 is 5 edges; l5 is the first deeper one.
         assert!(has("deep-cascade", "l5") && has("deep-cascade", "nobody") && !has("deep-cascade", "l4"));
