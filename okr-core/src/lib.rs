@@ -68,12 +68,14 @@ mod explain;
 mod forecast;
 mod formula;
 mod ids;
+mod insights;
 mod key_result;
 mod lint;
 mod pace;
 mod plan;
 mod policy;
 mod render;
+mod review;
 mod scoring;
 
 pub use columns::{
@@ -86,10 +88,12 @@ pub use error::{Error, Result};
 pub use events::{events, Event, EventKind, EventValue};
 pub use explain::{AncestorShare, Contribution, Explanation, LineOfSight, Relation};
 pub use forecast::Forecast;
+pub use insights::{ConfidenceRow, SystemicRow};
 pub use lint::{Finding, Severity};
 pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{Policy, ProgressDriver};
+pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
 pub use scoring::{NodeForecast, NodeScore, Report, ReportColumns};
 
 /// The README's Rust examples, run as doctests.
