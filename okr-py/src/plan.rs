@@ -165,6 +165,49 @@ impl Plan {
         serde_json::to_string(&los).map_err(|e| invalid_input(e.to_string()))
     }
 
+    /// Lint findings, as JSON; `as_of` enables the time-dependent checks.
+    #[pyo3(signature = (as_of=None))]
+    fn lint_json(&self, py: Python<'_>, as_of: Option<&str>) -> PyResult<String> {
+        let day = as_of.map(date).transpose()?;
+        let findings = py.allow_threads(|| self.0.lint(day));
+        to_json(&findings)
+    }
+
+    /// Confidence calibration of owners and teams over cycles closed on `as_of`, as JSON.
+    fn confidence_calibration_json(&self, py: Python<'_>, as_of: &str) -> PyResult<String> {
+        let day = date(as_of)?;
+        let rows = py.allow_threads(|| self.0.confidence_calibration(day));
+        to_json(&rows)
+    }
+
+    /// A person's review packet: (JSON, Markdown). `ratings` are 360° columns (ratee, rater,
+    /// relationship, competency, rating), any of the last three keys optional.
+    #[pyo3(signature = (person, as_of, ratings=None))]
+    fn review_packet<'py>(&self, person: &str, as_of: &str, ratings: Option<Bound<'py, PyDict>>) -> PyResult<(String, String)> {
+        let day = date(as_of)?;
+        let ratings = ratings
+            .map(|d| {
+                let mut t = Table::new("ratings", d);
+                let ratee = t.required_ids("ratee")?;
+                let rater = t.required_ids("rater")?;
+                let value = t.floats("rating")?.ok_or_else(|| invalid_input("ratings needs column `rating`"))?;
+                let relationship = t.ids("relationship")?;
+                let competency = t.ids("competency")?;
+                t.finish()?;
+                let mut r = okr_core::calibration::Ratings::new(&ratee, &rater, value).map_err(to_py_err)?;
+                if let Some(rel) = relationship {
+                    r = r.with_relationship(&rel).map_err(to_py_err)?;
+                }
+                if let Some(c) = competency {
+                    r = r.with_competency(&c).map_err(to_py_err)?;
+                }
+                Ok::<_, PyErr>(r)
+            })
+            .transpose()?;
+        let packet = self.0.review_packet(person, day, ratings.as_ref()).map_err(to_py_err)?;
+        Ok((to_json(&packet)?, packet.to_markdown()))
+    }
+
     /// The plan's policy, as JSON.
     fn policy_json(&self) -> PyResult<String> {
         serde_json::to_string(self.0.policy()).map_err(|e| invalid_input(e.to_string()))
@@ -204,6 +247,11 @@ impl Report {
     fn explain_json(&self, id: &str) -> PyResult<String> {
         let e = self.0.explain(id).map_err(to_py_err)?;
         serde_json::to_string(&e).map_err(|e| invalid_input(e.to_string()))
+    }
+
+    /// Share of key results in trouble per team and level, as JSON.
+    fn systemic_json(&self) -> PyResult<String> {
+        to_json(&self.0.systemic())
     }
 
     /// The alignment tree as an HTML table.
@@ -280,6 +328,16 @@ const KINDS: [KeyResultKind; 10] = [
     KeyResultKind::Aggregate,
 ];
 
+fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| invalid_input(e.to_string()))
+}
+
+/// Events between two reports, as JSON.
+#[pyfunction]
+fn events_json(before: &Report, after: &Report) -> PyResult<String> {
+    to_json(&okr_core::events(&before.0, &after.0))
+}
+
 /// The category names behind the codes of `Report.columns()`.
 #[pyfunction]
 fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -293,5 +351,6 @@ fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(report_categories, m)?)
+    m.add_function(wrap_pyfunction!(report_categories, m)?)?;
+    m.add_function(wrap_pyfunction!(events_json, m)?)
 }

@@ -65,7 +65,8 @@ def test_pyarrow_tables_and_integer_ids():
 def test_to_pandas_columns_and_types():
     df = okr.Plan.from_frames(*frames()).score("2026-02-15").to_pandas()
     assert list(df.columns) == ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "has_data", "value", "confidence", "forecast_score", "signals"]
-    assert df.set_index("id").loc["k3", "signals"] == ["stale", "behind_pace"]
+    # k3: confidence 0.9 then 0.4 (low, and a 0.5 drop); last check-in 14 days ago is not yet stale.
+    assert df.set_index("id").loc["k3", "signals"] == ["low_confidence", "confidence_drop", "behind_pace"]
     assert df["score"].dtype == np.float64 and df["has_data"].dtype == bool
     assert isinstance(df["status"].dtype, pd.CategoricalDtype)
     assert set(df["type"]) == {"objective", "key_result"}
@@ -149,3 +150,44 @@ def test_readme_python_example(root, monkeypatch):
     assert blocks, "the README has no Python example"
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+
+
+def acme(root):
+    return okr.Plan.from_json((root / "examples" / "acme.json").read_text())
+
+
+def test_lint_events_systemic_and_calibration(root):
+    plan = acme(root)
+    findings = plan.lint("2026-02-15")
+    assert all(set(f) == {"code", "severity", "id", "message"} for f in findings)
+    assert {f["code"] for f in findings} <= {"no-key-results", "too-many-key-results", "too-many-objectives", "orphan", "deep-cascade", "task-like", "cycle-outside-parent", "no-check-in", "missing-owner"}
+    before, after = plan.score("2026-01-12"), plan.score("2026-02-15")
+    events = okr.events(before, after)
+    assert events and {e["kind"] for e in events} <= {"achieved", "status_changed", "confidence_dropped", "became_stale"}
+    achieved = [e for e in events if e["kind"] == "achieved"]
+    assert all(after[e["id"]]["status"] == "achieved" for e in achieved)
+    systemic = after.systemic()
+    assert list(systemic.columns) == ["group_by", "group", "key_results", "at_risk", "off_track", "share", "flagged"]
+    assert (systemic["flagged"] == (systemic["share"] > 0.3)).all()
+    assert plan.confidence_calibration("2026-02-15").empty  # the quarter is still open
+    closed = plan.confidence_calibration("2026-04-01")
+    assert {"owner", "team"} == set(closed["group_by"]) and closed["brier"].between(0, 1).all()
+
+
+def test_review_packet(root):
+    plan = acme(root)
+    ratings = pd.DataFrame({
+        "ratee": ["rep-3"] * 5, "rater": list("abcde"), "rating": [2.0, 3, 3, 2, 4],
+        "relationship": ["self", "manager", "peer", "peer", "peer"], "competency": "selling",
+    })
+    packet = plan.review_packet("rep-3", "2026-02-15", ratings)
+    data = packet.to_dict()
+    assert [o["id"] for o in data["objectives"]] == ["rep-3"]
+    assert {k["id"] for k in data["key_results"]} == {"rep-3-logos", "rep-3-cert"}
+    assert data["objectives"][0]["line_of_sight"]["company_objectives"] == ["co-revenue"]
+    assert data["feedback"][0]["others_n"] == 4
+    md = packet.to_markdown()
+    assert md.startswith("# Review packet: rep-3") and "360° feedback" in md
+    with pytest.raises(okr.OkrError) as e:
+        plan.review_packet("nobody", "2026-02-15")
+    assert e.value.code == "unknown_id"

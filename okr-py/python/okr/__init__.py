@@ -7,7 +7,7 @@ statistics (ICC, Krippendorff's alpha, kappas, rater effects) that match pingoui
 
 from okr import calibration
 from okr._okr import OkrError
-from okr._plan import Plan, Report
+from okr._plan import Plan, Report, ReviewPacket, events
 
-__all__ = ["OkrError", "Plan", "Report", "calibration"]
+__all__ = ["OkrError", "Plan", "Report", "ReviewPacket", "calibration", "events"]
 __version__ = "0.1.0"

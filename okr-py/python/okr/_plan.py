@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union
 
 import pandas as pd
 
 from okr import _okr
-from okr._columns import columns
+from okr._columns import columns, floats, ids
 
 DateLike = Union[_dt.date, str, None]
 
@@ -84,6 +84,12 @@ class Report:
         """Why a node has its score: contributors (weight, score, share) and the formula."""
         return json.loads(self._inner.explain_json(id))
 
+    def systemic(self) -> pd.DataFrame:
+        """Per team and per level: key results, at risk, off track, share, and whether the share
+        exceeds the policy's ``systemic_share`` ("a system problem, not a people problem")."""
+        cols = ["group_by", "group", "key_results", "at_risk", "off_track", "share", "flagged"]
+        return pd.DataFrame(json.loads(self._inner.systemic_json()), columns=cols)
+
     def tree_text(self) -> str:
         """The alignment tree as text."""
         return self._inner.tree_text()
@@ -93,6 +99,31 @@ class Report:
 
     def __repr__(self) -> str:
         return f"<okr.Report as of {self._inner.as_of}: {len(self)} nodes>"
+
+
+class ReviewPacket:
+    """A person's review packet."""
+
+    def __init__(self, data: Dict[str, Any], markdown: str) -> None:
+        self._data = data
+        self._markdown = markdown
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The packet as a dict."""
+        return self._data
+
+    def to_markdown(self) -> str:
+        """The packet as Markdown, for a manager or a language model to draft from."""
+        return self._markdown
+
+    def _repr_markdown_(self) -> str:
+        return self._markdown
+
+
+def events(before: Report, after: Report) -> List[Dict[str, Any]]:
+    """Events between two reports: ``{kind, id, from, to}`` with kinds ``achieved``,
+    ``status_changed``, ``confidence_dropped``, ``became_stale``."""
+    return json.loads(_okr.events_json(before._inner, after._inner))
 
 
 class Plan:
@@ -150,6 +181,41 @@ class Plan:
     def line_of_sight(self, id: str) -> Dict[str, Any]:
         """The share of each ancestor's score that ``id`` carries, and its company objectives."""
         return json.loads(self._inner.line_of_sight_json(id))
+
+    def lint(self, as_of: DateLike = None) -> List[Dict[str, Any]]:
+        """OKR quality findings ``{code, severity, id, message}``; with ``as_of``, also the
+        time-dependent ``no-check-in``."""
+        return json.loads(self._inner.lint_json(None if as_of is None else _iso(as_of)))
+
+    def confidence_calibration(self, as_of: DateLike = None) -> pd.DataFrame:
+        """Brier score and over-confidence of stated confidence per owner and per team, over
+        the cycles closed on ``as_of`` (today by default)."""
+        cols = ["group_by", "group", "key_results", "forecasts", "brier", "overconfidence"]
+        return pd.DataFrame(json.loads(self._inner.confidence_calibration_json(_iso(as_of))), columns=cols)
+
+    def review_packet(
+        self,
+        person: str,
+        as_of: DateLike = None,
+        ratings: Optional[pd.DataFrame] = None,
+        *,
+        ratee: str = "ratee",
+        rater: str = "rater",
+        rating: str = "rating",
+        relationship: Optional[str] = "relationship",
+        competency: Optional[str] = "competency",
+    ) -> "ReviewPacket":
+        """The evidence for ``person``'s review: owned objectives and key results, cadence,
+        confidence record, line of sight, and (given 360° ``ratings``) feedback under the
+        anonymity rules and calibration context."""
+        cols = None
+        if ratings is not None:
+            cols = {"ratee": ids(ratings[ratee]), "rater": ids(ratings[rater]), "rating": floats(ratings[rating])}
+            for key, name in (("relationship", relationship), ("competency", competency)):
+                if name is not None and name in ratings.columns:
+                    cols[key] = ids(ratings[name])
+        data, markdown = self._inner.review_packet(person, _iso(as_of), cols)
+        return ReviewPacket(json.loads(data), markdown)
 
     @property
     def policy(self) -> Dict[str, Any]:
