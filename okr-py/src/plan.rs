@@ -183,14 +183,20 @@ impl Plan {
     /// A person's review packet: (JSON, Markdown). `ratings` are 360° columns (ratee, rater,
     /// relationship, competency, rating), any of the last three keys optional.
     #[pyo3(signature = (person, as_of, ratings=None))]
-    fn review_packet<'py>(&self, person: &str, as_of: &str, ratings: Option<Bound<'py, PyDict>>) -> PyResult<(String, String)> {
+    fn review_packet<'py>(
+        &self,
+        person: &str,
+        as_of: &str,
+        ratings: Option<Bound<'py, PyDict>>,
+    ) -> PyResult<(String, String)> {
         let day = date(as_of)?;
         let ratings = ratings
             .map(|d| {
                 let mut t = Table::new("ratings", d);
                 let ratee = t.required_ids("ratee")?;
                 let rater = t.required_ids("rater")?;
-                let value = t.floats("rating")?.ok_or_else(|| invalid_input("ratings needs column `rating`"))?;
+                let value =
+                    t.floats("rating")?.ok_or_else(|| invalid_input("ratings needs column `rating`"))?;
                 let relationship = t.ids("relationship")?;
                 let competency = t.ids("competency")?;
                 t.finish()?;

@@ -10,7 +10,7 @@ mod errors;
 mod plan;
 
 pub use calibration::*;
-pub use plan::{Plan, Report};
+pub use plan::{events, Plan, Report};
 
 use wasm_bindgen::prelude::*;
 

@@ -271,11 +271,45 @@ impl Plan {
         to_js(&self.0.line_of_sight(id).map_err(to_js_err)?)
     }
 
+    /// Lint findings `{code, severity, id, message}`; `asOf` enables the time-dependent checks.
+    #[wasm_bindgen(unchecked_return_type = "Finding[]")]
+    pub fn lint(&self, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
+        let day = match field(&options.into(), "asOf")? {
+            None => None,
+            Some(v) => Some(okr_core::parse_date(&v.as_string().unwrap_or_default()).map_err(to_js_err)?),
+        };
+        to_js(&self.0.lint(day))
+    }
+
+    /// Brier score and over-confidence per owner and team over cycles closed on `asOf`.
+    #[wasm_bindgen(js_name = confidenceCalibration, unchecked_return_type = "ConfidenceRow[]")]
+    pub fn confidence_calibration(&self, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
+        let (day, _) = self::options(&self.0, &options.into())?;
+        to_js(&self.0.confidence_calibration(day))
+    }
+
+    /// A person's review packet: `{packet, markdown}`.
+    #[wasm_bindgen(js_name = reviewPacket, unchecked_return_type = "{packet: ReviewPacket, markdown: string}")]
+    pub fn review_packet(&self, person: &str, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
+        let (day, _) = self::options(&self.0, &options.into())?;
+        let packet = self.0.review_packet(person, day, None).map_err(to_js_err)?;
+        let out = js_sys::Object::new();
+        js_sys::Reflect::set(&out, &"packet".into(), &to_js(&packet)?)?;
+        js_sys::Reflect::set(&out, &"markdown".into(), &packet.to_markdown().into())?;
+        Ok(out.into())
+    }
+
     /// Number of objectives and key results.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
         self.0.len()
     }
+}
+
+/// Events between two reports: `[{kind, id, from, to}]`.
+#[wasm_bindgen(unchecked_return_type = "OkrEvent[]")]
+pub fn events(before: &Report, after: &Report) -> Result<JsValue, JsValue> {
+    to_js(&okr_core::events(&before.0, &after.0))
 }
 
 #[wasm_bindgen]
@@ -319,6 +353,12 @@ impl Report {
     #[wasm_bindgen(unchecked_return_type = "Status[]")]
     pub fn statuses(&self) -> Array {
         self.0.nodes().map(|n| JsValue::from_str(n.status.as_str())).collect()
+    }
+
+    /// Share of key results at risk or off track per team and level.
+    #[wasm_bindgen(unchecked_return_type = "SystemicRow[]")]
+    pub fn systemic(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.0.systemic())
     }
 
     /// The alignment tree as an HTML table (rows carry `data-node-id`).

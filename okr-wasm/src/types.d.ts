@@ -155,3 +155,16 @@ export interface KendallW { W: number; chisq: number; df: number; pval: number }
 export interface RaterEffect { rater: string; n: number; mean: number; sd: number | null; leniency: number; se: number; shrunkLeniency: number; z: number; flag: "lenient" | "severe" | null }
 export interface DistributionFit { n: number; observed: number[]; expected: number[]; chi2: number | null; df: number; pval: number; tvd: number; flagged: boolean }
 export interface DistributionReport { overall: DistributionFit; groups: [string, DistributionFit][] }
+export interface Finding { code: "no-key-results" | "too-many-key-results" | "too-many-objectives" | "orphan" | "deep-cascade" | "task-like" | "cycle-outside-parent" | "no-check-in" | "missing-owner"; severity: "warning" | "info"; id: string; message: string }
+export interface OkrEvent { kind: "achieved" | "status_changed" | "confidence_dropped" | "became_stale"; id: string; from: string | number | null; to: string | number | null }
+export interface SystemicRow { groupBy: "team" | "level"; group: string; keyResults: number; atRisk: number; offTrack: number; share: number; flagged: boolean }
+export interface ConfidenceRow { groupBy: "owner" | "team"; group: string; keyResults: number; forecasts: number; brier: number; overconfidence: number }
+export interface ReviewPacket {
+  person: string;
+  asOf: string;
+  objectives: { id: string; title: string | null; score: number; expected: number | null; status: Status; grade: Grade; formula: string; lineOfSight: LineOfSight }[];
+  keyResults: { id: string; title: string | null; objective: string; score: number; status: Status; value: number | null; signals: string[]; forecast: Forecast | { score: number } | null; formula: string; checkIns: number; meanDaysBetween: number | null; lastCheckIn: string | null; confidenceRecord: [string, number][] }[];
+  feedbackGroups: unknown[];
+  feedback: unknown[];
+  calibration: { ratings: number; mean: number; overallMean: number; percentile: number } | null;
+}

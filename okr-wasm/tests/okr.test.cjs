@@ -131,3 +131,19 @@ test("README JavaScript example", () => {
     new Function("require", "assert", code)(require, assert);
   }
 });
+
+test("lint, events, systemic view, confidence calibration and review packets", () => {
+  const plan = Plan.fromJson(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+  for (const f of plan.lint({ asOf: "2026-02-15" })) assert.deepEqual(Object.keys(f).sort(), ["code", "id", "message", "severity"]);
+  const before = plan.scoreReport({ asOf: "2026-01-12" });
+  const after = plan.scoreReport({ asOf: "2026-02-15" });
+  const evs = okr.events(before, after);
+  assert.ok(evs.length > 0 && evs.every((e) => ["achieved", "status_changed", "confidence_dropped", "became_stale"].includes(e.kind)));
+  const rows = after.systemic();
+  assert.ok(rows.every((r) => r.flagged === r.share > 0.3) && rows.some((r) => r.groupBy === "team"));
+  assert.deepEqual(plan.confidenceCalibration({ asOf: "2026-02-15" }), []);
+  const { packet, markdown } = plan.reviewPacket("rep-3", { asOf: "2026-02-15" });
+  assert.deepEqual(packet.objectives.map((o) => o.id), ["rep-3"]);
+  assert.ok(markdown.startsWith("# Review packet: rep-3"));
+  assert.throws(() => plan.reviewPacket("nobody", { asOf: "2026-02-15" }), (e) => e.code === "unknown_id");
+});
