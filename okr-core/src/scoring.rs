@@ -237,7 +237,7 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
         if rule.kind().is_some_and(|k| {
             !matches!(k, KeyResultKind::Rollup | KeyResultKind::Aggregate | KeyResultKind::Milestones)
         }) {
-            bits |= check_in_signals(d, p, today, cycle, &policy);
+            bits |= check_in_signals(d, p, today, cycle, st == Status::Achieved, &policy);
             if !forecast_scores.is_empty() && cycle != NONE {
                 if let Some(f) = forecast_of(d, p, today, cycle as usize, &policy) {
                     forecast_scores[p] = f.score;
@@ -288,7 +288,7 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
 }
 
 /// Stale, low-confidence and confidence-drop signals of a key result.
-fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, policy: &Policy) -> u8 {
+fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, achieved: bool, policy: &Policy) -> u8 {
     let rows = d.check_ins.upto(p, today);
     let last = rows.clone().last().map(|r| d.check_ins.day[r]);
     let mut bits = 0;
@@ -298,7 +298,8 @@ fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, policy: &Pol
         _ => None,
     };
     let started = cycle == NONE || today >= d.cycles[cycle as usize].start_day;
-    if started && since.is_some_and(|s| today - s > policy.stale_after_days as i32) {
+    // An achieved key result has nothing left to report: never stale.
+    if started && !achieved && since.is_some_and(|s| today - s > policy.stale_after_days as i32) {
         bits |= STALE;
     }
     if !rows.is_empty() {
