@@ -164,14 +164,14 @@ impl Plan {
         }
         let (mut feedback_groups, mut feedback, mut calibration) = (Vec::new(), Vec::new(), None);
         if let Some(r) = ratings {
-            let who = r.ratee.labels.iter().position(|l| l == person);
+            let who = r.ratee.find(person);
             if r.relationship.is_some() && r.competency.is_some() {
                 let f = feedback_360(r, &FeedbackOptions::default())?;
                 feedback_groups = f.groups.into_iter().filter(|g| g.ratee == person).collect();
                 feedback = f.summaries.into_iter().filter(|s| s.ratee == person).collect();
             }
             if let Some(who) = who {
-                let mut sums = vec![(0.0, 0usize); r.ratee.labels.len()];
+                let mut sums = vec![(0.0, 0usize); r.ratee.len()];
                 for (i, &c) in r.ratee.codes.iter().enumerate() {
                     sums[c as usize].0 += r.value[i];
                     sums[c as usize].1 += 1;

@@ -407,20 +407,23 @@ impl Report {
             signals: Vec::with_capacity(n),
         };
         let d = &self.plan.data;
-        for line in self.nodes() {
-            c.id.push(line.id);
-            c.node_type.push(line.node_type);
-            c.kind.push(line.kind);
-            c.objective.push(line.objective);
-            c.score.push(line.score);
-            c.expected.push(line.expected.unwrap_or(f64::NAN));
-            c.status.push(line.status);
-            c.grade.push(line.grade);
-            c.has_data.push(line.has_data);
-            c.value.push(line.value.unwrap_or(f64::NAN));
-        }
+        // Straight from the arrays (no per-node line with its allocations).
+        let today = day(self.as_of);
         for &p in &d.pos_of_doc {
             let p = p as usize;
+            let flags = self.flags[p];
+            let cycle = d.cycle_of[p];
+            let objective = d.objective_of[p];
+            c.id.push(d.id(p));
+            c.node_type.push(d.node_type(p));
+            c.kind.push(d.rules[p].kind());
+            c.objective.push((objective != NONE).then(|| d.id(objective as usize)));
+            c.score.push(self.scores[p]);
+            c.expected.push(if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] });
+            c.status.push(flags.status());
+            c.grade.push(flags.grade());
+            c.has_data.push(flags.has_data());
+            c.value.push(value_of(d, p, today, &self.aggregates));
             c.confidence.push(self.latest_confidence(p).unwrap_or(f64::NAN));
             c.forecast_score.push(self.forecast_scores.get(p).copied().unwrap_or(f64::NAN));
             c.signals.push(self.signals[p]);

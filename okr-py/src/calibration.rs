@@ -5,7 +5,7 @@ use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBox
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{floats, ids, matrix};
+use crate::convert::{floats, ids, matrix, with_matrix};
 use crate::errors::{invalid_input, to_py_err};
 
 fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
@@ -63,10 +63,11 @@ fn krippendorff_alpha(
     })?;
     let domain = value_domain.map(|d| floats(d, "value_domain")).transpose()?;
     match (reliability_data, value_counts) {
-        (Some(data), None) => {
-            let m = matrix(data, "reliability_data")?;
-            py.allow_threads(|| cal::krippendorff_alpha(&m, level, domain.as_deref())).map_err(to_py_err)
-        }
+        // Read in place from numpy; the GIL stays held so that Python cannot change the array
+        // under us (it takes a few milliseconds even for a million cells).
+        (Some(data), None) => with_matrix(data, "reliability_data", |m| {
+            cal::krippendorff_alpha(m, level, domain.as_deref()).map_err(to_py_err)
+        }),
         (None, Some(counts)) => {
             let m = matrix(counts, "value_counts")?;
             py.allow_threads(|| cal::krippendorff_alpha_counts(&m, level, domain.as_deref()))

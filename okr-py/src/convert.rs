@@ -110,12 +110,27 @@ pub fn floats(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
         .map_err(|_| invalid_input(format!("`{what}` must be numbers")))
 }
 
-pub fn matrix(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Matrix> {
+pub fn matrix(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Matrix<'static>> {
     let a: PyReadonlyArray2<f64> =
         v.extract().map_err(|_| invalid_input(format!("`{what}` must be a 2-D float array")))?;
     let shape = a.shape().to_vec();
     let data: Vec<f64> = a.as_array().iter().copied().collect();
     Matrix::new(shape[0], shape[1], data).map_err(to_py_err)
+}
+
+/// A C-contiguous 2-D float array, read in place.
+pub fn with_matrix<T>(
+    v: &Bound<'_, PyAny>,
+    what: &str,
+    f: impl FnOnce(&Matrix<'_>) -> PyResult<T>,
+) -> PyResult<T> {
+    let a: PyReadonlyArray2<f64> =
+        v.extract().map_err(|_| invalid_input(format!("`{what}` must be a 2-D float array")))?;
+    let shape = a.shape().to_vec();
+    match a.as_slice() {
+        Ok(slice) => f(&Matrix::borrowed(shape[0], shape[1], slice).map_err(to_py_err)?),
+        Err(_) => f(&matrix(v, what)?),
+    }
 }
 
 pub fn date(text: &str) -> PyResult<NaiveDate> {

@@ -122,7 +122,7 @@ pub fn texts(v: &JsValue, what: &str) -> Result<Vec<Option<String>>, JsValue> {
 }
 
 /// A matrix from an array of rows (`null` = missing, NaN).
-pub fn matrix(v: &JsValue, what: &str) -> Result<Matrix, JsValue> {
+pub fn matrix(v: &JsValue, what: &str) -> Result<Matrix<'static>, JsValue> {
     let rows =
         v.dyn_ref::<Array>().ok_or_else(|| invalid_input(format!("`{what}` must be an array of rows")))?;
     let rows: Vec<Vec<f64>> = rows.iter().map(|r| floats(&r, what)).collect::<Result<_, _>>()?;

@@ -82,6 +82,9 @@ pub fn krippendorff_alpha(
     if coders == 0 || n_units == 0 {
         return Err(Error::Empty { what: "reliability data" });
     }
+    if level == Level::Interval && value_domain.is_none() {
+        return interval_streaming(reliability_data);
+    }
     // Group by unit (columns) with a counting pass, keeping units with two or more values.
     let mut count = vec![0usize; n_units];
     for c in 0..coders {
@@ -110,6 +113,69 @@ pub fn krippendorff_alpha(
         }
     }
     alpha(&Units { offsets, values }, level, value_domain)
+}
+
+/// Interval alpha in two streaming passes over the matrix, with per-unit accumulators only: the
+/// total sum of squares is decomposed as Σ_u (SS_u + m_u (mean_u − grand)²), so no value is
+/// gathered or sorted.
+fn interval_streaming(m: &Matrix) -> Result<f64> {
+    let units = m.cols();
+    let mut count = vec![0u32; units];
+    let mut total = vec![0.0f64; units];
+    // Branch-free inner loops (missing cells are random): the compiler vectorises them.
+    for c in 0..m.rows() {
+        for ((k, t), &v) in count.iter_mut().zip(total.iter_mut()).zip(m.row(c)) {
+            let present = !v.is_nan();
+            *k += u32::from(present);
+            *t += if present { v } else { 0.0 };
+        }
+    }
+    let mean: Vec<f64> = total.iter().zip(&count).map(|(t, &k)| t / f64::from(k.max(1))).collect();
+    let mut ss = vec![0.0f64; units];
+    let mut drift = vec![0.0f64; units];
+    // Units with fewer than two values get mean NaN here, so their deviations drop out below.
+    let centre_of: Vec<f64> =
+        mean.iter().zip(&count).map(|(&m, &k)| if k >= 2 { m } else { f64::NAN }).collect();
+    for c in 0..m.rows() {
+        for (((s, dr), &mu), &v) in ss.iter_mut().zip(drift.iter_mut()).zip(&centre_of).zip(m.row(c)) {
+            let d = v - mu;
+            let d = if d.is_nan() { 0.0 } else { d };
+            *s += d * d;
+            *dr += d;
+        }
+    }
+    let pairable = || (0..units).filter(|&u| count[u] >= 2);
+    let n = sum(pairable().map(|u| f64::from(count[u])));
+    if n < 2.0 {
+        return Err(Error::TooFew {
+            what: "pairable values (units rated by two or more coders)",
+            needed: 2,
+            found: n as usize,
+        });
+    }
+    // Correct each unit's mean for its rounding (the two-pass trick), then decompose.
+    let within: Vec<f64> = (0..units)
+        .map(|u| if count[u] >= 2 { ss[u] - drift[u] * drift[u] / f64::from(count[u]) } else { 0.0 })
+        .collect();
+    let centre: Vec<f64> = (0..units)
+        .map(|u| if count[u] >= 2 { mean[u] + drift[u] / f64::from(count[u]) } else { 0.0 })
+        .collect();
+    let grand = sum(pairable().map(|u| f64::from(count[u]) * centre[u])) / n;
+    let total_ss =
+        sum(pairable().map(|u| within[u] + f64::from(count[u]) * (centre[u] - grand) * (centre[u] - grand)));
+    if total_ss <= 0.0 {
+        return Err(Error::TooFew {
+            what: "distinct values (alpha is undefined without variation)",
+            needed: 2,
+            found: 1,
+        });
+    }
+    let observed = sum(pairable().map(|u| {
+        let k = f64::from(count[u]);
+        2.0 * k * within[u] / (k - 1.0)
+    })) / n;
+    let expected = 2.0 * total_ss / (n - 1.0);
+    Ok(1.0 - observed / expected)
 }
 
 /// Krippendorff's alpha from value counts: one row per unit, one column per value of
@@ -174,6 +240,18 @@ fn alpha(units: &Units, level: Level, domain: Option<&[f64]>) -> Result<f64> {
         }
     }
     let nf = n as f64;
+    if level == Level::Interval {
+        // Interval needs no value table: centred sums of squares only.
+        let (observed, expected) = squared_distances(units, |v| v);
+        if expected <= 0.0 {
+            return Err(Error::TooFew {
+                what: "distinct values (alpha is undefined without variation)",
+                needed: 2,
+                found: 1,
+            });
+        }
+        return Ok(1.0 - observed / expected);
+    }
     // Sorted distinct values with their counts over all pairable values.
     let mut sorted = units.values.clone();
     sorted.sort_by(f64::total_cmp);
@@ -282,7 +360,7 @@ mod tests {
 
     const NAN: f64 = f64::NAN;
 
-    fn krippendorff_2011() -> Matrix {
+    fn krippendorff_2011() -> Matrix<'static> {
         Matrix::from_rows(&[
             [1.0, 2.0, 3.0, 3.0, 2.0, 1.0, 4.0, 1.0, 2.0, NAN, NAN, NAN],
             [1.0, 2.0, 3.0, 3.0, 2.0, 2.0, 4.0, 1.0, 2.0, 5.0, NAN, 3.0],

@@ -161,10 +161,10 @@ pub fn feedback_360(ratings: &Ratings, options: &FeedbackOptions) -> Result<Feed
     let mut cells: BTreeMap<Key, BTreeMap<Relationship, Vec<f64>>> = BTreeMap::new();
     for i in 0..ratings.len() {
         let key = (
-            ratings.ratee.labels[ratings.ratee.codes[i] as usize].clone(),
-            comp.labels[comp.codes[i] as usize].clone(),
+            ratings.ratee.label(ratings.ratee.codes[i] as usize).into_owned(),
+            comp.label(comp.codes[i] as usize).into_owned(),
         );
-        let r = Relationship::parse(&rel.labels[rel.codes[i] as usize]);
+        let r = Relationship::parse(&rel.label(rel.codes[i] as usize));
         cells.entry(key).or_default().entry(r).or_default().push(ratings.value[i]);
     }
     let mut groups = Vec::new();

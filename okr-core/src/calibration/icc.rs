@@ -173,7 +173,7 @@ pub fn intraclass_corr(ratings: &Matrix, missing: Missing) -> Result<Vec<IccRow>
 mod tests {
     use super::*;
 
-    fn shrout_fleiss() -> Matrix {
+    fn shrout_fleiss() -> Matrix<'static> {
         Matrix::from_rows(&[
             [9.0, 2.0, 5.0, 8.0],
             [6.0, 1.0, 3.0, 2.0],

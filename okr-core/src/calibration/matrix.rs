@@ -1,5 +1,7 @@
 //! A dense matrix of ratings (targets × raters, or units × coders) with NaN for missing cells.
 
+use std::borrow::Cow;
+
 use crate::columns::IdColumn;
 use crate::error::{Error, Result};
 use crate::ids::Ids;
@@ -15,16 +17,26 @@ pub enum Missing {
 }
 
 /// Row-major ratings; `NaN` marks a missing cell. Infinite values are rejected on construction.
+/// The data is owned, or borrowed from the caller (a numpy array, a typed array) to avoid a copy.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Matrix {
+pub struct Matrix<'a> {
     rows: usize,
     cols: usize,
-    data: Vec<f64>,
+    data: Cow<'a, [f64]>,
 }
 
-impl Matrix {
+impl<'a> Matrix<'a> {
+    /// A matrix over borrowed row-major data of `rows × cols` values.
+    pub fn borrowed(rows: usize, cols: usize, data: &'a [f64]) -> Result<Matrix<'a>> {
+        Matrix::checked(rows, cols, Cow::Borrowed(data))
+    }
+
     /// A matrix from row-major data of `rows × cols` values.
-    pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Result<Matrix> {
+    pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Result<Matrix<'static>> {
+        Matrix::checked(rows, cols, Cow::Owned(data))
+    }
+
+    fn checked<'b>(rows: usize, cols: usize, data: Cow<'b, [f64]>) -> Result<Matrix<'b>> {
         if data.len() != rows * cols {
             return Err(Error::LengthMismatch {
                 table: "matrix",
@@ -33,7 +45,10 @@ impl Matrix {
                 found: data.len(),
             });
         }
-        if let Some((i, &v)) = data.iter().enumerate().find(|(_, v)| v.is_infinite()) {
+        // A vectorisable scan first; the position is only looked for when there is one.
+        if data.iter().fold(false, |any, v| any | v.is_infinite()) {
+            let (i, &v) =
+                data.iter().enumerate().find(|(_, v)| v.is_infinite()).unwrap_or((0, &f64::INFINITY));
             return Err(Error::NonFinite {
                 id: format!("row {}, column {}", i / cols.max(1), i % cols.max(1)),
                 field: "rating",
@@ -44,7 +59,7 @@ impl Matrix {
     }
 
     /// A matrix from equal-length rows.
-    pub fn from_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<Matrix> {
+    pub fn from_rows<R: AsRef<[f64]>>(rows: &[R]) -> Result<Matrix<'static>> {
         let cols = rows.first().map_or(0, |r| r.as_ref().len());
         let mut data = Vec::with_capacity(rows.len() * cols);
         for (i, r) in rows.iter().enumerate() {
@@ -69,7 +84,7 @@ impl Matrix {
         rows: &IdColumn,
         cols: &IdColumn,
         values: &[f64],
-    ) -> Result<(Matrix, Vec<String>, Vec<String>)> {
+    ) -> Result<(Matrix<'static>, Vec<String>, Vec<String>)> {
         if rows.len() != values.len() || cols.len() != values.len() {
             let found = if rows.len() != values.len() { rows.len() } else { cols.len() };
             return Err(Error::LengthMismatch {
@@ -125,18 +140,18 @@ impl Matrix {
     }
 
     /// The transpose.
-    pub fn transposed(&self) -> Matrix {
+    pub fn transposed(&self) -> Matrix<'static> {
         let mut data = Vec::with_capacity(self.data.len());
         for c in 0..self.cols {
             for r in 0..self.rows {
                 data.push(self.get(r, c));
             }
         }
-        Matrix { rows: self.cols, cols: self.rows, data }
+        Matrix { rows: self.cols, cols: self.rows, data: Cow::Owned(data) }
     }
 
     /// The rows without missing cells, or an error naming the first missing cell.
-    pub(crate) fn complete(&self, missing: Missing) -> Result<Matrix> {
+    pub(crate) fn complete(&self, missing: Missing) -> Result<Matrix<'static>> {
         let mut data = Vec::with_capacity(self.data.len());
         let mut rows = 0;
         for r in 0..self.rows {
@@ -154,7 +169,7 @@ impl Matrix {
                 (Some(_), Missing::Omit) => {}
             }
         }
-        Ok(Matrix { rows, cols: self.cols, data })
+        Ok(Matrix { rows, cols: self.cols, data: Cow::Owned(data) })
     }
 }
 

@@ -65,7 +65,7 @@ pub fn normalize(ratings: &Ratings, method: Method, scale: Option<(f64, f64)>) -
 /// Streaming two-pass z-scores over rater codes: no per-rater allocation.
 fn zscore(ratings: &Ratings) -> Vec<f64> {
     let (v, codes) = (&ratings.value, &ratings.rater.codes);
-    let k = ratings.rater.labels.len();
+    let k = ratings.rater.len();
     let n = v.len() as f64;
     let mut count = vec![0.0f64; k];
     let mut total = vec![0.0f64; k];

@@ -94,7 +94,7 @@ pub fn rater_effects(ratings: &Ratings, options: &RaterEffectsOptions) -> Result
             });
             let shrink = if tau2 + se[r] * se[r] > 0.0 { tau2 / (tau2 + se[r] * se[r]) } else { 0.0 };
             RaterEffect {
-                rater: ratings.rater.labels[r].clone(),
+                rater: ratings.rater.label(r).into_owned(),
                 n,
                 mean: m,
                 sd: if n >= 2 { (ss / (n - 1) as f64).sqrt() } else { f64::NAN },
@@ -145,7 +145,7 @@ pub fn additive_model(ratings: &Ratings) -> Result<AdditiveModel> {
     if ratings.is_empty() {
         return Err(Error::Empty { what: "ratings" });
     }
-    let (ne, nr) = (ratings.ratee.labels.len(), ratings.rater.labels.len());
+    let (ne, nr) = (ratings.ratee.len(), ratings.rater.len());
     // Union-find over ratees 0..ne and raters ne..ne+nr.
     let mut parent: Vec<usize> = (0..ne + nr).collect();
     for i in 0..ratings.len() {
@@ -219,9 +219,9 @@ pub fn additive_model(ratings: &Ratings) -> Result<AdditiveModel> {
         a[e] += s / w;
     }
     Ok(AdditiveModel {
-        ratees: ratings.ratee.labels.clone(),
+        ratees: ratings.ratee.labels(),
         ratee_effect: a,
-        raters: ratings.rater.labels.clone(),
+        raters: ratings.rater.labels(),
         rater_effect: b,
         rater_component: (0..nr).map(|r| component[ne + r]).collect(),
         component_mean: mu,

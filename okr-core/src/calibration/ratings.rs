@@ -1,29 +1,84 @@
 //! Long-format ratings: one row per (ratee, rater, value), with optional relationship and
 //! competency columns. Ids are factorised once into dense codes.
 
+use std::borrow::Cow;
+
 use crate::columns::IdColumn;
 use crate::error::{Error, Result};
 use crate::ids::Ids;
 
 use super::matrix::Matrix;
 
-/// A factorised id column: a code per row and the distinct ids in order of appearance.
+/// A factorised id column: a code per row and the distinct ids in order of appearance (kept
+/// interned: most statistics never need them as strings).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Codes {
     pub codes: Vec<u32>,
-    pub labels: Vec<String>,
+    labels: Labels,
+}
+
+/// The distinct ids: interned text, or the integers themselves (formatted on demand).
+#[derive(Debug, Clone)]
+enum Labels {
+    Text(Ids),
+    Integers(Vec<i64>),
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels::Integers(Vec::new())
+    }
 }
 
 impl Codes {
     fn factorize(column: &IdColumn) -> Codes {
-        let mut ids = Ids::with_capacity(0);
-        let codes = (0..column.len())
-            .map(|i| match ids.insert(column.key(i)) {
-                Ok(c) | Err(c) => c,
-            })
-            .collect();
-        let labels = (0..ids.len() as u32).map(|c| ids.get(c).to_owned()).collect();
-        Codes { codes, labels }
+        match column {
+            IdColumn::Integers(v) => {
+                // Compact integer ids (database keys, pandas codes) index a flat table directly.
+                let (min, max) = (v.iter().min().copied().unwrap_or(0), v.iter().max().copied().unwrap_or(0));
+                let span = max
+                    .checked_sub(min)
+                    .and_then(|s| usize::try_from(s).ok())
+                    .filter(|&s| s < 2 * v.len() + 1024);
+                let mut distinct = Vec::new();
+                let codes = match span {
+                    Some(span) => {
+                        let mut slot = vec![u32::MAX; span + 1];
+                        v.iter()
+                            .map(|&x| {
+                                let s = &mut slot[(x - min) as usize];
+                                if *s == u32::MAX {
+                                    *s = distinct.len() as u32;
+                                    distinct.push(x);
+                                }
+                                *s
+                            })
+                            .collect()
+                    }
+                    None => {
+                        let mut seen = std::collections::HashMap::new();
+                        v.iter()
+                            .map(|&x| {
+                                *seen.entry(x).or_insert_with(|| {
+                                    distinct.push(x);
+                                    distinct.len() as u32 - 1
+                                })
+                            })
+                            .collect()
+                    }
+                };
+                Codes { codes, labels: Labels::Integers(distinct) }
+            }
+            IdColumn::Strings(_) => {
+                let mut ids = Ids::with_capacity(0);
+                let codes = (0..column.len())
+                    .map(|i| match ids.insert(column.key(i)) {
+                        Ok(c) | Err(c) => c,
+                    })
+                    .collect();
+                Codes { codes, labels: Labels::Text(ids) }
+            }
+        }
     }
 
     fn from_codes(codes: Vec<u32>, what: &'static str) -> Result<Codes> {
@@ -38,7 +93,36 @@ impl Codes {
                 ),
             });
         }
-        Ok(Codes { codes, labels: (0..n).map(|c| c.to_string()).collect() })
+        Ok(Codes { codes, labels: Labels::Integers((0..n as i64).collect()) })
+    }
+
+    /// Number of distinct ids.
+    pub fn len(&self) -> usize {
+        match &self.labels {
+            Labels::Text(ids) => ids.len(),
+            Labels::Integers(v) => v.len(),
+        }
+    }
+
+    /// The id of code `c`.
+    pub fn label(&self, c: usize) -> Cow<'_, str> {
+        match &self.labels {
+            Labels::Text(ids) => Cow::Borrowed(ids.get(c as u32)),
+            Labels::Integers(v) => Cow::Owned(v[c].to_string()),
+        }
+    }
+
+    /// All ids, by code.
+    pub fn labels(&self) -> Vec<String> {
+        (0..self.len()).map(|c| self.label(c).into_owned()).collect()
+    }
+
+    /// The code of an id.
+    pub fn find(&self, id: &str) -> Option<usize> {
+        match &self.labels {
+            Labels::Text(ids) => ids.find(id).map(|c| c as usize),
+            Labels::Integers(v) => id.parse::<i64>().ok().and_then(|x| v.iter().position(|&y| y == x)),
+        }
     }
 }
 
@@ -116,29 +200,29 @@ impl Ratings {
     }
 
     /// Distinct ratee ids, in order of first appearance.
-    pub fn ratee_ids(&self) -> &[String] {
-        &self.ratee.labels
+    pub fn ratee_ids(&self) -> Vec<String> {
+        self.ratee.labels()
     }
 
     /// Distinct rater ids, in order of first appearance.
-    pub fn rater_ids(&self) -> &[String] {
-        &self.rater.labels
+    pub fn rater_ids(&self) -> Vec<String> {
+        self.rater.labels()
     }
 
     /// The ratees × raters matrix (`NaN` where a rater did not rate a ratee). A rater rating the
     /// same ratee twice is an error naming both.
-    pub fn to_matrix(&self) -> Result<Matrix> {
-        let (n, k) = (self.ratee.labels.len(), self.rater.labels.len());
+    pub fn to_matrix(&self) -> Result<Matrix<'static>> {
+        let (n, k) = (self.ratee.len(), self.rater.len());
         let mut data = vec![f64::NAN; n * k];
         for i in 0..self.len() {
             let cell = &mut data[self.ratee.codes[i] as usize * k + self.rater.codes[i] as usize];
             if !cell.is_nan() {
                 return Err(Error::InvalidValue {
-                    id: format!("ratee `{}`", self.ratee.labels[self.ratee.codes[i] as usize]),
+                    id: format!("ratee `{}`", self.ratee.label(self.ratee.codes[i] as usize)),
                     field: "ratings",
                     reason: format!(
                         "rated twice by rater `{}`",
-                        self.rater.labels[self.rater.codes[i] as usize]
+                        self.rater.label(self.rater.codes[i] as usize)
                     ),
                 });
             }
@@ -149,7 +233,7 @@ impl Ratings {
 
     /// Row indices of each rater's ratings.
     pub(crate) fn by_rater(&self) -> Vec<Vec<usize>> {
-        let mut groups = vec![Vec::new(); self.rater.labels.len()];
+        let mut groups = vec![Vec::new(); self.rater.len()];
         for (i, &r) in self.rater.codes.iter().enumerate() {
             groups[r as usize].push(i);
         }

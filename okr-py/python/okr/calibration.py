@@ -76,6 +76,8 @@ def krippendorff_alpha(
     × units with NaN (or None) for missing values; or ``value_counts`` is units × values. Memory
     does not grow with the number of distinct values, so continuous scores work."""
     if reliability_data is not None:
+        if isinstance(reliability_data, np.ndarray) and reliability_data.dtype.kind == "f" and value_domain is None:
+            return _okr.krippendorff_alpha(reliability_data=np.ascontiguousarray(reliability_data, dtype=np.float64), level_of_measurement=level_of_measurement)
         raw = np.asarray(pd.DataFrame(reliability_data).to_numpy())
         if raw.dtype == object:
             try:

@@ -1,0 +1,356 @@
+"""Peer comparison: okr against what a Python user would pick instead, side by side in one process.
+
+One seeded synthetic organisation (objectives in a ~5-ary tree with 2 % extra parents, three key
+results each, shuffled ids and rows) is scored by okr (DataFrames in, DataFrame out) and by
+numpy, pandas, networkx and pure Python implementations of the same rules (linear, at_least and
+binary key results clamped to [0, 1]; every objective the weighted mean of its key results and
+the objectives aligned to it; expected progress and status). Every peer's answer is checked
+against okr's before its time counts. Then okr's statistics against pingouin, krippendorff and
+pandas. Prints a table of median times and ratios.
+
+    python benches/peers/peers.py [--objectives 1000000] [--repeat 3] [--skip-slow]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+import okr
+from okr import calibration as cal
+
+START, END, AS_OF = dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2026, 2, 15)
+EXPECTED = (AS_OF - START).days / (END - START).days
+STATUS_NAMES = np.array(["achieved", "on_track", "at_risk", "off_track"])
+
+
+def rss_mb(field: str = "VmRSS") -> float:
+    for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def organisation(n: int, seed: int = 7):
+    """Objectives, key results and alignments as DataFrames, plus plain arrays for the peers."""
+    rng = np.random.default_rng(seed)
+    label = rng.permutation(n).astype(np.int64)  # id of tree node i
+    rows = rng.permutation(n)
+    child = np.arange(1, n)
+    parent = (child - 1) // 5
+    extra = child[(parent > 0) & (rng.random(n - 1) < 0.02)]
+    extra_parent = (rng.random(len(extra)) * ((extra - 1) // 5)).astype(np.int64)
+    e_child = np.concatenate([child, extra])
+    e_parent = np.concatenate([parent, extra_parent])
+    order = rng.permutation(len(e_child))
+    e_child, e_parent = e_child[order], e_parent[order]
+    k = 3 * n
+    kr_obj = np.repeat(np.arange(n), 3)[rng.permutation(k)]
+    roll = rng.random(k)
+    kind = np.where(roll < 0.85, 0, np.where(roll < 0.95, 1, 2))  # linear, at_least, binary
+    lower = rng.random(k) < 0.2
+    start = np.where(lower, 100.0, 0.0)
+    target = np.where(lower, 0.0, 100.0)
+    current = np.where(kind == 0, rng.uniform(-10, 120, k), np.where(kind == 1, rng.uniform(0, 100, k), (rng.random(k) < 0.5).astype(float)))
+    weight = rng.integers(1, 4, k).astype(float)
+    kr_id = (n + rng.permutation(k)).astype(np.int64)
+    frames = dict(
+        objectives=pd.DataFrame({"id": label[rows], "cycle": "q"}),
+        key_results=pd.DataFrame({
+            "id": kr_id, "objective": label[kr_obj], "kind": pd.Categorical.from_codes(kind, ["linear", "at_least", "binary"]),
+            "start": start, "target": target, "threshold": 50.0, "current": current, "weight": weight,
+        }),
+        alignments=pd.DataFrame({"child": label[e_child], "parent": label[e_parent]}),
+        cycles=pd.DataFrame({"id": ["q"], "start": [START.isoformat()], "end": [END.isoformat()]}),
+        policy={"progress": "both"},
+    )
+    arrays = dict(n=n, label=label, e_child=e_child, e_parent=e_parent, kr_obj=kr_obj, kind=kind, start=start,
+                  target=target, current=current, weight=weight)
+    return frames, arrays
+
+
+# ----------------------------------------------------------------------------------- peers
+
+def kr_scores_numpy(a):
+    lin = (a["current"] - a["start"]) / (a["target"] - a["start"])
+    s = np.where(a["kind"] == 0, lin, np.where(a["kind"] == 1, (a["current"] >= 50.0).astype(float), a["current"]))
+    return np.clip(s, 0.0, 1.0)
+
+
+def heights(n, child, parent):
+    """Height above the leaves (longest path down); iterates to a fixed point, so a cycle is
+    detected when it never settles."""
+    h = np.zeros(n, dtype=np.int64)
+    for _ in range(n + 1):
+        new = h.copy()
+        np.maximum.at(new, parent, h[child] + 1)
+        if np.array_equal(new, h):
+            return h
+        h = new
+    raise ValueError("cycle")
+
+
+def numpy_peer(a):
+    n = a["n"]
+    s = kr_scores_numpy(a)
+    kr_num = np.bincount(a["kr_obj"], weights=a["weight"] * s, minlength=n)
+    kr_den = np.bincount(a["kr_obj"], weights=a["weight"], minlength=n)
+    child, parent = a["e_child"], a["e_parent"]
+    h = heights(n, child, parent)
+    score = np.zeros(n)
+    edge_level = h[parent]
+    order = np.argsort(edge_level, kind="stable")
+    child_s, parent_s, level_s = child[order], parent[order], edge_level[order]
+    bounds = np.searchsorted(level_s, np.arange(h.max() + 2))
+    num, den = kr_num.copy(), kr_den.copy()
+    np.add.at(den, parent, 1.0)
+    leaves = h == 0
+    score[leaves] = num[leaves] / den[leaves]
+    for level in range(1, h.max() + 1):
+        lo, hi = bounds[level], bounds[level + 1]
+        np.add.at(num, parent_s[lo:hi], score[child_s[lo:hi]])
+        nodes = np.flatnonzero(h == level)
+        score[nodes] = num[nodes] / den[nodes]
+    status = np.where(score >= 1 - 1e-9, 0, np.where(EXPECTED - score <= 0.10 + 1e-9, 1, np.where(EXPECTED - score <= 0.25 + 1e-9, 2, 3)))
+    return score, s, status
+
+
+def pandas_peer(a):
+    n = a["n"]
+    kr = pd.DataFrame({"obj": a["kr_obj"], "kind": a["kind"], "start": a["start"], "target": a["target"], "current": a["current"], "w": a["weight"]})
+    lin = (kr["current"] - kr["start"]) / (kr["target"] - kr["start"])
+    kr["s"] = lin.where(kr["kind"] == 0, (kr["current"] >= 50.0).astype(float).where(kr["kind"] == 1, kr["current"])).clip(0, 1)
+    kr["ws"] = kr["w"] * kr["s"]
+    g = kr.groupby("obj")[["ws", "w"]].sum().reindex(range(n), fill_value=0.0)
+    edges = pd.DataFrame({"child": a["e_child"], "parent": a["e_parent"]})
+    h = pd.Series(0, index=range(n))
+    while True:
+        new = edges.assign(hc=h.to_numpy()[edges["child"].to_numpy()] + 1).groupby("parent")["hc"].max()
+        merged = h.copy()
+        merged.loc[new.index] = np.maximum(h.loc[new.index].to_numpy(), new.to_numpy())
+        if merged.equals(h):
+            break
+        h = merged
+    num = g["ws"].to_numpy().copy()
+    den = g["w"].to_numpy() + edges.groupby("parent").size().reindex(range(n), fill_value=0).to_numpy()
+    edges["level"] = h.to_numpy()[edges["parent"].to_numpy()]
+    hv = h.to_numpy()
+    score = np.zeros(n)
+    score[hv == 0] = num[hv == 0] / den[hv == 0]
+    for level, part in edges.sort_values("level").groupby("level"):
+        add = part.assign(s=score[part["child"].to_numpy()]).groupby("parent")["s"].sum()
+        num[add.index.to_numpy()] += add.to_numpy()
+        nodes = np.flatnonzero(hv == level)
+        score[nodes] = num[nodes] / den[nodes]
+    frame = pd.DataFrame({"score": score})
+    gap = EXPECTED - frame["score"]
+    frame["status"] = np.select([frame["score"] >= 1 - 1e-9, gap <= 0.10 + 1e-9, gap <= 0.25 + 1e-9], [0, 1, 2], 3)
+    return score
+
+
+def networkx_peer(a):
+    import networkx as nx
+
+    n = a["n"]
+    s = kr_scores_numpy(a)
+    kr_num = np.bincount(a["kr_obj"], weights=a["weight"] * s, minlength=n)
+    kr_den = np.bincount(a["kr_obj"], weights=a["weight"], minlength=n)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    g.add_edges_from(zip(a["e_child"].tolist(), a["e_parent"].tolist()))
+    if not nx.is_directed_acyclic_graph(g):
+        raise ValueError("cycle")
+    score = [0.0] * n
+    num, den = kr_num.tolist(), kr_den.tolist()
+    for v in nx.topological_sort(g):
+        kids = list(g.predecessors(v))
+        score[v] = (num[v] + sum(score[c] for c in kids)) / (den[v] + len(kids))
+    return np.array(score)
+
+
+def python_peer(a):
+    n = a["n"]
+    kind, start, target, current, weight, obj = (a[k].tolist() for k in ("kind", "start", "target", "current", "weight", "kr_obj"))
+    num, den = [0.0] * n, [0.0] * n
+    for i in range(len(kind)):
+        if kind[i] == 0:
+            s = (current[i] - start[i]) / (target[i] - start[i])
+        elif kind[i] == 1:
+            s = 1.0 if current[i] >= 50.0 else 0.0
+        else:
+            s = current[i]
+        s = min(1.0, max(0.0, s))
+        num[obj[i]] += weight[i] * s
+        den[obj[i]] += weight[i]
+    children = [[] for _ in range(n)]
+    indegree = [0] * n
+    for c, p in zip(a["e_child"].tolist(), a["e_parent"].tolist()):
+        children[p].append(c)
+        indegree[c] += 1  # c feeds p: count c's parents for the top-down order
+    order, stack = [], [v for v in range(n) if indegree[v] == 0]
+    while stack:
+        v = stack.pop()
+        order.append(v)
+        for c in children[v]:
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                stack.append(c)
+    if len(order) != n:
+        raise ValueError("cycle")
+    score = [0.0] * n
+    for v in reversed(order):
+        kids = children[v]
+        score[v] = (num[v] + sum(score[c] for c in kids)) / (den[v] + len(kids))
+    return np.array(score)
+
+
+# ----------------------------------------------------------------------------------- timing
+
+def timed(f, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        result = f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--objectives", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-slow", action="store_true", help="skip networkx and pure Python")
+    ap.add_argument("--node", default="okr-wasm/pkg", help="okr-wasm package for the Node ratio ('' to skip)")
+    args = ap.parse_args()
+    n, repeat = args.objectives, args.repeat
+    print(f"# peer comparison: {n:,} objectives, {3 * n:,} key results; median of {repeat} runs", flush=True)
+    frames, arrays = organisation(n)
+    rows = []
+
+    # okr, DataFrames in and out.
+    base = rss_mb()
+    t_build, plan = timed(lambda: okr.Plan.from_frames(**frames), repeat)
+    t_score, report = timed(lambda: plan.score(AS_OF), repeat)
+    t_pandas, df = timed(report.to_pandas, repeat)
+    peak = rss_mb("VmHWM") - base
+    t_end = t_build + t_score + t_pandas
+    okr_scores = df.set_index("id")["score"]
+    obj_scores = okr_scores.loc[[str(x) for x in arrays["label"]]].to_numpy()
+    rows += [("okr from_frames", t_build), ("okr score", t_score), ("okr to_pandas", t_pandas), ("okr end to end", t_end)]
+
+    def check(name, got):
+        err = np.max(np.abs(np.asarray(got) - obj_scores))
+        assert err < 1e-9, f"{name} disagrees with okr: max difference {err}"
+
+    t_np, (np_scores, _, np_status) = timed(lambda: numpy_peer(arrays), repeat)
+    check("numpy", np_scores)
+    okr_status = df.set_index("id")["status"].loc[[str(x) for x in arrays["label"]]].astype(str).to_numpy()
+    assert (STATUS_NAMES[np_status] == okr_status).all(), "numpy statuses disagree with okr"
+    rows.append(("numpy score + roll-up + status", t_np))
+    t_pd, pd_scores = timed(lambda: pandas_peer(arrays), 1)
+    check("pandas", pd_scores)
+    rows.append(("pandas score + roll-up + status", t_pd))
+    if not args.skip_slow:
+        t_nx, nx_scores = timed(lambda: networkx_peer(arrays), 1)
+        check("networkx", nx_scores)
+        rows.append(("networkx build + DAG check + roll-up", t_nx))
+        t_py, py_scores = timed(lambda: python_peer(arrays), 1)
+        check("pure Python", py_scores)
+        rows.append(("pure Python score + roll-up", t_py))
+
+    print("\n| operation | time | okr score is … faster |\n|---|---:|---:|")
+    for name, t in rows:
+        ratio = "" if name.startswith("okr") else f"{t / t_score:,.1f}×"
+        print(f"| {name} | {t * 1000:,.1f} ms | {ratio} |")
+    print(f"\nend to end (from_frames + score + to_pandas) vs numpy score + roll-up + status: {t_np / t_end:.2f}× ")
+    print(f"peak memory of the okr steps beyond the inputs: {peak:,.0f} MB")
+
+    statistics_rows = stats_comparison(repeat)
+    print("\n| statistic | okr | reference | ratio |\n|---|---:|---:|---:|")
+    for name, ours, theirs in statistics_rows:
+        print(f"| {name} | {ours * 1000:,.1f} ms | {theirs * 1000:,.1f} ms | {theirs / ours:,.1f}× |")
+
+    if args.node:
+        node_ratio(args.node, min(n, 100_000), repeat)
+
+
+def stats_comparison(repeat):
+    import krippendorff
+    import pingouin as pg
+
+    rng = np.random.default_rng(11)
+    out = []
+    targets, raters = 10_000, 5
+    q = rng.normal(size=targets)
+    icc_df = pd.DataFrame({"t": np.repeat(np.arange(targets), raters), "r": np.tile(np.arange(raters), targets)})
+    icc_df["v"] = q[icc_df["t"]] + rng.normal(scale=0.8, size=len(icc_df))
+    ours_t, ours = timed(lambda: cal.intraclass_corr(icc_df, "t", "r", "v"), repeat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_t, ref = timed(lambda: pg.intraclass_corr(icc_df, targets="t", raters="r", ratings="v"), repeat)
+    assert np.allclose(ours["ICC"], ref["ICC"], rtol=1e-9)
+    out.append(("ICC, 10,000 targets × 5 raters (pingouin)", ours_t, ref_t))
+
+    units, coders = 20_000, 50
+    truth = rng.integers(1, 6, units)
+    data = np.clip(truth + rng.integers(-1, 2, size=(coders, units)), 1, 5).astype(float)
+    data[rng.random(data.shape) < 0.1] = np.nan
+    ours_t, a = timed(lambda: cal.krippendorff_alpha(data, level_of_measurement="interval"), repeat)
+    ref_t, b = timed(lambda: krippendorff.alpha(reliability_data=data, level_of_measurement="interval"), repeat)
+    assert abs(a - b) < 1e-9
+    out.append(("Krippendorff α interval, 50 × 20,000 (krippendorff)", ours_t, ref_t))
+
+    ratings, managers = 1_000_000, 10_000
+    z = pd.DataFrame({"ratee": rng.integers(0, 200_000, ratings), "rater": rng.integers(0, managers, ratings), "rating": rng.integers(1, 6, ratings).astype(float)})
+    ours_t, zs = timed(lambda: cal.normalize(z, "ratee", "rater", "rating"), repeat)
+
+    def pandas_z():
+        g = z.groupby("rater")["rating"]
+        return z["rating"].mean() + z["rating"].std() * (z["rating"] - g.transform("mean")) / g.transform("std")
+
+    ref_t, zp = timed(pandas_z, repeat)
+    assert np.allclose(zs, zp, rtol=1e-9)
+    out.append(("z-scores, 1,000,000 ratings over 10,000 raters (pandas groupby)", ours_t, ref_t))
+    return out
+
+
+def node_ratio(pkg, n, repeat):
+    """Scores the same shape of organisation through okr-wasm in Node, as a ratio to native."""
+    pkg = pathlib.Path(pkg).resolve()
+    if not (pkg / "okr_wasm.js").exists():
+        print(f"\n(okr-wasm not built at {pkg}: run `make wasm` for the Node ratio)")
+        return
+    frames, _ = organisation(n)
+    plan = okr.Plan.from_frames(**frames)
+    native, _ = timed(lambda: plan.score(AS_OF), max(repeat, 5))
+    payload = {
+        "objectives": {"id": frames["objectives"]["id"].tolist(), "cycle": ["q"] * n},
+        "keyResults": {c: (frames["key_results"][c].astype(str) if c == "kind" else frames["key_results"][c]).tolist() for c in ["id", "objective", "kind", "start", "target", "threshold", "current", "weight"]},
+        "alignments": {"child": frames["alignments"]["child"].tolist(), "parent": frames["alignments"]["parent"].tolist()},
+        "cycles": [{"id": "q", "start": START.isoformat(), "end": END.isoformat()}],
+        "policy": {"progress": "both"},
+    }
+    path = pathlib.Path(os.environ.get("TMPDIR", "/tmp")) / "okr-peer-org.json"
+    path.write_text(json.dumps(payload))
+    script = pathlib.Path(__file__).with_name("node_score.cjs")
+    out = subprocess.run(["node", str(script), str(pkg), str(path), AS_OF.isoformat(), str(max(repeat, 5))], capture_output=True, text=True, check=True)
+    wasm = json.loads(out.stdout)
+    print(f"\nNode (okr-wasm) scoring {n:,} objectives: {wasm['score'] * 1000:,.1f} ms vs native {native * 1000:,.1f} ms: {wasm['score'] / native:.2f}× native"
+          f" (fromColumns {wasm['build'] * 1000:,.0f} ms; sum of scores agrees: {abs(wasm['sum'] - float(plan.score(AS_OF).to_pandas()['score'].sum())) < 1e-6})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
