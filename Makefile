@@ -88,8 +88,10 @@ lint:
 bench-build:
 	$(CARGO) bench --workspace --no-run --quiet
 
-bench:
+## Criterion benches, then the peer comparison against the Python tools (set-up included).
+bench: python-dev wasm
 	$(CARGO) bench -p okr-benches
+	$(VPY) benches/peers/peers.py
 
 ## Regenerate examples/acme.json from its generator.
 sample:

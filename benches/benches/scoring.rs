@@ -1,12 +1,27 @@
-//! Criterion benches of the core engine on seeded synthetic organisations.
+//! Criterion benches of the core engine on seeded synthetic organisations, named for the
+//! operations users run.
 #![allow(missing_docs, reason = "criterion_group! generates undocumented items")]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use okr_benches::organisation;
+use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
 use okr_core::Plan;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 fn sizes() -> Vec<(usize, &'static str)> {
     vec![(10_000, "10k"), (100_000, "100k"), (1_000_000, "1m")]
+}
+
+fn day(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap_or_default()
+}
+
+fn plans() -> Vec<(&'static str, Plan)> {
+    sizes()
+        .into_iter()
+        .filter_map(|(n, name)| Plan::from_columns(&organisation(n, 7)).ok().map(|p| (name, p)))
+        .collect()
 }
 
 fn build(c: &mut Criterion) {
@@ -29,22 +44,64 @@ fn parse_and_validate_json(c: &mut Criterion) {
     g.finish();
 }
 
+/// Score + roll-up + status + signals: what `Plan::score` does.
 fn score(c: &mut Criterion) {
     let mut g = c.benchmark_group("score_objectives");
     g.sample_size(10);
-    let day = "2026-02-15".parse().unwrap_or_default();
-    for (n, name) in sizes() {
-        let plan = match Plan::from_columns(&organisation(n, 7)) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("synthetic organisation rejected: {e}");
-                return;
-            }
-        };
-        g.bench_function(name, |b| b.iter_batched(|| (), |_| plan.score(day), BatchSize::PerIteration));
+    for (name, plan) in plans() {
+        g.bench_function(name, |b| {
+            b.iter_batched(|| (), |_| plan.score(day("2026-02-15")), BatchSize::PerIteration)
+        });
     }
     g.finish();
 }
 
-criterion_group!(benches, build, parse_and_validate_json, score);
+/// The check-in analysis on top of scoring: events between two reports, and lint.
+fn analysis(c: &mut Criterion) {
+    let mut g = c.benchmark_group("analysis_1m");
+    g.sample_size(10);
+    if let Ok(plan) = Plan::from_columns(&organisation(1_000_000, 7)) {
+        let (before, after) = (plan.score(day("2026-02-01")), plan.score(day("2026-02-15")));
+        g.bench_function("events", |b| b.iter(|| okr_core::events(&before, &after).len()));
+        g.bench_function("lint", |b| b.iter(|| plan.lint(Some(day("2026-02-15"))).len()));
+    }
+    g.finish();
+}
+
+fn statistics(c: &mut Criterion) {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut g = c.benchmark_group("statistics");
+    g.sample_size(20);
+    let icc: Vec<f64> = (0..10_000 * 5).map(|i| (i / 5) as f64 * 0.001 + rng.gen_range(0.0..1.0)).collect();
+    if let Ok(m) = Matrix::new(10_000, 5, icc) {
+        g.bench_function("icc_10k_x5", |b| {
+            b.iter(|| cal::intraclass_corr(&m, Missing::Raise).map(|r| r.len()))
+        });
+    }
+    let alpha: Vec<f64> = (0..50 * 20_000)
+        .map(|_| if rng.gen_bool(0.1) { f64::NAN } else { f64::from(rng.gen_range(1u8..=5)) })
+        .collect();
+    if let Ok(m) = Matrix::new(50, 20_000, alpha) {
+        g.bench_function("alpha_50x20k_interval", |b| {
+            b.iter(|| cal::krippendorff_alpha(&m, Level::Interval, None))
+        });
+        g.bench_function("alpha_50x20k_ordinal", |b| {
+            b.iter(|| cal::krippendorff_alpha(&m, Level::Ordinal, None))
+        });
+    }
+    let n = 1_000_000;
+    let ratee: Vec<i64> = (0..n).map(|_| rng.gen_range(0..200_000)).collect();
+    let rater: Vec<i64> = (0..n).map(|_| rng.gen_range(0..10_000)).collect();
+    let value: Vec<f64> = (0..n).map(|_| f64::from(rng.gen_range(1u8..=5))).collect();
+    g.bench_function("zscore_1m_ratings_10k_raters", |b| {
+        b.iter(|| {
+            Ratings::new(&ratee.clone().into(), &rater.clone().into(), value.clone())
+                .and_then(|r| cal::normalize(&r, Method::ZScore, None))
+                .map(|v| v.len())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, build, parse_and_validate_json, score, analysis, statistics);
 criterion_main!(benches);

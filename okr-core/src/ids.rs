@@ -97,6 +97,11 @@ impl Ids {
         (offset < self.dense.len()).then_some(offset)
     }
 
+    /// Whether every id is a canonical integer (so reports can give them back as integers).
+    pub(crate) fn all_integers(&self) -> bool {
+        self.by_text.is_empty()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }

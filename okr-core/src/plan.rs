@@ -292,6 +292,12 @@ impl Plan {
         self.len() == 0
     }
 
+    /// Whether every id of the plan is an integer in canonical decimal form (columnar input
+    /// with integer ids, say): reports can then give ids back as integers.
+    pub fn integer_ids(&self) -> bool {
+        self.data.ids.all_integers()
+    }
+
     /// Whether the plan contains `id`.
     pub fn contains(&self, id: &str) -> bool {
         self.data.ids.find(id).is_some()

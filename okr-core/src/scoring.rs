@@ -390,45 +390,49 @@ pub struct ReportColumns<'a> {
 impl Report {
     /// The report as columns, in input order.
     pub fn columns(&self) -> ReportColumns<'_> {
-        let n = self.len();
-        let mut c = ReportColumns {
-            id: Vec::with_capacity(n),
-            node_type: Vec::with_capacity(n),
-            kind: Vec::with_capacity(n),
-            objective: Vec::with_capacity(n),
-            score: Vec::with_capacity(n),
-            expected: Vec::with_capacity(n),
-            status: Vec::with_capacity(n),
-            grade: Vec::with_capacity(n),
-            has_data: Vec::with_capacity(n),
-            value: Vec::with_capacity(n),
-            confidence: Vec::with_capacity(n),
-            forecast_score: Vec::with_capacity(n),
-            signals: Vec::with_capacity(n),
-        };
         let d = &self.plan.data;
-        // Straight from the arrays (no per-node line with its allocations).
         let today = day(self.as_of);
-        for &p in &d.pos_of_doc {
-            let p = p as usize;
-            let flags = self.flags[p];
-            let cycle = d.cycle_of[p];
-            let objective = d.objective_of[p];
-            c.id.push(d.id(p));
-            c.node_type.push(d.node_type(p));
-            c.kind.push(d.rules[p].kind());
-            c.objective.push((objective != NONE).then(|| d.id(objective as usize)));
-            c.score.push(self.scores[p]);
-            c.expected.push(if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] });
-            c.status.push(flags.status());
-            c.grade.push(flags.grade());
-            c.has_data.push(flags.has_data());
-            c.value.push(value_of(d, p, today, &self.aggregates));
-            c.confidence.push(self.latest_confidence(p).unwrap_or(f64::NAN));
-            c.forecast_score.push(self.forecast_scores.get(p).copied().unwrap_or(f64::NAN));
-            c.signals.push(self.signals[p]);
+        // One tight gather per column: rows are in input order, the arrays in topological order,
+        // and independent loads overlap where one loop over everything would wait on each.
+        let pos = || d.pos_of_doc.iter().map(|&p| p as usize);
+        // A key result's objective id: scattered from each objective to its own key results
+        // (reading ids in order), rather than chased from every key result.
+        let mut objective: Vec<Option<&str>> = vec![None; d.pos_of_doc.len()];
+        for p in 0..d.rules.len() {
+            let own = d.contributors.own(p);
+            if !own.is_empty() {
+                let id = d.id(p);
+                for e in own {
+                    objective[d.doc_of_pos[d.contributors.src[e] as usize] as usize] = Some(id);
+                }
+            }
         }
-        c
+        ReportColumns {
+            id: (0..d.pos_of_doc.len() as u32).map(|i| d.ids.get(i)).collect(),
+            node_type: pos().map(|p| d.node_type(p)).collect(),
+            kind: pos().map(|p| d.rules[p].kind()).collect(),
+            objective,
+            score: pos().map(|p| self.scores[p]).collect(),
+            expected: pos()
+                .map(|p| d.cycle_of[p])
+                .map(|c| if c == NONE { f64::NAN } else { self.expected[c as usize] })
+                .collect(),
+            status: pos().map(|p| self.flags[p].status()).collect(),
+            grade: pos().map(|p| self.flags[p].grade()).collect(),
+            has_data: pos().map(|p| self.flags[p].has_data()).collect(),
+            value: pos().map(|p| value_of(d, p, today, &self.aggregates)).collect(),
+            confidence: if d.check_ins.day.is_empty() {
+                vec![f64::NAN; d.pos_of_doc.len()]
+            } else {
+                pos().map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
+            },
+            forecast_score: if self.forecast_scores.is_empty() {
+                vec![f64::NAN; d.pos_of_doc.len()]
+            } else {
+                pos().map(|p| self.forecast_scores[p]).collect()
+            },
+            signals: pos().map(|p| self.signals[p]).collect(),
+        }
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].

@@ -50,14 +50,41 @@ impl<'py> Table<'py> {
             .transpose()
     }
 
+    /// Text per row as (codes, categories): code -1 is null. Accepts the factorised form the
+    /// Python side sends, `("codes", int32 array, [str])`, or a plain list of str/None.
+    pub fn categories(&mut self, column: &str) -> PyResult<Option<(Vec<i32>, Vec<String>)>> {
+        let Some(v) = self.get(column)? else { return Ok(None) };
+        if let Ok((tag, codes, cats)) = v.extract::<(String, PyReadonlyArray1<i32>, Vec<String>)>() {
+            if tag == "codes" {
+                let codes = codes.as_array().to_vec();
+                if let Some(bad) = codes.iter().find(|&&c| c < -1 || c as i64 >= cats.len() as i64) {
+                    return Err(invalid_input(format!("column `{column}`: code {bad} has no category")));
+                }
+                return Ok(Some((codes, cats)));
+            }
+        }
+        let values: Vec<Option<String>> =
+            v.extract().map_err(|_| invalid_input(format!("column `{column}` must be text (or null)")))?;
+        let mut cats: Vec<String> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let codes = values
+            .into_iter()
+            .map(|s| match s {
+                None => -1,
+                Some(s) => *index.entry(s.clone()).or_insert_with(|| {
+                    cats.push(s);
+                    cats.len() as i32 - 1
+                }),
+            })
+            .collect();
+        Ok(Some((codes, cats)))
+    }
+
     /// Optional text per row (None = null).
     pub fn texts(&mut self, column: &str) -> PyResult<Option<Vec<Option<String>>>> {
-        self.get(column)?
-            .map(|v| {
-                v.extract::<Vec<Option<String>>>()
-                    .map_err(|_| invalid_input(format!("column `{column}` must be text (or null)")))
-            })
-            .transpose()
+        Ok(self.categories(column)?.map(|(codes, cats)| {
+            codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| cats[c].clone())).collect()
+        }))
     }
 
     /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.

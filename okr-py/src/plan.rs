@@ -19,23 +19,18 @@ pub struct Plan(okr_core::Plan);
 #[pyclass(module = "okr._okr", frozen)]
 pub struct Report(okr_core::Report);
 
-fn parse_each<T>(
-    values: Option<Vec<Option<String>>>,
+/// Parses each distinct value of a categorical column once, then maps the codes.
+fn parse_each<T: Copy>(
+    values: Option<(Vec<i32>, Vec<String>)>,
     what: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> PyResult<Option<Vec<Option<T>>>> {
-    values
-        .map(|v| {
-            v.into_iter()
-                .map(|s| match s {
-                    None => Ok(None),
-                    Some(s) => {
-                        parse(&s).map(Some).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`")))
-                    }
-                })
-                .collect()
-        })
-        .transpose()
+    let Some((codes, cats)) = values else { return Ok(None) };
+    let parsed = cats
+        .iter()
+        .map(|s| parse(s).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`"))))
+        .collect::<PyResult<Vec<T>>>()?;
+    Ok(Some(codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| parsed[c])).collect()))
 }
 
 fn objectives(t: &mut Table<'_>) -> PyResult<ObjectiveColumns> {
@@ -45,12 +40,12 @@ fn objectives(t: &mut Table<'_>) -> PyResult<ObjectiveColumns> {
         owner: t.texts("owner")?,
         level: t.texts("level")?,
         title: t.texts("title")?,
-        progress: parse_each(t.texts("progress")?, "progress driver", ProgressDriver::parse)?,
+        progress: parse_each(t.categories("progress")?, "progress driver", ProgressDriver::parse)?,
     })
 }
 
 fn key_results(t: &mut Table<'_>) -> PyResult<KeyResultColumns> {
-    let kind = parse_each(t.texts("kind")?, "key-result kind", KeyResultKind::parse)?
+    let kind = parse_each(t.categories("kind")?, "key-result kind", KeyResultKind::parse)?
         .ok_or_else(|| invalid_input("key_results needs column `kind`"))?
         .into_iter()
         .map(|k| k.ok_or_else(|| invalid_input("key_results: `kind` cannot be null")))
@@ -67,7 +62,7 @@ fn key_results(t: &mut Table<'_>) -> PyResult<KeyResultColumns> {
         low: t.floats("low")?,
         high: t.floats("high")?,
         current: t.floats("current")?,
-        op: parse_each(t.texts("op")?, "aggregate op", AggregateOp::parse)?,
+        op: parse_each(t.categories("op")?, "aggregate op", AggregateOp::parse)?,
         title: t.texts("title")?,
         owner: t.texts("owner")?,
     })
@@ -274,7 +269,22 @@ impl Report {
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = self.0.columns();
         let d = PyDict::new(py);
-        d.set_item("id", c.id)?;
+        if self.0.plan().integer_ids() {
+            // Integer ids come back as integers: no Python string per node.
+            let int = |s: &str| s.parse::<i64>().unwrap_or_default();
+            d.set_item("id", PyArray1::from_vec(py, c.id.iter().map(|s| int(s)).collect()))?;
+            d.set_item(
+                "objective_mask",
+                PyArray1::from_vec(py, c.objective.iter().map(Option::is_none).collect()),
+            )?;
+            d.set_item(
+                "objective",
+                PyArray1::from_vec(py, c.objective.iter().map(|o| o.map_or(0, int)).collect()),
+            )?;
+        } else {
+            d.set_item("id", c.id)?;
+            d.set_item("objective", c.objective)?;
+        }
         d.set_item("type", PyArray1::from_vec(py, c.node_type.iter().map(|t| *t as u8).collect()))?;
         let kind: Vec<i8> = c
             .kind
@@ -282,7 +292,6 @@ impl Report {
             .map(|k| k.map_or(-1, |k| KINDS.iter().position(|x| *x == k).unwrap_or(0) as i8))
             .collect();
         d.set_item("kind", PyArray1::from_vec(py, kind))?;
-        d.set_item("objective", c.objective)?;
         d.set_item("score", PyArray1::from_vec(py, c.score))?;
         d.set_item("expected", PyArray1::from_vec(py, c.expected))?;
         d.set_item(

@@ -60,13 +60,17 @@ def test_pyarrow_tables_and_integer_ids():
     report = plan.score("2026-01-01")
     assert report["1"]["score"] == 1.0
     assert report["20"]["objective"] == "2"
+    df = report.to_pandas()
+    assert df["id"].dtype == np.int64 and list(df["id"]) == [1, 2, 10, 20]
+    assert str(df["objective"].dtype) == "Int64" and pd.isna(df["objective"][0]) and df["objective"][3] == 2
 
 
 def test_to_pandas_columns_and_types():
     df = okr.Plan.from_frames(*frames()).score("2026-02-15").to_pandas()
     assert list(df.columns) == ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "has_data", "value", "confidence", "forecast_score", "signals"]
     # k3: confidence 0.9 then 0.4 (low, and a 0.5 drop); last check-in 14 days ago is not yet stale.
-    assert df.set_index("id").loc["k3", "signals"] == ["low_confidence", "confidence_drop", "behind_pace"]
+    assert df.set_index("id").loc["k3", "signals"] == "low_confidence,confidence_drop,behind_pace"
+    assert df.set_index("id").loc["co", "signals"] == ""
     assert df["score"].dtype == np.float64 and df["has_data"].dtype == bool
     assert isinstance(df["status"].dtype, pd.CategoricalDtype)
     assert set(df["type"]) == {"objective", "key_result"}

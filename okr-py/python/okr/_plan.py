@@ -6,6 +6,7 @@ import datetime as _dt
 import json
 from typing import Any, Dict, List, Mapping, Optional, Union
 
+import numpy as np
 import pandas as pd
 
 from okr import _okr
@@ -59,14 +60,18 @@ class Report:
     def to_pandas(self) -> pd.DataFrame:
         """One row per node: ``id``, ``type``, ``kind``, ``objective``, ``score``, ``expected``,
         ``status``, ``grade``, ``has_data``, ``value``, ``confidence``, ``forecast_score``,
-        ``signals`` (a list of names); categorical columns are pandas Categoricals, missing
-        numbers NaN."""
+        ``signals`` (the signal names joined by commas, ``""`` for none: filter with
+        ``df.signals.str.contains("stale")``). Categorical columns are pandas Categoricals,
+        missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are."""
         c = self._inner.columns()
         cats = _okr.report_categories()
         out = pd.DataFrame({"id": c["id"]})
         out["type"] = pd.Categorical.from_codes(c["type"], categories=cats["type"])
         out["kind"] = pd.Categorical.from_codes(c["kind"], categories=cats["kind"])
-        out["objective"] = c["objective"]
+        if "objective_mask" in c:
+            out["objective"] = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
+        else:
+            out["objective"] = c["objective"]
         out["score"] = c["score"]
         out["expected"] = c["expected"]
         out["status"] = pd.Categorical.from_codes(c["status"], categories=cats["status"])
@@ -76,8 +81,8 @@ class Report:
         out["confidence"] = c["confidence"]
         out["forecast_score"] = c["forecast_score"]
         names = cats["signals"]
-        lists = {bits: [n for i, n in enumerate(names) if bits & (1 << i)] for bits in set(c["signals"].tolist())}
-        out["signals"] = [lists[b] for b in c["signals"].tolist()]
+        combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
+        out["signals"] = pd.Categorical.from_codes(c["signals"].astype(np.int64), categories=combos)
         return out
 
     def explain(self, id: str) -> Dict[str, Any]:
