@@ -14,7 +14,8 @@ VPY = $(VENV)/bin/python
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 WASM_FILE = target/wasm32-unknown-unknown/release/okr_wasm.wasm
 
-.PHONY: demo test test-rust test-python test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
+# Fuzzing is not part of `make test`: see `make fuzz`.
+.PHONY: fuzz demo test test-rust test-python test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
 
 ## Score the bundled sample organisation and print the alignment tree with explanations.
 demo:
@@ -92,6 +93,20 @@ bench-build:
 bench: python-dev wasm
 	$(CARGO) bench -p okr-benches
 	$(VPY) benches/peers/peers.py
+
+## Fuzz every target for FUZZ_SECONDS each (cargo-fuzz on the nightly toolchain); the corpus is
+## seeded from the golden vectors. Not part of `make test`.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= plan_json columns calibration
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
+	mkdir -p fuzz/corpus/plan_json
+	for f in tests/golden/*.json; do \
+	  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d['plan'])) if isinstance(d, dict) else None" $$f \
+	    > fuzz/corpus/plan_json/seed-$$(basename $$f); done
+	cp examples/acme.json fuzz/corpus/plan_json/seed-acme.json
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
 
 ## Regenerate examples/acme.json from its generator.
 sample:

@@ -16,4 +16,12 @@ fn main() {
         let r = plan.score(day);
         println!("score {:?} ({} nodes)", t.elapsed(), r.len());
     }
+    let before = plan.score("2026-02-01".parse().unwrap_or_default());
+    let after = plan.score(day);
+    let t = Instant::now();
+    let ev = okr_core::events(&before, &after);
+    println!("events {:?} ({} events)", t.elapsed(), ev.len());
+    let t = Instant::now();
+    let lint = plan.lint(Some(day));
+    println!("lint {:?} ({} findings)", t.elapsed(), lint.len());
 }

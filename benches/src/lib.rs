@@ -34,6 +34,7 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
         id: IdColumn::Integers(rows.iter().map(|&i| label[i]).collect()),
         cycle: Some(vec![Some("2026-Q1".to_owned()); n]),
         level: Some(rows.iter().map(|&i| Some(if i == 0 { "company" } else { "team" }.to_owned())).collect()),
+        owner: Some(rows.iter().map(|&i| Some(format!("p{}", i / 3))).collect()),
         ..Default::default()
     };
     let (mut child, mut parent) = (Vec::with_capacity(n), Vec::with_capacity(n));

@@ -3,9 +3,11 @@
 
 use serde::Serialize;
 
-use crate::pace::Status;
+use chrono::NaiveDate;
+
+use crate::pace::{day, Status};
 use crate::policy::Policy;
-use crate::scoring::Report;
+use crate::scoring::{Report, STALE};
 
 /// What happened to a node between two reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -60,38 +62,46 @@ pub struct Event {
 pub fn events(before: &Report, after: &Report) -> Vec<Event> {
     let mut out = Vec::new();
     let drop = after.policy().confidence_drop;
-    for now in after.nodes() {
-        let Some(then) = before.get(now.id) else { continue };
-        if then.status != now.status {
-            let kind =
-                if now.status == Status::Achieved { EventKind::Achieved } else { EventKind::StatusChanged };
+    let (b, a) = (&before.plan.data, &after.plan.data);
+    let same_plan = std::sync::Arc::ptr_eq(b, a);
+    // In after's input order; positions compared directly when both reports score one plan.
+    for &p in &a.pos_of_doc {
+        let p = p as usize;
+        let q = if same_plan {
+            p
+        } else {
+            match b.pos(a.id(p)) {
+                Ok(q) => q,
+                Err(_) => continue,
+            }
+        };
+        let (then, now) = (before.flags[q].status(), after.flags[p].status());
+        if then != now {
+            let kind = if now == Status::Achieved { EventKind::Achieved } else { EventKind::StatusChanged };
             out.push(Event {
                 kind,
-                id: now.id.to_owned(),
-                from: EventValue::Text(then.status.as_str().to_owned()),
-                to: EventValue::Text(now.status.as_str().to_owned()),
+                id: a.id(p).to_owned(),
+                from: EventValue::Text(then.as_str().to_owned()),
+                to: EventValue::Text(now.as_str().to_owned()),
             });
         }
-        if let (Some(a), Some(b)) = (then.confidence, now.confidence) {
-            if a - b >= drop - Policy::TOLERANCE {
+        if let (Some(x), Some(y)) = (before.latest_confidence(q), after.latest_confidence(p)) {
+            if x - y >= drop - Policy::TOLERANCE {
                 out.push(Event {
                     kind: EventKind::ConfidenceDropped,
-                    id: now.id.to_owned(),
-                    from: EventValue::Number(a),
-                    to: EventValue::Number(b),
+                    id: a.id(p).to_owned(),
+                    from: EventValue::Number(x),
+                    to: EventValue::Number(y),
                 });
             }
         }
-        if !then.signals.contains(&"stale") && now.signals.contains(&"stale") {
-            let last = after
-                .plan()
-                .node(now.id)
-                .and_then(|n| n.check_ins().filter(|c| c.date <= after.as_of()).last())
-                .map_or(EventValue::None, |c| EventValue::Text(c.date.to_string()));
+        if before.signals[q] & STALE == 0 && after.signals[p] & STALE != 0 {
+            let rows = a.check_ins.upto(p, day(after.as_of()));
+            let last = rows.last().and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
             out.push(Event {
                 kind: EventKind::BecameStale,
-                id: now.id.to_owned(),
-                from: last,
+                id: a.id(p).to_owned(),
+                from: last.map_or(EventValue::None, |d| EventValue::Text(d.to_string())),
                 to: EventValue::Text(after.as_of().to_string()),
             });
         }

@@ -43,7 +43,7 @@ pub struct Report {
 /// Signal names, by bit.
 pub(crate) const SIGNALS: [&str; 5] =
     ["stale", "low_confidence", "confidence_drop", "behind_pace", "forecast_miss"];
-const STALE: u8 = 1;
+pub(crate) const STALE: u8 = 1;
 const LOW_CONFIDENCE: u8 = 2;
 const CONFIDENCE_DROP: u8 = 4;
 const BEHIND_PACE: u8 = 8;
@@ -289,6 +289,12 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
 
 /// Stale, low-confidence and confidence-drop signals of a key result.
 fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, achieved: bool, policy: &Policy) -> u8 {
+    if d.check_ins.day.is_empty() {
+        // No check-in log at all: stale once the cycle is more than `stale_after_days` old.
+        let old =
+            cycle != NONE && today - d.cycles[cycle as usize].start_day > policy.stale_after_days as i32;
+        return if old && !achieved { STALE } else { 0 };
+    }
     let rows = d.check_ins.upto(p, today);
     let last = rows.clone().last().map(|r| d.check_ins.day[r]);
     let mut bits = 0;

@@ -3,4 +3,5 @@
 
 mod golden;
 mod plan_api;
+mod properties;
 mod scale;

@@ -1,0 +1,58 @@
+//! Every calibration entry point on arbitrary matrices and label vectors (NaN, infinities,
+//! empty, ragged shapes).
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBoxCuts, Ratings};
+use okr_core::IdColumn;
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    rows: u8,
+    cols: u8,
+    values: Vec<f64>,
+    ratee: Vec<u8>,
+    rater: Vec<u8>,
+    labels: Vec<f64>,
+    cuts: Option<[f64; 2]>,
+    scale: Option<(f64, f64)>,
+}
+
+fuzz_target!(|input: Input| {
+    let (r, c) = (usize::from(input.rows % 40), usize::from(input.cols % 40));
+    let mut data = input.values.clone();
+    data.resize(r * c, f64::NAN);
+    if let Ok(m) = Matrix::new(r, c, data) {
+        let _ = cal::intraclass_corr(&m, Missing::Raise);
+        let _ = cal::intraclass_corr(&m, Missing::Omit);
+        for level in [Level::Nominal, Level::Ordinal, Level::Interval, Level::Ratio] {
+            let _ = cal::krippendorff_alpha(&m, level, None);
+            let _ = cal::krippendorff_alpha(&m, level, Some(&input.labels));
+            let _ = cal::krippendorff_alpha_counts(&m, level, None);
+        }
+        let _ = cal::fleiss_kappa(&m);
+        let _ = cal::kendall_w(&m, true);
+        let _ = cal::kendall_w(&m.transposed(), false);
+    }
+    let n = input.values.len().min(input.ratee.len()).min(input.rater.len());
+    let ratee: Vec<i64> = input.ratee[..n].iter().map(|&x| i64::from(x % 16)).collect();
+    let rater: Vec<i64> = input.rater[..n].iter().map(|&x| i64::from(x % 8)).collect();
+    let values = input.values[..n].to_vec();
+    let _ = cal::cohen_kappa(&values, &input.labels[..input.labels.len().min(n)], None, cal::KappaWeights::Quadratic);
+    let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
+    let _ = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
+    let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
+    if let Ok(ratings) = Ratings::new(&IdColumn::Integers(ratee.clone()), &IdColumn::Integers(rater.clone()), values) {
+        let _ = cal::rater_effects(&ratings, &cal::RaterEffectsOptions::default());
+        let _ = cal::additive_model(&ratings);
+        for method in [Method::ZScore, Method::Percentile, Method::Additive] {
+            let _ = cal::normalize(&ratings, method, input.scale);
+        }
+        let _ = ratings.to_matrix();
+        let rel: Vec<String> = ratee.iter().map(|x| ["self", "manager", "peer", "direct_report"][*x as usize % 4].to_owned()).collect();
+        if let Ok(r) = ratings.with_relationship(&rel.into()).and_then(|r| r.with_competency(&IdColumn::Integers(rater))) {
+            let _ = cal::feedback_360(&r, &cal::FeedbackOptions::default());
+        }
+    }
+});

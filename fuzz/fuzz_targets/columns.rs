@@ -1,0 +1,72 @@
+//! Arbitrary columns (ids as small integers so that references often resolve, any floats
+//! including NaN and infinities, any kinds) through the columnar constructor and scoring.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use okr_core::{AlignmentColumns, CheckInColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan};
+
+#[derive(Debug, Arbitrary)]
+struct Input {
+    objectives: Vec<u8>,
+    key_results: Vec<(u8, u8, u8, f64, f64, f64, f64, f64)>,
+    edges: Vec<(u8, u8, f64)>,
+    check_ins: Vec<(u8, i16, f64, f64)>,
+    cycle_days: (i16, i16),
+}
+
+const KINDS: [KeyResultKind; 8] = [
+    KeyResultKind::Linear,
+    KeyResultKind::AtLeast,
+    KeyResultKind::AtMost,
+    KeyResultKind::Range,
+    KeyResultKind::Binary,
+    KeyResultKind::Manual,
+    KeyResultKind::Rollup,
+    KeyResultKind::Aggregate,
+];
+
+fuzz_target!(|input: Input| {
+    let base = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    let day = |d: i16| base + chrono::Duration::days(i64::from(d));
+    let k = &input.key_results;
+    let cols = Columns {
+        objectives: ObjectiveColumns {
+            id: IdColumn::Integers(input.objectives.iter().map(|&o| i64::from(o)).collect()),
+            cycle: Some(vec![Some("c".into()); input.objectives.len()]),
+            ..Default::default()
+        },
+        key_results: KeyResultColumns {
+            id: IdColumn::Integers(k.iter().map(|r| 1000 + i64::from(r.0)).collect()),
+            objective: IdColumn::Integers(k.iter().map(|r| i64::from(r.1)).collect()),
+            kind: k.iter().map(|r| KINDS[r.2 as usize % KINDS.len()]).collect(),
+            start: Some(k.iter().map(|r| r.3).collect()),
+            target: Some(k.iter().map(|r| r.4).collect()),
+            threshold: Some(k.iter().map(|r| r.5).collect()),
+            low: Some(k.iter().map(|r| r.5).collect()),
+            high: Some(k.iter().map(|r| r.6).collect()),
+            current: Some(k.iter().map(|r| r.7).collect()),
+            weight: Some(k.iter().map(|r| r.6).collect()),
+            ..Default::default()
+        },
+        alignments: Some(AlignmentColumns {
+            child: IdColumn::Integers(input.edges.iter().map(|e| i64::from(e.0)).collect()),
+            parent: IdColumn::Integers(input.edges.iter().map(|e| i64::from(e.1)).collect()),
+            weight: Some(input.edges.iter().map(|e| e.2).collect()),
+        }),
+        check_ins: Some(CheckInColumns {
+            key_result: IdColumn::Integers(input.check_ins.iter().map(|c| 1000 + i64::from(c.0)).collect()),
+            date: input.check_ins.iter().map(|c| day(c.1)).collect(),
+            value: Some(input.check_ins.iter().map(|c| c.2).collect()),
+            confidence: Some(input.check_ins.iter().map(|c| c.3).collect()),
+        }),
+        cycles: vec![Cycle { id: "c".into(), start: day(input.cycle_days.0), end: day(input.cycle_days.1) }],
+        policy: None,
+    };
+    if let Ok(plan) = Plan::from_columns(&cols) {
+        let r = plan.score(day(20));
+        let _ = r.to_json();
+        let _ = r.columns();
+        let _ = plan.lint(Some(day(30)));
+    }
+});

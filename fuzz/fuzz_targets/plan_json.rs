@@ -1,0 +1,33 @@
+//! Any text as a plan document: parse, score at several dates, lint, explain, line of sight,
+//! text and HTML trees, events, review packets. Errors are fine; a panic is a bug.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(plan) = okr_core::Plan::from_json(text) else { return };
+    let days = ["2025-12-01", "2026-01-16", "2026-02-15", "2026-12-31"];
+    let reports: Vec<_> = days.iter().map(|d| plan.score(d.parse().unwrap_or_default())).collect();
+    for r in &reports {
+        let _ = r.to_json();
+        let _ = r.tree_text();
+        let _ = r.tree_html();
+        let _ = r.systemic();
+        let _ = r.columns();
+        for node in r.nodes().take(20) {
+            let _ = r.explain(node.id);
+            let _ = plan.line_of_sight(node.id);
+        }
+    }
+    let _ = okr_core::events(&reports[0], &reports[2]);
+    let _ = plan.lint(Some(days[2].parse().unwrap_or_default()));
+    let _ = plan.confidence_calibration(days[3].parse().unwrap_or_default());
+    for node in plan.nodes().take(5) {
+        if let Some(owner) = node.owner() {
+            let _ = plan.review_packet(owner, days[2].parse().unwrap_or_default(), None).map(|p| p.to_markdown());
+        }
+    }
+    let stretch = okr_core::Policy { cap: 1.5, floor: -1.0, ..okr_core::Policy::default() };
+    let _ = plan.score_with(days[2].parse().unwrap_or_default(), &stretch);
+});

@@ -1,0 +1,48 @@
+// Thousands of mutated documents at Plan.fromJson: only Errors with a code come out, and the
+// module instance survives all of them.
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const { Plan } = require("../pkg");
+
+const ROOT = path.join(__dirname, "..", "..");
+const GOLDEN = path.join(ROOT, "tests", "golden");
+const seeds = fs.readdirSync(GOLDEN).filter((f) => f.endsWith(".json") && f !== "errors.json")
+  .map((f) => JSON.stringify(JSON.parse(fs.readFileSync(path.join(GOLDEN, f), "utf8")).plan));
+seeds.push(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+const junk = ["", "null", "-1e999", "1e308", "[]", "{}", '"2026-02-30"', "true", '"💥"', "0.0000000001"];
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return (n) => { s = (s * 1664525 + 1013904223) >>> 0; return s % n; };
+}
+
+test("mutated documents raise only coded Errors; the module keeps working", () => {
+  const r = rng(42);
+  let ok = 0, failed = 0;
+  for (let i = 0; i < 3000; i++) {
+    let text = seeds[r(seeds.length)];
+    const at = r(text.length + 1);
+    switch (r(3)) {
+      case 0: text = text.slice(0, at) + text.slice(at + 1 + r(20)); break;
+      case 1: text = text.slice(0, at) + junk[r(junk.length)] + text.slice(at); break;
+      default: text = text.slice(0, at) + String.fromCharCode(32 + r(0x2fff)) + text.slice(at + 1);
+    }
+    let plan;
+    try {
+      plan = Plan.fromJson(text);
+    } catch (e) {
+      assert.ok(e instanceof Error && typeof e.code === "string" && e.code.length > 0, String(e));
+      failed++;
+      continue;
+    }
+    const report = plan.score({ asOf: "2026-02-15" });
+    if (report.nodes.length) plan.explain(report.nodes[0].id, { asOf: "2026-02-15" });
+    plan.lint({ asOf: "2026-02-15" });
+    plan.free();
+    ok++;
+  }
+  assert.ok(ok > 100 && failed > 100, `${ok} ok, ${failed} failed`);
+  assert.equal(new Plan({ objectives: [{ id: "o", key_results: [{ id: "k", kind: "binary", current: 1 }] }] }).score({ asOf: "2026-01-01" }).nodes[0].score, 1);
+});
