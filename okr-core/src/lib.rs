@@ -60,6 +60,7 @@
 mod alignment;
 mod build;
 pub mod calibration;
+mod charts;
 mod columns;
 mod document;
 mod error;
@@ -78,6 +79,7 @@ mod render;
 mod review;
 mod scoring;
 
+pub use charts::{distribution_chart, distribution_svg, nine_box_chart, nine_box_svg};
 pub use columns::{
     AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn,
 };

@@ -79,7 +79,7 @@ impl Report {
     /// Nodes in tree order as (position, depth, reference only). A node is shown in full once,
     /// at its home (a key result under its own objective, an objective under its first parent);
     /// elsewhere it gets a one-line reference. Uses an explicit stack: no recursion on deep plans.
-    fn tree_order(&self) -> Vec<(usize, usize, bool)> {
+    pub(crate) fn tree_order(&self) -> Vec<(usize, usize, bool)> {
         let d = &self.plan.data;
         let mut shown = FixedBitSet::with_capacity(d.rules.len());
         let (offsets, _) = d.dependents();

@@ -238,7 +238,49 @@ fn feedback_360(
     json(py, &f)
 }
 
+/// The distribution chart (SVG).
+#[pyfunction]
+#[pyo3(signature = (ratings, categories, shares, groups=None, alpha=0.05))]
+fn distribution_svg(
+    ratings: &Bound<'_, PyAny>,
+    categories: &Bound<'_, PyAny>,
+    shares: &Bound<'_, PyAny>,
+    groups: Option<Vec<String>>,
+    alpha: f64,
+) -> PyResult<String> {
+    okr_core::distribution_chart(
+        &floats(ratings, "ratings")?,
+        &floats(categories, "categories")?,
+        &floats(shares, "shares")?,
+        groups.as_deref(),
+        alpha,
+    )
+    .map_err(to_py_err)
+}
+
+/// The 9-box chart (SVG).
+#[pyfunction]
+#[pyo3(signature = (performance, potential, names, performance_cuts=None, potential_cuts=None))]
+fn nine_box_svg(
+    performance: &Bound<'_, PyAny>,
+    potential: &Bound<'_, PyAny>,
+    names: Vec<String>,
+    performance_cuts: Option<[f64; 2]>,
+    potential_cuts: Option<[f64; 2]>,
+) -> PyResult<String> {
+    let cuts = NineBoxCuts { performance: performance_cuts, potential: potential_cuts };
+    okr_core::nine_box_chart(
+        &floats(performance, "performance")?,
+        &floats(potential, "potential")?,
+        cuts,
+        &names,
+    )
+    .map_err(to_py_err)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(distribution_svg, m)?)?;
+    m.add_function(wrap_pyfunction!(nine_box_svg, m)?)?;
     m.add_function(wrap_pyfunction!(intraclass_corr, m)?)?;
     m.add_function(wrap_pyfunction!(krippendorff_alpha, m)?)?;
     m.add_function(wrap_pyfunction!(cohen_kappa, m)?)?;

@@ -255,6 +255,26 @@ impl Report {
         to_json(&self.0.systemic())
     }
 
+    /// The alignment as SVG.
+    fn alignment_svg(&self) -> String {
+        self.0.alignment_svg()
+    }
+
+    /// The burn-up of a key result as SVG.
+    fn burnup_svg(&self, key_result: &str) -> PyResult<String> {
+        self.0.burnup_svg(key_result).map_err(to_py_err)
+    }
+
+    /// The alignment as Graphviz DOT.
+    fn to_dot(&self) -> String {
+        self.0.to_dot()
+    }
+
+    /// The alignment as a Mermaid flowchart.
+    fn to_mermaid(&self) -> String {
+        self.0.to_mermaid()
+    }
+
     /// The alignment tree as an HTML table.
     fn tree_html(&self) -> String {
         self.0.tree_html()

@@ -131,7 +131,7 @@ def test_explain_line_of_sight_and_html():
     assert los["company_objectives"] == ["co"]
     assert [a["id"] for a in los["ancestors"]] == ["team", "co"]
     html = report._repr_html_()
-    assert html.count("data-node-id=") == len(report) and "<table" in html
+    assert html.count("<tr data-node-id=") == len(report) and "<table" in html and "<svg" in html
     assert re.search(r'data-node-id="k3".*off_track', html)
     with pytest.raises(okr.OkrError) as e:
         report.explain("ghost")

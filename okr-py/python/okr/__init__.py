@@ -5,9 +5,9 @@ statistics (ICC, Krippendorff's alpha, kappas, rater effects) that match pingoui
 ``krippendorff``, statsmodels and scikit-learn.
 """
 
-from okr import calibration
+from okr import calibration, charts
 from okr._okr import OkrError
 from okr._plan import Plan, Report, ReviewPacket, events
 
-__all__ = ["OkrError", "Plan", "Report", "ReviewPacket", "calibration", "events"]
+__all__ = ["OkrError", "Plan", "Report", "ReviewPacket", "calibration", "charts", "events"]
 __version__ = "0.1.0"

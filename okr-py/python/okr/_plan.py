@@ -100,7 +100,7 @@ class Report:
         return self._inner.tree_text()
 
     def _repr_html_(self) -> str:
-        return self._inner.tree_html()
+        return self._inner.alignment_svg() + self._inner.tree_html()
 
     def __repr__(self) -> str:
         return f"<okr.Report as of {self._inner.as_of}: {len(self)} nodes>"

@@ -1,0 +1,67 @@
+"""Charts as self-contained SVG strings: show them in a notebook with
+``IPython.display.SVG(svg)``, or write them to a file. Drawn by okr-core, the same in Rust,
+Python and JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import pandas as pd
+
+from okr import _okr
+from okr._columns import floats
+from okr._plan import DateLike, Plan, Report, _iso
+
+__all__ = ["alignment", "burnup", "distribution", "nine_box", "to_dot", "to_mermaid"]
+
+
+def burnup(plan: Union[Plan, Report], key_result: str, as_of: DateLike = None) -> str:
+    """The burn-up of a key result: check-in values over the cycle, the expected pace, the
+    target, and the forecast with its 80 % band once there are enough check-ins."""
+    report = plan if isinstance(plan, Report) else plan.score(as_of)
+    return report._inner.burnup_svg(key_result)
+
+
+def alignment(report: Report) -> str:
+    """The alignment tree of a scored plan, nodes coloured by status (large plans are
+    summarised by level)."""
+    return report._inner.alignment_svg()
+
+
+def to_dot(report: Report) -> str:
+    """The alignment as Graphviz DOT."""
+    return report._inner.to_dot()
+
+
+def to_mermaid(report: Report) -> str:
+    """The alignment as a Mermaid flowchart."""
+    return report._inner.to_mermaid()
+
+
+def distribution(
+    data: pd.DataFrame, rating: str, target: Optional[Union[Mapping[Any, float], Sequence[float]]] = None, by: Optional[str] = None, alpha: float = 0.05
+) -> str:
+    """Ratings against target shares (even shares when ``target`` is None), overall and per
+    ``by`` group; groups that differ significantly are outlined."""
+    values = floats(data[rating])
+    if isinstance(target, Mapping):
+        cats = np.asarray(list(target.keys()), dtype=np.float64)
+        shares = np.asarray(list(target.values()), dtype=np.float64)
+    else:
+        cats = np.unique(values)
+        shares = np.full(len(cats), 1.0 / max(len(cats), 1)) if target is None else np.asarray(target, dtype=np.float64)
+    groups = None if by is None else data[by].astype(str).tolist()
+    return _okr.distribution_svg(values, cats, shares, groups, alpha)
+
+
+def nine_box(
+    data: pd.DataFrame,
+    person: str,
+    performance: str,
+    potential: str,
+    performance_cuts: Optional[Tuple[float, float]] = None,
+    potential_cuts: Optional[Tuple[float, float]] = None,
+) -> str:
+    """The 9-box grid with counts and names per cell (cuts default to the data's tertiles)."""
+    return _okr.nine_box_svg(floats(data[performance]), floats(data[potential]), data[person].astype(str).tolist(), performance_cuts, potential_cuts)
