@@ -157,3 +157,53 @@ pub fn distribution(
     .map_err(to_js_err)?;
     to_js(&d)
 }
+
+/// The distribution chart (SVG) of ratings against target shares.
+#[wasm_bindgen(js_name = distributionSvg)]
+pub fn distribution_svg(
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] ratings: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{categories: number[], shares: number[], groups?: string[], alpha?: number}"
+    )]
+    options: JsValue,
+) -> Result<String, JsValue> {
+    let need = |name: &str| field(&options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let groups = field(&options, "groups")?
+        .map(|g| {
+            crate::convert::texts(&g, "groups")
+                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect::<Vec<String>>())
+        })
+        .transpose()?;
+    let alpha = field(&options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
+    okr_core::distribution_chart(
+        &floats(&ratings, "ratings")?,
+        &floats(&need("categories")?, "categories")?,
+        &floats(&need("shares")?, "shares")?,
+        groups.as_deref(),
+        alpha,
+    )
+    .map_err(to_js_err)
+}
+
+/// The 9-box chart (SVG).
+#[wasm_bindgen(js_name = nineBoxSvg)]
+pub fn nine_box_svg(
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] performance: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] potential: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{names: string[]}")] options: JsValue,
+) -> Result<String, JsValue> {
+    let names = field(&options, "names")?
+        .map(|g| {
+            crate::convert::texts(&g, "names")
+                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect::<Vec<String>>())
+        })
+        .transpose()?
+        .unwrap_or_default();
+    okr_core::nine_box_chart(
+        &floats(&performance, "performance")?,
+        &floats(&potential, "potential")?,
+        cal::NineBoxCuts::default(),
+        &names,
+    )
+    .map_err(to_js_err)
+}

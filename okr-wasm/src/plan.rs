@@ -361,6 +361,30 @@ impl Report {
         to_js(&self.0.systemic())
     }
 
+    /// The alignment tree as SVG.
+    #[wasm_bindgen(js_name = alignmentSvg)]
+    pub fn alignment_svg(&self) -> String {
+        self.0.alignment_svg()
+    }
+
+    /// The burn-up of a key result as SVG.
+    #[wasm_bindgen(js_name = burnupSvg)]
+    pub fn burnup_svg(&self, key_result: &str) -> Result<String, JsValue> {
+        self.0.burnup_svg(key_result).map_err(to_js_err)
+    }
+
+    /// The alignment as Graphviz DOT.
+    #[wasm_bindgen(js_name = toDot)]
+    pub fn to_dot(&self) -> String {
+        self.0.to_dot()
+    }
+
+    /// The alignment as a Mermaid flowchart.
+    #[wasm_bindgen(js_name = toMermaid)]
+    pub fn to_mermaid(&self) -> String {
+        self.0.to_mermaid()
+    }
+
     /// The alignment tree as an HTML table (rows carry `data-node-id`).
     #[wasm_bindgen(js_name = treeHtml)]
     pub fn tree_html(&self) -> String {

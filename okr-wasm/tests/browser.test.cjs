@@ -42,6 +42,12 @@ test("the demo scores the sample, follows the as-of date and shows errors", asyn
     assert.equal(new Set(ids).size, nodes);
     const cell = async () => page.$eval('[data-node-id="kr-launch"] td:nth-child(2)', (td) => td.textContent);
     assert.equal(await cell(), "0.50");
+    // The burn-up of the selected key result, and of another one after a click.
+    assert.ok((await page.$$("#burnup svg .check-in")).length > 0);
+    await page.click('[data-node-id="rep-3-logos"] td');
+    await page.waitForFunction(() => document.querySelector("#burnup-id").textContent === "rep-3-logos");
+    assert.equal((await page.$$("#burnup svg .check-in")).length, 6);
+    assert.equal((await page.$$("#burnup svg .forecast")).length, 1);
     await page.screenshot({ path: path.join(require("node:os").tmpdir(), "okr-demo.png"), fullPage: false });
     // Time travel: before the first milestone, the launch key result is at 0.
     await page.fill("#as-of", "2026-01-10");

@@ -147,3 +147,16 @@ test("lint, events, systemic view, confidence calibration and review packets", (
   assert.ok(markdown.startsWith("# Review packet: rep-3"));
   assert.throws(() => plan.reviewPacket("nobody", { asOf: "2026-02-15" }), (e) => e.code === "unknown_id");
 });
+
+test("charts as SVG", () => {
+  const plan = Plan.fromJson(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+  const report = plan.scoreReport({ asOf: "2026-02-15" });
+  const tree = report.alignmentSvg();
+  // Every node has a row (nodes with several parents are also referenced under the others).
+  assert.equal(new Set([...tree.matchAll(/data-node-id="([^"]+)"/g)].map((m) => m[1])).size, report.length);
+  assert.match(report.burnupSvg("kr-arr"), /class="check-in"/);
+  assert.throws(() => report.burnupSvg("co-revenue"), (e) => e.code === "invalid_value");
+  assert.match(report.toDot(), /^digraph/);
+  assert.match(okr.distributionSvg([1, 2, 3, 3], { categories: [1, 2, 3], shares: [0.25, 0.25, 0.5] }), /class="observed"/);
+  assert.equal((okr.nineBoxSvg([1, 2, 3], [3, 2, 1], { names: ["a", "b", "c"] }).match(/class="cell"/g) || []).length, 9);
+});
