@@ -81,6 +81,13 @@ test-wasm: browser-tools wasm
 	node --test okr-wasm/tests/
 	cd okr-wasm && npx --no-install tsc -p tsconfig.json
 
+## okr.spark on a local Spark session (pyspark and Java needed; not part of `make test`, whose CI
+## budget it would eat: Spark's start-up alone is most of a minute).
+test-spark: python-dev
+	@command -v java >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null)
+	$(VENV)/bin/pip install --quiet "pyspark>=3.5"
+	OKR_SPARK=1 $(VPY) -m pytest okr-py/tests/test_spark.py -q -p no:cacheprovider
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings

@@ -195,3 +195,11 @@ def test_review_packet(root):
     with pytest.raises(okr.OkrError) as e:
         plan.review_packet("nobody", "2026-02-15")
     assert e.value.code == "unknown_id"
+
+
+def test_whole_float_ids_are_integer_ids():
+    # pandas upcasts integer ids to float after a concat with an empty frame or a missing value.
+    objectives = pd.DataFrame({"id": [1.0, 2.0]})
+    key_results = pd.DataFrame({"id": [10.0], "objective": [2.0], "kind": ["binary"], "current": [1.0]})
+    plan = okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2.0], "parent": [1.0]}))
+    assert plan.score("2026-01-01")["1"]["score"] == 1.0

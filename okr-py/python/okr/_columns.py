@@ -27,6 +27,12 @@ def ids(series: Any) -> Any:
     s = pd.Series(series)
     if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
+    if pd.api.types.is_float_dtype(s.dtype):
+        # pandas turns integer ids into floats at the first missing value or concat with an
+        # empty frame: whole floats are integer ids (a real NaN id is then reported as text).
+        v = s.to_numpy()
+        if len(v) and np.isfinite(v).all() and (v == np.round(v)).all() and np.abs(v).max() < 2**53:
+            return np.ascontiguousarray(v.astype(np.int64))
     return s.astype(str).tolist()
 
 
