@@ -115,7 +115,7 @@ def score(
             df["message"] = None
             return df
         except okr.OkrError as e:
-            row = {c.name: None for c in schema.fields}
+            row: Dict[str, Any] = {c.name: None for c in schema.fields}
             row.update({by: key, "code": getattr(e, "code", "invalid_input"), "message": str(e)})
             return pd.DataFrame([row])
 
@@ -139,7 +139,7 @@ def _ratings_job(data: Any, by: str, fn, schema_fields: List[Tuple[str, Any]]):
             out["message"] = None
             return out[[f.name for f in schema.fields]]
         except okr.OkrError as e:
-            row = {f.name: None for f in schema.fields}
+            row: Dict[str, Any] = {f.name: None for f in schema.fields}
             row.update({by: key, "code": e.code, "message": str(e)})
             return pd.DataFrame([row])
 
