@@ -163,3 +163,8 @@ pub fn with_matrix<T>(
 pub fn date(text: &str) -> PyResult<NaiveDate> {
     okr_core::parse_date(text).map_err(to_py_err)
 }
+
+/// A core value as JSON text (parsed on the Python side).
+pub fn to_json<T: serde::Serialize>(value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|e| invalid_input(e.to_string()))
+}

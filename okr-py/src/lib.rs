@@ -7,17 +7,19 @@
 use pyo3::prelude::*;
 
 mod calibration;
+mod columns;
 mod convert;
 mod errors;
 mod plan;
+mod scoring;
 
 /// The extension module.
 #[pymodule]
 fn _okr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OkrError", m.py().get_type::<errors::OkrError>())?;
     m.add_class::<plan::Plan>()?;
-    m.add_class::<plan::Report>()?;
-    plan::register(m)?;
+    m.add_class::<scoring::Report>()?;
+    scoring::register(m)?;
     calibration::register(m)?;
     Ok(())
 }

@@ -5,12 +5,15 @@
 //! here panics: a panic would poison the module instance.
 
 mod calibration;
+mod columns;
 mod convert;
 mod errors;
 mod plan;
+mod scoring;
 
 pub use calibration::*;
-pub use plan::{events, Plan, Report};
+pub use plan::Plan;
+pub use scoring::{events, Report};
 
 use wasm_bindgen::prelude::*;
 

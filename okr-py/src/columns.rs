@@ -1,0 +1,119 @@
+//! Plans from dicts of columns: the conversion behind `okr.Plan.from_frames`.
+
+use okr_core::{
+    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, KeyResultColumns, KeyResultKind,
+    ObjectiveColumns, ProgressDriver,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::Table;
+use crate::errors::{invalid_input, to_py_err};
+
+/// Parses each distinct value of a categorical column once, then maps the codes.
+fn parse_each<T: Copy>(
+    values: Option<(Vec<i32>, Vec<String>)>,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> PyResult<Option<Vec<Option<T>>>> {
+    let Some((codes, cats)) = values else { return Ok(None) };
+    let parsed = cats
+        .iter()
+        .map(|s| parse(s).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`"))))
+        .collect::<PyResult<Vec<T>>>()?;
+    Ok(Some(codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| parsed[c])).collect()))
+}
+
+fn objectives(t: &mut Table<'_>) -> PyResult<ObjectiveColumns> {
+    Ok(ObjectiveColumns {
+        id: t.required_ids("id")?,
+        cycle: t.texts("cycle")?,
+        owner: t.texts("owner")?,
+        level: t.texts("level")?,
+        title: t.texts("title")?,
+        progress: parse_each(t.categories("progress")?, "progress driver", ProgressDriver::parse)?,
+    })
+}
+
+fn key_results(t: &mut Table<'_>) -> PyResult<KeyResultColumns> {
+    let kind = parse_each(t.categories("kind")?, "key-result kind", KeyResultKind::parse)?
+        .ok_or_else(|| invalid_input("key_results needs column `kind`"))?
+        .into_iter()
+        .map(|k| k.ok_or_else(|| invalid_input("key_results: `kind` cannot be null")))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(KeyResultColumns {
+        id: t.required_ids("id")?,
+        objective: t.required_ids("objective")?,
+        kind,
+        weight: t.floats("weight")?,
+        start: t.floats("start")?,
+        target: t.floats("target")?,
+        threshold: t.floats("threshold")?,
+        strict: t.bools("strict")?,
+        low: t.floats("low")?,
+        high: t.floats("high")?,
+        current: t.floats("current")?,
+        op: parse_each(t.categories("op")?, "aggregate op", AggregateOp::parse)?,
+        title: t.texts("title")?,
+        owner: t.texts("owner")?,
+    })
+}
+
+/// The core's columns from one dict per table; unknown columns are errors naming them.
+pub fn columns<'py>(
+    objectives: Bound<'py, PyDict>,
+    key_results: Bound<'py, PyDict>,
+    alignments: Option<Bound<'py, PyDict>>,
+    check_ins: Option<Bound<'py, PyDict>>,
+    cycles: Option<Bound<'py, PyDict>>,
+    policy: Option<&str>,
+) -> PyResult<Columns> {
+    let mut t = Table::new("objectives", objectives);
+    let objectives = self::objectives(&mut t)?;
+    t.finish()?;
+    let mut t = Table::new("key_results", key_results);
+    let key_results = self::key_results(&mut t)?;
+    t.finish()?;
+    let alignments = alignments
+        .map(|d| {
+            let mut t = Table::new("alignments", d);
+            let a = AlignmentColumns {
+                child: t.required_ids("child")?,
+                parent: t.required_ids("parent")?,
+                weight: t.floats("weight")?,
+            };
+            t.finish().map(|_| a)
+        })
+        .transpose()?;
+    let check_ins = check_ins
+        .map(|d| {
+            let mut t = Table::new("check_ins", d);
+            let c = CheckInColumns {
+                key_result: t.required_ids("key_result")?,
+                date: t.dates("date")?.ok_or_else(|| invalid_input("check_ins needs column `date`"))?,
+                value: t.floats("value")?,
+                confidence: t.floats("confidence")?,
+            };
+            t.finish().map(|_| c)
+        })
+        .transpose()?;
+    let cycles = match cycles {
+        None => Vec::new(),
+        Some(d) => {
+            let mut t = Table::new("cycles", d);
+            let id = t.required_ids("id")?;
+            let start = t.dates("start")?.ok_or_else(|| invalid_input("cycles needs column `start`"))?;
+            let end = t.dates("end")?.ok_or_else(|| invalid_input("cycles needs column `end`"))?;
+            t.finish()?;
+            if start.len() != id.len() || end.len() != id.len() {
+                return Err(invalid_input("cycles: `id`, `start` and `end` must have the same length"));
+            }
+            (0..id.len())
+                .map(|i| Cycle { id: id.get(i).into_owned(), start: start[i], end: end[i] })
+                .collect()
+        }
+    };
+    let policy =
+        policy.map(|p| okr_core::Policy::default().with_overrides(p)).transpose().map_err(to_py_err)?;
+    Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy })
+}

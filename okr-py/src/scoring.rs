@@ -1,0 +1,175 @@
+//! `Report`: a scored plan as JSON, HTML, SVG or columns, and events between reports.
+
+use numpy::PyArray1;
+use okr_core::{Grade, KeyResultKind, NodeType, Status};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::to_json;
+use crate::errors::to_py_err;
+
+/// A scored report (see `okr.Report`).
+#[pyclass(module = "okr._okr", frozen)]
+pub struct Report(pub okr_core::Report);
+
+#[pymethods]
+impl Report {
+    /// The date scored (YYYY-MM-DD).
+    #[getter]
+    fn as_of(&self) -> String {
+        self.0.as_of().to_string()
+    }
+
+    /// The report as JSON (the shape shared by Rust, Python and JavaScript).
+    fn to_json(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.to_json())
+    }
+
+    /// One node's line, as JSON.
+    fn node_json(&self, id: &str) -> PyResult<String> {
+        let line =
+            self.0.get(id).ok_or_else(|| to_py_err(okr_core::Error::UnknownId { id: id.to_owned() }))?;
+        to_json(&line)
+    }
+
+    /// The explanation of a node's score, as JSON.
+    fn explain_json(&self, id: &str) -> PyResult<String> {
+        let e = self.0.explain(id).map_err(to_py_err)?;
+        to_json(&e)
+    }
+
+    /// Share of key results in trouble per team and level, as JSON.
+    fn systemic_json(&self) -> PyResult<String> {
+        to_json(&self.0.systemic())
+    }
+
+    /// The alignment as SVG.
+    fn alignment_svg(&self) -> String {
+        self.0.alignment_svg()
+    }
+
+    /// The burn-up of a key result as SVG.
+    fn burnup_svg(&self, key_result: &str) -> PyResult<String> {
+        self.0.burnup_svg(key_result).map_err(to_py_err)
+    }
+
+    /// The alignment as Graphviz DOT.
+    fn to_dot(&self) -> String {
+        self.0.to_dot()
+    }
+
+    /// The alignment as a Mermaid flowchart.
+    fn to_mermaid(&self) -> String {
+        self.0.to_mermaid()
+    }
+
+    /// The alignment tree as an HTML table.
+    fn tree_html(&self) -> String {
+        self.0.tree_html()
+    }
+
+    /// The alignment tree as text.
+    fn tree_text(&self) -> String {
+        self.0.tree_text()
+    }
+
+    /// The report as columns: numbers as numpy arrays, categories as codes (see `categories`).
+    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = self.0.columns();
+        let d = PyDict::new(py);
+        if self.0.plan().integer_ids() {
+            // Integer ids come back as integers: no Python string per node.
+            let int = |s: &str| s.parse::<i64>().unwrap_or_default();
+            d.set_item("id", PyArray1::from_vec(py, c.id.iter().map(|s| int(s)).collect()))?;
+            d.set_item(
+                "objective_mask",
+                PyArray1::from_vec(py, c.objective.iter().map(Option::is_none).collect()),
+            )?;
+            d.set_item(
+                "objective",
+                PyArray1::from_vec(py, c.objective.iter().map(|o| o.map_or(0, int)).collect()),
+            )?;
+        } else {
+            d.set_item("id", c.id)?;
+            d.set_item("objective", c.objective)?;
+        }
+        d.set_item("type", PyArray1::from_vec(py, c.node_type.iter().map(|t| *t as u8).collect()))?;
+        let kind: Vec<i8> = c
+            .kind
+            .iter()
+            .map(|k| k.map_or(-1, |k| KINDS.iter().position(|x| *x == k).unwrap_or(0) as i8))
+            .collect();
+        d.set_item("kind", PyArray1::from_vec(py, kind))?;
+        d.set_item("score", PyArray1::from_vec(py, c.score))?;
+        d.set_item("expected", PyArray1::from_vec(py, c.expected))?;
+        d.set_item(
+            "status",
+            PyArray1::from_vec(
+                py,
+                c.status.iter().map(|s| STATUSES.iter().position(|x| x == s).unwrap_or(0) as u8).collect(),
+            ),
+        )?;
+        d.set_item(
+            "grade",
+            PyArray1::from_vec(
+                py,
+                c.grade.iter().map(|g| GRADES.iter().position(|x| x == g).unwrap_or(0) as u8).collect(),
+            ),
+        )?;
+        d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
+        d.set_item("value", PyArray1::from_vec(py, c.value))?;
+        d.set_item("confidence", PyArray1::from_vec(py, c.confidence))?;
+        d.set_item("forecast_score", PyArray1::from_vec(py, c.forecast_score))?;
+        d.set_item("signals", PyArray1::from_vec(py, c.signals))?;
+        Ok(d)
+    }
+
+    fn __len__(&self) -> usize {
+        self.0.len()
+    }
+}
+
+const STATUSES: [Status; 6] = [
+    Status::Achieved,
+    Status::NotStarted,
+    Status::OnTrack,
+    Status::AtRisk,
+    Status::OffTrack,
+    Status::Unscheduled,
+];
+const GRADES: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
+const KINDS: [KeyResultKind; 10] = [
+    KeyResultKind::Linear,
+    KeyResultKind::AtLeast,
+    KeyResultKind::AtMost,
+    KeyResultKind::Range,
+    KeyResultKind::Binary,
+    KeyResultKind::Milestones,
+    KeyResultKind::Piecewise,
+    KeyResultKind::Manual,
+    KeyResultKind::Rollup,
+    KeyResultKind::Aggregate,
+];
+
+/// Events between two reports, as JSON.
+#[pyfunction]
+fn events_json(before: &Report, after: &Report) -> PyResult<String> {
+    to_json(&okr_core::events(&before.0, &after.0))
+}
+
+/// The category names behind the codes of `Report.columns()`.
+#[pyfunction]
+fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("type", [NodeType::Objective, NodeType::KeyResult].map(|t| t.as_str()).to_vec())?;
+    d.set_item("kind", KINDS.map(|k| k.as_str()).to_vec())?;
+    d.set_item("status", STATUSES.map(|s| s.as_str()).to_vec())?;
+    d.set_item("grade", GRADES.map(|g| g.as_str()).to_vec())?;
+    d.set_item("signals", okr_core::Report::SIGNAL_NAMES.to_vec())?;
+    Ok(d)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(report_categories, m)?)?;
+    m.add_function(wrap_pyfunction!(events_json, m)?)
+}

@@ -1,0 +1,172 @@
+//! Plans from columns (typed arrays or arrays): the conversion behind `Plan.fromColumns`.
+
+use js_sys::{Array, JSON};
+use okr_core::{
+    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind,
+    ObjectiveColumns, ProgressDriver,
+};
+use wasm_bindgen::JsValue;
+
+use crate::convert::{field, floats, ids, keys, texts};
+use crate::errors::{invalid_input, to_js_err};
+
+fn parsed<T>(
+    values: Option<Vec<Option<String>>>,
+    what: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<Vec<Option<T>>>, JsValue> {
+    values
+        .map(|v| {
+            v.into_iter()
+                .map(|s| match s {
+                    None => Ok(None),
+                    Some(s) => {
+                        parse(&s).map(Some).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`")))
+                    }
+                })
+                .collect()
+        })
+        .transpose()
+}
+
+/// Reads the named columns of one table, rejecting unknown ones.
+struct Table {
+    name: &'static str,
+    value: JsValue,
+    allowed: &'static [&'static str],
+}
+
+impl Table {
+    fn new(name: &'static str, value: JsValue, allowed: &'static [&'static str]) -> Result<Table, JsValue> {
+        if let Some(k) = keys(&value).into_iter().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(to_js_err(okr_core::Error::UnknownColumn { table: name, column: k }));
+        }
+        Ok(Table { name, value, allowed })
+    }
+
+    fn get(&self, column: &str) -> Result<Option<JsValue>, JsValue> {
+        debug_assert!(self.allowed.contains(&column));
+        field(&self.value, column)
+    }
+
+    fn ids(&self, column: &str) -> Result<IdColumn, JsValue> {
+        let v = self
+            .get(column)?
+            .ok_or_else(|| invalid_input(format!("{} needs column `{column}`", self.name)))?;
+        ids(&v, column)
+    }
+
+    fn floats(&self, column: &str) -> Result<Option<Vec<f64>>, JsValue> {
+        self.get(column)?.map(|v| floats(&v, column)).transpose()
+    }
+
+    fn texts(&self, column: &str) -> Result<Option<Vec<Option<String>>>, JsValue> {
+        self.get(column)?.map(|v| texts(&v, column)).transpose()
+    }
+}
+
+pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
+    let top = Table::new(
+        "columns",
+        value.clone(),
+        &["objectives", "keyResults", "alignments", "checkIns", "cycles", "policy"],
+    )?;
+    let o = Table::new(
+        "objectives",
+        top.get("objectives")?.unwrap_or(JsValue::UNDEFINED),
+        &["id", "cycle", "owner", "level", "title", "progress"],
+    )?;
+    let objectives = ObjectiveColumns {
+        id: o.ids("id")?,
+        cycle: o.texts("cycle")?,
+        owner: o.texts("owner")?,
+        level: o.texts("level")?,
+        title: o.texts("title")?,
+        progress: parsed(o.texts("progress")?, "progress driver", ProgressDriver::parse)?,
+    };
+    let k = Table::new(
+        "keyResults",
+        top.get("keyResults")?.unwrap_or(JsValue::UNDEFINED),
+        &[
+            "id",
+            "objective",
+            "kind",
+            "weight",
+            "start",
+            "target",
+            "threshold",
+            "strict",
+            "low",
+            "high",
+            "current",
+            "op",
+            "title",
+            "owner",
+        ],
+    )?;
+    let kind = parsed(k.texts("kind")?, "key-result kind", KeyResultKind::parse)?
+        .ok_or_else(|| invalid_input("keyResults needs column `kind`"))?
+        .into_iter()
+        .map(|x| x.ok_or_else(|| invalid_input("keyResults: `kind` cannot be null")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let strict = k
+        .get("strict")?
+        .map(|v| Array::from(&v).iter().map(|b| b.as_bool().unwrap_or(false)).collect::<Vec<bool>>());
+    let key_results = KeyResultColumns {
+        id: k.ids("id")?,
+        objective: k.ids("objective")?,
+        kind,
+        weight: k.floats("weight")?,
+        start: k.floats("start")?,
+        target: k.floats("target")?,
+        threshold: k.floats("threshold")?,
+        strict,
+        low: k.floats("low")?,
+        high: k.floats("high")?,
+        current: k.floats("current")?,
+        op: parsed(k.texts("op")?, "aggregate op", AggregateOp::parse)?,
+        title: k.texts("title")?,
+        owner: k.texts("owner")?,
+    };
+    let alignments = top
+        .get("alignments")?
+        .map(|v| {
+            let a = Table::new("alignments", v, &["child", "parent", "weight"])?;
+            Ok::<_, JsValue>(AlignmentColumns {
+                child: a.ids("child")?,
+                parent: a.ids("parent")?,
+                weight: a.floats("weight")?,
+            })
+        })
+        .transpose()?;
+    let check_ins = top
+        .get("checkIns")?
+        .map(|v| {
+            let c = Table::new("checkIns", v, &["keyResult", "date", "value", "confidence"])?;
+            let date = c
+                .texts("date")?
+                .ok_or_else(|| invalid_input("checkIns needs column `date`"))?
+                .into_iter()
+                .map(|d| okr_core::parse_date(d.as_deref().unwrap_or("")).map_err(to_js_err))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok::<_, JsValue>(CheckInColumns {
+                key_result: c.ids("keyResult")?,
+                date,
+                value: c.floats("value")?,
+                confidence: c.floats("confidence")?,
+            })
+        })
+        .transpose()?;
+    let cycles: Vec<Cycle> = match top.get("cycles")? {
+        None => Vec::new(),
+        Some(v) => serde_wasm_bindgen::from_value(v).map_err(|e| invalid_input(format!("cycles: {e}")))?,
+    };
+    let policy = match top.get("policy")? {
+        None => None,
+        Some(p) => {
+            let text = JSON::stringify(&p).map_err(|_| invalid_input("`policy` must be a plain object"))?;
+            Some(okr_core::Policy::default().with_overrides(&String::from(text)).map_err(to_js_err)?)
+        }
+    };
+    Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy })
+}
