@@ -42,6 +42,9 @@ test("the demo scores the sample, follows the as-of date and shows errors", asyn
     assert.equal(new Set(ids).size, nodes);
     const cell = async () => page.$eval('[data-node-id="kr-launch"] td:nth-child(2)', (td) => td.textContent);
     assert.equal(await cell(), "0.50");
+    // The alignment chart carries every node too.
+    const charted = await page.$$eval("#chart svg [data-node-id]", (gs) => new Set(gs.map((g) => g.getAttribute("data-node-id"))).size);
+    assert.equal(charted, nodes);
     // The burn-up of the selected key result, and of another one after a click.
     assert.ok((await page.$$("#burnup svg .check-in")).length > 0);
     await page.click('[data-node-id="rep-3-logos"] td');

@@ -71,3 +71,65 @@ fn million_child_star() {
     assert!((report.get("0").unwrap().score - 0.7 / N as f64).abs() < 1e-15);
     assert!(report.get("0").unwrap().has_data);
 }
+
+#[test]
+fn hundred_thousand_parents_on_one_objective() {
+    let parents = 100_000i64;
+    let cols = Columns {
+        objectives: ObjectiveColumns {
+            id: IdColumn::Integers((0..=parents).collect()),
+            ..Default::default()
+        },
+        key_results: leaf_kr(parents),
+        alignments: Some(AlignmentColumns {
+            child: IdColumn::Integers(vec![parents; parents as usize]),
+            parent: IdColumn::Integers((0..parents).collect()),
+            weight: None,
+        }),
+        ..Default::default()
+    };
+    let plan = Plan::from_columns(&cols).unwrap();
+    let report = plan.score("2026-01-01".parse().unwrap());
+    // Every parent has the one child as its only contributor.
+    assert!((report.get("0").unwrap().score - 0.7).abs() < 1e-12);
+    assert!((report.get("99999").unwrap().score - 0.7).abs() < 1e-12);
+    assert_eq!(plan.line_of_sight(&parents.to_string()).unwrap().ancestors.len() as i64, parents);
+}
+
+#[test]
+fn extreme_numbers_and_dates() {
+    // Tiny and huge (finite) numbers score without overflow to NaN; far dates are fine or named.
+    let plan = Plan::from_json(
+        r#"{"cycles": [{"id": "q", "start": "1900-01-01", "end": "9999-12-31"}],
+        "objectives": [{"id": "o", "cycle": "q", "key_results": [
+          {"id": "tiny", "kind": "linear", "start": 0, "target": 1e-300, "current": 5e-301},
+          {"id": "huge", "kind": "linear", "start": -1e308, "target": 1e308, "current": 0},
+          {"id": "m", "kind": "milestones", "milestones": [{"name": "before the cycle", "done_on": "1800-01-01"}, {"name": "after", "done_on": "9999-12-31"}]}]}]}"#,
+    )
+    .unwrap();
+    let r = plan.score("2026-01-01".parse().unwrap());
+    assert!((r.get("tiny").unwrap().score - 0.5).abs() < 1e-12);
+    let huge = r.get("huge").unwrap().score;
+    assert!(huge.is_finite() && (0.0..=1.0).contains(&huge));
+    // A milestone dated outside its cycle counts on its own date.
+    assert_eq!(r.get("m").unwrap().score, 0.5);
+    assert!(r.nodes().all(|n| n.score.is_finite() && n.expected.is_some_and(f64::is_finite)));
+    let err = Plan::from_json(r#"{"cycles": [{"id": "q", "start": "2026-13-01", "end": "2026-12-31"}]}"#)
+        .unwrap_err();
+    assert_eq!(err.code(), "malformed");
+    // Dates at chrono's limits are read or refused with a named error, never a panic.
+    for text in [
+        r#"{"cycles": [{"id": "q", "start": "+262143-01-01", "end": "+262143-12-31"}], "objectives": [{"id": "o", "cycle": "q"}]}"#,
+        r#"{"cycles": [{"id": "q", "start": "-262143-01-01", "end": "+262143-12-31"}], "objectives": [{"id": "o", "cycle": "q"}]}"#,
+    ] {
+        match Plan::from_json(text) {
+            Ok(p) => assert!(p
+                .score("2026-01-01".parse().unwrap())
+                .get("o")
+                .unwrap()
+                .expected
+                .is_some_and(f64::is_finite)),
+            Err(e) => assert_eq!(e.code(), "malformed"),
+        }
+    }
+}
