@@ -58,14 +58,14 @@ test("the demo scores the sample, follows the as-of date and shows errors", asyn
     await page.waitForFunction(() => document.querySelector('[data-node-id="kr-launch"] td:nth-child(2)').textContent === "0.00");
     assert.match(await page.textContent("#summary"), /as of 2026-01-10/);
     // A pasted plan with a typo shows the error in the page; the module keeps working.
-    await page.click("summary");
+    await page.click("#plan-summary");
     await page.fill("#plan-text", '{"objectives": [{"id": "o", "tilte": "x"}]}');
     await page.click("#score-text");
     await page.waitForSelector("#error:not([hidden])");
     assert.match(await page.textContent("#error"), /malformed: .*tilte/);
     await page.fill("#plan-text", '{"objectives": [{"id": "solo", "key_results": [{"id": "k", "kind": "binary", "current": 1}]}]}');
     await page.click("#score-text");
-    await page.waitForSelector('[data-node-id="solo"]');
+    await page.waitForSelector('#tree [data-node-id="solo"]');
     assert.equal(await page.isHidden("#error"), true);
     assert.deepEqual(errors, []);
   } finally {
