@@ -112,8 +112,10 @@ fuzz:
 	  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d['plan'])) if isinstance(d, dict) else None" $$f \
 	    > fuzz/corpus/plan_json/seed-$$(basename $$f); done
 	cp examples/acme.json fuzz/corpus/plan_json/seed-acme.json
+	# Past crashes first (fuzz/regressions), then fresh fuzzing.
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
-	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t regressions -- -runs=0 && \
+	  cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
 
 ## Regenerate examples/acme.json from its generator.
 sample:

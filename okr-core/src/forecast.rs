@@ -54,7 +54,9 @@ pub(crate) fn predict(x: &[f64], y: &[f64], x0: f64) -> Option<(f64, f64, f64)> 
     }));
     let s = (sse / (nf - 2.0)).sqrt();
     let scale = s * (1.0 + 1.0 / nf + (x0 - xm) * (x0 - xm) / sxx).sqrt();
-    Some((intercept + slope * x0, scale, nf - 2.0))
+    let value = intercept + slope * x0;
+    // Values near the limits of f64 can overflow the sums: no forecast rather than a NaN one.
+    (value.is_finite() && scale.is_finite()).then_some((value, scale, nf - 2.0))
 }
 
 /// Value intervals on which the rule's (bounded) score reaches `level`.
@@ -144,7 +146,14 @@ pub(crate) fn forecast(
             return 0.0;
         }
         if scale > 0.0 {
-            StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.cdf((v - value) / scale))
+            // statrs panics on a NaN argument: settle the infinite and undefined cases first.
+            let z = (v - value) / scale;
+            match z {
+                z if z.is_nan() => f64::NAN,
+                f64::INFINITY => 1.0,
+                f64::NEG_INFINITY => 0.0,
+                z => StudentsT::new(0.0, 1.0, df).map_or(f64::NAN, |t| t.cdf(z)),
+            }
         } else if v >= value {
             // No residual spread: all the mass sits on the projection.
             1.0
@@ -218,6 +227,20 @@ mod tests {
         let f = forecast(&rule, &[], &[0.0, 1.0, 2.0], &[0.0, 1.0, 2.0], 10.0, &policy).unwrap();
         assert_eq!((f.value, f.low, f.high, f.p_target, f.score), (10.0, 10.0, 10.0, 1.0, 1.0));
         assert!(forecast(&Rule::Binary, &[], &[0.0, 1.0, 2.0], &[0.0, 1.0, 1.0], 10.0, &policy).is_none());
+    }
+
+    #[test]
+    fn extreme_values_give_no_forecast_instead_of_a_panic() {
+        // Found by the `columns` fuzz target: sums overflowing to infinity reached statrs as NaN.
+        let policy = Policy::default();
+        let rule = Rule::Linear { start: 0.0, target: 1e308 };
+        let x = [0.0, 1.0, 2.0];
+        assert!(forecast(&rule, &[], &x, &[1e308, -1e308, 1e308], 10.0, &policy).is_none());
+        let f = forecast(&rule, &[], &x, &[0.0, 1e300, 3e300], 10.0, &policy);
+        assert!(f.is_none_or(|f| f.p_target.is_finite() || f.p_target.is_nan()));
+        let tiny = Rule::Linear { start: 0.0, target: 1e-300 };
+        assert!(forecast(&tiny, &[], &x, &[0.0, 1e-300, 2e-300], 1e300, &policy)
+            .is_none_or(|f| f.score.is_finite()));
     }
 
     #[test]
