@@ -248,7 +248,7 @@ def main():
     peak = rss_mb("VmHWM") - base
     t_end = t_build + t_score + t_pandas
     okr_scores = df.set_index("id")["score"]
-    obj_scores = okr_scores.loc[[str(x) for x in arrays["label"]]].to_numpy()
+    obj_scores = okr_scores.loc[arrays["label"]].to_numpy()
     rows += [("okr from_frames", t_build), ("okr score", t_score), ("okr to_pandas", t_pandas), ("okr end to end", t_end)]
 
     def check(name, got):
@@ -257,7 +257,7 @@ def main():
 
     t_np, (np_scores, _, np_status) = timed(lambda: numpy_peer(arrays), repeat)
     check("numpy", np_scores)
-    okr_status = df.set_index("id")["status"].loc[[str(x) for x in arrays["label"]]].astype(str).to_numpy()
+    okr_status = df.set_index("id")["status"].loc[arrays["label"]].astype(str).to_numpy()
     assert (STATUS_NAMES[np_status] == okr_status).all(), "numpy statuses disagree with okr"
     rows.append(("numpy score + roll-up + status", t_np))
     t_pd, pd_scores = timed(lambda: pandas_peer(arrays), 1)
