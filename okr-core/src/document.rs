@@ -142,21 +142,23 @@ impl KeyResultKind {
         }
     }
 
+    /// Every kind, in declaration order (the codes bindings use for categorical columns).
+    pub const ALL: [KeyResultKind; 10] = [
+        KeyResultKind::Linear,
+        KeyResultKind::AtLeast,
+        KeyResultKind::AtMost,
+        KeyResultKind::Range,
+        KeyResultKind::Binary,
+        KeyResultKind::Milestones,
+        KeyResultKind::Piecewise,
+        KeyResultKind::Manual,
+        KeyResultKind::Rollup,
+        KeyResultKind::Aggregate,
+    ];
+
     /// Parses the snake_case name (as used by columnar input).
     pub fn parse(name: &str) -> Option<Self> {
-        const ALL: [KeyResultKind; 10] = [
-            KeyResultKind::Linear,
-            KeyResultKind::AtLeast,
-            KeyResultKind::AtMost,
-            KeyResultKind::Range,
-            KeyResultKind::Binary,
-            KeyResultKind::Milestones,
-            KeyResultKind::Piecewise,
-            KeyResultKind::Manual,
-            KeyResultKind::Rollup,
-            KeyResultKind::Aggregate,
-        ];
-        ALL.into_iter().find(|k| k.as_str() == name)
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 

@@ -24,6 +24,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in declaration order (the codes bindings use for categorical columns).
+    pub const ALL: [Status; 6] = [
+        Status::Achieved,
+        Status::NotStarted,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::Unscheduled,
+    ];
+
     /// The snake_case name used in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -50,6 +60,9 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// Every grade, lowest first.
+    pub const ALL: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
+
     /// The snake_case name used in reports.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -67,16 +67,6 @@ pub enum NodeForecast {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Flags(u8);
 
-const STATUSES: [Status; 6] = [
-    Status::Achieved,
-    Status::NotStarted,
-    Status::OnTrack,
-    Status::AtRisk,
-    Status::OffTrack,
-    Status::Unscheduled,
-];
-const GRADES: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
-
 impl Flags {
     #[inline]
     fn new(status: Status, grade: Grade, has_data: bool) -> Flags {
@@ -84,11 +74,11 @@ impl Flags {
     }
 
     pub(crate) fn status(self) -> Status {
-        STATUSES[usize::from(self.0 & 7) % STATUSES.len()]
+        Status::ALL[usize::from(self.0 & 7) % Status::ALL.len()]
     }
 
     pub(crate) fn grade(self) -> Grade {
-        GRADES[usize::from((self.0 >> 3) & 3) % GRADES.len()]
+        Grade::ALL[usize::from((self.0 >> 3) & 3) % Grade::ALL.len()]
     }
 
     pub(crate) fn has_data(self) -> bool {

@@ -97,7 +97,7 @@ impl Report {
         let kind: Vec<i8> = c
             .kind
             .iter()
-            .map(|k| k.map_or(-1, |k| KINDS.iter().position(|x| *x == k).unwrap_or(0) as i8))
+            .map(|k| k.map_or(-1, |k| KeyResultKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as i8))
             .collect();
         d.set_item("kind", PyArray1::from_vec(py, kind))?;
         d.set_item("score", PyArray1::from_vec(py, c.score))?;
@@ -106,14 +106,14 @@ impl Report {
             "status",
             PyArray1::from_vec(
                 py,
-                c.status.iter().map(|s| STATUSES.iter().position(|x| x == s).unwrap_or(0) as u8).collect(),
+                c.status.iter().map(|s| Status::ALL.iter().position(|x| x == s).unwrap_or(0) as u8).collect(),
             ),
         )?;
         d.set_item(
             "grade",
             PyArray1::from_vec(
                 py,
-                c.grade.iter().map(|g| GRADES.iter().position(|x| x == g).unwrap_or(0) as u8).collect(),
+                c.grade.iter().map(|g| Grade::ALL.iter().position(|x| x == g).unwrap_or(0) as u8).collect(),
             ),
         )?;
         d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
@@ -129,28 +129,6 @@ impl Report {
     }
 }
 
-const STATUSES: [Status; 6] = [
-    Status::Achieved,
-    Status::NotStarted,
-    Status::OnTrack,
-    Status::AtRisk,
-    Status::OffTrack,
-    Status::Unscheduled,
-];
-const GRADES: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
-const KINDS: [KeyResultKind; 10] = [
-    KeyResultKind::Linear,
-    KeyResultKind::AtLeast,
-    KeyResultKind::AtMost,
-    KeyResultKind::Range,
-    KeyResultKind::Binary,
-    KeyResultKind::Milestones,
-    KeyResultKind::Piecewise,
-    KeyResultKind::Manual,
-    KeyResultKind::Rollup,
-    KeyResultKind::Aggregate,
-];
-
 /// Events between two reports, as JSON.
 #[pyfunction]
 fn events_json(before: &Report, after: &Report) -> PyResult<String> {
@@ -162,9 +140,9 @@ fn events_json(before: &Report, after: &Report) -> PyResult<String> {
 fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("type", [NodeType::Objective, NodeType::KeyResult].map(|t| t.as_str()).to_vec())?;
-    d.set_item("kind", KINDS.map(|k| k.as_str()).to_vec())?;
-    d.set_item("status", STATUSES.map(|s| s.as_str()).to_vec())?;
-    d.set_item("grade", GRADES.map(|g| g.as_str()).to_vec())?;
+    d.set_item("kind", KeyResultKind::ALL.map(|k| k.as_str()).to_vec())?;
+    d.set_item("status", Status::ALL.map(|s| s.as_str()).to_vec())?;
+    d.set_item("grade", Grade::ALL.map(|g| g.as_str()).to_vec())?;
     d.set_item("signals", okr_core::Report::SIGNAL_NAMES.to_vec())?;
     Ok(d)
 }

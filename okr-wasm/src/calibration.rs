@@ -130,6 +130,21 @@ pub fn normalize(
     Ok(js_sys::Float64Array::from(out.as_slice()))
 }
 
+/// The arguments of `distribution` and `distributionSvg`: categories, shares, groups, alpha.
+type DistributionArgs = (Vec<f64>, Vec<f64>, Option<Vec<String>>, f64);
+
+fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
+    let need = |name: &str| field(options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let groups = field(options, "groups")?
+        .map(|g| {
+            crate::convert::texts(&g, "groups")
+                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect())
+        })
+        .transpose()?;
+    let alpha = field(options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
+    Ok((floats(&need("categories")?, "categories")?, floats(&need("shares")?, "shares")?, groups, alpha))
+}
+
 /// Ratings against target shares, overall and per group.
 #[wasm_bindgen(unchecked_return_type = "DistributionReport")]
 pub fn distribution(
@@ -139,22 +154,9 @@ pub fn distribution(
     )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let need = |name: &str| field(&options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
-    let groups = field(&options, "groups")?
-        .map(|g| {
-            crate::convert::texts(&g, "groups")
-                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect::<Vec<String>>())
-        })
-        .transpose()?;
-    let alpha = field(&options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
-    let d = cal::distribution(
-        &floats(&ratings, "ratings")?,
-        &floats(&need("categories")?, "categories")?,
-        &floats(&need("shares")?, "shares")?,
-        groups.as_deref(),
-        alpha,
-    )
-    .map_err(to_js_err)?;
+    let (categories, shares, groups, alpha) = distribution_args(&options)?;
+    let d = cal::distribution(&floats(&ratings, "ratings")?, &categories, &shares, groups.as_deref(), alpha)
+        .map_err(to_js_err)?;
     to_js(&d)
 }
 
@@ -167,18 +169,11 @@ pub fn distribution_svg(
     )]
     options: JsValue,
 ) -> Result<String, JsValue> {
-    let need = |name: &str| field(&options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
-    let groups = field(&options, "groups")?
-        .map(|g| {
-            crate::convert::texts(&g, "groups")
-                .map(|v| v.into_iter().map(Option::unwrap_or_default).collect::<Vec<String>>())
-        })
-        .transpose()?;
-    let alpha = field(&options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
+    let (categories, shares, groups, alpha) = distribution_args(&options)?;
     okr_core::distribution_chart(
         &floats(&ratings, "ratings")?,
-        &floats(&need("categories")?, "categories")?,
-        &floats(&need("shares")?, "shares")?,
+        &categories,
+        &shares,
         groups.as_deref(),
         alpha,
     )

@@ -161,6 +161,17 @@ def normalize(
     return pd.Series(out, index=data.index, name=rating)
 
 
+def _target(values: np.ndarray, target: Optional[Union[Mapping[Any, float], Sequence[float]]]) -> Tuple[np.ndarray, np.ndarray]:
+    """Categories and shares: from a mapping, or shares for the sorted categories seen (even
+    shares when None)."""
+    if isinstance(target, Mapping):
+        return np.asarray(list(target.keys()), dtype=np.float64), np.asarray(list(target.values()), dtype=np.float64)
+    cats = np.unique(values)
+    if target is None:
+        return cats, np.full(len(cats), 1.0 / max(len(cats), 1))
+    return cats, np.asarray(target, dtype=np.float64)
+
+
 def distribution(
     data: pd.DataFrame, rating: str, target: Union[Mapping[Any, float], Sequence[float]], by: Optional[str] = None, alpha: float = 0.05
 ) -> Dict[str, Any]:
@@ -168,12 +179,7 @@ def distribution(
     ``tvd``, ``flagged``, and ``groups`` (per ``by``). ``target`` maps category → share, or lists
     shares for the sorted categories seen."""
     values = floats(data[rating])
-    if isinstance(target, Mapping):
-        cats = np.asarray(list(target.keys()), dtype=np.float64)
-        shares = np.asarray(list(target.values()), dtype=np.float64)
-    else:
-        cats = np.unique(values)
-        shares = np.asarray(target, dtype=np.float64)
+    cats, shares = _target(values, target)
     groups = None if by is None else data[by].astype(str).tolist()
     d = _okr.distribution(values, cats, shares, groups, alpha)
     out = dict(d["overall"])

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import pandas as pd
 
 from okr import _okr
 from okr._columns import floats
+from okr.calibration import _target
 from okr._plan import DateLike, Plan, Report, _iso
 
 __all__ = ["alignment", "burnup", "distribution", "nine_box", "to_dot", "to_mermaid"]
@@ -45,12 +45,7 @@ def distribution(
     """Ratings against target shares (even shares when ``target`` is None), overall and per
     ``by`` group; groups that differ significantly are outlined."""
     values = floats(data[rating])
-    if isinstance(target, Mapping):
-        cats = np.asarray(list(target.keys()), dtype=np.float64)
-        shares = np.asarray(list(target.values()), dtype=np.float64)
-    else:
-        cats = np.unique(values)
-        shares = np.full(len(cats), 1.0 / max(len(cats), 1)) if target is None else np.asarray(target, dtype=np.float64)
+    cats, shares = _target(values, target)
     groups = None if by is None else data[by].astype(str).tolist()
     return _okr.distribution_svg(values, cats, shares, groups, alpha)
 
