@@ -71,7 +71,7 @@ impl Builder {
         Builder {
             ids: Ids::with_capacity(nodes),
             nodes: Vec::with_capacity(nodes),
-            meta: Meta::with_capacity(nodes),
+            meta: Meta::default(),
             edges: Vec::new(),
             check_ins: Vec::new(),
             ms_weight: Vec::new(),

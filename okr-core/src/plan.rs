@@ -38,12 +38,12 @@ impl NodeType {
 
 /// Optional text per node, stored densely only once some node has it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TextColumn {
+pub(crate) struct SparseText {
     values: Vec<Option<Box<str>>>,
     len: usize,
 }
 
-impl TextColumn {
+impl SparseText {
     pub(crate) fn push(&mut self, v: Option<Box<str>>) {
         if v.is_some() && self.values.len() < self.len {
             self.values.resize(self.len, None);
@@ -59,9 +59,9 @@ impl TextColumn {
     }
 }
 
-impl FromIterator<Option<Box<str>>> for TextColumn {
+impl FromIterator<Option<Box<str>>> for SparseText {
     fn from_iter<I: IntoIterator<Item = Option<Box<str>>>>(iter: I) -> Self {
-        let mut col = TextColumn::default();
+        let mut col = SparseText::default();
         iter.into_iter().for_each(|v| col.push(v));
         col
     }
@@ -70,17 +70,13 @@ impl FromIterator<Option<Box<str>>> for TextColumn {
 /// Free text of the nodes, by input position.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Meta {
-    pub title: TextColumn,
-    pub owner: TextColumn,
-    pub level: TextColumn,
-    pub note: TextColumn,
+    pub title: SparseText,
+    pub owner: SparseText,
+    pub level: SparseText,
+    pub note: SparseText,
 }
 
 impl Meta {
-    pub(crate) fn with_capacity(_n: usize) -> Self {
-        Meta::default()
-    }
-
     pub(crate) fn push(&mut self, t: NodeText) {
         self.title.push(t.title.map(Into::into));
         self.owner.push(t.owner.map(Into::into));
@@ -97,7 +93,7 @@ pub(crate) struct CheckIns {
     pub day: Vec<i32>,
     pub value: Vec<f64>,
     pub confidence: Vec<f64>,
-    pub note: TextColumn,
+    pub note: SparseText,
 }
 
 impl CheckIns {
