@@ -151,12 +151,20 @@ impl Builder {
         text: NodeText,
     ) -> Result<u32> {
         let index = self.pushed();
+        // Most plans have a handful of cycles: a short scan beats hashing the name per row.
         let cycle = match cycle {
             None => NONE,
-            Some(c) => *self.cycle_index.get(c).ok_or_else(|| Error::UnknownCycle {
-                id: self.ids.get(index).to_owned(),
-                cycle: c.to_owned(),
-            })?,
+            Some(c) => {
+                let found = if self.cycles.len() <= 16 {
+                    self.cycles.iter().position(|x| x.id == c).map(|i| i as u32)
+                } else {
+                    self.cycle_index.get(c).copied()
+                };
+                found.ok_or_else(|| Error::UnknownCycle {
+                    id: self.ids.get(index).to_owned(),
+                    cycle: c.to_owned(),
+                })?
+            }
         };
         self.push_node(Rule::Objective { driver }, NONE, 1.0, cycle, f64::NAN, text)?;
         Ok(index)
@@ -331,13 +339,19 @@ impl Builder {
         let mut rules = Vec::with_capacity(n);
         let mut cycle_of = Vec::with_capacity(n);
         let mut current = Vec::with_capacity(n);
-        let mut objective_of = Vec::with_capacity(n);
         for &d in &order {
             let row = &self.nodes[d as usize];
             rules.push(row.rule);
             cycle_of.push(row.cycle);
             current.push(row.current);
-            objective_of.push(if row.objective == NONE { NONE } else { pos_of_doc[row.objective as usize] });
+        }
+        // A key result's objective, from the objectives' own contributor lists: they sit just
+        // before the objective in topological order, so this is nearly sequential.
+        let mut objective_of = vec![NONE; n];
+        for p in 0..n {
+            for e in contributors.own(p) {
+                objective_of[contributors.src[e] as usize] = p as u32;
+            }
         }
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
