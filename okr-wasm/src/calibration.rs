@@ -11,6 +11,25 @@ extern "C" {
     /// `{targets, raters, ratings}` columns.
     #[wasm_bindgen(typescript_type = "LongRatings")]
     pub type LongRatingsArg;
+    /// Options of `intraclass_corr`.
+    #[wasm_bindgen(typescript_type = "{nanPolicy?: 'raise' | 'omit'}")]
+    pub type IccOptions;
+    /// Options of `krippendorff_alpha`.
+    #[wasm_bindgen(
+        typescript_type = "{level?: 'nominal' | 'ordinal' | 'interval' | 'ratio', valueDomain?: number[]}"
+    )]
+    pub type AlphaOptions;
+    /// Options of `cohen_kappa`.
+    #[wasm_bindgen(typescript_type = "{labels?: number[], weights?: 'linear' | 'quadratic' | null}")]
+    pub type KappaOptions;
+    /// Options of `kendall_w`.
+    #[wasm_bindgen(typescript_type = "{correctTies?: boolean}")]
+    pub type KendallOptions;
+    /// Options of `normalize`.
+    #[wasm_bindgen(
+        typescript_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
+    )]
+    pub type NormalizeOptions;
 }
 
 fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, JsValue> {
@@ -27,10 +46,8 @@ fn long(data: &JsValue, first: &str) -> Result<(okr_core::IdColumn, okr_core::Id
 
 /// The six ICCs in pingouin's order: `[{type, description, icc, f, df1, df2, pval, ci95}]`.
 #[wasm_bindgen(js_name = intraclassCorr, unchecked_return_type = "IccRow[]")]
-pub fn intraclass_corr(
-    data: LongRatingsArg,
-    #[wasm_bindgen(unchecked_param_type = "{nanPolicy?: 'raise' | 'omit'}")] options: JsValue,
-) -> Result<JsValue, JsValue> {
+pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let (t, r, v) = long(&data.into(), "targets")?;
     let missing = match text_option(&options, "nanPolicy", "raise")?.as_str() {
         "raise" => Missing::Raise,
@@ -45,11 +62,9 @@ pub fn intraclass_corr(
 #[wasm_bindgen(js_name = krippendorffAlpha)]
 pub fn krippendorff_alpha(
     #[wasm_bindgen(unchecked_param_type = "(number | null)[][]")] reliability_data: JsValue,
-    #[wasm_bindgen(
-        unchecked_param_type = "{level?: 'nominal' | 'ordinal' | 'interval' | 'ratio', valueDomain?: number[]}"
-    )]
-    options: JsValue,
+    options: Option<AlphaOptions>,
 ) -> Result<f64, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let name = text_option(&options, "level", "interval")?;
     let level = Level::parse(&name).ok_or_else(|| invalid_input(format!("unknown level `{name}`")))?;
     let domain = field(&options, "valueDomain")?.map(|d| floats(&d, "valueDomain")).transpose()?;
@@ -62,9 +77,9 @@ pub fn krippendorff_alpha(
 pub fn cohen_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] a: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] b: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{labels?: number[], weights?: 'linear' | 'quadratic' | null}")]
-    options: JsValue,
+    options: Option<KappaOptions>,
 ) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let weights = field(&options, "weights")?.and_then(|w| w.as_string());
     let w = cal::KappaWeights::parse(weights.as_deref())
         .ok_or_else(|| invalid_input("weights must be `linear`, `quadratic` or null"))?;
@@ -84,8 +99,9 @@ pub fn fleiss_kappa(
 #[wasm_bindgen(js_name = kendallW, unchecked_return_type = "KendallW")]
 pub fn kendall_w(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] data: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{correctTies?: boolean}")] options: JsValue,
+    options: Option<KendallOptions>,
 ) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let correct = field(&options, "correctTies")?.and_then(|v| v.as_bool()).unwrap_or(true);
     to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
 }
@@ -112,11 +128,9 @@ pub fn rater_effects(
 #[wasm_bindgen]
 pub fn normalize(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
-    #[wasm_bindgen(
-        unchecked_param_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
-    )]
-    options: JsValue,
+    options: Option<NormalizeOptions>,
 ) -> Result<js_sys::Float64Array, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let name = text_option(&options, "method", "zscore")?;
     let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
     let scale = match field(&options, "scale")? {

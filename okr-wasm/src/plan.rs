@@ -13,7 +13,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "PlanDocument")]
     pub type PlanDocumentArg;
     /// Options of `score`.
-    #[wasm_bindgen(typescript_type = "ScoreOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "ScoreOptions")]
     pub type ScoreOptionsArg;
     /// Columns of `Plan.fromColumns`.
     #[wasm_bindgen(typescript_type = "PlanColumns")]
@@ -23,6 +23,11 @@ extern "C" {
 /// A validated plan.
 #[wasm_bindgen]
 pub struct Plan(okr_core::Plan);
+
+/// Options given or not (`undefined`).
+fn opt(options: Option<ScoreOptionsArg>) -> JsValue {
+    options.map_or(JsValue::UNDEFINED, Into::into)
+}
 
 fn today() -> String {
     let d = js_sys::Date::new_0();
@@ -77,20 +82,20 @@ impl Plan {
     /// Scores every node: `{asOf, nodes: [{id, type, kind, objective, score, expected, status,
     /// grade, hasData, value, signals}]}`.
     #[wasm_bindgen(unchecked_return_type = "ScoreReport")]
-    pub fn score(&self, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
+    pub fn score(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
         to_js(&self.score_report(options)?.0)
     }
 
     /// Scores every node, keeping the report in WebAssembly memory (read it by column).
     #[wasm_bindgen(js_name = scoreReport)]
-    pub fn score_report(&self, options: ScoreOptionsArg) -> Result<Report, JsValue> {
-        let (day, policy) = self::options(&self.0, &options.into())?;
+    pub fn score_report(&self, options: Option<ScoreOptionsArg>) -> Result<Report, JsValue> {
+        let (day, policy) = self::options(&self.0, &opt(options))?;
         self.0.score_with(day, &policy).map(Report).map_err(to_js_err)
     }
 
     /// Why a node has its score: contributors and the formula.
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(&self, id: &str, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
+    pub fn explain(&self, id: &str, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
         let report = self.score_report(options)?;
         to_js(&report.0.explain(id).map_err(to_js_err)?)
     }
@@ -103,8 +108,8 @@ impl Plan {
 
     /// Lint findings `{code, severity, id, message}`; `asOf` enables the time-dependent checks.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
-    pub fn lint(&self, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
-        let day = match field(&options.into(), "asOf")? {
+    pub fn lint(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+        let day = match field(&opt(options), "asOf")? {
             None => None,
             Some(v) => Some(okr_core::parse_date(&v.as_string().unwrap_or_default()).map_err(to_js_err)?),
         };
@@ -113,15 +118,15 @@ impl Plan {
 
     /// Brier score and over-confidence per owner and team over cycles closed on `asOf`.
     #[wasm_bindgen(js_name = confidenceCalibration, unchecked_return_type = "ConfidenceRow[]")]
-    pub fn confidence_calibration(&self, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
-        let (day, _) = self::options(&self.0, &options.into())?;
+    pub fn confidence_calibration(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+        let (day, _) = self::options(&self.0, &opt(options))?;
         to_js(&self.0.confidence_calibration(day))
     }
 
     /// A person's review packet: `{packet, markdown}`.
     #[wasm_bindgen(js_name = reviewPacket, unchecked_return_type = "{packet: ReviewPacket, markdown: string}")]
-    pub fn review_packet(&self, person: &str, options: ScoreOptionsArg) -> Result<JsValue, JsValue> {
-        let (day, _) = self::options(&self.0, &options.into())?;
+    pub fn review_packet(&self, person: &str, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+        let (day, _) = self::options(&self.0, &opt(options))?;
         let packet = self.0.review_packet(person, day, None).map_err(to_js_err)?;
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &"packet".into(), &to_js(&packet)?)?;

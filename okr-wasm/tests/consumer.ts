@@ -1,5 +1,5 @@
 // A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
-import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, type ScoreReport, type NodeScore, type Explanation } from "../pkg/okr_wasm";
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, kendallW, type ScoreReport, type NodeScore, type Explanation } from "../pkg/okr_wasm";
 
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
@@ -22,3 +22,5 @@ const icc: number | undefined = rows[0]?.icc;
 const alpha: number = krippendorffAlpha([[1, 2, null], [1, 2, 3]], { level: "nominal" });
 const kappa: number = cohenKappa([1, 2], [1, 2], { weights: "linear" }).kappa;
 export const used = [plan.length, status, share, scores.length, icc, alpha, kappa];
+// Options objects may be left out.
+export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];
