@@ -20,10 +20,10 @@ fn scores_and_reads_columns() {
         {"id": "b", "kind": "at_least", "threshold": 2, "current": 3}]}]}"#,
     )
     .unwrap();
-    let report = plan.score_report(options("2026-01-01").unchecked_into()).unwrap();
+    let report = plan.score_report(Some(options("2026-01-01").unchecked_into())).unwrap();
     assert_eq!(report.length(), 3);
     assert_eq!(report.scores().to_vec(), vec![0.625, 0.25, 1.0]);
-    let obj = plan.score(options("2026-01-01").unchecked_into()).unwrap();
+    let obj = plan.score(Some(options("2026-01-01").unchecked_into())).unwrap();
     let nodes = js_sys::Reflect::get(&obj, &"nodes".into()).unwrap();
     let first = js_sys::Array::from(&nodes).get(0);
     assert_eq!(js_sys::Reflect::get(&first, &"hasData".into()).unwrap(), JsValue::TRUE);
@@ -44,6 +44,6 @@ fn errors_are_js_errors_with_codes() {
 #[wasm_bindgen_test]
 fn bad_dates_are_errors_not_panics() {
     let plan = Plan::from_json("{}").unwrap();
-    let err = plan.score_report(options("not a date").unchecked_into()).err().unwrap();
+    let err = plan.score_report(Some(options("not a date").unchecked_into())).err().unwrap();
     assert_eq!(js_sys::Reflect::get(&err, &"code".into()).unwrap(), "invalid_date");
 }
