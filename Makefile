@@ -117,6 +117,15 @@ fuzz:
 	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t regressions -- -runs=0 && \
 	  cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
 
+## The charts of the sample organisation as PNG (docs/pictures), through headless Chromium.
+CHROMIUM_FLAGS = --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars
+pictures: browser-tools
+	$(CARGO) run --quiet --release -p okr-core --example charts -- target/charts
+	for spec in "alignment 700 900" "burnup 660 340" "distribution 800 740" "nine_box 660 640"; do \
+	  set -- $$spec; chromium $(CHROMIUM_FLAGS) --user-data-dir=$$(mktemp -d) --window-size=$$2,$$3 \
+	    --screenshot=docs/pictures/$$1.png file://$$(pwd)/target/charts/$$1.svg 2>/dev/null; done
+
 ## Regenerate examples/acme.json from its generator.
 sample:
 	python3 examples/make_sample.py
