@@ -51,6 +51,19 @@
 //! A key result's value is its latest check-in (with a value) on or before `as_of`, else its
 //! `current`; without either it scores 0 with `has_data: false`.
 //!
+//! ## Beyond scores
+//!
+//! - Check-ins that steer: every report line carries `signals` (`stale`, `low_confidence`,
+//!   `confidence_drop`, `behind_pace`, `forecast_miss`) and, with three or more check-ins, a
+//!   [`Forecast`] with an 80 % interval; [`events`] compares two reports; [`Plan::lint`] gives
+//!   OKR quality findings; [`Report::systemic`] and [`Plan::confidence_calibration`] look across
+//!   teams; [`Plan::review_packet`] gathers one person's evidence.
+//! - Calibration statistics in [`calibration`]: ICC, Krippendorff's alpha, Cohen's and Fleiss'
+//!   kappa, Kendall's W, rater effects, normalisation, distribution against target, 9-box and
+//!   360° aggregation with anonymity.
+//! - Pictures as SVG: [`Report::alignment_svg`], [`Report::burnup_svg`], [`distribution_chart`],
+//!   [`nine_box_chart`]; DOT and Mermaid exports.
+//!
 //! ## Cookbook
 //!
 //! - Reward over-achievement: `plan.score_with(day, &Policy { cap: 1.5, ..Policy::default() })`.
