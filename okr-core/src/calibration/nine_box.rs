@@ -26,7 +26,7 @@ pub struct NineBoxCuts {
     pub potential: Option<[f64; 2]>,
 }
 
-/// Conventional names of the nine boxes, by [potential][performance].
+/// Conventional names of the nine boxes, indexed by potential tier, then performance tier.
 pub const BOX_NAMES: [[&str; 3]; 3] = [
     ["underperformer", "effective", "trusted professional"],
     ["inconsistent player", "core player", "high performer"],
@@ -52,7 +52,7 @@ pub struct NineBoxCell {
 pub struct NineBox {
     /// One cell per person, in input order.
     pub cells: Vec<NineBoxCell>,
-    /// Counts by [potential][performance], low to high.
+    /// Counts indexed by potential tier, then performance tier, low to high.
     pub counts: [[usize; 3]; 3],
     /// The cuts used (given or tertiles).
     pub performance_cuts: [f64; 2],
