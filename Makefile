@@ -91,6 +91,7 @@ test-spark: python-dev
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps -p okr-core
 
 ## Benchmarks always compile in `make test`; `make bench` runs them.
 bench-build:
