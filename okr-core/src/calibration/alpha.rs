@@ -210,6 +210,15 @@ pub fn krippendorff_alpha_counts(
                     reason: format!("count `{c}` for value `{}` is not a whole number ≥ 0", domain[j]),
                 });
             }
+            // Counts are expanded into values: refuse totals no real panel reaches rather than
+            // allocate without bound (a count of 1e300 is a data error).
+            if c + values.len() as f64 > MAX_COUNTED_VALUES {
+                return Err(Error::InvalidValue {
+                    id: format!("unit {u}"),
+                    field: "value_counts",
+                    reason: format!("count `{c}` takes the total past {MAX_COUNTED_VALUES} ratings"),
+                });
+            }
             values.extend(std::iter::repeat_n(domain[j], c as usize));
         }
         if values.len() - start >= 2 {
@@ -220,6 +229,9 @@ pub fn krippendorff_alpha_counts(
     }
     alpha(&Units { offsets, values }, level, Some(&domain))
 }
+
+/// The most ratings a value-counts table may add up to (a hundred million).
+pub const MAX_COUNTED_VALUES: f64 = 1e8;
 
 fn alpha(units: &Units, level: Level, domain: Option<&[f64]>) -> Result<f64> {
     let n = units.values.len();
