@@ -28,7 +28,7 @@ pub enum EventKind {
 #[serde(untagged)]
 pub enum EventValue {
     /// A status, or a date.
-    Text(String),
+    Text(std::borrow::Cow<'static, str>),
     /// A confidence.
     Number(f64),
     /// Nothing (for example, no check-in yet).
@@ -81,8 +81,8 @@ pub fn events(before: &Report, after: &Report) -> Vec<Event> {
             out.push(Event {
                 kind,
                 id: a.id(p).to_owned(),
-                from: EventValue::Text(then.as_str().to_owned()),
-                to: EventValue::Text(now.as_str().to_owned()),
+                from: EventValue::Text(then.as_str().into()),
+                to: EventValue::Text(now.as_str().into()),
             });
         }
         if let (Some(x), Some(y)) = (before.latest_confidence(q), after.latest_confidence(p)) {
@@ -101,8 +101,8 @@ pub fn events(before: &Report, after: &Report) -> Vec<Event> {
             out.push(Event {
                 kind: EventKind::BecameStale,
                 id: a.id(p).to_owned(),
-                from: last.map_or(EventValue::None, |d| EventValue::Text(d.to_string())),
-                to: EventValue::Text(after.as_of().to_string()),
+                from: last.map_or(EventValue::None, |d| EventValue::Text(d.to_string().into())),
+                to: EventValue::Text(after.as_of().to_string().into()),
             });
         }
     }

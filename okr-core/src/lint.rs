@@ -1,7 +1,7 @@
 //! Lint: OKR quality guidance returned as data (3–5 objectives, outcomes not tasks, no
 //! over-cascading, every key result checked in), each finding with a stable code.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -25,7 +25,8 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     /// Stable code: `no-key-results`, `too-many-key-results`, `too-many-objectives`, `orphan`,
-    /// `deep-cascade`, `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`.
+    /// `deep-cascade` (on the objectives where the cascade first passes the limit),
+    /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`.
     pub code: &'static str,
     /// Warning or info.
     pub severity: Severity,
@@ -44,9 +45,11 @@ impl Plan {
         let p = &d.policy;
         let c = &d.contributors;
         let (dep_off, dep) = d.dependents();
-        let mut out = Vec::new();
-        let mut push = |code, severity, id: &str, message: String| {
-            out.push(Finding { code, severity, id: id.to_owned(), message })
+        // Walked in topological order (sequential memory), reported in input order: each finding
+        // carries the input position of its node (owners' findings come last).
+        let mut out: Vec<(u32, Finding)> = Vec::new();
+        let mut push = |at: u32, code, severity, id: &str, message: String| {
+            out.push((at, Finding { code, severity, id: id.to_owned(), message }))
         };
         // Alignment depth below a root, parents first (they sit later in topological order).
         let n = d.rules.len();
@@ -59,9 +62,9 @@ impl Plan {
             }
         }
         let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
-        for &q in &d.pos_of_doc {
-            let q = q as usize;
+        for q in 0..n {
             let doc = d.doc_of_pos[q] as usize;
+            let at = doc as u32;
             let id = d.id(q);
             match d.node_type(q) {
                 NodeType::Objective => {
@@ -69,6 +72,7 @@ impl Plan {
                     let aligned = c.aligned(q).len();
                     if own == 0 && aligned == 0 {
                         push(
+                            at,
                             "no-key-results",
                             Severity::Warning,
                             id,
@@ -77,6 +81,7 @@ impl Plan {
                     }
                     if own > p.max_key_results as usize {
                         push(
+                            at,
                             "too-many-key-results",
                             Severity::Warning,
                             id,
@@ -96,25 +101,28 @@ impl Plan {
                         })
                         .count();
                     if own > 0 && 2 * tasks > own {
-                        push("task-like", Severity::Info, id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
+                        push(at, "task-like", Severity::Info, id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
                     }
                     let level = d.meta.level.get(doc);
                     let parents = dep_off[q + 1] - dep_off[q];
                     if level.is_some_and(|l| l != "company") && parents == 0 {
                         push(
+                            at,
                             "orphan",
                             Severity::Warning,
                             id,
                             format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
                         );
                     }
-                    if depth[q] > p.max_cascade_depth {
+                    // Reported where the cascade first goes too deep: everything below follows.
+                    if depth[q] == p.max_cascade_depth + 1 {
                         push(
+                            at,
                             "deep-cascade",
                             Severity::Warning,
                             id,
                             format!(
-                                "`{id}` is {} alignment levels below a root (more than {})",
+                                "`{id}` is {} alignment levels below a root (more than {}), and so is everything aligned below it",
                                 depth[q], p.max_cascade_depth
                             ),
                         );
@@ -127,6 +135,7 @@ impl Plan {
                             let (a, b) = (&d.cycles[cycle as usize], &d.cycles[pc as usize]);
                             if a.start_day < b.start_day || a.end_day > b.end_day {
                                 push(
+                                    at,
                                     "cycle-outside-parent",
                                     Severity::Warning,
                                     id,
@@ -145,6 +154,7 @@ impl Plan {
                     match d.meta.owner.get(doc) {
                         Some(owner) => *per_owner.entry((owner, cycle)).or_default() += 1,
                         None => push(
+                            at,
                             "missing-owner",
                             Severity::Info,
                             id,
@@ -169,6 +179,7 @@ impl Plan {
                         let silent = d.check_ins.upto(q, day(today)).is_empty() && d.current[q].is_nan();
                         if silent && day(today) - start >= p.stale_after_days as i32 {
                             push(
+                                at,
                                 "no-check-in",
                                 Severity::Warning,
                                 id,
@@ -192,13 +203,15 @@ impl Plan {
                 format!("in cycle `{}`", d.cycles[*cycle as usize].id)
             };
             push(
+                u32::MAX,
                 "too-many-objectives",
                 Severity::Warning,
                 owner,
                 format!("`{owner}` owns {k} objectives {when} (more than {})", p.max_objectives_per_owner),
             );
         }
-        out
+        out.sort_by_key(|(at, _)| *at);
+        out.into_iter().map(|(_, f)| f).collect()
     }
 }
 
@@ -233,7 +246,7 @@ mod tests {
         assert!(!has("task-like", "co")); // 2 of 6 are binary: not more than half
         assert!(has("cycle-outside-parent", "long"));
         // co → long → l1 → l2 → l3 → l4 is 5 edges; l5 is the first deeper one.
-        assert!(has("deep-cascade", "l5") && has("deep-cascade", "nobody") && !has("deep-cascade", "l4"));
+        assert!(has("deep-cascade", "l5") && !has("deep-cascade", "nobody") && !has("deep-cascade", "l4"));
         assert!(has("missing-owner", "nobody"));
         assert!(has("too-many-objectives", "x"));
         assert!(has("no-check-in", "a") && has("no-check-in", "c") && !has("no-check-in", "g"));
