@@ -36,6 +36,18 @@ pub struct Finding {
     pub message: String,
 }
 
+/// A node's id, looked up when displayed.
+struct LazyId<'a> {
+    d: &'a crate::plan::PlanData,
+    q: usize,
+}
+
+impl std::fmt::Display for LazyId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.d.id(self.q))
+    }
+}
+
 impl Plan {
     /// Lints the plan under its policy's limits. `as_of` enables the time-dependent check
     /// (`no-check-in`: a key result with neither check-in nor current value `stale_after_days`
@@ -48,8 +60,8 @@ impl Plan {
         // Walked in topological order (sequential memory), reported in input order: each finding
         // carries the input position of its node (owners' findings come last).
         let mut out: Vec<(u32, Finding)> = Vec::new();
-        let mut push = |at: u32, code, severity, id: &str, message: String| {
-            out.push((at, Finding { code, severity, id: id.to_owned(), message }))
+        let mut push = |at: u32, code, severity, id: &dyn std::fmt::Display, message: String| {
+            out.push((at, Finding { code, severity, id: id.to_string(), message }))
         };
         // Alignment depth below a root, parents first (they sit later in topological order).
         let n = d.rules.len();
@@ -65,7 +77,8 @@ impl Plan {
         for q in 0..n {
             let doc = d.doc_of_pos[q] as usize;
             let at = doc as u32;
-            let id = d.id(q);
+            // Resolving an id is a chain of cache misses: only done for a finding.
+            let id = LazyId { d, q };
             match d.node_type(q) {
                 NodeType::Objective => {
                     let own = c.own(q).len();
@@ -75,7 +88,7 @@ impl Plan {
                             at,
                             "no-key-results",
                             Severity::Warning,
-                            id,
+                            &id,
                             format!("objective `{id}` has no key results and nothing aligned to it"),
                         );
                     }
@@ -84,7 +97,7 @@ impl Plan {
                             at,
                             "too-many-key-results",
                             Severity::Warning,
-                            id,
+                            &id,
                             format!(
                                 "objective `{id}` has {own} key results (more than {})",
                                 p.max_key_results
@@ -101,7 +114,7 @@ impl Plan {
                         })
                         .count();
                     if own > 0 && 2 * tasks > own {
-                        push(at, "task-like", Severity::Info, id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
+                        push(at, "task-like", Severity::Info, &id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
                     }
                     let level = d.meta.level.get(doc);
                     let parents = dep_off[q + 1] - dep_off[q];
@@ -110,7 +123,7 @@ impl Plan {
                             at,
                             "orphan",
                             Severity::Warning,
-                            id,
+                            &id,
                             format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
                         );
                     }
@@ -120,7 +133,7 @@ impl Plan {
                             at,
                             "deep-cascade",
                             Severity::Warning,
-                            id,
+                            &id,
                             format!(
                                 "`{id}` is {} alignment levels below a root (more than {}), and so is everything aligned below it",
                                 depth[q], p.max_cascade_depth
@@ -138,7 +151,7 @@ impl Plan {
                                     at,
                                     "cycle-outside-parent",
                                     Severity::Warning,
-                                    id,
+                                    &id,
                                     format!(
                                         "`{id}` runs {}..{}, outside its parent `{}` ({}..{})",
                                         a.start,
@@ -157,7 +170,7 @@ impl Plan {
                             at,
                             "missing-owner",
                             Severity::Info,
-                            id,
+                            &id,
                             format!("objective `{id}` has no owner"),
                         ),
                     }
@@ -182,7 +195,7 @@ impl Plan {
                                 at,
                                 "no-check-in",
                                 Severity::Warning,
-                                id,
+                                &id,
                                 format!(
                                     "key result `{id}` has no check-in {} days into its cycle",
                                     day(today) - start
