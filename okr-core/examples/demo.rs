@@ -27,6 +27,30 @@ fn run() -> Result<String, String> {
         count(Status::AtRisk),
         count(Status::OffTrack)
     );
+    // What needs attention: key results with signals, worst forecast first.
+    let mut alerts: Vec<_> = report.nodes().filter(|n| n.kind.is_some() && !n.signals.is_empty()).collect();
+    let forecast = |n: &okr_core::NodeScore<'_>| match &n.forecast {
+        Some(okr_core::NodeForecast::KeyResult(f)) => f.score,
+        Some(okr_core::NodeForecast::Objective { score }) => *score,
+        None => n.score,
+    };
+    alerts.sort_by(|a, b| forecast(a).total_cmp(&forecast(b)));
+    out += &format!("\nNeeds attention ({} key results with signals; worst forecast first):\n", alerts.len());
+    for n in alerts.iter().take(8) {
+        let f = match &n.forecast {
+            Some(okr_core::NodeForecast::KeyResult(f)) => {
+                format!("forecast {:.2}, P(success) {:.0}%", f.score, f.p_success * 100.0)
+            }
+            _ => "no forecast".to_owned(),
+        };
+        out += &format!(
+            "  {:<18} {:.2} {:<10} {:<34} {f}\n",
+            n.id,
+            n.score,
+            n.status.as_str(),
+            n.signals.join(", ")
+        );
+    }
     // The company objective furthest behind, explained.
     let company: Vec<_> = plan.nodes().filter(|n| n.level() == Some("company")).map(|n| n.id()).collect();
     if let Some(worst) =
