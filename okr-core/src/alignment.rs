@@ -55,33 +55,29 @@ impl Contributors {
     }
 }
 
-/// The contributor adjacency between inner nodes (nodes with contributors), seen through
-/// petgraph's visit traits. Leaves (most key results) are left out of the traversal: they cannot
-/// lie on a cycle, and skipping them saves a cache miss each on large plans.
-struct InnerGraph<'a> {
-    offsets: &'a [u32],
-    src: &'a [u32],
-    leaf: &'a FixedBitSet,
+/// The contributor adjacency between inner nodes (nodes with contributors), renumbered densely
+/// and seen through petgraph's visit traits. Leaves (most key results) are left out: they cannot
+/// lie on a cycle, and a graph of inner nodes only is small enough to stay in cache.
+struct InnerGraph {
+    offsets: Vec<u32>,
+    src: Vec<u32>,
 }
 
-impl GraphBase for InnerGraph<'_> {
+impl GraphBase for InnerGraph {
     type EdgeId = u32;
     type NodeId = u32;
 }
 
-impl<'a> IntoNeighbors for &'a InnerGraph<'a> {
-    type Neighbors =
-        std::iter::Filter<std::iter::Copied<std::slice::Iter<'a, u32>>, Box<dyn Fn(&u32) -> bool + 'a>>;
+impl<'a> IntoNeighbors for &'a InnerGraph {
+    type Neighbors = std::iter::Copied<std::slice::Iter<'a, u32>>;
 
     fn neighbors(self, a: u32) -> Self::Neighbors {
         let a = a as usize;
-        let leaf = self.leaf;
-        let inner: Box<dyn Fn(&u32) -> bool + 'a> = Box::new(move |&c| !leaf.contains(c as usize));
-        self.src[self.offsets[a] as usize..self.offsets[a + 1] as usize].iter().copied().filter(inner)
+        self.src[self.offsets[a] as usize..self.offsets[a + 1] as usize].iter().copied()
     }
 }
 
-impl Visitable for InnerGraph<'_> {
+impl Visitable for InnerGraph {
     type Map = FixedBitSet;
 
     fn visit_map(&self) -> FixedBitSet {
@@ -106,61 +102,120 @@ pub(crate) fn leaves(offsets: &[u32]) -> FixedBitSet {
     leaf
 }
 
-/// A topological order, contributors before the nodes they contribute to, or the indices of one
-/// cycle, child to parent, first repeated last.
+/// The inner nodes (those with contributors) in an order where contributors come first, or the
+/// indices of one cycle, child to parent, first repeated last.
 ///
-/// Inner nodes are ordered by a DFS post-order started from the nodes nobody depends on (the tops
-/// of the alignment), so each subtree is contiguous; each leaf is placed just before the first
-/// node it feeds. The scoring pass then reads memory almost sequentially.
-pub(crate) fn topological_order(
+/// The order is a DFS post-order started from the nodes nobody depends on (the tops of the
+/// alignment), so each subtree is contiguous and the scoring pass reads memory almost
+/// sequentially.
+pub(crate) fn inner_order(
     offsets: &[u32],
     src: &[u32],
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
 ) -> Result<Vec<u32>, Vec<u32>> {
     let n = offsets.len().saturating_sub(1);
-    let contributors = |u: usize| &src[offsets[u] as usize..offsets[u + 1] as usize];
-    let graph = InnerGraph { offsets, src, leaf };
+    let inner_doc: Vec<u32> = (0..n as u32).filter(|&i| !leaf.contains(i as usize)).collect();
+    let mut inner_of = vec![u32::MAX; n];
+    for (k, &d) in inner_doc.iter().enumerate() {
+        inner_of[d as usize] = k as u32;
+    }
+    let mut graph = InnerGraph { offsets: Vec::with_capacity(inner_doc.len() + 1), src: Vec::new() };
+    graph.offsets.push(0);
+    for &d in &inner_doc {
+        let d = d as usize;
+        for &c in &src[offsets[d] as usize..offsets[d + 1] as usize] {
+            if !leaf.contains(c as usize) {
+                graph.src.push(inner_of[c as usize]);
+            }
+        }
+        graph.offsets.push(graph.src.len() as u32);
+    }
+    drop(inner_of);
+    let m = inner_doc.len();
     let mut dfs = DfsPostOrder::empty(&graph);
-    let mut inner = Vec::new();
-    let tops = (0..n).filter(|&i| !leaf.contains(i) && !has_dependent.contains(i));
+    let mut post = Vec::with_capacity(m);
+    let tops = (0..m).filter(|&k| !has_dependent.contains(inner_doc[k] as usize));
     // Inner nodes not reached from any top lie on or behind a cycle; visiting them exposes it.
-    let rest = (0..n).filter(|&i| !leaf.contains(i));
-    for start in tops.chain(rest) {
+    for start in tops.chain(0..m) {
         if dfs.discovered.contains(start) {
             continue;
         }
         dfs.move_to(start as u32);
         while let Some(node) = dfs.next(&graph) {
-            inner.push(node);
+            post.push(node);
         }
     }
-    let mut rank = vec![0u32; n];
-    for (r, &u) in inner.iter().enumerate() {
+    let mut rank = vec![0u32; m];
+    for (r, &u) in post.iter().enumerate() {
         rank[u as usize] = r as u32;
     }
-    for (r, &u) in inner.iter().enumerate() {
-        for &c in contributors(u as usize) {
-            if !leaf.contains(c as usize) && rank[c as usize] as usize >= r {
-                return Err(cycle_through(offsets, src, c, u));
+    for (r, &u) in post.iter().enumerate() {
+        for c in (&graph).neighbors(u) {
+            if rank[c as usize] as usize >= r {
+                let cycle = cycle_through(&graph.offsets, &graph.src, c, u);
+                return Err(cycle.into_iter().map(|k| inner_doc[k as usize]).collect());
             }
         }
+    }
+    Ok(post.into_iter().map(|k| inner_doc[k as usize]).collect())
+}
+
+/// The plan's layout: every node in topological order (each leaf just before the first node it
+/// feeds, leaves feeding nothing first), the position of each input index, and the contributor
+/// lists relabelled to positions.
+///
+/// On a large plan every step is a cache miss on shuffled input, so the work is split into tight
+/// loops whose iterations do not wait on each other, letting the processor overlap the misses.
+pub(crate) fn layout(
+    doc: &Contributors,
+    inner: &[u32],
+    leaf: &FixedBitSet,
+    has_dependent: &FixedBitSet,
+) -> (Vec<u32>, Vec<u32>, Contributors) {
+    const UNPLACED: u32 = u32::MAX;
+    let n = doc.own_end.len();
+    // Contributor lists of the inner nodes, gathered into placement order.
+    let ranges: Vec<(u32, u32, u32)> = inner
+        .iter()
+        .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
+        .collect();
+    let mut seq = Vec::with_capacity(doc.src.len());
+    let mut weight = Vec::with_capacity(doc.weight.len());
+    for &(lo, _, hi) in &ranges {
+        seq.extend_from_slice(&doc.src[lo as usize..hi as usize]);
+        weight.extend_from_slice(&doc.weight[lo as usize..hi as usize]);
     }
     let mut order = Vec::with_capacity(n);
-    let mut emitted = FixedBitSet::with_capacity(n);
+    let mut pos_of_doc = vec![UNPLACED; n];
+    let mut offsets = Vec::with_capacity(n + 1);
+    let mut own_end = Vec::with_capacity(n);
+    offsets.push(0);
     for i in leaf.ones().filter(|&i| !has_dependent.contains(i)) {
+        pos_of_doc[i] = order.len() as u32;
         order.push(i as u32);
-        emitted.insert(i);
+        own_end.push(0);
+        offsets.push(0);
     }
-    for &u in &inner {
-        for &c in contributors(u as usize) {
-            if leaf.contains(c as usize) && !emitted.put(c as usize) {
+    let mut end = 0u32;
+    for (&d, &(lo, own, hi)) in inner.iter().zip(&ranges) {
+        for &c in &seq[end as usize..(end + hi - lo) as usize] {
+            // Inner contributors were placed earlier (post-order): this is a leaf.
+            if pos_of_doc[c as usize] == UNPLACED {
+                pos_of_doc[c as usize] = order.len() as u32;
                 order.push(c);
+                own_end.push(end);
+                offsets.push(end);
             }
         }
-        order.push(u);
+        pos_of_doc[d as usize] = order.len() as u32;
+        order.push(d);
+        own_end.push(end + own - lo);
+        end += hi - lo;
+        offsets.push(end);
     }
-    Ok(order)
+    let src = seq.iter().map(|&c| pos_of_doc[c as usize]).collect();
+    (order, pos_of_doc, Contributors { offsets, own_end, src, weight })
 }
 
 /// `node` depends on `c`, yet `c` was still open when `node` finished: `node` is reachable from
@@ -197,9 +252,19 @@ fn cycle_through(offsets: &[u32], src: &[u32], c: u32, node: u32) -> Vec<u32> {
 mod tests {
     use super::*;
 
-    /// Builds (offsets, src) from contributor lists.
+    /// The full topological order of the nodes of (offsets, src), or a cycle.
     fn order(o: &[u32], s: &[u32], d: &FixedBitSet) -> Result<Vec<u32>, Vec<u32>> {
-        topological_order(o, s, &leaves(o), d)
+        let leaf = leaves(o);
+        let inner = inner_order(o, s, &leaf, d)?;
+        let n = o.len() - 1;
+        let doc = Contributors { offsets: o.to_vec(), own_end: o[..n].to_vec(), src: s.to_vec(), weight: vec![1.0; s.len()] };
+        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d);
+        for (p, &x) in order.iter().enumerate() {
+            assert_eq!(pos[x as usize] as usize, p);
+            // Every contributor sits before the node it feeds.
+            assert!(relabelled.src[relabelled.all(p)].iter().all(|&c| (c as usize) < p));
+        }
+        Ok(order)
     }
 
     fn adjacency(lists: &[&[u32]]) -> (Vec<u32>, Vec<u32>, FixedBitSet) {

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
-use crate::alignment::{leaves, topological_order, Contributors};
+use crate::alignment::{inner_order, layout, leaves, Contributors};
 use crate::document::{Cycle, KeyResultKind, Milestone};
+use crate::columns::IdColumn;
 use crate::error::{Error, Result};
 use crate::ids::{Ids, Key};
 use crate::key_result::{check_points, finite, Rule, RuleFields};
@@ -109,16 +110,30 @@ impl Builder {
         self.ids.reserve_dense(min, max, count);
     }
 
-    pub(crate) fn find(&self, id: Key<'_>) -> Option<u32> {
-        self.ids.find_key(id)
-    }
-
     /// Interns the id of the next node; nodes are then pushed in the order they were interned.
     pub(crate) fn intern(&mut self, table: &'static str, id: Key<'_>) -> Result<u32> {
         if id == Key::Text("") {
             return Err(Error::EmptyId { table });
         }
         self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })
+    }
+
+    /// Interns integer ids in one tight loop (see [`Builder::intern`]).
+    pub(crate) fn intern_ints(&mut self, ids: &[i64]) -> Result<()> {
+        self.ids.insert_ints(ids).map_err(|row| Error::DuplicateId { id: ids[row].to_string() })
+    }
+
+    /// Indices of integer ids (`NONE` where unknown), in one tight loop.
+    pub(crate) fn find_ints(&self, ids: &[i64]) -> Vec<u32> {
+        self.ids.find_ints(ids)
+    }
+
+    /// Indices of the ids of a column (`NONE` where unknown).
+    pub(crate) fn find_column(&self, ids: &IdColumn) -> Vec<u32> {
+        match ids {
+            IdColumn::Integers(v) => self.find_ints(v),
+            IdColumn::Strings(v) => v.iter().map(|s| self.ids.find(s).unwrap_or(NONE)).collect(),
+        }
     }
 
     /// Number of nodes whose data has been pushed.
@@ -161,7 +176,7 @@ impl Builder {
                     self.cycle_index.get(c).copied()
                 };
                 found.ok_or_else(|| Error::UnknownCycle {
-                    id: self.ids.get(index).to_owned(),
+                    id: self.ids.name(index).to_string(),
                     cycle: c.to_owned(),
                 })?
             }
@@ -184,14 +199,14 @@ impl Builder {
         text: NodeText,
     ) -> Result<u32> {
         let index = self.pushed();
-        let id = self.ids.get(index);
+        let id = self.ids.name(index);
         let mut rule = Rule::compile(id, kind, fields)?;
         let weight = check_weight(|| format!("key result `{id}`"), weight)?;
         match &mut rule {
             Rule::Milestones { first, len } => {
                 if milestones.is_empty() {
                     return Err(Error::MissingField {
-                        id: id.to_owned(),
+                        id: id.to_string(),
                         kind: kind.as_str(),
                         field: "milestones",
                     });
@@ -208,7 +223,7 @@ impl Builder {
             Rule::Piecewise { first, len } => {
                 if points.is_empty() {
                     return Err(Error::MissingField {
-                        id: id.to_owned(),
+                        id: id.to_string(),
                         kind: kind.as_str(),
                         field: "points",
                     });
@@ -237,7 +252,7 @@ impl Builder {
     /// The index of `parent`, or an error naming `child` and the missing parent.
     pub(crate) fn resolve_parent(&self, child: u32, parent: Key<'_>) -> Result<u32> {
         self.ids.find_key(parent).ok_or_else(|| Error::UnknownParent {
-            id: self.ids.get(child).to_owned(),
+            id: self.ids.name(child).to_string(),
             parent: parent.to_string(),
         })
     }
@@ -245,10 +260,10 @@ impl Builder {
     /// An alignment edge between two known nodes.
     pub(crate) fn add_edge_between(&mut self, child: u32, parent: u32, weight: f64) -> Result<()> {
         if parent == child {
-            return Err(Error::SelfAlignment { id: self.ids.get(child).to_owned() });
+            return Err(Error::SelfAlignment { id: self.ids.name(child).to_string() });
         }
         let weight =
-            check_weight(|| format!("edge `{}` → `{}`", self.ids.get(child), self.ids.get(parent)), weight)?;
+            check_weight(|| format!("edge `{}` → `{}`", self.ids.name(child), self.ids.name(parent)), weight)?;
         self.edges.push((child, parent, weight));
         Ok(())
     }
@@ -262,11 +277,11 @@ impl Builder {
         done: Option<bool>,
         note: Option<&str>,
     ) -> Result<()> {
-        let id = self.ids.get(kr);
+        let id = self.ids.name(kr);
         let rule = &self.nodes[kr as usize].rule;
         if matches!(rule, Rule::Objective { .. }) {
             return Err(Error::InvalidValue {
-                id: id.to_owned(),
+                id: id.to_string(),
                 field: "check_ins",
                 reason: "check-ins belong to key results, and this is an objective".to_owned(),
             });
@@ -274,7 +289,7 @@ impl Builder {
         let value = match (done, value) {
             (Some(d), Some(v)) if v != f64::from(u8::from(d)) => {
                 return Err(Error::InvalidValue {
-                    id: id.to_owned(),
+                    id: id.to_string(),
                     field: "done",
                     reason: format!("check-in on {date} says done `{d}` but value `{v}`"),
                 })
@@ -288,7 +303,7 @@ impl Builder {
         if let Some(c) = confidence {
             if !(0.0..=1.0).contains(&finite(id, "confidence", c)?) {
                 return Err(Error::InvalidValue {
-                    id: id.to_owned(),
+                    id: id.to_string(),
                     field: "confidence",
                     reason: format!("`{c}` on {date} is outside [0, 1]"),
                 });
@@ -318,24 +333,24 @@ impl Builder {
                 self.nodes[i].cycle = self.nodes[o as usize].cycle;
             }
         }
+        crate::phase("kr cycles");
         let doc = self.contributors();
+        crate::phase("contributors");
         let mut has_dependent = FixedBitSet::with_capacity(n);
         doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
         let leaf = leaves(&doc.offsets);
-        let order =
-            topological_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
-                // Start the cycle at the node given first, so the message does not depend on traversal.
-                cycle.pop();
-                let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
-                cycle.rotate_left(first);
-                cycle.extend(cycle.first().copied());
-                Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
-            })?;
-        let mut pos_of_doc = vec![0u32; n];
-        for (p, &d) in order.iter().enumerate() {
-            pos_of_doc[d as usize] = p as u32;
-        }
-        let contributors = relabel(&doc, &order, &pos_of_doc, &leaf);
+        let inner = inner_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
+            // Start the cycle at the node given first, so the message does not depend on traversal.
+            cycle.pop();
+            let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
+            cycle.rotate_left(first);
+            cycle.extend(cycle.first().copied());
+            Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
+        })?;
+        crate::phase("topo");
+        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent);
+        drop(doc);
+        crate::phase("relabel");
         let mut rules = Vec::with_capacity(n);
         let mut cycle_of = Vec::with_capacity(n);
         let mut current = Vec::with_capacity(n);
@@ -347,12 +362,14 @@ impl Builder {
         }
         // A key result's objective, from the objectives' own contributor lists: they sit just
         // before the objective in topological order, so this is nearly sequential.
+        crate::phase("gather");
         let mut objective_of = vec![NONE; n];
         for p in 0..n {
             for e in contributors.own(p) {
                 objective_of[contributors.src[e] as usize] = p as u32;
             }
         }
+        crate::phase("objective_of");
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
             rules,
@@ -451,34 +468,6 @@ impl Builder {
             note: rows.map(|c| c.note.clone()).collect(),
         }
     }
-}
-
-/// Contributor lists in topological positions.
-fn relabel(doc: &Contributors, order: &[u32], pos_of_doc: &[u32], leaf: &FixedBitSet) -> Contributors {
-    let n = order.len();
-    let mut out = Contributors {
-        offsets: Vec::with_capacity(n + 1),
-        own_end: Vec::with_capacity(n),
-        src: Vec::with_capacity(doc.src.len()),
-        weight: Vec::with_capacity(doc.weight.len()),
-    };
-    out.offsets.push(0);
-    for &d in order {
-        let d = d as usize;
-        if leaf.contains(d) {
-            out.own_end.push(out.src.len() as u32);
-            out.offsets.push(out.src.len() as u32);
-            continue;
-        }
-        let own = doc.own(d).len() as u32;
-        out.own_end.push(out.src.len() as u32 + own);
-        for e in doc.all(d) {
-            out.src.push(pos_of_doc[doc.src[e] as usize]);
-            out.weight.push(doc.weight[e]);
-        }
-        out.offsets.push(out.src.len() as u32);
-    }
-    out
 }
 
 /// For each node, the nodes it contributes to (its objective and its alignment parents).

@@ -15,7 +15,7 @@ use crate::document::{AggregateOp, Cycle, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Key;
 use crate::key_result::RuleFields;
-use crate::plan::Plan;
+use crate::plan::{Plan, NONE};
 use crate::policy::{Policy, ProgressDriver};
 
 /// A column of ids, as strings or as integers (integers become their decimal text).
@@ -261,6 +261,7 @@ impl Plan {
         check_len("key_results", "title", nk, k.title.as_ref())?;
         check_len("key_results", "owner", nk, k.owner.as_ref())?;
 
+        crate::phase("start");
         let mut b = Builder::with_capacity(no + nk);
         if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
             let all = a.iter().chain(c);
@@ -271,11 +272,18 @@ impl Plan {
         for c in &cols.cycles {
             b.add_cycle(c)?;
         }
+        crate::phase("dense reserve");
         // Id look-ups miss the cache on large plans; each runs in its own tight loop so that the
         // processor overlaps the misses.
-        for i in 0..no {
-            b.intern("objectives", o.id.key(i))?;
+        match &o.id {
+            IdColumn::Integers(v) => b.intern_ints(v)?,
+            IdColumn::Strings(_) => {
+                for i in 0..no {
+                    b.intern("objectives", o.id.key(i))?;
+                }
+            }
         }
+        crate::phase("intern objectives");
         for i in 0..no {
             let cycle = o.cycle.as_ref().and_then(|c| c[i].as_deref());
             let driver = o.progress.as_ref().and_then(|c| c[i]);
@@ -287,19 +295,25 @@ impl Plan {
             };
             b.push_objective(cycle, driver, text)?;
         }
-        for i in 0..nk {
-            b.intern("key_results", k.id.key(i))?;
+        crate::phase("push objectives");
+        match &k.id {
+            IdColumn::Integers(v) => b.intern_ints(v)?,
+            IdColumn::Strings(_) => {
+                for i in 0..nk {
+                    b.intern("key_results", k.id.key(i))?;
+                }
+            }
         }
+        crate::phase("intern krs");
         // Objectives were interned first, so an index below `no` is an objective.
-        let owners = (0..nk)
-            .map(|i| {
-                let objective = k.objective.key(i);
-                b.find(objective).filter(|&oi| (oi as usize) < no).ok_or_else(|| Error::UnknownObjective {
-                    id: k.id.key(i).to_string(),
-                    objective: objective.to_string(),
-                })
-            })
-            .collect::<Result<Vec<u32>>>()?;
+        let owners = b.find_column(&k.objective);
+        if let Some(i) = owners.iter().position(|&oi| oi as usize >= no) {
+            return Err(Error::UnknownObjective {
+                id: k.id.key(i).to_string(),
+                objective: k.objective.key(i).to_string(),
+            });
+        }
+        crate::phase("kr owners");
         for (i, &oi) in owners.iter().enumerate() {
             let id = k.id.key(i);
             let kind = k.kind[i];
@@ -325,32 +339,36 @@ impl Plan {
                 NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
             b.push_key_result(oi, kind, &fields, weight, current, &[], &[], text)?;
         }
+        crate::phase("push krs");
         if let Some(a) = &cols.alignments {
             let n = a.child.len();
             check_rows("alignments", "parent", n, Some(a.parent.len()))?;
             check_len("alignments", "weight", n, a.weight.as_ref())?;
-            let children = (0..n)
-                .map(|i| {
-                    let child = a.child.key(i);
-                    b.find(child).ok_or_else(|| Error::UnknownId { id: child.to_string() })
-                })
-                .collect::<Result<Vec<u32>>>()?;
-            let parents = (0..n)
-                .map(|i| b.resolve_parent(children[i], a.parent.key(i)))
-                .collect::<Result<Vec<u32>>>()?;
+            let children = b.find_column(&a.child);
+            if let Some(i) = children.iter().position(|&c| c == NONE) {
+                return Err(Error::UnknownId { id: a.child.key(i).to_string() });
+            }
+            let parents = b.find_column(&a.parent);
+            if let Some(i) = parents.iter().position(|&p| p == NONE) {
+                b.resolve_parent(children[i], a.parent.key(i))?;
+            }
             for i in 0..n {
                 let weight = number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0);
                 b.add_edge_between(children[i], parents[i], weight)?;
             }
         }
+        crate::phase("edges");
         if let Some(c) = &cols.check_ins {
             let n = c.key_result.len();
             check_len("check_ins", "date", n, Some(&c.date))?;
             check_len("check_ins", "value", n, c.value.as_ref())?;
             check_len("check_ins", "confidence", n, c.confidence.as_ref())?;
-            for i in 0..n {
+            let krs = b.find_column(&c.key_result);
+            for (i, &ki) in krs.iter().enumerate() {
                 let kr = c.key_result.key(i);
-                let ki = b.find(kr).ok_or_else(|| Error::UnknownKeyResult { key_result: kr.to_string() })?;
+                if ki == NONE {
+                    return Err(Error::UnknownKeyResult { key_result: kr.to_string() });
+                }
                 let value = number(&c.value, i, kr, "value")?;
                 let confidence = number(&c.confidence, i, kr, "confidence")?;
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;

@@ -7,6 +7,7 @@
 //! that is most of the cost of building a plan.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::hash_table::{Entry, HashTable};
 use hashbrown::DefaultHashBuilder;
@@ -48,10 +49,47 @@ fn canonical_int(s: &str, v: i64) -> bool {
     !(plus || leading_zero || negative_zero)
 }
 
+/// Every id as text, in one string: id `i` is `text[ends[i - 1] .. ends[i]]`.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Ids {
+struct Arena {
     text: String,
     ends: Vec<u32>,
+}
+
+impl Arena {
+    fn get(&self, i: u32) -> &str {
+        slice(&self.text, &self.ends, i)
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    fn push_int(&mut self, v: i64) {
+        push_int(&mut self.text, v);
+        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+    }
+
+    fn from_ints(ints: &[i64]) -> Arena {
+        let mut a = Arena { text: String::with_capacity(ints.len() * 8), ends: Vec::with_capacity(ints.len()) };
+        ints.iter().for_each(|&v| a.push_int(v));
+        a
+    }
+}
+
+/// The ids of a plan, indexed in insertion order.
+///
+/// While every id is a canonical integer (the common case for columnar input), ids are kept as
+/// integers and their text is written only when first asked for: a million objectives then cost
+/// no string formatting at all. The first text id switches to text mode for good.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ids {
+    /// Integer mode: id `i` is `ints[i]`. Empty in text mode.
+    ints: Vec<i64>,
+    text_mode: bool,
+    /// Text mode: the text of every id. Integer mode: written on first use, dropped on insert.
+    arena: OnceLock<Arena>,
     by_text: HashTable<u32>,
     by_int: HashTable<(i64, u32)>,
     /// Direct index for integer ids in `dense_min ..`, when the caller declared a compact range:
@@ -69,17 +107,25 @@ fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
     &text[start..ends[i] as usize]
 }
 
+/// An id to name in a message, formatted only when displayed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IdRef<'a> {
+    ids: &'a Ids,
+    i: u32,
+}
+
+impl std::fmt::Display for IdRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ids.ints.get(self.i as usize) {
+            Some(v) if !self.ids.text_mode => write!(f, "{v}"),
+            _ => f.write_str(self.ids.get(self.i)),
+        }
+    }
+}
+
 impl Ids {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Ids {
-            text: String::with_capacity(n * 8),
-            ends: Vec::with_capacity(n),
-            by_text: HashTable::new(),
-            by_int: HashTable::new(),
-            dense: Vec::new(),
-            dense_min: 0,
-            hasher: DefaultHashBuilder::default(),
-        }
+        Ids { ints: Vec::with_capacity(n), ..Ids::default() }
     }
 
     /// Declares that most integer ids lie in `min ..= max`; used when that span is compact.
@@ -99,15 +145,25 @@ impl Ids {
 
     /// Whether every id is a canonical integer (so reports can give them back as integers).
     pub(crate) fn all_integers(&self) -> bool {
-        self.by_text.is_empty()
+        !self.text_mode
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        if self.text_mode {
+            self.arena.get().map_or(0, |a| a.ends.len())
+        } else {
+            self.ints.len()
+        }
     }
 
+    /// The text of id `i`.
     pub(crate) fn get(&self, i: u32) -> &str {
-        slice(&self.text, &self.ends, i)
+        self.arena.get_or_init(|| Arena::from_ints(&self.ints)).get(i)
+    }
+
+    /// Id `i`, for a message.
+    pub(crate) fn name(&self, i: u32) -> IdRef<'_> {
+        IdRef { ids: self, i }
     }
 
     pub(crate) fn find(&self, id: &str) -> Option<u32> {
@@ -116,67 +172,120 @@ impl Ids {
 
     pub(crate) fn find_key(&self, key: Key<'_>) -> Option<u32> {
         match key.canonical() {
-            Key::Int(v) => {
-                if let Some(slot) = self.dense_slot(v) {
-                    let i = self.dense[slot];
-                    return (i != ABSENT).then_some(i);
-                }
-                let hash = self.hasher.hash_one(v);
-                self.by_int.find(hash, |&(k, _)| k == v).map(|&(_, i)| i)
-            }
+            Key::Int(v) => self.find_int(v),
             Key::Text(s) => {
+                let arena = self.arena.get()?;
                 let hash = self.hasher.hash_one(s);
-                self.by_text.find(hash, |&i| slice(&self.text, &self.ends, i) == s).copied()
+                self.by_text.find(hash, |&i| arena.get(i) == s).copied()
             }
         }
+    }
+
+    #[inline]
+    fn find_int(&self, v: i64) -> Option<u32> {
+        if let Some(slot) = self.dense_slot(v) {
+            let i = self.dense[slot];
+            return (i != ABSENT).then_some(i);
+        }
+        let hash = self.hasher.hash_one(v);
+        self.by_int.find(hash, |&(k, _)| k == v).map(|&(_, i)| i)
+    }
+
+    /// Looks up every integer in `values`, `ABSENT` for those missing. One tight loop, so that
+    /// the processor overlaps the cache misses of a large plan.
+    pub(crate) fn find_ints(&self, values: &[i64]) -> Vec<u32> {
+        let (dense, min) = (&self.dense, self.dense_min);
+        values
+            .iter()
+            .map(|&v| {
+                let slot = v.wrapping_sub(min) as u64;
+                if v >= min && slot < dense.len() as u64 {
+                    dense[slot as usize]
+                } else {
+                    self.find_int(v).unwrap_or(ABSENT)
+                }
+            })
+            .collect()
+    }
+
+    /// Adds every integer in `values`, in order; `Err(row)` names the first one already present.
+    pub(crate) fn insert_ints(&mut self, values: &[i64]) -> Result<(), usize> {
+        let in_range = |v: i64| self.dense_slot(v).is_some();
+        if self.text_mode || !values.iter().all(|&v| in_range(v)) {
+            for (row, &v) in values.iter().enumerate() {
+                self.insert(Key::Int(v)).map_err(|_| row)?;
+            }
+            return Ok(());
+        }
+        let first = self.ints.len();
+        let (dense, min) = (&mut self.dense, self.dense_min);
+        let mut clash = false;
+        for (k, &v) in values.iter().enumerate() {
+            let slot = &mut dense[v.wrapping_sub(min) as usize];
+            clash |= *slot != ABSENT;
+            *slot = (first + k) as u32;
+        }
+        if clash {
+            // The build fails: only the first repeated row matters now.
+            let mut seen: std::collections::HashSet<i64> = self.ints.iter().copied().collect();
+            return Err(values.iter().position(|&v| !seen.insert(v)).unwrap_or(0));
+        }
+        self.ints.extend_from_slice(values);
+        self.arena.take();
+        Ok(())
     }
 
     /// Adds `key`; `Err(existing index)` when it is already present.
     pub(crate) fn insert(&mut self, key: Key<'_>) -> Result<u32, u32> {
-        let next = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        let next = u32::try_from(self.len()).unwrap_or(u32::MAX);
         let key = key.canonical();
         if let Key::Int(v) = key {
-            if let Some(slot) = self.dense_slot(v) {
-                if self.dense[slot] != ABSENT {
-                    return Err(self.dense[slot]);
-                }
-                self.dense[slot] = next;
-                push_int(&mut self.text, v);
-                self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-                return Ok(next);
+            if let Some(i) = self.find_int(v) {
+                return Err(i);
             }
-        }
-        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
-        match key {
-            Key::Int(v) => {
-                match self.by_int.entry(hasher.hash_one(v), |&(k, _)| k == v, |&(k, _)| hasher.hash_one(k)) {
-                    Entry::Occupied(e) => return Err(e.get().1),
-                    Entry::Vacant(slot) => {
-                        slot.insert((v, next));
-                        push_int(&mut self.text, v);
-                    }
+            match self.dense_slot(v) {
+                Some(slot) => self.dense[slot] = next,
+                None => {
+                    let hasher = &self.hasher;
+                    self.by_int.insert_unique(hasher.hash_one(v), (v, next), |&(k, _)| hasher.hash_one(k));
                 }
             }
-            Key::Text(s) => match self.by_text.entry(
-                hasher.hash_one(s),
-                |&i| slice(text, ends, i) == s,
-                |&i| hasher.hash_one(slice(text, ends, i)),
-            ) {
-                Entry::Occupied(e) => return Err(*e.get()),
-                Entry::Vacant(slot) => {
-                    slot.insert(next);
-                    self.text.push_str(s);
-                }
-            },
+            if self.text_mode {
+                self.arena.get_mut().map(|a| a.push_int(v));
+            } else {
+                self.ints.push(v);
+                self.arena.take();
+            }
+            return Ok(next);
         }
-        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-        Ok(next)
+        let Key::Text(s) = key else { return Err(ABSENT) };
+        if !self.text_mode {
+            // The first text id: every id becomes text from now on.
+            let arena = self.arena.take().unwrap_or_else(|| Arena::from_ints(&self.ints));
+            self.arena = OnceLock::from(arena);
+            self.ints = Vec::new();
+            self.text_mode = true;
+        }
+        let (hasher, arena) = (&self.hasher, self.arena.get_mut());
+        let Some(arena) = arena else { return Err(ABSENT) };
+        match self.by_text.entry(
+            hasher.hash_one(s),
+            |&i| arena.get(i) == s,
+            |&i| hasher.hash_one(arena.get(i)),
+        ) {
+            Entry::Occupied(e) => Err(*e.get()),
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                arena.push_str(s);
+                Ok(next)
+            }
+        }
     }
 
     /// Approximate heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.text.capacity()
-            + self.ends.capacity() * 4
+        self.ints.capacity() * 8
+            + self.arena.get().map_or(0, |a| a.text.capacity() + a.ends.capacity() * 4)
             + self.by_text.capacity() * 5
             + self.by_int.capacity() * 17
             + self.dense.capacity() * 4

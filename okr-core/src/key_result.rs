@@ -1,6 +1,8 @@
 //! Key-result rules: validation of a key result's fields for its kind, and the formula that turns
 //! a current value into a raw score (before the policy's clamp).
 
+use std::fmt::Display;
+
 use crate::document::{AggregateOp, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::policy::ProgressDriver;
@@ -60,35 +62,35 @@ pub(crate) struct RuleFields {
     pub op: Option<AggregateOp>,
 }
 
-fn required(id: &str, kind: KeyResultKind, field: &'static str, v: Option<f64>) -> Result<f64> {
-    let value = v.ok_or_else(|| Error::MissingField { id: id.to_owned(), kind: kind.as_str(), field })?;
+fn required(id: impl Display + Copy, kind: KeyResultKind, field: &'static str, v: Option<f64>) -> Result<f64> {
+    let value = v.ok_or_else(|| Error::MissingField { id: id.to_string(), kind: kind.as_str(), field })?;
     finite(id, field, value)
 }
 
-pub(crate) fn finite(id: &str, field: &'static str, value: f64) -> Result<f64> {
+pub(crate) fn finite(id: impl Display, field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::NonFinite { id: id.to_owned(), field, value })
+        Err(Error::NonFinite { id: id.to_string(), field, value })
     }
 }
 
 impl Rule {
     /// Validates the fields a kind needs. Milestone and piecewise ranges are filled in by the
     /// caller, which owns the arrays they point into.
-    pub(crate) fn compile(id: &str, kind: KeyResultKind, f: &RuleFields) -> Result<Rule> {
+    pub(crate) fn compile(id: impl Display + Copy, kind: KeyResultKind, f: &RuleFields) -> Result<Rule> {
         Ok(match kind {
             KeyResultKind::Linear | KeyResultKind::Aggregate => {
                 let start = required(id, kind, "start", f.start)?;
                 let target = required(id, kind, "target", f.target)?;
                 if start == target {
-                    return Err(Error::DegenerateTarget { id: id.to_owned(), value: start });
+                    return Err(Error::DegenerateTarget { id: id.to_string(), value: start });
                 }
                 if kind == KeyResultKind::Linear {
                     Rule::Linear { start, target }
                 } else {
                     let op = f.op.ok_or_else(|| Error::MissingField {
-                        id: id.to_owned(),
+                        id: id.to_string(),
                         kind: kind.as_str(),
                         field: "op",
                     })?;
@@ -106,7 +108,7 @@ impl Rule {
                 let high = required(id, kind, "high", f.high)?;
                 if low > high {
                     return Err(Error::InvalidValue {
-                        id: id.to_owned(),
+                        id: id.to_string(),
                         field: "low",
                         reason: format!("low `{low}` is above high `{high}`"),
                     });
@@ -139,11 +141,11 @@ impl Rule {
     }
 
     /// Checks a value given to this rule (a check-in value or `current`).
-    pub(crate) fn check_value(&self, id: &str, field: &'static str, value: f64) -> Result<()> {
+    pub(crate) fn check_value(&self, id: impl Display + Copy, field: &'static str, value: f64) -> Result<()> {
         finite(id, field, value)?;
         if matches!(self, Rule::Binary) && value != 0.0 && value != 1.0 {
             return Err(Error::InvalidValue {
-                id: id.to_owned(),
+                id: id.to_string(),
                 field,
                 reason: format!("`{value}` on a binary key result: expected 0 or 1"),
             });
@@ -195,10 +197,10 @@ pub(crate) fn piecewise(points: &[(f64, f64)], v: f64) -> f64 {
 }
 
 /// Validates piecewise points: at least two, finite, strictly increasing by value.
-pub(crate) fn check_points(id: &str, points: &[[f64; 2]]) -> Result<()> {
+pub(crate) fn check_points(id: impl Display + Copy, points: &[[f64; 2]]) -> Result<()> {
     if points.len() < 2 {
         return Err(Error::InvalidValue {
-            id: id.to_owned(),
+            id: id.to_string(),
             field: "points",
             reason: format!("{} point(s) given, at least 2 are needed", points.len()),
         });
@@ -209,7 +211,7 @@ pub(crate) fn check_points(id: &str, points: &[[f64; 2]]) -> Result<()> {
     }
     if let Some(w) = points.windows(2).find(|w| w[1][0] <= w[0][0]) {
         return Err(Error::InvalidValue {
-            id: id.to_owned(),
+            id: id.to_string(),
             field: "points",
             reason: format!("values must increase strictly, but `{}` follows `{}`", w[1][0], w[0][0]),
         });

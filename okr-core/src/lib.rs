@@ -70,6 +70,8 @@
 //! - Show progress below baseline: `Policy { floor: -1.0, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
 
+mod phase;
+pub(crate) use phase::phase;
 mod alignment;
 mod build;
 pub mod calibration;
