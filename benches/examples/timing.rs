@@ -4,12 +4,26 @@ use std::time::Instant;
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let cols = okr_benches::organisation(n, 7);
+    let cpu = || {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        let f: Vec<u64> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
+        (f.get(11).copied().unwrap_or(0), f.get(12).copied().unwrap_or(0))
+    };
+    let (u0, s0) = cpu();
     let t = Instant::now();
     let plan = match okr_core::Plan::from_columns(&cols) {
         Ok(p) => p,
         Err(e) => return eprintln!("{e}"),
     };
     println!("build {:?}, nodes {}, heap {} MB", t.elapsed(), plan.len(), plan.heap_bytes() >> 20);
+    let (u1, s1) = cpu();
+    println!("  cpu user {} ms, sys {} ms", (u1 - u0) * 10, (s1 - s0) * 10);
     if std::env::args().any(|a| a == "--build-only") {
         return;
     }

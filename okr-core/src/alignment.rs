@@ -133,6 +133,7 @@ pub(crate) fn inner_order(
     }
     drop(inner_of);
     let m = inner_doc.len();
+    crate::phase("topo compact");
     let mut dfs = DfsPostOrder::empty(&graph);
     let mut post = Vec::with_capacity(m);
     let tops = (0..m).filter(|&k| !has_dependent.contains(inner_doc[k] as usize));
@@ -146,6 +147,7 @@ pub(crate) fn inner_order(
             post.push(node);
         }
     }
+    crate::phase("topo dfs");
     let mut rank = vec![0u32; m];
     for (r, &u) in post.iter().enumerate() {
         rank[u as usize] = r as u32;
@@ -163,7 +165,7 @@ pub(crate) fn inner_order(
 
 /// The plan's layout: every node in topological order (each leaf just before the first node it
 /// feeds, leaves feeding nothing first), the position of each input index, and the contributor
-/// lists relabelled to positions.
+/// lists relabelled to positions. `feeds_many` marks the nodes with more than one dependent.
 ///
 /// On a large plan every step is a cache miss on shuffled input, so the work is split into tight
 /// loops whose iterations do not wait on each other, letting the processor overlap the misses.
@@ -172,6 +174,7 @@ pub(crate) fn layout(
     inner: &[u32],
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
+    feeds_many: &FixedBitSet,
 ) -> (Vec<u32>, Vec<u32>, Contributors) {
     const UNPLACED: u32 = u32::MAX;
     let n = doc.own_end.len();
@@ -180,12 +183,14 @@ pub(crate) fn layout(
         .iter()
         .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
         .collect();
+    crate::phase("layout ranges");
     let mut seq = Vec::with_capacity(doc.src.len());
     let mut weight = Vec::with_capacity(doc.weight.len());
     for &(lo, _, hi) in &ranges {
         seq.extend_from_slice(&doc.src[lo as usize..hi as usize]);
         weight.extend_from_slice(&doc.weight[lo as usize..hi as usize]);
     }
+    crate::phase("layout seq");
     let mut order = Vec::with_capacity(n);
     let mut pos_of_doc = vec![UNPLACED; n];
     let mut offsets = Vec::with_capacity(n + 1);
@@ -200,8 +205,10 @@ pub(crate) fn layout(
     let mut end = 0u32;
     for (&d, &(lo, own, hi)) in inner.iter().zip(&ranges) {
         for &c in &seq[end as usize..(end + hi - lo) as usize] {
-            // Inner contributors were placed earlier (post-order): this is a leaf.
-            if pos_of_doc[c as usize] == UNPLACED {
+            // Inner contributors were placed earlier (post-order). A leaf with one dependent is
+            // placed now, without reading where it is (which would wait on a cache miss).
+            let c_leaf = leaf.contains(c as usize);
+            if c_leaf && (!feeds_many.contains(c as usize) || pos_of_doc[c as usize] == UNPLACED) {
                 pos_of_doc[c as usize] = order.len() as u32;
                 order.push(c);
                 own_end.push(end);
@@ -214,7 +221,9 @@ pub(crate) fn layout(
         end += hi - lo;
         offsets.push(end);
     }
-    let src = seq.iter().map(|&c| pos_of_doc[c as usize]).collect();
+    crate::phase("layout place");
+    let mut src = seq;
+    src.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
     (order, pos_of_doc, Contributors { offsets, own_end, src, weight })
 }
 
@@ -257,8 +266,20 @@ mod tests {
         let leaf = leaves(o);
         let inner = inner_order(o, s, &leaf, d)?;
         let n = o.len() - 1;
-        let doc = Contributors { offsets: o.to_vec(), own_end: o[..n].to_vec(), src: s.to_vec(), weight: vec![1.0; s.len()] };
-        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d);
+        let doc = Contributors {
+            offsets: o.to_vec(),
+            own_end: o[..n].to_vec(),
+            src: s.to_vec(),
+            weight: vec![1.0; s.len()],
+        };
+        let mut many = FixedBitSet::with_capacity(n);
+        let mut seen = FixedBitSet::with_capacity(n);
+        for &c in s {
+            if seen.put(c as usize) {
+                many.insert(c as usize);
+            }
+        }
+        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d, &many);
         for (p, &x) in order.iter().enumerate() {
             assert_eq!(pos[x as usize] as usize, p);
             // Every contributor sits before the node it feeds.

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
 use crate::alignment::{inner_order, layout, leaves, Contributors};
-use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::columns::IdColumn;
+use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
 use crate::ids::{Ids, Key};
 use crate::key_result::{check_points, finite, Rule, RuleFields};
@@ -25,14 +25,27 @@ pub(crate) struct NodeText {
     pub note: Option<String>,
 }
 
+/// What scoring needs of a node, packed so that laying the plan out gathers it in one access.
 #[derive(Debug, Clone, Copy)]
-struct NodeRow {
-    rule: Rule,
-    current: f64,
-    weight: f64,
-    /// The objective of a key result (input index), `NONE` for objectives.
-    objective: u32,
-    cycle: u32,
+pub(crate) struct NodeRow {
+    pub rule: Rule,
+    pub current: f64,
+    /// The cycle of an objective; key results take their objective's when the plan is laid out.
+    pub cycle: u32,
+}
+
+/// The rows and free text of every node, in input order.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    pub nodes: Vec<NodeRow>,
+    pub meta: Meta,
+}
+
+/// The alignment graph laid out in topological order (see [`layout`]).
+pub(crate) struct Layout {
+    order: Vec<u32>,
+    pos_of_doc: Vec<u32>,
+    contributors: Contributors,
 }
 
 struct CheckInRow {
@@ -46,9 +59,11 @@ struct CheckInRow {
 /// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
 pub(crate) struct Builder {
     ids: Ids,
-    /// One packed row per node: finishing gathers each row with one memory access.
-    nodes: Vec<NodeRow>,
-    meta: Meta,
+    rows: Rows,
+    /// The objective of each key result (input index), `NONE` for objectives.
+    objective: Vec<u32>,
+    /// The weight of each key result in its objective (1 for objectives).
+    weight: Vec<f64>,
     edges: Vec<(u32, u32, f64)>,
     check_ins: Vec<CheckInRow>,
     ms_weight: Vec<f64>,
@@ -57,6 +72,22 @@ pub(crate) struct Builder {
     points: Vec<(f64, f64)>,
     cycles: Vec<CycleInfo>,
     cycle_index: HashMap<String, u32>,
+}
+
+/// A key result's rule and weight, validated, with `current` checked against the rule.
+pub(crate) fn compile_key_result(
+    id: impl std::fmt::Display + Copy,
+    kind: KeyResultKind,
+    fields: &RuleFields,
+    weight: f64,
+    current: Option<f64>,
+) -> Result<(Rule, f64)> {
+    let rule = Rule::compile(id, kind, fields)?;
+    let weight = check_weight(|| format!("key result `{id}`"), weight)?;
+    if let Some(v) = current {
+        rule.check_value(id, "current", v)?;
+    }
+    Ok((rule, weight))
 }
 
 pub(crate) fn check_weight(context: impl FnOnce() -> String, value: f64) -> Result<f64> {
@@ -71,8 +102,9 @@ impl Builder {
     pub(crate) fn with_capacity(nodes: usize) -> Self {
         Builder {
             ids: Ids::with_capacity(nodes),
-            nodes: Vec::with_capacity(nodes),
-            meta: Meta::default(),
+            rows: Rows { nodes: Vec::with_capacity(nodes), meta: Meta::default() },
+            objective: Vec::with_capacity(nodes),
+            weight: Vec::with_capacity(nodes),
             edges: Vec::new(),
             check_ins: Vec::new(),
             ms_weight: Vec::new(),
@@ -123,22 +155,45 @@ impl Builder {
         self.ids.insert_ints(ids).map_err(|row| Error::DuplicateId { id: ids[row].to_string() })
     }
 
-    /// Indices of integer ids (`NONE` where unknown), in one tight loop.
-    pub(crate) fn find_ints(&self, ids: &[i64]) -> Vec<u32> {
-        self.ids.find_ints(ids)
-    }
-
     /// Indices of the ids of a column (`NONE` where unknown).
     pub(crate) fn find_column(&self, ids: &IdColumn) -> Vec<u32> {
+        let mut out = Vec::with_capacity(ids.len());
+        self.find_column_into(ids, &mut out);
+        out
+    }
+
+    /// Appends the indices of the ids of a column to `out` (`NONE` where unknown).
+    pub(crate) fn find_column_into(&self, ids: &IdColumn, out: &mut Vec<u32>) {
         match ids {
-            IdColumn::Integers(v) => self.find_ints(v),
-            IdColumn::Strings(v) => v.iter().map(|s| self.ids.find(s).unwrap_or(NONE)).collect(),
+            IdColumn::Integers(v) => self.ids.find_ints(v, out),
+            IdColumn::Strings(v) => out.extend(v.iter().map(|s| self.ids.find(s).unwrap_or(NONE))),
         }
     }
 
     /// Number of nodes whose data has been pushed.
     fn pushed(&self) -> u32 {
-        self.nodes.len() as u32
+        self.rows.nodes.len() as u32
+    }
+
+    /// The cycle ids, in index order.
+    pub(crate) fn cycle_ids(&self) -> Vec<&str> {
+        self.cycles.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    /// Sets the links of every node at once (columnar input): the objective of each key result
+    /// (`NONE` for objectives) and its weight.
+    pub(crate) fn set_links(&mut self, objective: Vec<u32>, weight: Vec<f64>) {
+        self.objective = objective;
+        self.weight = weight;
+    }
+
+    /// Sets the rows of every node at once (columnar input, compiled apart).
+    pub(crate) fn set_rows(&mut self, rows: Rows) -> Result<()> {
+        if rows.nodes.len() != self.ids.len() || self.objective.len() != self.ids.len() {
+            return Err(Error::Malformed { message: "internal: row count differs from id count".into() });
+        }
+        self.rows = rows;
+        Ok(())
     }
 
     fn push_node(
@@ -150,11 +205,13 @@ impl Builder {
         current: f64,
         text: NodeText,
     ) -> Result<()> {
-        if self.nodes.len() >= self.ids.len() {
+        if self.rows.nodes.len() >= self.ids.len() {
             return Err(Error::Malformed { message: "internal: node data pushed before its id".into() });
         }
-        self.nodes.push(NodeRow { rule, current, weight, objective, cycle });
-        self.meta.push(text);
+        self.rows.nodes.push(NodeRow { rule, current, cycle });
+        self.rows.meta.push(text);
+        self.objective.push(objective);
+        self.weight.push(weight);
         Ok(())
     }
 
@@ -200,8 +257,7 @@ impl Builder {
     ) -> Result<u32> {
         let index = self.pushed();
         let id = self.ids.name(index);
-        let mut rule = Rule::compile(id, kind, fields)?;
-        let weight = check_weight(|| format!("key result `{id}`"), weight)?;
+        let (mut rule, weight) = compile_key_result(id, kind, fields, weight, current)?;
         match &mut rule {
             Rule::Milestones { first, len } => {
                 if milestones.is_empty() {
@@ -235,9 +291,6 @@ impl Builder {
             }
             _ => {}
         }
-        if let Some(v) = current {
-            rule.check_value(id, "current", v)?;
-        }
         // The cycle is the objective's, filled in by `finish`.
         self.push_node(rule, objective, weight, NONE, current.unwrap_or(f64::NAN), text)?;
         Ok(index)
@@ -262,8 +315,10 @@ impl Builder {
         if parent == child {
             return Err(Error::SelfAlignment { id: self.ids.name(child).to_string() });
         }
-        let weight =
-            check_weight(|| format!("edge `{}` → `{}`", self.ids.name(child), self.ids.name(parent)), weight)?;
+        let weight = check_weight(
+            || format!("edge `{}` → `{}`", self.ids.name(child), self.ids.name(parent)),
+            weight,
+        )?;
         self.edges.push((child, parent, weight));
         Ok(())
     }
@@ -278,7 +333,7 @@ impl Builder {
         note: Option<&str>,
     ) -> Result<()> {
         let id = self.ids.name(kr);
-        let rule = &self.nodes[kr as usize].rule;
+        let rule = &self.rows.nodes[kr as usize].rule;
         if matches!(rule, Rule::Objective { .. }) {
             return Err(Error::InvalidValue {
                 id: id.to_string(),
@@ -320,25 +375,23 @@ impl Builder {
     }
 
     /// Validates the graph, orders it topologically and lays every array out in that order.
-    pub(crate) fn finish(mut self, policy: Policy) -> Result<PlanData> {
+    pub(crate) fn finish(self, policy: Policy) -> Result<PlanData> {
         policy.validate()?;
+        let layout = self.layout()?;
+        self.assemble(layout, policy)
+    }
+
+    /// Checks the alignment graph for cycles and lays it out. Needs the ids, links and edges,
+    /// not the rows, so the columnar constructor runs it while the rows are compiled.
+    pub(crate) fn layout(&self) -> Result<Layout> {
         let n = self.ids.len();
-        if self.nodes.len() != n {
+        if self.objective.len() != n || self.weight.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        // A key result's cycle is its objective's.
-        for i in 0..n {
-            let o = self.nodes[i].objective;
-            if o != NONE {
-                self.nodes[i].cycle = self.nodes[o as usize].cycle;
-            }
-        }
-        crate::phase("kr cycles");
-        let doc = self.contributors();
+        let (doc, has_dependent, feeds_many) = self.contributors();
         crate::phase("contributors");
-        let mut has_dependent = FixedBitSet::with_capacity(n);
-        doc.src.iter().for_each(|&c| has_dependent.insert(c as usize));
         let leaf = leaves(&doc.offsets);
+        crate::phase("leaves");
         let inner = inner_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
             // Start the cycle at the node given first, so the message does not depend on traversal.
             cycle.pop();
@@ -348,25 +401,48 @@ impl Builder {
             Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
         })?;
         crate::phase("topo");
-        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent);
-        drop(doc);
+        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent, &feeds_many);
         crate::phase("relabel");
-        let mut rules = Vec::with_capacity(n);
-        let mut cycle_of = Vec::with_capacity(n);
-        let mut current = Vec::with_capacity(n);
-        for &d in &order {
-            let row = &self.nodes[d as usize];
-            rules.push(row.rule);
-            cycle_of.push(row.cycle);
-            current.push(row.current);
+        Ok(Layout { order, pos_of_doc, contributors })
+    }
+
+    /// Lays every node's data out in the order of `layout`.
+    pub(crate) fn assemble(self, layout: Layout, policy: Policy) -> Result<PlanData> {
+        let n = self.ids.len();
+        if self.rows.nodes.len() != n || layout.order.len() != n {
+            return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        // A key result's objective, from the objectives' own contributor lists: they sit just
-        // before the objective in topological order, so this is nearly sequential.
+        let Layout { order, pos_of_doc, contributors } = layout;
+        // Rows are gathered in shuffled input order: two threads overlap twice the misses.
+        let nodes = &self.rows.nodes;
+        let gather = |part: &[u32], room: usize| {
+            let mut rules = Vec::with_capacity(room);
+            let mut cycle_of = Vec::with_capacity(room);
+            let mut current = Vec::with_capacity(room);
+            for &d in part {
+                let row = &nodes[d as usize];
+                rules.push(row.rule);
+                cycle_of.push(row.cycle);
+                current.push(row.current);
+            }
+            (rules, cycle_of, current)
+        };
+        let (first, second) = order.split_at(n / 2);
+        let ((mut rules, mut cycle_of, mut current), (r2, c2, v2)) =
+            crate::parallel::join(|| gather(first, n), || gather(second, 0))?;
+        rules.extend_from_slice(&r2);
+        cycle_of.extend_from_slice(&c2);
+        current.extend_from_slice(&v2);
         crate::phase("gather");
+        // A key result's objective, from the objectives' own contributor lists: they sit just
+        // before the objective in topological order, so this is nearly sequential. Its cycle is
+        // the objective's.
         let mut objective_of = vec![NONE; n];
         for p in 0..n {
             for e in contributors.own(p) {
-                objective_of[contributors.src[e] as usize] = p as u32;
+                let kr = contributors.src[e] as usize;
+                objective_of[kr] = p as u32;
+                cycle_of[kr] = cycle_of[p];
             }
         }
         crate::phase("objective_of");
@@ -384,7 +460,7 @@ impl Builder {
             ms_name: self.ms_name,
             points: self.points,
             ids: self.ids,
-            meta: self.meta,
+            meta: self.rows.meta,
             cycles: self.cycles,
             policy,
             pos_of_doc,
@@ -392,44 +468,53 @@ impl Builder {
         })
     }
 
-    /// Contributor lists in input order: own key results first, then aligned children.
-    fn contributors(&self) -> Contributors {
+    /// Contributor lists in input order (own key results first, then aligned children), with
+    /// the nodes that feed at least one other node and those that feed more than one.
+    fn contributors(&self) -> (Contributors, FixedBitSet, FixedBitSet) {
         let n = self.ids.len();
         let mut own = vec![0u32; n];
-        let mut all = vec![0u32; n + 1];
-        for row in self.nodes.iter().filter(|r| r.objective != NONE) {
-            own[row.objective as usize] += 1;
+        let mut aligned = vec![0u32; n];
+        for &o in self.objective.iter().filter(|&&o| o != NONE) {
+            own[o as usize] += 1;
         }
         for &(_, parent, _) in &self.edges {
-            all[parent as usize + 1] += 1;
+            aligned[parent as usize] += 1;
         }
+        // From counts to cursors: `own[i]` becomes where node i's list starts, `aligned[i]`
+        // where its aligned children start.
         let mut offsets = Vec::with_capacity(n + 1);
+        let mut own_end = Vec::with_capacity(n);
         offsets.push(0u32);
         let mut total = 0u32;
         for i in 0..n {
-            total += own[i] + all[i + 1];
+            let (k, a) = (own[i], aligned[i]);
+            own[i] = total;
+            aligned[i] = total + k;
+            own_end.push(total + k);
+            total += k + a;
             offsets.push(total);
         }
-        let own_end: Vec<u32> = (0..n).map(|i| offsets[i] + own[i]).collect();
         let mut src = vec![0u32; total as usize];
         let mut weight = vec![0f64; total as usize];
-        let mut next_own: Vec<u32> = offsets[..n].to_vec();
-        for (kr, o) in
-            self.nodes.iter().enumerate().filter(|(_, r)| r.objective != NONE).map(|(k, r)| (k, r.objective))
-        {
-            let slot = next_own[o as usize] as usize;
-            next_own[o as usize] += 1;
+        let mut feeds = FixedBitSet::with_capacity(n);
+        let mut feeds_many = FixedBitSet::with_capacity(n);
+        for (kr, &o) in self.objective.iter().enumerate().filter(|(_, &o)| o != NONE) {
+            let slot = own[o as usize] as usize;
+            own[o as usize] += 1;
             src[slot] = kr as u32;
-            weight[slot] = self.nodes[kr].weight;
+            weight[slot] = self.weight[kr];
+            feeds.insert(kr);
         }
-        let mut next_aligned = own_end.clone();
         for &(child, parent, w) in &self.edges {
-            let slot = next_aligned[parent as usize] as usize;
-            next_aligned[parent as usize] += 1;
+            let slot = aligned[parent as usize] as usize;
+            aligned[parent as usize] += 1;
             src[slot] = child;
             weight[slot] = w;
+            if feeds.put(child as usize) {
+                feeds_many.insert(child as usize);
+            }
         }
-        Contributors { offsets, own_end, src, weight }
+        (Contributors { offsets, own_end, src, weight }, feeds, feeds_many)
     }
 
     /// Check-ins grouped by key result (topological position), each group sorted by day; equal
@@ -465,7 +550,7 @@ impl Builder {
             day: rows.clone().map(|c| c.day).collect(),
             value: rows.clone().map(|c| c.value).collect(),
             confidence: rows.clone().map(|c| c.confidence).collect(),
-            note: rows.map(|c| c.note.clone()).collect(),
+            note: rows.map(|c| c.note.as_deref()).collect(),
         }
     }
 }

@@ -10,11 +10,11 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use crate::build::{Builder, NodeText};
+use crate::build::{compile_key_result, Builder, Layout, NodeRow, Rows};
 use crate::document::{AggregateOp, Cycle, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Key;
-use crate::key_result::RuleFields;
+use crate::key_result::{Rule, RuleFields};
 use crate::plan::{Plan, NONE};
 use crate::policy::{Policy, ProgressDriver};
 
@@ -217,8 +217,8 @@ fn check_rows(
     }
 }
 
-fn text(col: &TextColumn, i: usize) -> Option<String> {
-    col.as_ref().and_then(|c| c[i].clone())
+fn text(col: &TextColumn, i: usize) -> Option<&str> {
+    col.as_ref().and_then(|c| c[i].as_deref())
 }
 
 /// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
@@ -261,103 +261,28 @@ impl Plan {
         check_len("key_results", "title", nk, k.title.as_ref())?;
         check_len("key_results", "owner", nk, k.owner.as_ref())?;
 
+        let policy = cols.policy.clone().unwrap_or_default();
+        policy.validate()?;
         crate::phase("start");
         let mut b = Builder::with_capacity(no + nk);
-        if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
-            let all = a.iter().chain(c);
-            if let (Some(min), Some(max)) = (all.clone().min(), all.max()) {
-                b.reserve_dense_ids(*min, *max, no + nk);
-            }
-        }
         for c in &cols.cycles {
             b.add_cycle(c)?;
         }
-        crate::phase("dense reserve");
-        // Id look-ups miss the cache on large plans; each runs in its own tight loop so that the
-        // processor overlaps the misses.
-        match &o.id {
-            IdColumn::Integers(v) => b.intern_ints(v)?,
-            IdColumn::Strings(_) => {
-                for i in 0..no {
-                    b.intern("objectives", o.id.key(i))?;
-                }
-            }
-        }
-        crate::phase("intern objectives");
-        for i in 0..no {
-            let cycle = o.cycle.as_ref().and_then(|c| c[i].as_deref());
-            let driver = o.progress.as_ref().and_then(|c| c[i]);
-            let text = NodeText {
-                title: text(&o.title, i),
-                owner: text(&o.owner, i),
-                level: text(&o.level, i),
-                note: None,
-            };
-            b.push_objective(cycle, driver, text)?;
-        }
-        crate::phase("push objectives");
-        match &k.id {
-            IdColumn::Integers(v) => b.intern_ints(v)?,
-            IdColumn::Strings(_) => {
-                for i in 0..nk {
-                    b.intern("key_results", k.id.key(i))?;
-                }
-            }
-        }
-        crate::phase("intern krs");
-        // Objectives were interned first, so an index below `no` is an objective.
-        let owners = b.find_column(&k.objective);
-        if let Some(i) = owners.iter().position(|&oi| oi as usize >= no) {
-            return Err(Error::UnknownObjective {
-                id: k.id.key(i).to_string(),
-                objective: k.objective.key(i).to_string(),
-            });
-        }
-        crate::phase("kr owners");
-        for (i, &oi) in owners.iter().enumerate() {
-            let id = k.id.key(i);
-            let kind = k.kind[i];
-            if matches!(kind, KeyResultKind::Milestones | KeyResultKind::Piecewise) {
-                return Err(Error::InvalidValue {
-                    id: id.to_string(),
-                    field: "kind",
-                    reason: format!("kind `{}` needs nested data: use the document form", kind.as_str()),
-                });
-            }
-            let fields = RuleFields {
-                start: number(&k.start, i, id, "start")?,
-                target: number(&k.target, i, id, "target")?,
-                threshold: number(&k.threshold, i, id, "threshold")?,
-                strict: k.strict.as_ref().is_some_and(|c| c[i]),
-                low: number(&k.low, i, id, "low")?,
-                high: number(&k.high, i, id, "high")?,
-                op: k.op.as_ref().and_then(|c| c[i]),
-            };
-            let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
-            let current = number(&k.current, i, id, "current")?;
-            let text =
-                NodeText { title: text(&k.title, i), owner: text(&k.owner, i), level: None, note: None };
-            b.push_key_result(oi, kind, &fields, weight, current, &[], &[], text)?;
-        }
-        crate::phase("push krs");
-        if let Some(a) = &cols.alignments {
-            let n = a.child.len();
-            check_rows("alignments", "parent", n, Some(a.parent.len()))?;
-            check_len("alignments", "weight", n, a.weight.as_ref())?;
-            let children = b.find_column(&a.child);
-            if let Some(i) = children.iter().position(|&c| c == NONE) {
-                return Err(Error::UnknownId { id: a.child.key(i).to_string() });
-            }
-            let parents = b.find_column(&a.parent);
-            if let Some(i) = parents.iter().position(|&p| p == NONE) {
-                b.resolve_parent(children[i], a.parent.key(i))?;
-            }
-            for i in 0..n {
-                let weight = number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0);
-                b.add_edge_between(children[i], parents[i], weight)?;
-            }
-        }
-        crate::phase("edges");
+        let cycle_ids: Vec<String> = b.cycle_ids().into_iter().map(str::to_owned).collect();
+        // Rows are compiled on a second thread while this one resolves ids and lays out the graph:
+        // the two share nothing but the input. Errors are reported in a fixed order whatever the
+        // threads do: ids and references first, then row values, then alignment cycles.
+        let (rows, links) = crate::parallel::join(
+            || compile_rows(cols, &cycle_ids),
+            || -> Result<Result<Layout>> {
+                link(&mut b, cols)?;
+                Ok(b.layout())
+            },
+        )?;
+        let layout = links?;
+        b.set_rows(rows?)?;
+        let layout = layout?;
+        crate::phase("joined");
         if let Some(c) = &cols.check_ins {
             let n = c.key_result.len();
             check_len("check_ins", "date", n, Some(&c.date))?;
@@ -374,6 +299,120 @@ impl Plan {
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;
             }
         }
-        Ok(Plan { data: std::sync::Arc::new(b.finish(cols.policy.clone().unwrap_or_default())?) })
+        Ok(Plan { data: std::sync::Arc::new(b.assemble(layout, policy)?) })
     }
+}
+
+/// Interns every id and resolves every reference: key results to objectives, alignment edges.
+fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
+    let o = &cols.objectives;
+    let k = &cols.key_results;
+    let (no, nk) = (o.id.len(), k.id.len());
+    if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
+        let all = a.iter().chain(c);
+        if let (Some(min), Some(max)) = (all.clone().min(), all.max()) {
+            b.reserve_dense_ids(*min, *max, no + nk);
+        }
+    }
+    // Id look-ups miss the cache on large plans; each runs in its own tight loop so that the
+    // processor overlaps the misses.
+    for (table, ids) in [("objectives", &o.id), ("key_results", &k.id)] {
+        match ids {
+            IdColumn::Integers(v) => b.intern_ints(v)?,
+            IdColumn::Strings(v) => {
+                for id in v {
+                    b.intern(table, Key::Text(id))?;
+                }
+            }
+        }
+    }
+    crate::phase("intern");
+    // Objectives were interned first, so an index below `no` is an objective.
+    let mut objective = Vec::with_capacity(no + nk);
+    objective.resize(no, NONE);
+    b.find_column_into(&k.objective, &mut objective);
+    if let Some(i) = objective[no..].iter().position(|&oi| oi as usize >= no) {
+        return Err(Error::UnknownObjective {
+            id: k.id.key(i).to_string(),
+            objective: k.objective.key(i).to_string(),
+        });
+    }
+    // Weights are checked with the rows; here they only shape the graph.
+    let mut weight = vec![1.0; no + nk];
+    if let Some(w) = &k.weight {
+        for (x, &v) in weight[no..].iter_mut().zip(w) {
+            if !v.is_nan() {
+                *x = v;
+            }
+        }
+    }
+    b.set_links(objective, weight);
+    crate::phase("kr owners");
+    if let Some(a) = &cols.alignments {
+        let n = a.child.len();
+        check_rows("alignments", "parent", n, Some(a.parent.len()))?;
+        check_len("alignments", "weight", n, a.weight.as_ref())?;
+        let children = b.find_column(&a.child);
+        if let Some(i) = children.iter().position(|&c| c == NONE) {
+            return Err(Error::UnknownId { id: a.child.key(i).to_string() });
+        }
+        let parents = b.find_column(&a.parent);
+        if let Some(i) = parents.iter().position(|&p| p == NONE) {
+            b.resolve_parent(children[i], a.parent.key(i))?;
+        }
+        for i in 0..n {
+            let weight = number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0);
+            b.add_edge_between(children[i], parents[i], weight)?;
+        }
+    }
+    crate::phase("edges");
+    Ok(())
+}
+
+/// The rows of every objective, then of every key result, in input order.
+fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
+    let o = &cols.objectives;
+    let k = &cols.key_results;
+    let (no, nk) = (o.id.len(), k.id.len());
+    let mut rows = Rows { nodes: Vec::with_capacity(no + nk), meta: Default::default() };
+    for i in 0..no {
+        let cycle = match o.cycle.as_ref().and_then(|c| c[i].as_deref()) {
+            None => NONE,
+            Some(c) => cycles
+                .iter()
+                .position(|x| x == c)
+                .ok_or_else(|| Error::UnknownCycle { id: o.id.key(i).to_string(), cycle: c.to_owned() })?
+                as u32,
+        };
+        let driver = o.progress.as_ref().and_then(|c| c[i]);
+        rows.nodes.push(NodeRow { rule: Rule::Objective { driver }, current: f64::NAN, cycle });
+        rows.meta.push_text(text(&o.title, i), text(&o.owner, i), text(&o.level, i), None);
+    }
+    for i in 0..nk {
+        let id = k.id.key(i);
+        let kind = k.kind[i];
+        if matches!(kind, KeyResultKind::Milestones | KeyResultKind::Piecewise) {
+            return Err(Error::InvalidValue {
+                id: id.to_string(),
+                field: "kind",
+                reason: format!("kind `{}` needs nested data: use the document form", kind.as_str()),
+            });
+        }
+        let fields = RuleFields {
+            start: number(&k.start, i, id, "start")?,
+            target: number(&k.target, i, id, "target")?,
+            threshold: number(&k.threshold, i, id, "threshold")?,
+            strict: k.strict.as_ref().is_some_and(|c| c[i]),
+            low: number(&k.low, i, id, "low")?,
+            high: number(&k.high, i, id, "high")?,
+            op: k.op.as_ref().and_then(|c| c[i]),
+        };
+        let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
+        let current = number(&k.current, i, id, "current")?;
+        let (rule, _) = compile_key_result(id, kind, &fields, weight, current)?;
+        rows.nodes.push(NodeRow { rule, current: current.unwrap_or(f64::NAN), cycle: NONE });
+        rows.meta.push_text(text(&k.title, i), text(&k.owner, i), None, None);
+    }
+    crate::phase("rows (other thread)");
+    Ok(rows)
 }

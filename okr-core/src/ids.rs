@@ -72,7 +72,8 @@ impl Arena {
     }
 
     fn from_ints(ints: &[i64]) -> Arena {
-        let mut a = Arena { text: String::with_capacity(ints.len() * 8), ends: Vec::with_capacity(ints.len()) };
+        let mut a =
+            Arena { text: String::with_capacity(ints.len() * 8), ends: Vec::with_capacity(ints.len()) };
         ints.iter().for_each(|&v| a.push_int(v));
         a
     }
@@ -191,21 +192,18 @@ impl Ids {
         self.by_int.find(hash, |&(k, _)| k == v).map(|&(_, i)| i)
     }
 
-    /// Looks up every integer in `values`, `ABSENT` for those missing. One tight loop, so that
+    /// Looks up every integer in `values` into `out`, `ABSENT` for those missing. One tight loop, so that
     /// the processor overlaps the cache misses of a large plan.
-    pub(crate) fn find_ints(&self, values: &[i64]) -> Vec<u32> {
+    pub(crate) fn find_ints(&self, values: &[i64], out: &mut Vec<u32>) {
         let (dense, min) = (&self.dense, self.dense_min);
-        values
-            .iter()
-            .map(|&v| {
-                let slot = v.wrapping_sub(min) as u64;
-                if v >= min && slot < dense.len() as u64 {
-                    dense[slot as usize]
-                } else {
-                    self.find_int(v).unwrap_or(ABSENT)
-                }
-            })
-            .collect()
+        out.extend(values.iter().map(|&v| {
+            let slot = v.wrapping_sub(min) as u64;
+            if v >= min && slot < dense.len() as u64 {
+                dense[slot as usize]
+            } else {
+                self.find_int(v).unwrap_or(ABSENT)
+            }
+        }));
     }
 
     /// Adds every integer in `values`, in order; `Err(row)` names the first one already present.

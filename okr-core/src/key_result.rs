@@ -62,7 +62,12 @@ pub(crate) struct RuleFields {
     pub op: Option<AggregateOp>,
 }
 
-fn required(id: impl Display + Copy, kind: KeyResultKind, field: &'static str, v: Option<f64>) -> Result<f64> {
+fn required(
+    id: impl Display + Copy,
+    kind: KeyResultKind,
+    field: &'static str,
+    v: Option<f64>,
+) -> Result<f64> {
     let value = v.ok_or_else(|| Error::MissingField { id: id.to_string(), kind: kind.as_str(), field })?;
     finite(id, field, value)
 }

@@ -70,6 +70,7 @@
 //! - Show progress below baseline: `Policy { floor: -1.0, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
 
+mod parallel;
 mod phase;
 pub(crate) use phase::phase;
 mod alignment;

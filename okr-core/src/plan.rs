@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use hashbrown::hash_table::{Entry, HashTable};
+use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 
 use crate::alignment::Contributors;
 use crate::build::{Builder, NodeText};
@@ -36,31 +39,79 @@ impl NodeType {
     }
 }
 
-/// Optional text per node, stored densely only once some node has it.
+/// Optional text per node: a code per node (stored only once some node has text) into one
+/// string of distinct values. Repeated values (owners, levels) are stored once, so a million
+/// objectives cost no allocation per node, and equal text has equal codes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SparseText {
-    values: Vec<Option<Box<str>>>,
+    /// Per node: 0 for none, `k` for value `k - 1`. Empty while no node has text.
+    codes: Vec<u32>,
     len: usize,
+    text: String,
+    ends: Vec<u32>,
+    /// Distinct values, by hash, to find a repeated one.
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
 }
 
 impl SparseText {
-    pub(crate) fn push(&mut self, v: Option<Box<str>>) {
-        if v.is_some() && self.values.len() < self.len {
-            self.values.resize(self.len, None);
+    fn value(&self, k: u32) -> &str {
+        let k = k as usize;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] as usize };
+        &self.text[start..self.ends[k] as usize]
+    }
+
+    pub(crate) fn push(&mut self, v: Option<&str>) {
+        let code = match v {
+            None => 0,
+            Some(v) => {
+                let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+                let value = |k: u32| {
+                    let k = k as usize;
+                    &text[if k == 0 { 0 } else { ends[k - 1] as usize }..ends[k] as usize]
+                };
+                let next = self.ends.len() as u32;
+                let found = match self.index.entry(
+                    hasher.hash_one(v),
+                    |&k| value(k) == v,
+                    |&k| hasher.hash_one(value(k)),
+                ) {
+                    Entry::Occupied(e) => *e.get(),
+                    Entry::Vacant(slot) => {
+                        slot.insert(next);
+                        self.text.push_str(v);
+                        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+                        next
+                    }
+                };
+                found + 1
+            }
+        };
+        if code != 0 && self.codes.len() < self.len {
+            self.codes.resize(self.len, 0);
         }
-        if !self.values.is_empty() || v.is_some() {
-            self.values.push(v);
+        if code != 0 || !self.codes.is_empty() {
+            self.codes.push(code);
         }
         self.len += 1;
     }
 
+    /// Node `i`'s text.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
-        self.values.get(i).and_then(|v| v.as_deref())
+        match self.codes.get(i) {
+            Some(&k) if k > 0 => Some(self.value(k - 1)),
+            _ => None,
+        }
+    }
+
+    /// Node `i`'s code: 0 for none, equal for equal text.
+    pub(crate) fn code(&self, i: usize) -> u32 {
+        self.codes.get(i).copied().unwrap_or(0)
     }
 }
 
-impl FromIterator<Option<Box<str>>> for SparseText {
-    fn from_iter<I: IntoIterator<Item = Option<Box<str>>>>(iter: I) -> Self {
+impl<'a> FromIterator<Option<&'a str>> for SparseText {
+    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> Self {
         let mut col = SparseText::default();
         iter.into_iter().for_each(|v| col.push(v));
         col
@@ -78,10 +129,20 @@ pub(crate) struct Meta {
 
 impl Meta {
     pub(crate) fn push(&mut self, t: NodeText) {
-        self.title.push(t.title.map(Into::into));
-        self.owner.push(t.owner.map(Into::into));
-        self.level.push(t.level.map(Into::into));
-        self.note.push(t.note.map(Into::into));
+        self.push_text(t.title.as_deref(), t.owner.as_deref(), t.level.as_deref(), t.note.as_deref());
+    }
+
+    pub(crate) fn push_text(
+        &mut self,
+        title: Option<&str>,
+        owner: Option<&str>,
+        level: Option<&str>,
+        note: Option<&str>,
+    ) {
+        self.title.push(title);
+        self.owner.push(owner);
+        self.level.push(level);
+        self.note.push(note);
     }
 }
 
