@@ -175,8 +175,7 @@ pub(crate) fn layout(
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
     feeds_many: &FixedBitSet,
-) -> (Vec<u32>, Vec<u32>, Contributors) {
-    const UNPLACED: u32 = u32::MAX;
+) -> crate::error::Result<(Vec<u32>, Vec<u32>, Contributors)> {
     let n = doc.own_end.len();
     // Contributor lists of the inner nodes, gathered into placement order.
     let ranges: Vec<(u32, u32, u32)> = inner
@@ -192,39 +191,40 @@ pub(crate) fn layout(
     }
     crate::phase("layout seq");
     let mut order = Vec::with_capacity(n);
-    let mut pos_of_doc = vec![UNPLACED; n];
     let mut offsets = Vec::with_capacity(n + 1);
     let mut own_end = Vec::with_capacity(n);
     offsets.push(0);
     for i in leaf.ones().filter(|&i| !has_dependent.contains(i)) {
-        pos_of_doc[i] = order.len() as u32;
         order.push(i as u32);
         own_end.push(0);
         offsets.push(0);
     }
+    // Only leaves with several dependents can be met again; inner contributors were placed
+    // earlier (post-order). Bits in cache, where positions would be a miss each.
+    let mut placed = FixedBitSet::with_capacity(n);
     let mut end = 0u32;
     for (&d, &(lo, own, hi)) in inner.iter().zip(&ranges) {
         for &c in &seq[end as usize..(end + hi - lo) as usize] {
-            // Inner contributors were placed earlier (post-order). A leaf with one dependent is
-            // placed now, without reading where it is (which would wait on a cache miss).
-            let c_leaf = leaf.contains(c as usize);
-            if c_leaf && (!feeds_many.contains(c as usize) || pos_of_doc[c as usize] == UNPLACED) {
-                pos_of_doc[c as usize] = order.len() as u32;
-                order.push(c);
+            let c = c as usize;
+            if leaf.contains(c) && (!feeds_many.contains(c) || !placed.put(c)) {
+                order.push(c as u32);
                 own_end.push(end);
                 offsets.push(end);
             }
         }
-        pos_of_doc[d as usize] = order.len() as u32;
         order.push(d);
         own_end.push(end + own - lo);
         end += hi - lo;
         offsets.push(end);
     }
+    let mut pos_of_doc = vec![0u32; n];
+    for (p, &d) in order.iter().enumerate() {
+        pos_of_doc[d as usize] = p as u32;
+    }
     crate::phase("layout place");
     let mut src = seq;
     src.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
-    (order, pos_of_doc, Contributors { offsets, own_end, src, weight })
+    Ok((order, pos_of_doc, Contributors { offsets, own_end, src, weight }))
 }
 
 /// `node` depends on `c`, yet `c` was still open when `node` finished: `node` is reachable from
@@ -279,7 +279,7 @@ mod tests {
                 many.insert(c as usize);
             }
         }
-        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d, &many);
+        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d, &many).unwrap();
         for (p, &x) in order.iter().enumerate() {
             assert_eq!(pos[x as usize] as usize, p);
             // Every contributor sits before the node it feeds.

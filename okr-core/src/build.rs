@@ -25,14 +25,15 @@ pub(crate) struct NodeText {
     pub note: Option<String>,
 }
 
-/// What scoring needs of a node, packed so that laying the plan out gathers it in one access.
+/// What scoring needs of a node, packed in 32 bytes so that laying the plan out gathers it with
+/// one memory access. A key result's cycle is its objective's, set when the plan is laid out.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NodeRow {
     pub rule: Rule,
     pub current: f64,
-    /// The cycle of an objective; key results take their objective's when the plan is laid out.
-    pub cycle: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<NodeRow>() == 32);
 
 /// The rows and free text of every node, in input order.
 #[derive(Debug, Default)]
@@ -180,16 +181,15 @@ impl Builder {
         self.cycles.iter().map(|c| c.id.as_str()).collect()
     }
 
-    /// Sets the links of every node at once (columnar input): the objective of each key result
-    /// (`NONE` for objectives) and its weight.
-    pub(crate) fn set_links(&mut self, objective: Vec<u32>, weight: Vec<f64>) {
+    /// Sets the objective of every node at once (columnar input): `NONE` for objectives. Weights
+    /// then come from the caller, see [`Builder::layout_with`].
+    pub(crate) fn set_objectives(&mut self, objective: Vec<u32>) {
         self.objective = objective;
-        self.weight = weight;
     }
 
     /// Sets the rows of every node at once (columnar input, compiled apart).
     pub(crate) fn set_rows(&mut self, rows: Rows) -> Result<()> {
-        if rows.nodes.len() != self.ids.len() || self.objective.len() != self.ids.len() {
+        if rows.nodes.len() != self.ids.len() {
             return Err(Error::Malformed { message: "internal: row count differs from id count".into() });
         }
         self.rows = rows;
@@ -201,14 +201,13 @@ impl Builder {
         rule: Rule,
         objective: u32,
         weight: f64,
-        cycle: u32,
         current: f64,
         text: NodeText,
     ) -> Result<()> {
         if self.rows.nodes.len() >= self.ids.len() {
             return Err(Error::Malformed { message: "internal: node data pushed before its id".into() });
         }
-        self.rows.nodes.push(NodeRow { rule, current, cycle });
+        self.rows.nodes.push(NodeRow { rule, current });
         self.rows.meta.push(text);
         self.objective.push(objective);
         self.weight.push(weight);
@@ -238,7 +237,7 @@ impl Builder {
                 })?
             }
         };
-        self.push_node(Rule::Objective { driver }, NONE, 1.0, cycle, f64::NAN, text)?;
+        self.push_node(Rule::Objective { driver, cycle }, NONE, 1.0, f64::NAN, text)?;
         Ok(index)
     }
 
@@ -292,7 +291,7 @@ impl Builder {
             _ => {}
         }
         // The cycle is the objective's, filled in by `finish`.
-        self.push_node(rule, objective, weight, NONE, current.unwrap_or(f64::NAN), text)?;
+        self.push_node(rule, objective, weight, current.unwrap_or(f64::NAN), text)?;
         Ok(index)
     }
 
@@ -377,18 +376,22 @@ impl Builder {
     /// Validates the graph, orders it topologically and lays every array out in that order.
     pub(crate) fn finish(self, policy: Policy) -> Result<PlanData> {
         policy.validate()?;
-        let layout = self.layout()?;
+        if self.weight.len() != self.ids.len() {
+            return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
+        }
+        let layout = self.layout_with(|i| self.weight[i])?;
         self.assemble(layout, policy)
     }
 
-    /// Checks the alignment graph for cycles and lays it out. Needs the ids, links and edges,
-    /// not the rows, so the columnar constructor runs it while the rows are compiled.
-    pub(crate) fn layout(&self) -> Result<Layout> {
+    /// Checks the alignment graph for cycles and lays it out; `kr_weight(i)` is the weight of
+    /// key result `i` in its objective. Needs the ids, objectives and edges, not the rows, so the
+    /// columnar constructor runs it while the rows are compiled.
+    pub(crate) fn layout_with(&self, kr_weight: impl Fn(usize) -> f64) -> Result<Layout> {
         let n = self.ids.len();
-        if self.objective.len() != n || self.weight.len() != n {
+        if self.objective.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        let (doc, has_dependent, feeds_many) = self.contributors();
+        let (doc, has_dependent, feeds_many) = self.contributors(kr_weight);
         crate::phase("contributors");
         let leaf = leaves(&doc.offsets);
         crate::phase("leaves");
@@ -401,7 +404,7 @@ impl Builder {
             Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
         })?;
         crate::phase("topo");
-        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent, &feeds_many);
+        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent, &feeds_many)?;
         crate::phase("relabel");
         Ok(Layout { order, pos_of_doc, contributors })
     }
@@ -417,32 +420,33 @@ impl Builder {
         let nodes = &self.rows.nodes;
         let gather = |part: &[u32], room: usize| {
             let mut rules = Vec::with_capacity(room);
-            let mut cycle_of = Vec::with_capacity(room);
             let mut current = Vec::with_capacity(room);
             for &d in part {
                 let row = &nodes[d as usize];
                 rules.push(row.rule);
-                cycle_of.push(row.cycle);
                 current.push(row.current);
             }
-            (rules, cycle_of, current)
+            (rules, current)
         };
         let (first, second) = order.split_at(n / 2);
-        let ((mut rules, mut cycle_of, mut current), (r2, c2, v2)) =
+        let ((mut rules, mut current), (r2, v2)) =
             crate::parallel::join(|| gather(first, n), || gather(second, 0))?;
         rules.extend_from_slice(&r2);
-        cycle_of.extend_from_slice(&c2);
         current.extend_from_slice(&v2);
         crate::phase("gather");
         // A key result's objective, from the objectives' own contributor lists: they sit just
         // before the objective in topological order, so this is nearly sequential. Its cycle is
         // the objective's.
         let mut objective_of = vec![NONE; n];
+        let mut cycle_of = vec![NONE; n];
         for p in 0..n {
-            for e in contributors.own(p) {
-                let kr = contributors.src[e] as usize;
-                objective_of[kr] = p as u32;
-                cycle_of[kr] = cycle_of[p];
+            if let Rule::Objective { cycle, .. } = rules[p] {
+                cycle_of[p] = cycle;
+                for e in contributors.own(p) {
+                    let kr = contributors.src[e] as usize;
+                    objective_of[kr] = p as u32;
+                    cycle_of[kr] = cycle;
+                }
             }
         }
         crate::phase("objective_of");
@@ -470,44 +474,41 @@ impl Builder {
 
     /// Contributor lists in input order (own key results first, then aligned children), with
     /// the nodes that feed at least one other node and those that feed more than one.
-    fn contributors(&self) -> (Contributors, FixedBitSet, FixedBitSet) {
+    fn contributors(&self, kr_weight: impl Fn(usize) -> f64) -> (Contributors, FixedBitSet, FixedBitSet) {
         let n = self.ids.len();
-        let mut own = vec![0u32; n];
-        let mut aligned = vec![0u32; n];
+        // Counts, then cursors, in the arrays that end up as the result: `own_end[i]` counts
+        // node i's key results, then runs from where its list starts to where they end;
+        // `offsets[i + 1]` counts its aligned children, then runs from where they start to
+        // where its list ends.
+        let mut own_end = vec![0u32; n];
+        let mut offsets = vec![0u32; n + 1];
         for &o in self.objective.iter().filter(|&&o| o != NONE) {
-            own[o as usize] += 1;
+            own_end[o as usize] += 1;
         }
         for &(_, parent, _) in &self.edges {
-            aligned[parent as usize] += 1;
+            offsets[parent as usize + 1] += 1;
         }
-        // From counts to cursors: `own[i]` becomes where node i's list starts, `aligned[i]`
-        // where its aligned children start.
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut own_end = Vec::with_capacity(n);
-        offsets.push(0u32);
         let mut total = 0u32;
         for i in 0..n {
-            let (k, a) = (own[i], aligned[i]);
-            own[i] = total;
-            aligned[i] = total + k;
-            own_end.push(total + k);
+            let (k, a) = (own_end[i], offsets[i + 1]);
+            own_end[i] = total;
+            offsets[i + 1] = total + k;
             total += k + a;
-            offsets.push(total);
         }
         let mut src = vec![0u32; total as usize];
         let mut weight = vec![0f64; total as usize];
         let mut feeds = FixedBitSet::with_capacity(n);
         let mut feeds_many = FixedBitSet::with_capacity(n);
         for (kr, &o) in self.objective.iter().enumerate().filter(|(_, &o)| o != NONE) {
-            let slot = own[o as usize] as usize;
-            own[o as usize] += 1;
+            let slot = own_end[o as usize] as usize;
+            own_end[o as usize] += 1;
             src[slot] = kr as u32;
-            weight[slot] = self.weight[kr];
+            weight[slot] = kr_weight(kr);
             feeds.insert(kr);
         }
         for &(child, parent, w) in &self.edges {
-            let slot = aligned[parent as usize] as usize;
-            aligned[parent as usize] += 1;
+            let slot = offsets[parent as usize + 1] as usize;
+            offsets[parent as usize + 1] += 1;
             src[slot] = child;
             weight[slot] = w;
             if feeds.put(child as usize) {

@@ -276,7 +276,12 @@ impl Plan {
             || compile_rows(cols, &cycle_ids),
             || -> Result<Result<Layout>> {
                 link(&mut b, cols)?;
-                Ok(b.layout())
+                // Weights are checked with the rows; here they only shape the graph.
+                let kr_weight = |i: usize| match &k.weight {
+                    Some(w) if i >= no && !w[i - no].is_nan() => w[i - no],
+                    _ => 1.0,
+                };
+                Ok(b.layout_with(kr_weight))
             },
         )?;
         let layout = links?;
@@ -337,16 +342,7 @@ fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
             objective: k.objective.key(i).to_string(),
         });
     }
-    // Weights are checked with the rows; here they only shape the graph.
-    let mut weight = vec![1.0; no + nk];
-    if let Some(w) = &k.weight {
-        for (x, &v) in weight[no..].iter_mut().zip(w) {
-            if !v.is_nan() {
-                *x = v;
-            }
-        }
-    }
-    b.set_links(objective, weight);
+    b.set_objectives(objective);
     crate::phase("kr owners");
     if let Some(a) = &cols.alignments {
         let n = a.child.len();
@@ -374,6 +370,7 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
     let o = &cols.objectives;
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());
+    crate::phase("B start");
     let mut rows = Rows { nodes: Vec::with_capacity(no + nk), meta: Default::default() };
     for i in 0..no {
         let cycle = match o.cycle.as_ref().and_then(|c| c[i].as_deref()) {
@@ -385,9 +382,11 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
                 as u32,
         };
         let driver = o.progress.as_ref().and_then(|c| c[i]);
-        rows.nodes.push(NodeRow { rule: Rule::Objective { driver }, current: f64::NAN, cycle });
+        rows.nodes.push(NodeRow { rule: Rule::Objective { driver, cycle }, current: f64::NAN });
         rows.meta.push_text(text(&o.title, i), text(&o.owner, i), text(&o.level, i), None);
     }
+    crate::phase("B objectives");
+    let has_text = k.title.is_some() || k.owner.is_some();
     for i in 0..nk {
         let id = k.id.key(i);
         let kind = k.kind[i];
@@ -410,8 +409,13 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
         let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
         let current = number(&k.current, i, id, "current")?;
         let (rule, _) = compile_key_result(id, kind, &fields, weight, current)?;
-        rows.nodes.push(NodeRow { rule, current: current.unwrap_or(f64::NAN), cycle: NONE });
-        rows.meta.push_text(text(&k.title, i), text(&k.owner, i), None, None);
+        rows.nodes.push(NodeRow { rule, current: current.unwrap_or(f64::NAN) });
+        if has_text {
+            rows.meta.push_text(text(&k.title, i), text(&k.owner, i), None, None);
+        }
+    }
+    if !has_text {
+        rows.meta.push_none(nk);
     }
     crate::phase("rows (other thread)");
     Ok(rows)

@@ -109,7 +109,7 @@ pub(crate) fn num(x: f64) -> String {
 /// results count all their aligned children).
 fn driver(d: &PlanData, p: usize, policy: &Policy) -> Option<ProgressDriver> {
     match d.rules[p] {
-        Rule::Objective { driver } => Some(match driver.unwrap_or(policy.progress) {
+        Rule::Objective { driver, .. } => Some(match driver.unwrap_or(policy.progress) {
             ProgressDriver::Auto if !d.contributors.own(p).is_empty() => ProgressDriver::KeyResults,
             ProgressDriver::Auto => ProgressDriver::Children,
             other => other,

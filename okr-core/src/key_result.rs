@@ -13,6 +13,8 @@ use crate::policy::ProgressDriver;
 pub(crate) enum Rule {
     Objective {
         driver: Option<ProgressDriver>,
+        /// Index of the objective's cycle, `NONE` for none.
+        cycle: u32,
     },
     Linear {
         start: f64,

@@ -3,10 +3,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use hashbrown::hash_table::{Entry, HashTable};
-use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
-use std::hash::BuildHasher;
 
 use crate::alignment::Contributors;
 use crate::build::{Builder, NodeText};
@@ -40,8 +37,8 @@ impl NodeType {
 }
 
 /// Optional text per node: a code per node (stored only once some node has text) into one
-/// string of distinct values. Repeated values (owners, levels) are stored once, so a million
-/// objectives cost no allocation per node, and equal text has equal codes.
+/// string of values, so a million objectives cost no allocation per node. A value equal to the
+/// one before it (a run of one level, say) is stored once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SparseText {
     /// Per node: 0 for none, `k` for value `k - 1`. Empty while no node has text.
@@ -49,9 +46,6 @@ pub(crate) struct SparseText {
     len: usize,
     text: String,
     ends: Vec<u32>,
-    /// Distinct values, by hash, to find a repeated one.
-    index: HashTable<u32>,
-    hasher: DefaultHashBuilder,
 }
 
 impl SparseText {
@@ -65,26 +59,12 @@ impl SparseText {
         let code = match v {
             None => 0,
             Some(v) => {
-                let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
-                let value = |k: u32| {
-                    let k = k as usize;
-                    &text[if k == 0 { 0 } else { ends[k - 1] as usize }..ends[k] as usize]
-                };
-                let next = self.ends.len() as u32;
-                let found = match self.index.entry(
-                    hasher.hash_one(v),
-                    |&k| value(k) == v,
-                    |&k| hasher.hash_one(value(k)),
-                ) {
-                    Entry::Occupied(e) => *e.get(),
-                    Entry::Vacant(slot) => {
-                        slot.insert(next);
-                        self.text.push_str(v);
-                        self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
-                        next
-                    }
-                };
-                found + 1
+                let last = self.ends.len() as u32;
+                if last == 0 || self.value(last - 1) != v {
+                    self.text.push_str(v);
+                    self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
+                }
+                self.ends.len() as u32
             }
         };
         if code != 0 && self.codes.len() < self.len {
@@ -96,17 +76,20 @@ impl SparseText {
         self.len += 1;
     }
 
+    /// Appends `count` nodes without text.
+    pub(crate) fn push_none(&mut self, count: usize) {
+        self.len += count;
+        if !self.codes.is_empty() {
+            self.codes.resize(self.len, 0);
+        }
+    }
+
     /// Node `i`'s text.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         match self.codes.get(i) {
             Some(&k) if k > 0 => Some(self.value(k - 1)),
             _ => None,
         }
-    }
-
-    /// Node `i`'s code: 0 for none, equal for equal text.
-    pub(crate) fn code(&self, i: usize) -> u32 {
-        self.codes.get(i).copied().unwrap_or(0)
     }
 }
 
@@ -128,6 +111,13 @@ pub(crate) struct Meta {
 }
 
 impl Meta {
+    /// Appends `count` nodes without any text.
+    pub(crate) fn push_none(&mut self, count: usize) {
+        for col in [&mut self.title, &mut self.owner, &mut self.level, &mut self.note] {
+            col.push_none(count);
+        }
+    }
+
     pub(crate) fn push(&mut self, t: NodeText) {
         self.push_text(t.title.as_deref(), t.owner.as_deref(), t.level.as_deref(), t.note.as_deref());
     }
@@ -503,5 +493,31 @@ impl<'a> NodeInfo<'a> {
                 note: ci.note.get(r).map(str::to_owned),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SparseText;
+
+    #[test]
+    fn sparse_text_keeps_values_and_gaps() {
+        let empty: SparseText = [None, None].into_iter().collect();
+        assert_eq!((empty.get(0), empty.get(5)), (None, None));
+        let col: SparseText =
+            [None, Some("team"), Some("team"), None, Some(""), Some("company"), Some("team")]
+                .into_iter()
+                .collect();
+        let got: Vec<Option<&str>> = (0..8).map(|i| col.get(i)).collect();
+        assert_eq!(
+            got,
+            [None, Some("team"), Some("team"), None, Some(""), Some("company"), Some("team"), None]
+        );
+        // A run of equal values is stored once.
+        assert_eq!(col.text, "teamcompanyteam");
+        let mut col = col;
+        col.push_none(2);
+        col.push(Some("x"));
+        assert_eq!((col.get(7), col.get(8), col.get(9), col.get(10)), (None, None, Some("x"), None));
     }
 }

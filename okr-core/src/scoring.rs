@@ -183,7 +183,7 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     for p in 0..n {
         let rule = &d.rules[p];
         let (score, has) = match *rule {
-            Rule::Objective { driver } => {
+            Rule::Objective { driver, .. } => {
                 weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, &scores, &flags)
             }
             Rule::Rollup => weighted_mean(c.all(p), c, &scores, &flags),
@@ -240,7 +240,7 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
         } else if !forecast_scores.is_empty() {
             // Objectives and roll-ups: contributors' forecasts (or scores) rolled up like scores.
             let range = match *rule {
-                Rule::Objective { driver } => c.driven(p, driver.unwrap_or(policy.progress)),
+                Rule::Objective { driver, .. } => c.driven(p, driver.unwrap_or(policy.progress)),
                 Rule::Rollup => c.all(p),
                 _ => 0..0,
             };
