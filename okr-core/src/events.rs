@@ -1,11 +1,13 @@
 //! Events between two reports (for example last week's and today's): recognition when a key
 //! result is delivered, alerts when things slip.
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use chrono::NaiveDate;
 
 use crate::pace::{day, Status};
+use crate::plan::NONE;
 use crate::policy::Policy;
 use crate::scoring::{Report, STALE};
 
@@ -23,12 +25,15 @@ pub enum EventKind {
     BecameStale,
 }
 
-/// A value an event moved from or to.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A value an event moved from or to. Serialised as the status name, the ISO date, the number
+/// or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum EventValue {
-    /// A status, or a date.
-    Text(std::borrow::Cow<'static, str>),
+    /// A status.
+    Status(Status),
+    /// A date: the last check-in, or the later report's date.
+    Date(NaiveDate),
     /// A confidence.
     Number(f64),
     /// Nothing (for example, no check-in yet).
@@ -40,8 +45,9 @@ pub enum EventValue {
 pub struct Event {
     /// What happened.
     pub kind: EventKind,
-    /// The node.
-    pub id: String,
+    /// The node. Ids of up to 24 bytes are stored inline: a large plan's events cost no
+    /// allocation each.
+    pub id: CompactString,
     /// Before: the status, the confidence, or (for `became_stale`) the last check-in date.
     pub from: EventValue,
     /// After: the status, the confidence, or (for `became_stale`) the later report's date.
@@ -60,53 +66,98 @@ pub struct Event {
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 pub fn events(before: &Report, after: &Report) -> Vec<Event> {
-    let mut out = Vec::new();
-    let drop = after.policy().confidence_drop;
+    crate::phase("events start");
     let (b, a) = (&before.plan.data, &after.plan.data);
-    let same_plan = std::sync::Arc::ptr_eq(b, a);
-    // In after's input order; positions compared directly when both reports score one plan.
-    for &p in &a.pos_of_doc {
-        let p = p as usize;
-        let q = if same_plan {
-            p
-        } else {
-            match b.pos(a.id(p)) {
-                Ok(q) => q,
-                Err(_) => continue,
+    let same = std::sync::Arc::ptr_eq(b, a);
+    let n = a.rules.len();
+    // Nodes are compared in topological order, where every array is read sequentially; what
+    // happened is noted by input index (a bit per event kind), and events are then made in input
+    // order, naming only the nodes that have one.
+    let mut kinds = vec![0u8; n];
+    let mut matched = if same { Vec::new() } else { vec![NONE; n] };
+    if same {
+        for p in 0..n {
+            let mut bits = 0;
+            detect(before, after, p, p, |kind| bits |= 1 << kind);
+            if bits != 0 {
+                kinds[a.doc_of_pos[p] as usize] = bits;
             }
-        };
-        let (then, now) = (before.flags[q].status(), after.flags[p].status());
-        if then != now {
-            let kind = if now == Status::Achieved { EventKind::Achieved } else { EventKind::StatusChanged };
-            out.push(Event {
-                kind,
-                id: a.id(p).to_owned(),
-                from: EventValue::Text(then.as_str().into()),
-                to: EventValue::Text(now.as_str().into()),
-            });
         }
-        if let (Some(x), Some(y)) = (before.latest_confidence(q), after.latest_confidence(p)) {
-            if x - y >= drop - Policy::TOLERANCE {
-                out.push(Event {
+    } else {
+        for (doc, &p) in a.pos_of_doc.iter().enumerate() {
+            if let Some(q) = b.ids.find_key(a.ids.key(doc as u32)) {
+                let q = b.pos_of_doc[q as usize] as usize;
+                let mut bits = 0;
+                detect(before, after, q, p as usize, |kind| bits |= 1 << kind);
+                kinds[doc] = bits;
+                matched[doc] = q as u32;
+            }
+        }
+    }
+    crate::phase("events detect");
+    let today = day(after.as_of());
+    let mut out = Vec::with_capacity(kinds.iter().map(|k| k.count_ones() as usize).sum());
+    for (doc, &bits) in kinds.iter().enumerate().filter(|(_, &bits)| bits != 0) {
+        let p = a.pos_of_doc[doc] as usize;
+        let q = if same { p } else { matched[doc] as usize };
+        for kind in [ACHIEVED, STATUS, DROPPED, STALE_NOW] {
+            if bits & (1 << kind) == 0 {
+                continue;
+            }
+            let id = a.ids.compact(doc as u32);
+            out.push(match kind {
+                ACHIEVED | STATUS => {
+                    let (then, now) = (before.flags[q].status(), after.flags[p].status());
+                    let kind = if kind == ACHIEVED { EventKind::Achieved } else { EventKind::StatusChanged };
+                    Event { kind, id, from: EventValue::Status(then), to: EventValue::Status(now) }
+                }
+                DROPPED => Event {
                     kind: EventKind::ConfidenceDropped,
-                    id: a.id(p).to_owned(),
-                    from: EventValue::Number(x),
-                    to: EventValue::Number(y),
-                });
-            }
-        }
-        if before.signals[q] & STALE == 0 && after.signals[p] & STALE != 0 {
-            let rows = a.check_ins.upto(p, day(after.as_of()));
-            let last = rows.last().and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
-            out.push(Event {
-                kind: EventKind::BecameStale,
-                id: a.id(p).to_owned(),
-                from: last.map_or(EventValue::None, |d| EventValue::Text(d.to_string().into())),
-                to: EventValue::Text(after.as_of().to_string().into()),
+                    id,
+                    from: before.latest_confidence(q).map_or(EventValue::None, EventValue::Number),
+                    to: after.latest_confidence(p).map_or(EventValue::None, EventValue::Number),
+                },
+                _ => {
+                    let rows = a.check_ins.upto(p, today);
+                    let last =
+                        rows.last().and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
+                    Event {
+                        kind: EventKind::BecameStale,
+                        id,
+                        from: last.map_or(EventValue::None, EventValue::Date),
+                        to: EventValue::Date(after.as_of()),
+                    }
+                }
             });
         }
     }
+    crate::phase("events made");
     out
+}
+
+const ACHIEVED: u32 = 0;
+const STATUS: u32 = 1;
+const DROPPED: u32 = 2;
+const STALE_NOW: u32 = 3;
+
+/// Calls `emit` with the kind of each event of node `q` of `before` (`p` of `after`), in order.
+#[inline]
+fn detect(before: &Report, after: &Report, q: usize, p: usize, mut emit: impl FnMut(u32)) {
+    let (then, now) = (before.flags[q].status(), after.flags[p].status());
+    if then != now {
+        emit(if now == Status::Achieved { ACHIEVED } else { STATUS });
+    }
+    // Confidences exist only with check-ins.
+    if !after.plan.data.check_ins.day.is_empty() {
+        if let (Some(x), Some(y)) = (before.latest_confidence(q), after.latest_confidence(p)) {
+            if x - y >= after.policy().confidence_drop - Policy::TOLERANCE {
+                emit(DROPPED);
+            }
+        }
+    }
+    if before.signals[q] & STALE == 0 && after.signals[p] & STALE != 0 {
+        emit(STALE_NOW);
+    }
 }
 
 #[cfg(test)]
@@ -131,11 +182,60 @@ mod tests {
         assert!(kinds.contains(&(EventKind::BecameStale, "k")));
         let stale = ev.iter().find(|e| e.kind == EventKind::BecameStale).unwrap();
         assert_eq!(
-            (stale.from.clone(), stale.to.clone()),
-            (EventValue::Text("2026-01-09".into()), EventValue::Text("2026-01-25".into()))
+            (stale.from, stale.to),
+            (EventValue::Date(d("2026-01-09")), EventValue::Date(d("2026-01-25")))
         );
         // 0.1 vs 4/30 expected on the 5th: on track; 0.4 vs 24/30 on the 25th: off track.
         assert!(kinds.contains(&(EventKind::StatusChanged, "k")));
         assert!(events(&plan.score(d("2026-01-05")), &plan.score(d("2026-01-05"))).is_empty());
+    }
+
+    #[test]
+    fn across_two_plans_nodes_are_matched_by_id_in_input_order() {
+        let doc = |extra: &str, v: f64, w: f64| {
+            format!(
+                r#"{{"cycles": [{{"id": "q", "start": "2026-01-01", "end": "2026-01-31"}}],
+                "objectives": [{extra}{{"id": "o", "cycle": "q", "key_results": [
+                  {{"id": "k1", "kind": "linear", "start": 0, "target": 10, "current": {v}}},
+                  {{"id": "k2", "kind": "linear", "start": 0, "target": 10, "current": {w}}}]}}]}}"#
+            )
+        };
+        let before = Plan::from_json(&doc("", 9.0, 10.0)).unwrap();
+        let after = Plan::from_json(&doc(
+            r#"{"id": "new", "cycle": "q", "key_results": [{"id": "n", "kind": "binary", "current": 1}]},"#,
+            1.0,
+            5.0,
+        ))
+        .unwrap();
+        let day = "2026-01-20".parse().unwrap();
+        let ev = events(&before.score(day), &after.score(day));
+        let got: Vec<(&str, EventKind)> = ev.iter().map(|e| (e.id.as_str(), e.kind)).collect();
+        // On the 20th 19/30 is expected. k1 fell from on track to off track, k2 from achieved to
+        // at risk (and, no longer achieved and never checked in, stale), and o (0.95 → 0.3)
+        // with them; `new` and `n` exist only after.
+        assert_eq!(
+            got,
+            [
+                ("o", EventKind::StatusChanged),
+                ("k1", EventKind::StatusChanged),
+                ("k2", EventKind::StatusChanged),
+                ("k2", EventKind::BecameStale),
+            ]
+        );
+        assert_eq!(
+            (ev[1].from, ev[1].to),
+            (EventValue::Status(Status::OnTrack), EventValue::Status(Status::OffTrack))
+        );
+        // The JSON shape: names, dates, numbers or null.
+        let json = serde_json::to_value(&ev[1]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind": "status_changed", "id": "k1", "from": "on_track", "to": "off_track"})
+        );
+        let stale = serde_json::to_value(&ev[3]).unwrap();
+        assert_eq!(
+            stale,
+            serde_json::json!({"kind": "became_stale", "id": "k2", "from": null, "to": "2026-01-20"})
+        );
     }
 }

@@ -162,6 +162,22 @@ impl Ids {
         self.arena.get_or_init(|| Arena::from_ints(&self.ints)).get(i)
     }
 
+    /// Id `i` as a compact string (inline up to 24 bytes).
+    pub(crate) fn compact(&self, i: u32) -> compact_str::CompactString {
+        match self.ints.get(i as usize) {
+            Some(&v) if !self.text_mode => compact_str::ToCompactString::to_compact_string(&v),
+            _ => compact_str::CompactString::from(self.get(i)),
+        }
+    }
+
+    /// Id `i` as a key, to look it up in another plan.
+    pub(crate) fn key(&self, i: u32) -> Key<'_> {
+        match self.ints.get(i as usize) {
+            Some(&v) if !self.text_mode => Key::Int(v),
+            _ => Key::Text(self.get(i)),
+        }
+    }
+
     /// Id `i`, for a message.
     pub(crate) fn name(&self, i: u32) -> IdRef<'_> {
         IdRef { ids: self, i }
@@ -249,7 +265,9 @@ impl Ids {
                 }
             }
             if self.text_mode {
-                self.arena.get_mut().map(|a| a.push_int(v));
+                if let Some(a) = self.arena.get_mut() {
+                    a.push_int(v);
+                }
             } else {
                 self.ints.push(v);
                 self.arena.take();

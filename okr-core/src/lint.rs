@@ -4,7 +4,9 @@
 use hashbrown::HashMap;
 
 use chrono::NaiveDate;
+use fixedbitset::FixedBitSet;
 use serde::Serialize;
+use std::hash::BuildHasher;
 
 use crate::document::KeyResultKind;
 use crate::key_result::Rule;
@@ -36,6 +38,19 @@ pub struct Finding {
     pub message: String,
 }
 
+/// Every code, in the order a node's findings are listed.
+const CODES: [&str; 9] = [
+    "no-key-results",
+    "too-many-key-results",
+    "task-like",
+    "orphan",
+    "deep-cascade",
+    "cycle-outside-parent",
+    "missing-owner",
+    "no-check-in",
+    "too-many-objectives",
+];
+
 /// A node's id, looked up when displayed.
 struct LazyId<'a> {
     d: &'a crate::plan::PlanData,
@@ -44,7 +59,8 @@ struct LazyId<'a> {
 
 impl std::fmt::Display for LazyId<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.d.id(self.q))
+        // Integer ids are formatted, not looked up as text (which would write every id's text).
+        std::fmt::Display::fmt(&self.d.ids.name(self.d.doc_of_pos[self.q]), f)
     }
 }
 
@@ -56,7 +72,9 @@ impl Plan {
         let d = &self.data;
         let p = &d.policy;
         let c = &d.contributors;
+        crate::phase("lint start");
         let (dep_off, dep) = d.dependents();
+        crate::phase("lint dependents");
         // Walked in topological order (sequential memory), reported in input order: each finding
         // carries the input position of its node (owners' findings come last).
         let mut out: Vec<(u32, Finding)> = Vec::new();
@@ -73,7 +91,12 @@ impl Plan {
                 }
             }
         }
-        let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
+        crate::phase("lint depth");
+        // Objectives by input index, for the checks on their text (read in input order below).
+        let mut objectives = FixedBitSet::with_capacity(n);
+        let mut unaligned = FixedBitSet::with_capacity(n);
+        let mut cycle_by_doc = vec![NONE; n];
+        let today = as_of.map(day);
         for q in 0..n {
             let doc = d.doc_of_pos[q] as usize;
             let at = doc as u32;
@@ -116,17 +139,11 @@ impl Plan {
                     if own > 0 && 2 * tasks > own {
                         push(at, "task-like", Severity::Info, &id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
                     }
-                    let level = d.meta.level.get(doc);
-                    let parents = dep_off[q + 1] - dep_off[q];
-                    if level.is_some_and(|l| l != "company") && parents == 0 {
-                        push(
-                            at,
-                            "orphan",
-                            Severity::Warning,
-                            &id,
-                            format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
-                        );
+                    objectives.insert(doc);
+                    if dep_off[q + 1] == dep_off[q] {
+                        unaligned.insert(doc);
                     }
+                    cycle_by_doc[doc] = d.cycle_of[q];
                     // Reported where the cascade first goes too deep: everything below follows.
                     if depth[q] == p.max_cascade_depth + 1 {
                         push(
@@ -141,10 +158,15 @@ impl Plan {
                         );
                     }
                     let cycle = d.cycle_of[q];
-                    for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {
+                    // Within one cycle nothing can run outside its parent: most plans skip this.
+                    let parents = if d.cycles.len() > 1 && cycle != NONE {
+                        &dep[dep_off[q] as usize..dep_off[q + 1] as usize]
+                    } else {
+                        &[]
+                    };
+                    for &parent in parents {
                         let pc = d.cycle_of[parent as usize];
-                        if cycle != NONE && pc != NONE && d.node_type(parent as usize) == NodeType::Objective
-                        {
+                        if pc != cycle && pc != NONE && d.node_type(parent as usize) == NodeType::Objective {
                             let (a, b) = (&d.cycles[cycle as usize], &d.cycles[pc as usize]);
                             if a.start_day < b.start_day || a.end_day > b.end_day {
                                 push(
@@ -156,23 +178,13 @@ impl Plan {
                                         "`{id}` runs {}..{}, outside its parent `{}` ({}..{})",
                                         a.start,
                                         a.end,
-                                        d.id(parent as usize),
+                                        d.ids.name(d.doc_of_pos[parent as usize]),
                                         b.start,
                                         b.end
                                     ),
                                 );
                             }
                         }
-                    }
-                    match d.meta.owner.get(doc) {
-                        Some(owner) => *per_owner.entry((owner, cycle)).or_default() += 1,
-                        None => push(
-                            at,
-                            "missing-owner",
-                            Severity::Info,
-                            &id,
-                            format!("objective `{id}` has no owner"),
-                        ),
                     }
                 }
                 NodeType::KeyResult => {
@@ -187,10 +199,10 @@ impl Plan {
                             | Rule::Piecewise { .. }
                     );
                     let cycle = d.cycle_of[q];
-                    if let (Some(today), true, true) = (as_of, reads, cycle != NONE) {
+                    if let (Some(today), true, true) = (today, reads, cycle != NONE) {
                         let start = d.cycles[cycle as usize].start_day;
-                        let silent = d.check_ins.upto(q, day(today)).is_empty() && d.current[q].is_nan();
-                        if silent && day(today) - start >= p.stale_after_days as i32 {
+                        let silent = d.check_ins.upto(q, today).is_empty() && d.current[q].is_nan();
+                        if silent && today - start >= p.stale_after_days as i32 {
                             push(
                                 at,
                                 "no-check-in",
@@ -198,7 +210,7 @@ impl Plan {
                                 &id,
                                 format!(
                                     "key result `{id}` has no check-in {} days into its cycle",
-                                    day(today) - start
+                                    today - start
                                 ),
                             );
                         }
@@ -206,6 +218,56 @@ impl Plan {
                 }
             }
         }
+        crate::phase("lint main");
+        // Text checks in input order, where the text is stored. Owners are counted per cycle in
+        // a table of small counters indexed by hash (a collision can only raise a count), then
+        // only the owners whose counter passes the limit are counted again exactly.
+        let hasher = hashbrown::DefaultHashBuilder::default();
+        let slots = (4 * objectives.count_ones(..)).next_power_of_two().max(64);
+        let mut counters = vec![0u8; slots];
+        let slot = |owner: &str, cycle: u32| hasher.hash_one((owner, cycle)) as usize & (slots - 1);
+        for doc in objectives.ones() {
+            let level = d.meta.level.get(doc);
+            if level.is_some_and(|l| l != "company") && unaligned.contains(doc) {
+                let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
+                push(
+                    doc as u32,
+                    "orphan",
+                    Severity::Warning,
+                    &id,
+                    format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
+                );
+            }
+            match d.meta.owner.get(doc) {
+                Some(owner) => {
+                    let k = &mut counters[slot(owner, cycle_by_doc[doc])];
+                    *k = k.saturating_add(1);
+                }
+                None => {
+                    let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
+                    push(
+                        doc as u32,
+                        "missing-owner",
+                        Severity::Info,
+                        &id,
+                        format!("objective `{id}` has no owner"),
+                    )
+                }
+            }
+        }
+        let limit = p.max_objectives_per_owner.min(u32::from(u8::MAX - 1)) as u8;
+        let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
+        if counters.iter().any(|&k| k > limit) {
+            for doc in objectives.ones() {
+                if let Some(owner) = d.meta.owner.get(doc) {
+                    let key = (owner, cycle_by_doc[doc]);
+                    if counters[slot(key.0, key.1)] > limit {
+                        *per_owner.entry(key).or_default() += 1;
+                    }
+                }
+            }
+        }
+        crate::phase("lint text");
         let mut crowded: Vec<(&(&str, u32), &usize)> =
             per_owner.iter().filter(|(_, &k)| k > p.max_objectives_per_owner as usize).collect();
         crowded.sort();
@@ -223,7 +285,9 @@ impl Plan {
                 format!("`{owner}` owns {k} objectives {when} (more than {})", p.max_objectives_per_owner),
             );
         }
-        out.sort_by_key(|(at, _)| *at);
+        crate::phase("lint owners");
+        // Input order; a node's findings in the order of the codes above.
+        out.sort_by_key(|(at, f)| (*at, CODES.iter().position(|&c| c == f.code)));
         out.into_iter().map(|(_, f)| f).collect()
     }
 }
