@@ -32,9 +32,14 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
     rows.shuffle(&mut rng);
     let objectives = ObjectiveColumns {
         id: IdColumn::Integers(rows.iter().map(|&i| label[i]).collect()),
-        cycle: Some(vec![Some("2026-Q1".to_owned()); n]),
-        level: Some(rows.iter().map(|&i| Some(if i == 0 { "company" } else { "team" }.to_owned())).collect()),
-        owner: Some(rows.iter().map(|&i| Some(format!("p{}", i / 3))).collect()),
+        cycle: Some(vec![Some("2026-Q1".to_owned()); n].into()),
+        level: Some(
+            rows.iter()
+                .map(|&i| Some(if i == 0 { "company" } else { "team" }.to_owned()))
+                .collect::<Vec<_>>()
+                .into(),
+        ),
+        owner: Some(rows.iter().map(|&i| Some(format!("p{}", i / 3))).collect::<Vec<_>>().into()),
         ..Default::default()
     };
     let (mut child, mut parent) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -112,7 +117,7 @@ pub fn organisation_json(n: usize, seed: u64) -> String {
             title: None,
             owner: None,
             cycle: Some("2026-Q1".into()),
-            level: cols.objectives.level.as_ref().and_then(|l| l[i].clone()),
+            level: cols.objectives.level.as_ref().and_then(|l| l.get(i)).map(str::to_owned),
             note: None,
             progress: None,
             parents: Vec::new(),

@@ -33,7 +33,7 @@ fuzz_target!(|input: Input| {
     let cols = Columns {
         objectives: ObjectiveColumns {
             id: IdColumn::Integers(input.objectives.iter().map(|&o| i64::from(o)).collect()),
-            cycle: Some(vec![Some("c".into()); input.objectives.len()]),
+            cycle: Some(vec![Some("c".to_owned()); input.objectives.len()].into()),
             ..Default::default()
         },
         key_results: KeyResultColumns {

@@ -81,8 +81,72 @@ impl From<Vec<i64>> for IdColumn {
     }
 }
 
+/// A column of optional text: a value per row, or (as data frames hold categorical text) a code
+/// per row into a list of distinct values, so a million rows need not carry a million strings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Texts {
+    /// One value per row (`None` = null).
+    Values(Vec<Option<String>>),
+    /// One code per row into `categories`; a negative code is null.
+    Coded {
+        /// Codes, one per row.
+        codes: Vec<i32>,
+        /// The distinct values.
+        categories: Vec<String>,
+    },
+}
+
+impl Texts {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Texts::Values(v) => v.len(),
+            Texts::Coded { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `i`'s text (`None` for null, and for a code with no category).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Texts::Values(v) => v[i].as_deref(),
+            Texts::Coded { codes, categories } => {
+                usize::try_from(codes[i]).ok().and_then(|c| categories.get(c)).map(String::as_str)
+            }
+        }
+    }
+
+    /// An error naming the column if a code has no category.
+    fn check(&self, table: &'static str, column: &'static str) -> Result<()> {
+        if let Texts::Coded { codes, categories } = self {
+            if let Some(c) = codes.iter().find(|&&c| c >= 0 && c as usize >= categories.len()) {
+                return Err(Error::InvalidInput {
+                    what: format!("{table}.{column}: code {c} has no category ({} given)", categories.len()),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<Vec<Option<String>>> for Texts {
+    fn from(v: Vec<Option<String>>) -> Self {
+        Texts::Values(v)
+    }
+}
+
+impl From<Vec<Option<&str>>> for Texts {
+    fn from(v: Vec<Option<&str>>) -> Self {
+        Texts::Values(v.into_iter().map(|s| s.map(str::to_owned)).collect())
+    }
+}
+
 /// An optional column of optional text.
-pub type TextColumn = Option<Vec<Option<String>>>;
+pub type TextColumn = Option<Texts>;
 
 /// The objectives table.
 #[derive(Debug, Clone, Default)]
@@ -218,7 +282,17 @@ fn check_rows(
 }
 
 fn text(col: &TextColumn, i: usize) -> Option<&str> {
-    col.as_ref().and_then(|c| c[i].as_deref())
+    col.as_ref().and_then(|c| c.get(i))
+}
+
+fn check_texts(table: &'static str, column: &'static str, expected: usize, col: &TextColumn) -> Result<()> {
+    match col {
+        None => Ok(()),
+        Some(t) => {
+            check_rows(table, column, expected, Some(t.len()))?;
+            t.check(table, column)
+        }
+    }
 }
 
 /// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
@@ -238,10 +312,10 @@ impl Plan {
         let k = &cols.key_results;
         let no = o.id.len();
         let nk = k.id.len();
-        check_len("objectives", "cycle", no, o.cycle.as_ref())?;
-        check_len("objectives", "owner", no, o.owner.as_ref())?;
-        check_len("objectives", "level", no, o.level.as_ref())?;
-        check_len("objectives", "title", no, o.title.as_ref())?;
+        check_texts("objectives", "cycle", no, &o.cycle)?;
+        check_texts("objectives", "owner", no, &o.owner)?;
+        check_texts("objectives", "level", no, &o.level)?;
+        check_texts("objectives", "title", no, &o.title)?;
         check_len("objectives", "progress", no, o.progress.as_ref())?;
         check_rows("key_results", "objective", nk, Some(k.objective.len()))?;
         check_len("key_results", "kind", nk, Some(&k.kind))?;
@@ -258,8 +332,8 @@ impl Plan {
         }
         check_len("key_results", "strict", nk, k.strict.as_ref())?;
         check_len("key_results", "op", nk, k.op.as_ref())?;
-        check_len("key_results", "title", nk, k.title.as_ref())?;
-        check_len("key_results", "owner", nk, k.owner.as_ref())?;
+        check_texts("key_results", "title", nk, &k.title)?;
+        check_texts("key_results", "owner", nk, &k.owner)?;
 
         let policy = cols.policy.clone().unwrap_or_default();
         policy.validate()?;
@@ -372,14 +446,20 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
     let (no, nk) = (o.id.len(), k.id.len());
     crate::phase("B start");
     let mut rows = Rows { nodes: Vec::with_capacity(no + nk), meta: Default::default() };
+    let find = |c: &str| cycles.iter().position(|x| x == c).map(|i| i as u32);
+    // A coded column is resolved once per category.
+    let coded: Vec<Option<u32>> = match &o.cycle {
+        Some(Texts::Coded { categories, .. }) => categories.iter().map(|c| find(c)).collect(),
+        _ => Vec::new(),
+    };
     for i in 0..no {
-        let cycle = match o.cycle.as_ref().and_then(|c| c[i].as_deref()) {
-            None => NONE,
-            Some(c) => cycles
-                .iter()
-                .position(|x| x == c)
-                .ok_or_else(|| Error::UnknownCycle { id: o.id.key(i).to_string(), cycle: c.to_owned() })?
-                as u32,
+        let unknown = |c: &str| Error::UnknownCycle { id: o.id.key(i).to_string(), cycle: c.to_owned() };
+        let cycle = match (&o.cycle, text(&o.cycle, i)) {
+            (_, None) => NONE,
+            (Some(Texts::Coded { codes, .. }), Some(c)) => {
+                coded[codes[i] as usize].ok_or_else(|| unknown(c))?
+            }
+            (_, Some(c)) => find(c).ok_or_else(|| unknown(c))?,
         };
         let driver = o.progress.as_ref().and_then(|c| c[i]);
         rows.nodes.push(NodeRow { rule: Rule::Objective { driver, cycle }, current: f64::NAN });

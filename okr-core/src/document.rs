@@ -142,6 +142,11 @@ impl KeyResultKind {
         }
     }
 
+    /// The index of this kind in [`KeyResultKind::ALL`]: the code of a categorical column.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
     /// Every kind, in declaration order (the codes bindings use for categorical columns).
     pub const ALL: [KeyResultKind; 10] = [
         KeyResultKind::Linear,

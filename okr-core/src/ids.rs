@@ -162,6 +162,11 @@ impl Ids {
         self.arena.get_or_init(|| Arena::from_ints(&self.ints)).get(i)
     }
 
+    /// Every id as an integer, in index order, when all are.
+    pub(crate) fn integers(&self) -> Option<&[i64]> {
+        (!self.text_mode).then_some(self.ints.as_slice())
+    }
+
     /// Id `i` as a compact string (inline up to 24 bytes).
     pub(crate) fn compact(&self, i: u32) -> compact_str::CompactString {
         match self.ints.get(i as usize) {

@@ -98,6 +98,7 @@ mod scoring;
 pub use charts::{distribution_chart, distribution_svg, nine_box_chart, nine_box_svg};
 pub use columns::{
     AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn,
+    Texts,
 };
 pub use document::{
     AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,
@@ -112,7 +113,7 @@ pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
-pub use scoring::{NodeForecast, NodeScore, Report, ReportColumns};
+pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumns};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

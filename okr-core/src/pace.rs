@@ -24,6 +24,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// The index of this status in [`Status::ALL`]: the code of a categorical column.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
     /// Every status, in declaration order (the codes bindings use for categorical columns).
     pub const ALL: [Status; 6] = [
         Status::Achieved,
@@ -60,6 +65,11 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// The index of this grade in [`Grade::ALL`]: the code of a categorical column.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
     /// Every grade, lowest first.
     pub const ALL: [Grade; 3] = [Grade::Red, Grade::Yellow, Grade::Green];
 
@@ -141,6 +151,14 @@ pub(crate) fn grade(score: f64, policy: &Policy) -> Grade {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_are_positions_in_all() {
+        assert!(Status::ALL.iter().enumerate().all(|(i, s)| usize::from(s.code()) == i));
+        assert!(Grade::ALL.iter().enumerate().all(|(i, g)| usize::from(g.code()) == i));
+        let kinds = crate::KeyResultKind::ALL;
+        assert!(kinds.iter().enumerate().all(|(i, k)| usize::from(k.code()) == i));
+    }
 
     #[test]
     fn expected_is_clamped_and_linear() {

@@ -351,18 +351,37 @@ fn weighted_mean(
     (sws / sw, any)
 }
 
+/// Node ids as a column: integers when every id of the plan is one (columnar input with integer
+/// ids), text otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdValues<'a> {
+    /// Integer ids.
+    Integers(Vec<i64>),
+    /// Text ids.
+    Text(Vec<&'a str>),
+}
+
+/// Optional node ids as a column (see [`IdValues`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OptionalIdValues<'a> {
+    /// Integer ids.
+    Integers(Vec<Option<i64>>),
+    /// Text ids.
+    Text(Vec<Option<&'a str>>),
+}
+
 /// A report as columns, in input order: what data frames and typed arrays are built from.
 /// Missing numbers (`expected` without a cycle, `value` without data) are NaN.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportColumns<'a> {
     /// Node ids.
-    pub id: Vec<&'a str>,
+    pub id: IdValues<'a>,
     /// Objective or key result.
     pub node_type: Vec<NodeType>,
     /// Key-result kinds (`None` for objectives).
     pub kind: Vec<Option<KeyResultKind>>,
     /// A key result's objective (`None` for objectives).
-    pub objective: Vec<Option<&'a str>>,
+    pub objective: OptionalIdValues<'a>,
     /// Scores.
     pub score: Vec<f64>,
     /// Expected progress (NaN without a cycle).
@@ -387,48 +406,65 @@ impl Report {
     /// The report as columns, in input order.
     pub fn columns(&self) -> ReportColumns<'_> {
         let d = &self.plan.data;
+        let n = d.rules.len();
         let today = day(self.as_of);
-        // One tight gather per column: rows are in input order, the arrays in topological order,
-        // and independent loads overlap where one loop over everything would wait on each.
-        let pos = || d.pos_of_doc.iter().map(|&p| p as usize);
-        // A key result's objective id: scattered from each objective to its own key results
-        // (reading ids in order), rather than chased from every key result.
-        let mut objective: Vec<Option<&str>> = vec![None; d.pos_of_doc.len()];
-        for p in 0..d.rules.len() {
-            let own = d.contributors.own(p);
-            if !own.is_empty() {
-                let id = d.id(p);
-                for e in own {
-                    objective[d.doc_of_pos[d.contributors.src[e] as usize] as usize] = Some(id);
+        // One pass in topological order (sequential reads), each value written to its row in
+        // input order: scattered writes do not stall the way scattered reads do.
+        let mut c = ReportColumns {
+            id: match d.ids.integers() {
+                Some(ints) => IdValues::Integers(ints.to_vec()),
+                None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
+            },
+            node_type: vec![NodeType::Objective; n],
+            kind: vec![None; n],
+            objective: match d.ids.integers() {
+                Some(_) => OptionalIdValues::Integers(vec![None; n]),
+                None => OptionalIdValues::Text(vec![None; n]),
+            },
+            score: vec![0.0; n],
+            expected: vec![f64::NAN; n],
+            status: vec![Status::Unscheduled; n],
+            grade: vec![Grade::Red; n],
+            has_data: vec![false; n],
+            value: vec![f64::NAN; n],
+            confidence: vec![f64::NAN; n],
+            forecast_score: vec![f64::NAN; n],
+            signals: vec![0; n],
+        };
+        let check_ins = !d.check_ins.day.is_empty();
+        for p in 0..n {
+            let row = d.doc_of_pos[p] as usize;
+            let kind = d.rules[p].kind();
+            c.node_type[row] = if kind.is_some() { NodeType::KeyResult } else { NodeType::Objective };
+            c.kind[row] = kind;
+            c.score[row] = self.scores[p];
+            let cycle = d.cycle_of[p];
+            if cycle != NONE {
+                c.expected[row] = self.expected[cycle as usize];
+            }
+            let flags = self.flags[p];
+            (c.status[row], c.grade[row], c.has_data[row]) =
+                (flags.status(), flags.grade(), flags.has_data());
+            if kind.is_some() {
+                c.value[row] = value_of(d, p, today, &self.aggregates);
+            }
+            if check_ins {
+                c.confidence[row] = self.latest_confidence(p).unwrap_or(f64::NAN);
+            }
+            if let Some(&f) = self.forecast_scores.get(p) {
+                c.forecast_score[row] = f;
+            }
+            c.signals[row] = self.signals[p];
+            // A key result's objective: written from the objective to its own key results.
+            for e in d.contributors.own(p) {
+                let kr = d.doc_of_pos[d.contributors.src[e] as usize] as usize;
+                match &mut c.objective {
+                    OptionalIdValues::Integers(v) => v[kr] = d.ids.integers().map(|ints| ints[row]),
+                    OptionalIdValues::Text(v) => v[kr] = Some(d.ids.get(row as u32)),
                 }
             }
         }
-        ReportColumns {
-            id: (0..d.pos_of_doc.len() as u32).map(|i| d.ids.get(i)).collect(),
-            node_type: pos().map(|p| d.node_type(p)).collect(),
-            kind: pos().map(|p| d.rules[p].kind()).collect(),
-            objective,
-            score: pos().map(|p| self.scores[p]).collect(),
-            expected: pos()
-                .map(|p| d.cycle_of[p])
-                .map(|c| if c == NONE { f64::NAN } else { self.expected[c as usize] })
-                .collect(),
-            status: pos().map(|p| self.flags[p].status()).collect(),
-            grade: pos().map(|p| self.flags[p].grade()).collect(),
-            has_data: pos().map(|p| self.flags[p].has_data()).collect(),
-            value: pos().map(|p| value_of(d, p, today, &self.aggregates)).collect(),
-            confidence: if d.check_ins.day.is_empty() {
-                vec![f64::NAN; d.pos_of_doc.len()]
-            } else {
-                pos().map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
-            },
-            forecast_score: if self.forecast_scores.is_empty() {
-                vec![f64::NAN; d.pos_of_doc.len()]
-            } else {
-                pos().map(|p| self.forecast_scores[p]).collect()
-            },
-            signals: pos().map(|p| self.signals[p]).collect(),
-        }
+        c
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].

@@ -80,11 +80,9 @@ impl<'py> Table<'py> {
         Ok(Some((codes, cats)))
     }
 
-    /// Optional text per row (None = null).
-    pub fn texts(&mut self, column: &str) -> PyResult<Option<Vec<Option<String>>>> {
-        Ok(self.categories(column)?.map(|(codes, cats)| {
-            codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| cats[c].clone())).collect()
-        }))
+    /// Text per row, kept as codes into the distinct values (no string per row).
+    pub fn texts(&mut self, column: &str) -> PyResult<Option<okr_core::Texts>> {
+        Ok(self.categories(column)?.map(|(codes, categories)| okr_core::Texts::Coded { codes, categories }))
     }
 
     /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.

@@ -1,7 +1,7 @@
 //! `Report`: a scored plan as JSON, HTML, SVG or columns, and events between reports.
 
 use numpy::PyArray1;
-use okr_core::{Grade, KeyResultKind, NodeType, Status};
+use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, Status};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -77,45 +77,28 @@ impl Report {
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let c = self.0.columns();
         let d = PyDict::new(py);
-        if self.0.plan().integer_ids() {
-            // Integer ids come back as integers: no Python string per node.
-            let int = |s: &str| s.parse::<i64>().unwrap_or_default();
-            d.set_item("id", PyArray1::from_vec(py, c.id.iter().map(|s| int(s)).collect()))?;
-            d.set_item(
-                "objective_mask",
-                PyArray1::from_vec(py, c.objective.iter().map(Option::is_none).collect()),
-            )?;
-            d.set_item(
-                "objective",
-                PyArray1::from_vec(py, c.objective.iter().map(|o| o.map_or(0, int)).collect()),
-            )?;
-        } else {
-            d.set_item("id", c.id)?;
-            d.set_item("objective", c.objective)?;
+        // Integer ids come back as integers: no Python string per node.
+        match c.id {
+            IdValues::Integers(v) => d.set_item("id", PyArray1::from_vec(py, v))?,
+            IdValues::Text(v) => d.set_item("id", v)?,
+        }
+        match c.objective {
+            OptionalIdValues::Integers(v) => {
+                d.set_item(
+                    "objective_mask",
+                    PyArray1::from_vec(py, v.iter().map(Option::is_none).collect()),
+                )?;
+                d.set_item("objective", PyArray1::from_vec(py, v.iter().map(|o| o.unwrap_or(0)).collect()))?;
+            }
+            OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }
         d.set_item("type", PyArray1::from_vec(py, c.node_type.iter().map(|t| *t as u8).collect()))?;
-        let kind: Vec<i8> = c
-            .kind
-            .iter()
-            .map(|k| k.map_or(-1, |k| KeyResultKind::ALL.iter().position(|x| *x == k).unwrap_or(0) as i8))
-            .collect();
+        let kind: Vec<i8> = c.kind.iter().map(|k| k.map_or(-1, |k| k.code() as i8)).collect();
         d.set_item("kind", PyArray1::from_vec(py, kind))?;
         d.set_item("score", PyArray1::from_vec(py, c.score))?;
         d.set_item("expected", PyArray1::from_vec(py, c.expected))?;
-        d.set_item(
-            "status",
-            PyArray1::from_vec(
-                py,
-                c.status.iter().map(|s| Status::ALL.iter().position(|x| x == s).unwrap_or(0) as u8).collect(),
-            ),
-        )?;
-        d.set_item(
-            "grade",
-            PyArray1::from_vec(
-                py,
-                c.grade.iter().map(|g| Grade::ALL.iter().position(|x| x == g).unwrap_or(0) as u8).collect(),
-            ),
-        )?;
+        d.set_item("status", PyArray1::from_vec(py, c.status.iter().map(|s| s.code()).collect()))?;
+        d.set_item("grade", PyArray1::from_vec(py, c.grade.iter().map(|g| g.code()).collect()))?;
         d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
         d.set_item("value", PyArray1::from_vec(py, c.value))?;
         d.set_item("confidence", PyArray1::from_vec(py, c.confidence))?;

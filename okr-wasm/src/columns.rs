@@ -60,8 +60,12 @@ impl Table {
         self.get(column)?.map(|v| floats(&v, column)).transpose()
     }
 
-    fn texts(&self, column: &str) -> Result<Option<Vec<Option<String>>>, JsValue> {
+    fn strings(&self, column: &str) -> Result<Option<Vec<Option<String>>>, JsValue> {
         self.get(column)?.map(|v| texts(&v, column)).transpose()
+    }
+
+    fn texts(&self, column: &str) -> Result<Option<okr_core::Texts>, JsValue> {
+        Ok(self.strings(column)?.map(Into::into))
     }
 }
 
@@ -82,7 +86,7 @@ pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
         owner: o.texts("owner")?,
         level: o.texts("level")?,
         title: o.texts("title")?,
-        progress: parsed(o.texts("progress")?, "progress driver", ProgressDriver::parse)?,
+        progress: parsed(o.strings("progress")?, "progress driver", ProgressDriver::parse)?,
     };
     let k = Table::new(
         "keyResults",
@@ -104,7 +108,7 @@ pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
             "owner",
         ],
     )?;
-    let kind = parsed(k.texts("kind")?, "key-result kind", KeyResultKind::parse)?
+    let kind = parsed(k.strings("kind")?, "key-result kind", KeyResultKind::parse)?
         .ok_or_else(|| invalid_input("keyResults needs column `kind`"))?
         .into_iter()
         .map(|x| x.ok_or_else(|| invalid_input("keyResults: `kind` cannot be null")))
@@ -124,7 +128,7 @@ pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
         low: k.floats("low")?,
         high: k.floats("high")?,
         current: k.floats("current")?,
-        op: parsed(k.texts("op")?, "aggregate op", AggregateOp::parse)?,
+        op: parsed(k.strings("op")?, "aggregate op", AggregateOp::parse)?,
         title: k.texts("title")?,
         owner: k.texts("owner")?,
     };
@@ -144,7 +148,7 @@ pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
         .map(|v| {
             let c = Table::new("checkIns", v, &["keyResult", "date", "value", "confidence"])?;
             let date = c
-                .texts("date")?
+                .strings("date")?
                 .ok_or_else(|| invalid_input("checkIns needs column `date`"))?
                 .into_iter()
                 .map(|d| okr_core::parse_date(d.as_deref().unwrap_or("")).map_err(to_js_err))

@@ -116,8 +116,8 @@ fn columns() -> Columns {
     Columns {
         objectives: ObjectiveColumns {
             id: vec!["co", "t"].into(),
-            cycle: Some(vec![Some("q1".into()), Some("q1".into())]),
-            level: Some(vec![Some("company".into()), None]),
+            cycle: Some(vec![Some("q1"), Some("q1")].into()),
+            level: Some(vec![Some("company"), None].into()),
             ..Default::default()
         },
         key_results: KeyResultColumns {
@@ -352,4 +352,57 @@ fn status_counts_are_consistent_with_expected() {
     let report = sample().score(day("2025-12-01"));
     assert!(report.nodes().all(|n| n.status == Status::NotStarted || n.status == Status::Achieved));
     assert!(report.nodes().all(|n| n.expected == Some(0.0)));
+}
+
+/// Every column of `Report::columns` agrees with the node-by-node view, in input order.
+fn assert_columns_match_nodes(report: &okr_core::Report) {
+    let c = report.columns();
+    let nodes: Vec<_> = report.nodes().collect();
+    let text = |i: usize| match &c.id {
+        okr_core::IdValues::Integers(v) => v[i].to_string(),
+        okr_core::IdValues::Text(v) => v[i].to_owned(),
+    };
+    let objective = |i: usize| match &c.objective {
+        okr_core::OptionalIdValues::Integers(v) => v[i].map(|o| o.to_string()),
+        okr_core::OptionalIdValues::Text(v) => v[i].map(str::to_owned),
+    };
+    let same = |a: f64, b: Option<f64>| a.to_bits() == b.unwrap_or(f64::NAN).to_bits();
+    for (i, n) in nodes.iter().enumerate() {
+        assert_eq!(text(i), n.id);
+        assert_eq!(objective(i).as_deref(), n.objective, "{}", n.id);
+        assert_eq!((c.node_type[i], c.kind[i]), (n.node_type, n.kind));
+        assert_eq!(c.score[i], n.score);
+        assert!(same(c.expected[i], n.expected) && same(c.value[i], n.value), "{}", n.id);
+        assert!(same(c.confidence[i], n.confidence), "{}", n.id);
+        assert_eq!((c.status[i], c.grade[i], c.has_data[i]), (n.status, n.grade, n.has_data));
+        let names: Vec<&str> = okr_core::Report::SIGNAL_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(b, _)| c.signals[i] & (1 << b) != 0)
+            .map(|(_, s)| *s)
+            .collect();
+        assert_eq!(names, n.signals);
+    }
+    assert_eq!(c.score.len(), nodes.len());
+}
+
+#[test]
+fn report_columns_agree_with_nodes_for_text_and_integer_ids() {
+    let acme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme.json")).unwrap();
+    let plan = Plan::from_json(&acme).unwrap();
+    assert!(!plan.integer_ids());
+    assert_columns_match_nodes(&plan.score(day("2026-02-15")));
+    let mut cols = columns();
+    cols.objectives.id = vec![1_i64, 2].into();
+    cols.key_results.id = vec![10_i64, 20, 30].into();
+    cols.key_results.objective = vec![1_i64, 2, 2].into();
+    cols.alignments =
+        Some(AlignmentColumns { child: vec![2_i64].into(), parent: vec![1_i64].into(), weight: None });
+    cols.check_ins.as_mut().unwrap().key_result = vec![30_i64, 30].into();
+    let plan = Plan::from_columns(&cols).unwrap();
+    assert!(plan.integer_ids());
+    let report = plan.score(day("2026-02-15"));
+    assert!(matches!(report.columns().id, okr_core::IdValues::Integers(_)));
+    assert_columns_match_nodes(&report);
 }
