@@ -33,6 +33,12 @@ fn main() {
         let r = plan.score(day);
         println!("score {:?} ({} nodes)", t.elapsed(), r.len());
     }
+    let report = plan.score(day);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let c = report.columns();
+        println!("columns {:?} ({} rows)", t.elapsed(), c.score.len());
+    }
     let before = plan.score("2026-02-01".parse().unwrap_or_default());
     let after = plan.score(day);
     let t = Instant::now();

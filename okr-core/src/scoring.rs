@@ -364,10 +364,40 @@ pub enum IdValues<'a> {
 /// Optional node ids as a column (see [`IdValues`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum OptionalIdValues<'a> {
-    /// Integer ids.
-    Integers(Vec<Option<i64>>),
+    /// Integer ids, with a null mask as pandas and Arrow keep them: `values[i]` (0 when null)
+    /// means something only where `null[i]` is false.
+    Integers {
+        /// The ids (0 where null).
+        values: Vec<i64>,
+        /// Whether each row is null.
+        null: Vec<bool>,
+    },
     /// Text ids.
     Text(Vec<Option<&'a str>>),
+}
+
+impl OptionalIdValues<'_> {
+    /// Row `i` as text.
+    pub fn get(&self, i: usize) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            OptionalIdValues::Integers { values, null } => (!null[i]).then(|| values[i].to_string().into()),
+            OptionalIdValues::Text(v) => v[i].map(Into::into),
+        }
+    }
+}
+
+/// What a report row holds, gathered in one place so that reordering the rows moves one record
+/// instead of a value per column.
+#[derive(Clone, Copy)]
+struct Row {
+    score: f64,
+    expected: f64,
+    value: f64,
+    /// Input index of a key result's objective, `NONE` for objectives.
+    objective: u32,
+    kind: Option<KeyResultKind>,
+    flags: Flags,
+    signals: u8,
 }
 
 /// A report as columns, in input order: what data frames and typed arrays are built from.
@@ -408,63 +438,75 @@ impl Report {
         let d = &self.plan.data;
         let n = d.rules.len();
         let today = day(self.as_of);
-        // One pass in topological order (sequential reads), each value written to its row in
-        // input order: scattered writes do not stall the way scattered reads do.
-        let mut c = ReportColumns {
+        // Reordering from topological to input order is a cache miss per row and per array:
+        // each row is made into one record in topological order (sequential reads), records are
+        // gathered into input order (a miss per row), then split into columns sequentially.
+        let rows: Vec<Row> = (0..n)
+            .map(|p| {
+                let kind = d.rules[p].kind();
+                let cycle = d.cycle_of[p];
+                Row {
+                    score: self.scores[p],
+                    expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
+                    value: if kind.is_some() { value_of(d, p, today, &self.aggregates) } else { f64::NAN },
+                    // The objective sits just after its key results: a near read.
+                    objective: match d.objective_of[p] {
+                        NONE => NONE,
+                        o => d.doc_of_pos[o as usize],
+                    },
+                    kind,
+                    flags: self.flags[p],
+                    signals: self.signals[p],
+                }
+            })
+            .collect();
+        let rows: Vec<Row> = d.pos_of_doc.iter().map(|&p| rows[p as usize]).collect();
+        let column = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+        let gathered = |v: &[f64]| {
+            if v.is_empty() {
+                vec![f64::NAN; n]
+            } else {
+                d.pos_of_doc.iter().map(|&p| v[p as usize]).collect()
+            }
+        };
+        let confidence: Vec<f64> = if d.check_ins.day.is_empty() {
+            Vec::new()
+        } else {
+            (0..n).map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
+        };
+        let out = ReportColumns {
             id: match d.ids.integers() {
                 Some(ints) => IdValues::Integers(ints.to_vec()),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
             },
-            node_type: vec![NodeType::Objective; n],
-            kind: vec![None; n],
+            node_type: rows
+                .iter()
+                .map(|r| if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective })
+                .collect(),
+            kind: rows.iter().map(|r| r.kind).collect(),
             objective: match d.ids.integers() {
-                Some(_) => OptionalIdValues::Integers(vec![None; n]),
-                None => OptionalIdValues::Text(vec![None; n]),
+                Some(ints) => OptionalIdValues::Integers {
+                    values: rows
+                        .iter()
+                        .map(|r| if r.objective == NONE { 0 } else { ints[r.objective as usize] })
+                        .collect(),
+                    null: rows.iter().map(|r| r.objective == NONE).collect(),
+                },
+                None => OptionalIdValues::Text(
+                    rows.iter().map(|r| (r.objective != NONE).then(|| d.ids.get(r.objective))).collect(),
+                ),
             },
-            score: vec![0.0; n],
-            expected: vec![f64::NAN; n],
-            status: vec![Status::Unscheduled; n],
-            grade: vec![Grade::Red; n],
-            has_data: vec![false; n],
-            value: vec![f64::NAN; n],
-            confidence: vec![f64::NAN; n],
-            forecast_score: vec![f64::NAN; n],
-            signals: vec![0; n],
+            score: column(&|r| r.score),
+            expected: column(&|r| r.expected),
+            status: rows.iter().map(|r| r.flags.status()).collect(),
+            grade: rows.iter().map(|r| r.flags.grade()).collect(),
+            has_data: rows.iter().map(|r| r.flags.has_data()).collect(),
+            value: column(&|r| r.value),
+            confidence: gathered(&confidence),
+            forecast_score: gathered(&self.forecast_scores),
+            signals: rows.iter().map(|r| r.signals).collect(),
         };
-        let check_ins = !d.check_ins.day.is_empty();
-        for p in 0..n {
-            let row = d.doc_of_pos[p] as usize;
-            let kind = d.rules[p].kind();
-            c.node_type[row] = if kind.is_some() { NodeType::KeyResult } else { NodeType::Objective };
-            c.kind[row] = kind;
-            c.score[row] = self.scores[p];
-            let cycle = d.cycle_of[p];
-            if cycle != NONE {
-                c.expected[row] = self.expected[cycle as usize];
-            }
-            let flags = self.flags[p];
-            (c.status[row], c.grade[row], c.has_data[row]) =
-                (flags.status(), flags.grade(), flags.has_data());
-            if kind.is_some() {
-                c.value[row] = value_of(d, p, today, &self.aggregates);
-            }
-            if check_ins {
-                c.confidence[row] = self.latest_confidence(p).unwrap_or(f64::NAN);
-            }
-            if let Some(&f) = self.forecast_scores.get(p) {
-                c.forecast_score[row] = f;
-            }
-            c.signals[row] = self.signals[p];
-            // A key result's objective: written from the objective to its own key results.
-            for e in d.contributors.own(p) {
-                let kr = d.doc_of_pos[d.contributors.src[e] as usize] as usize;
-                match &mut c.objective {
-                    OptionalIdValues::Integers(v) => v[kr] = d.ids.integers().map(|ints| ints[row]),
-                    OptionalIdValues::Text(v) => v[kr] = Some(d.ids.get(row as u32)),
-                }
-            }
-        }
-        c
+        out
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].

@@ -83,12 +83,9 @@ impl Report {
             IdValues::Text(v) => d.set_item("id", v)?,
         }
         match c.objective {
-            OptionalIdValues::Integers(v) => {
-                d.set_item(
-                    "objective_mask",
-                    PyArray1::from_vec(py, v.iter().map(Option::is_none).collect()),
-                )?;
-                d.set_item("objective", PyArray1::from_vec(py, v.iter().map(|o| o.unwrap_or(0)).collect()))?;
+            OptionalIdValues::Integers { values, null } => {
+                d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
+                d.set_item("objective", PyArray1::from_vec(py, values))?;
             }
             OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }

@@ -362,10 +362,7 @@ fn assert_columns_match_nodes(report: &okr_core::Report) {
         okr_core::IdValues::Integers(v) => v[i].to_string(),
         okr_core::IdValues::Text(v) => v[i].to_owned(),
     };
-    let objective = |i: usize| match &c.objective {
-        okr_core::OptionalIdValues::Integers(v) => v[i].map(|o| o.to_string()),
-        okr_core::OptionalIdValues::Text(v) => v[i].map(str::to_owned),
-    };
+    let objective = |i: usize| c.objective.get(i).map(|o| o.into_owned());
     let same = |a: f64, b: Option<f64>| a.to_bits() == b.unwrap_or(f64::NAN).to_bits();
     for (i, n) in nodes.iter().enumerate() {
         assert_eq!(text(i), n.id);

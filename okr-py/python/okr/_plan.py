@@ -65,24 +65,35 @@ class Report:
         missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are."""
         c = self._inner.columns()
         cats = _okr.report_categories()
-        out = pd.DataFrame({"id": c["id"]})
-        out["type"] = pd.Categorical.from_codes(c["type"], categories=cats["type"])
-        out["kind"] = pd.Categorical.from_codes(c["kind"], categories=cats["kind"])
-        if "objective_mask" in c:
-            out["objective"] = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
-        else:
-            out["objective"] = c["objective"]
-        out["score"] = c["score"]
-        out["expected"] = c["expected"]
-        out["status"] = pd.Categorical.from_codes(c["status"], categories=cats["status"])
-        out["grade"] = pd.Categorical.from_codes(c["grade"], categories=cats["grade"])
-        out["has_data"] = c["has_data"]
-        out["value"] = c["value"]
-        out["confidence"] = c["confidence"]
-        out["forecast_score"] = c["forecast_score"]
+
+        def categorical(name: str, categories: Any) -> pd.Categorical:
+            return pd.Categorical.from_codes(c[name], categories=categories)
+
         names = cats["signals"]
         combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
-        out["signals"] = pd.Categorical.from_codes(c["signals"].astype(np.int64), categories=combos)
+        if "objective_mask" in c:
+            objective: Any = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
+        else:
+            objective = c["objective"]
+        # One constructor over whole columns: no copy, no re-layout per inserted column.
+        out = pd.DataFrame(
+            {
+                "id": c["id"],
+                "type": categorical("type", cats["type"]),
+                "kind": categorical("kind", cats["kind"]),
+                "objective": objective,
+                "score": c["score"],
+                "expected": c["expected"],
+                "status": categorical("status", cats["status"]),
+                "grade": categorical("grade", cats["grade"]),
+                "has_data": c["has_data"],
+                "value": c["value"],
+                "confidence": c["confidence"],
+                "forecast_score": c["forecast_score"],
+                "signals": pd.Categorical.from_codes(c["signals"].astype(np.int64), categories=combos),
+            },
+            copy=False,
+        )
         return out
 
     def explain(self, id: str) -> Dict[str, Any]:
