@@ -25,6 +25,9 @@ fn main() {
     let (u1, s1) = cpu();
     println!("  cpu user {} ms, sys {} ms", (u1 - u0) * 10, (s1 - s0) * 10);
     if std::env::args().any(|a| a == "--build-only") {
+        let t = Instant::now();
+        drop(plan);
+        println!("drop {:?}", t.elapsed());
         return;
     }
     let day = "2026-02-15".parse().unwrap_or_default();

@@ -170,7 +170,7 @@ pub(crate) fn inner_order(
 /// On a large plan every step is a cache miss on shuffled input, so the work is split into tight
 /// loops whose iterations do not wait on each other, letting the processor overlap the misses.
 pub(crate) fn layout(
-    doc: &Contributors,
+    doc: Contributors,
     inner: &[u32],
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
@@ -183,16 +183,28 @@ pub(crate) fn layout(
         .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
         .collect();
     crate::phase("layout ranges");
-    let mut seq = Vec::with_capacity(doc.src.len());
-    let mut weight = Vec::with_capacity(doc.weight.len());
-    for &(lo, _, hi) in &ranges {
-        seq.extend_from_slice(&doc.src[lo as usize..hi as usize]);
-        weight.extend_from_slice(&doc.weight[lo as usize..hi as usize]);
-    }
+    // Each list is a cache miss of its own: two threads gather one half each.
+    let gather = |part: &[(u32, u32, u32)], room: usize| {
+        let mut seq = Vec::with_capacity(room);
+        let mut weight = Vec::with_capacity(room);
+        for &(lo, _, hi) in part {
+            seq.extend_from_slice(&doc.src[lo as usize..hi as usize]);
+            weight.extend_from_slice(&doc.weight[lo as usize..hi as usize]);
+        }
+        (seq, weight)
+    };
+    let (first, second) = ranges.split_at(ranges.len() / 2);
+    let ((seq2, weight2), (mut seq, mut weight)) =
+        crate::parallel::join(|| gather(second, 0), || gather(first, doc.src.len()))?;
+    seq.extend_from_slice(&seq2);
+    weight.extend_from_slice(&weight2);
+    drop((seq2, weight2));
     crate::phase("layout seq");
-    let mut order = Vec::with_capacity(n);
-    let mut offsets = Vec::with_capacity(n + 1);
-    let mut own_end = Vec::with_capacity(n);
+    // The input-order arrays are spent: their memory (already mapped) takes the new layout.
+    let Contributors { mut offsets, mut own_end, src: mut order, .. } = doc;
+    order.clear();
+    offsets.clear();
+    own_end.clear();
     offsets.push(0);
     for i in leaf.ones().filter(|&i| !has_dependent.contains(i)) {
         order.push(i as u32);
@@ -279,7 +291,7 @@ mod tests {
                 many.insert(c as usize);
             }
         }
-        let (order, pos, relabelled) = layout(&doc, &inner, &leaf, d, &many).unwrap();
+        let (order, pos, relabelled) = layout(doc, &inner, &leaf, d, &many).unwrap();
         for (p, &x) in order.iter().enumerate() {
             assert_eq!(pos[x as usize] as usize, p);
             // Every contributor sits before the node it feeds.

@@ -404,7 +404,7 @@ impl Builder {
             Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
         })?;
         crate::phase("topo");
-        let (order, pos_of_doc, contributors) = layout(&doc, &inner, &leaf, &has_dependent, &feeds_many)?;
+        let (order, pos_of_doc, contributors) = layout(doc, &inner, &leaf, &has_dependent, &feeds_many)?;
         crate::phase("relabel");
         Ok(Layout { order, pos_of_doc, contributors })
     }

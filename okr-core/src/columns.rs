@@ -296,12 +296,31 @@ fn check_texts(table: &'static str, column: &'static str, expected: usize, col: 
 }
 
 /// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
-fn number(col: &Option<Vec<f64>>, i: usize, id: Key<'_>, field: &'static str) -> Result<Option<f64>> {
+#[inline]
+fn number(
+    col: &Option<Vec<f64>>,
+    i: usize,
+    id: impl std::fmt::Display,
+    field: &'static str,
+) -> Result<Option<f64>> {
     match col.as_ref().map(|c| c[i]) {
         None => Ok(None),
         Some(v) if v.is_nan() => Ok(None),
         Some(v) if v.is_infinite() => Err(Error::NonFinite { id: id.to_string(), field, value: v }),
         Some(v) => Ok(Some(v)),
+    }
+}
+
+/// The id of row `row` of a column, written out only if an error names it.
+#[derive(Clone, Copy)]
+struct RowId<'a> {
+    ids: &'a IdColumn,
+    row: usize,
+}
+
+impl std::fmt::Display for RowId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.ids.key(self.row).fmt(f)
     }
 }
 
@@ -468,7 +487,7 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
     crate::phase("B objectives");
     let has_text = k.title.is_some() || k.owner.is_some();
     for i in 0..nk {
-        let id = k.id.key(i);
+        let id = RowId { ids: &k.id, row: i };
         let kind = k.kind[i];
         if matches!(kind, KeyResultKind::Milestones | KeyResultKind::Piecewise) {
             return Err(Error::InvalidValue {
