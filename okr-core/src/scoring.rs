@@ -170,7 +170,15 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let n = d.rules.len();
     let today = day(as_of);
     let expected: Vec<f64> = d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
-    let not_started: Vec<bool> = d.cycles.iter().map(|c| today < c.start_day).collect();
+    let logged = !d.check_ins.day.is_empty();
+    let pace: Vec<CyclePace> =
+        std::iter::once(CyclePace { expected: None, not_started: false, stale_without_log: false })
+            .chain(d.cycles.iter().zip(&expected).map(|(c, &e)| CyclePace {
+                expected: Some(e),
+                not_started: today < c.start_day,
+                stale_without_log: today - c.start_day > policy.stale_after_days as i32,
+            }))
+            .collect();
     let mut scores: Vec<f64> = Vec::with_capacity(n);
     let mut flags: Vec<Flags> = Vec::with_capacity(n);
     let mut aggregates = HashMap::new();
@@ -217,17 +225,21 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
             }
         };
         let cycle = d.cycle_of[p];
-        let (exp, early) = if cycle == NONE {
-            (None, false)
-        } else {
-            (Some(expected[cycle as usize]), not_started[cycle as usize])
-        };
-        let st = status(score, exp, early, &policy);
+        // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
+        let at = &pace[cycle.wrapping_add(1) as usize];
+        let st = status(score, at.expected, at.not_started, &policy);
         let mut bits = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
         if rule.kind().is_some_and(|k| {
             !matches!(k, KeyResultKind::Rollup | KeyResultKind::Aggregate | KeyResultKind::Milestones)
         }) {
-            bits |= check_in_signals(d, p, today, cycle, st == Status::Achieved, &policy);
+            bits |= if logged {
+                check_in_signals(d, p, today, cycle, st == Status::Achieved, &policy)
+            } else if at.stale_without_log && st != Status::Achieved {
+                // No check-in log at all: stale once the cycle is more than `stale_after_days` old.
+                STALE
+            } else {
+                0
+            };
             if !forecast_scores.is_empty() && cycle != NONE {
                 if let Some(f) = forecast_of(d, p, today, cycle as usize, &policy) {
                     forecast_scores[p] = f.score;
@@ -277,14 +289,16 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     }
 }
 
+/// What a node's cycle says on the day scored.
+struct CyclePace {
+    expected: Option<f64>,
+    not_started: bool,
+    stale_without_log: bool,
+}
+
 /// Stale, low-confidence and confidence-drop signals of a key result.
+/// (Plans without any check-in are handled by the caller, per cycle.)
 fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, achieved: bool, policy: &Policy) -> u8 {
-    if d.check_ins.day.is_empty() {
-        // No check-in log at all: stale once the cycle is more than `stale_after_days` old.
-        let old =
-            cycle != NONE && today - d.cycles[cycle as usize].start_day > policy.stale_after_days as i32;
-        return if old && !achieved { STALE } else { 0 };
-    }
     let rows = d.check_ins.upto(p, today);
     let last = rows.clone().last().map(|r| d.check_ins.day[r]);
     let mut bits = 0;
