@@ -4,7 +4,10 @@ One seeded synthetic organisation (objectives in a ~5-ary tree with 2 % extra pa
 results each, shuffled ids and rows) is scored by okr (DataFrames in, DataFrame out) and by
 numpy, pandas, networkx and pure Python implementations of the same rules (linear, at_least and
 binary key results clamped to [0, 1]; every objective the weighted mean of its key results and
-the objectives aligned to it; expected progress and status). Every peer's answer is checked
+the objectives aligned to it; expected progress and status). The numpy peer runs twice: on
+integer arrays already resolved to rows (the arithmetic alone), and from the same DataFrames
+okr gets (ids resolved, unknown references and cycles rejected, a DataFrame out), which is the
+fair end-to-end comparison. Every peer's answer is checked
 against okr's before its time counts. Then okr's statistics against pingouin, krippendorff and
 pandas. Prints a table of median times and ratios.
 
