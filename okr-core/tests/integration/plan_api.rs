@@ -403,3 +403,31 @@ fn report_columns_agree_with_nodes_for_text_and_integer_ids() {
     assert!(matches!(report.columns().id, okr_core::IdValues::Integers(_)));
     assert_columns_match_nodes(&report);
 }
+
+#[test]
+fn coded_text_columns_read_like_plain_ones() {
+    let plain = Plan::from_columns(&columns()).unwrap();
+    let mut cols = columns();
+    cols.objectives.cycle = Some(okr_core::Texts::Coded { codes: vec![0, 0], categories: vec!["q1".into()] });
+    cols.objectives.level = Some(okr_core::Texts::Coded {
+        codes: vec![1, -1],
+        categories: vec!["team".into(), "company".into()],
+    });
+    let coded = Plan::from_columns(&cols).unwrap();
+    let day = day("2026-02-15");
+    assert_eq!(plain.score(day).to_json(), coded.score(day).to_json());
+    assert_eq!(coded.node("co").unwrap().level(), Some("company"));
+    assert_eq!(coded.node("t").unwrap().level(), None);
+    // A code with no category, and a category naming no cycle, are errors naming what is wrong.
+    let mut bad = cols.clone();
+    bad.objectives.level =
+        Some(okr_core::Texts::Coded { codes: vec![0, 2], categories: vec!["team".into()] });
+    let e = Plan::from_columns(&bad).unwrap_err();
+    assert_eq!((e.code(), e.to_string().contains("objectives.level: code 2")), ("invalid_input", true));
+    let mut bad = cols;
+    bad.objectives.cycle =
+        Some(okr_core::Texts::Coded { codes: vec![0, 1], categories: vec!["q1".into(), "q9".into()] });
+    let e = Plan::from_columns(&bad).unwrap_err();
+    assert_eq!(e.code(), "unknown_cycle");
+    assert!(e.to_string().contains("`t`") && e.to_string().contains("q9"), "{e}");
+}
