@@ -13,6 +13,8 @@ struct Input {
     edges: Vec<(u8, u8, f64)>,
     check_ins: Vec<(u8, i16, f64, f64)>,
     cycle_days: (i16, i16),
+    /// Codes of coded level and owner columns (any value, so some have no category).
+    codes: Vec<(i8, i8)>,
 }
 
 const KINDS: [KeyResultKind; 8] = [
@@ -30,10 +32,21 @@ fuzz_target!(|input: Input| {
     let base = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
     let day = |d: i16| base + chrono::Duration::days(i64::from(d));
     let k = &input.key_results;
+    let n = input.objectives.len();
+    // Coded text: codes from the input, cycled to the objectives' length (a short vector makes
+    // a length mismatch, which must be an error too).
+    let coded = |pick: fn(&(i8, i8)) -> i8, categories: &[&str]| {
+        (!input.codes.is_empty()).then(|| okr_core::Texts::Coded {
+            codes: input.codes.iter().cycle().take(n + usize::from(input.codes.len() == 3)).map(|c| i32::from(pick(c))).collect(),
+            categories: categories.iter().map(|s| (*s).to_owned()).collect(),
+        })
+    };
     let cols = Columns {
         objectives: ObjectiveColumns {
             id: IdColumn::Integers(input.objectives.iter().map(|&o| i64::from(o)).collect()),
             cycle: Some(vec![Some("c".to_owned()); input.objectives.len()].into()),
+            level: coded(|c| c.0, &["company", "team"]),
+            owner: coded(|c| c.1, &["a", "b", "c"]),
             ..Default::default()
         },
         key_results: KeyResultColumns {
@@ -68,5 +81,6 @@ fuzz_target!(|input: Input| {
         let _ = r.to_json();
         let _ = r.columns();
         let _ = plan.lint(Some(day(30)));
+        let _ = okr_core::events(&plan.score(day(5)), &r);
     }
 });

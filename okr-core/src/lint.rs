@@ -67,7 +67,8 @@ impl std::fmt::Display for LazyId<'_> {
 impl Plan {
     /// Lints the plan under its policy's limits. `as_of` enables the time-dependent check
     /// (`no-check-in`: a key result with neither check-in nor current value `stale_after_days`
-    /// into its cycle). Findings come objectives first, in input order.
+    /// into its cycle). Findings come in the input order of their nodes (a node's own findings
+    /// in a fixed order of codes), owners' findings last.
     pub fn lint(&self, as_of: Option<NaiveDate>) -> Vec<Finding> {
         let d = &self.data;
         let p = &d.policy;
