@@ -100,9 +100,12 @@ proptest! {
 /// Every edge points to a lower index, so the graph is acyclic.
 #[derive(Debug, Clone)]
 struct Dag {
-    /// Per objective: (parents with weights, key results as (current, weight, extra parent)).
-    objectives: Vec<(Vec<(usize, f64)>, Vec<(f64, f64, Option<(usize, f64)>)>)>,
+    /// Per objective: its parents with edge weights, and its key results.
+    objectives: Vec<(Vec<(usize, f64)>, Vec<DagKr>)>,
 }
+
+/// A key result: current value, weight, and an optional extra parent with its edge weight.
+type DagKr = (f64, f64, Option<(usize, f64)>);
 
 fn dag_strategy() -> impl Strategy<Value = Dag> {
     let objective = (
