@@ -101,11 +101,14 @@ proptest! {
 #[derive(Debug, Clone)]
 struct Dag {
     /// Per objective: its parents with edge weights, and its key results.
-    objectives: Vec<(Vec<(usize, f64)>, Vec<DagKr>)>,
+    objectives: Vec<(Vec<DagEdge>, Vec<DagKr>)>,
 }
 
+/// A parent objective's index and the edge weight.
+type DagEdge = (usize, f64);
+
 /// A key result: current value, weight, and an optional extra parent with its edge weight.
-type DagKr = (f64, f64, Option<(usize, f64)>);
+type DagKr = (f64, f64, Option<DagEdge>);
 
 fn dag_strategy() -> impl Strategy<Value = Dag> {
     let objective = (
