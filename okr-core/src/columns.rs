@@ -463,7 +463,7 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
     let o = &cols.objectives;
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());
-    crate::phase("B start");
+    crate::phase("rows start");
     let mut rows = Rows { nodes: Vec::with_capacity(no + nk), meta: Default::default() };
     let find = |c: &str| cycles.iter().position(|x| x == c).map(|i| i as u32);
     // A coded column is resolved once per category.
@@ -484,7 +484,7 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
         rows.nodes.push(NodeRow { rule: Rule::Objective { driver, cycle }, current: f64::NAN });
         rows.meta.push_text(text(&o.title, i), text(&o.owner, i), text(&o.level, i), None);
     }
-    crate::phase("B objectives");
+    crate::phase("rows: objectives");
     let has_text = k.title.is_some() || k.owner.is_some();
     for i in 0..nk {
         let id = RowId { ids: &k.id, row: i };
@@ -516,6 +516,6 @@ fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
     if !has_text {
         rows.meta.push_none(nk);
     }
-    crate::phase("rows (other thread)");
+    crate::phase("rows: key results");
     Ok(rows)
 }
