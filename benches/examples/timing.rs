@@ -47,7 +47,14 @@ fn main() {
     let t = Instant::now();
     let ev = okr_core::events(&before, &after);
     println!("events {:?} ({} events)", t.elapsed(), ev.len());
-    let t = Instant::now();
-    let lint = plan.lint(Some(day));
-    println!("lint {:?} ({} findings)", t.elapsed(), lint.len());
+    for _ in 0..3 {
+        let t = Instant::now();
+        let lint = plan.lint(Some(day));
+        println!("lint {:?} ({} findings)", t.elapsed(), lint.len());
+    }
+    for _ in 0..2 {
+        let t = Instant::now();
+        let ev = okr_core::events(&before, &after);
+        println!("events {:?} ({} events)", t.elapsed(), ev.len());
+    }
 }

@@ -73,52 +73,53 @@ pub fn events(before: &Report, after: &Report) -> Vec<Event> {
     // Nodes are compared in topological order, where every array is read sequentially; what
     // happened is noted by input index (a bit per event kind), and events are then made in input
     // order, naming only the nodes that have one.
-    let mut kinds = vec![0u8; n];
+    // Per input index: a bit per event kind, and the statuses before and after (see `detect`).
+    let mut kinds = vec![0u16; n];
     let mut matched = if same { Vec::new() } else { vec![NONE; n] };
     if same {
         for p in 0..n {
-            let mut bits = 0;
-            detect(before, after, p, p, |kind| bits |= 1 << kind);
-            if bits != 0 {
-                kinds[a.doc_of_pos[p] as usize] = bits;
+            let found = detect(before, after, p, p);
+            if found & KIND_BITS != 0 {
+                kinds[a.doc_of_pos[p] as usize] = found;
             }
         }
     } else {
         for (doc, &p) in a.pos_of_doc.iter().enumerate() {
             if let Some(q) = b.ids.find_key(a.ids.key(doc as u32)) {
                 let q = b.pos_of_doc[q as usize] as usize;
-                let mut bits = 0;
-                detect(before, after, q, p as usize, |kind| bits |= 1 << kind);
-                kinds[doc] = bits;
+                kinds[doc] = detect(before, after, q, p as usize);
                 matched[doc] = q as u32;
             }
         }
     }
     crate::phase("events detect");
     let today = day(after.as_of());
-    let mut out = Vec::with_capacity(kinds.iter().map(|k| k.count_ones() as usize).sum());
-    for (doc, &bits) in kinds.iter().enumerate().filter(|(_, &bits)| bits != 0) {
-        let p = a.pos_of_doc[doc] as usize;
-        let q = if same { p } else { matched[doc] as usize };
+    let mut out = Vec::with_capacity(kinds.iter().map(|k| (k & KIND_BITS).count_ones() as usize).sum());
+    for (doc, &found) in kinds.iter().enumerate().filter(|(_, &found)| found & KIND_BITS != 0) {
+        // Positions are needed only for the rarer kinds, which read check-ins.
+        let p = || a.pos_of_doc[doc] as usize;
+        let q = || if same { p() } else { matched[doc] as usize };
         for kind in [ACHIEVED, STATUS, DROPPED, STALE_NOW] {
-            if bits & (1 << kind) == 0 {
+            if found & (1 << kind) == 0 {
                 continue;
             }
             let id = a.ids.compact(doc as u32);
             out.push(match kind {
                 ACHIEVED | STATUS => {
-                    let (then, now) = (before.flags[q].status(), after.flags[p].status());
+                    let status =
+                        |shift: u16| Status::ALL[usize::from((found >> shift) & 7) % Status::ALL.len()];
+                    let (then, now) = (status(THEN_SHIFT), status(NOW_SHIFT));
                     let kind = if kind == ACHIEVED { EventKind::Achieved } else { EventKind::StatusChanged };
                     Event { kind, id, from: EventValue::Status(then), to: EventValue::Status(now) }
                 }
                 DROPPED => Event {
                     kind: EventKind::ConfidenceDropped,
                     id,
-                    from: before.latest_confidence(q).map_or(EventValue::None, EventValue::Number),
-                    to: after.latest_confidence(p).map_or(EventValue::None, EventValue::Number),
+                    from: before.latest_confidence(q()).map_or(EventValue::None, EventValue::Number),
+                    to: after.latest_confidence(p()).map_or(EventValue::None, EventValue::Number),
                 },
                 _ => {
-                    let rows = a.check_ins.upto(p, today);
+                    let rows = a.check_ins.upto(p(), today);
                     let last =
                         rows.last().and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
                     Event {
@@ -135,29 +136,36 @@ pub fn events(before: &Report, after: &Report) -> Vec<Event> {
     out
 }
 
-const ACHIEVED: u32 = 0;
-const STATUS: u32 = 1;
-const DROPPED: u32 = 2;
-const STALE_NOW: u32 = 3;
+const ACHIEVED: u16 = 0;
+const STATUS: u16 = 1;
+const DROPPED: u16 = 2;
+const STALE_NOW: u16 = 3;
+/// The event bits of what `detect` returns; the status codes before and after sit above them.
+const KIND_BITS: u16 = 0xf;
+const THEN_SHIFT: u16 = 4;
+const NOW_SHIFT: u16 = 8;
 
-/// Calls `emit` with the kind of each event of node `q` of `before` (`p` of `after`), in order.
+/// What happened to node `q` of `before` (`p` of `after`): a bit per event kind, with the
+/// status codes before and after.
 #[inline]
-fn detect(before: &Report, after: &Report, q: usize, p: usize, mut emit: impl FnMut(u32)) {
-    let (then, now) = (before.flags[q].status(), after.flags[p].status());
+fn detect(before: &Report, after: &Report, q: usize, p: usize) -> u16 {
+    let (then, now) = (before.flags[q].status_code(), after.flags[p].status_code());
+    let mut found = u16::from(then) << THEN_SHIFT | u16::from(now) << NOW_SHIFT;
     if then != now {
-        emit(if now == Status::Achieved { ACHIEVED } else { STATUS });
+        found |= 1 << if now == Status::Achieved.code() { ACHIEVED } else { STATUS };
     }
     // Confidences exist only with check-ins.
     if !after.plan.data.check_ins.day.is_empty() {
         if let (Some(x), Some(y)) = (before.latest_confidence(q), after.latest_confidence(p)) {
             if x - y >= after.policy().confidence_drop - Policy::TOLERANCE {
-                emit(DROPPED);
+                found |= 1 << DROPPED;
             }
         }
     }
     if before.signals[q] & STALE == 0 && after.signals[p] & STALE != 0 {
-        emit(STALE_NOW);
+        found |= 1 << STALE_NOW;
     }
+    found
 }
 
 #[cfg(test)]

@@ -224,9 +224,10 @@ impl Plan {
         // a table of small counters indexed by hash (a collision can only raise a count), then
         // only the owners whose counter passes the limit are counted again exactly.
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let slots = (4 * objectives.count_ones(..)).next_power_of_two().max(64);
+        let slots = (4 * objectives.count_ones(..)).next_power_of_two().clamp(64, 1 << 31);
         let mut counters = vec![0u8; slots];
-        let slot = |owner: &str, cycle: u32| hasher.hash_one((owner, cycle)) as usize & (slots - 1);
+        // (objective, its counter), to find the owners to count exactly without hashing again.
+        let mut owned: Vec<(u32, u32)> = Vec::with_capacity(objectives.count_ones(..));
         for doc in objectives.ones() {
             let level = d.meta.level.get(doc);
             if level.is_some_and(|l| l != "company") && unaligned.contains(doc) {
@@ -241,8 +242,9 @@ impl Plan {
             }
             match d.meta.owner.get(doc) {
                 Some(owner) => {
-                    let k = &mut counters[slot(owner, cycle_by_doc[doc])];
-                    *k = k.saturating_add(1);
+                    let slot = hasher.hash_one((owner, cycle_by_doc[doc])) as usize & (slots - 1);
+                    counters[slot] = counters[slot].saturating_add(1);
+                    owned.push((doc as u32, slot as u32));
                 }
                 None => {
                     let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
@@ -258,14 +260,9 @@ impl Plan {
         }
         let limit = p.max_objectives_per_owner.min(u32::from(u8::MAX - 1)) as u8;
         let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
-        if counters.iter().any(|&k| k > limit) {
-            for doc in objectives.ones() {
-                if let Some(owner) = d.meta.owner.get(doc) {
-                    let key = (owner, cycle_by_doc[doc]);
-                    if counters[slot(key.0, key.1)] > limit {
-                        *per_owner.entry(key).or_default() += 1;
-                    }
-                }
+        for &(doc, _) in owned.iter().filter(|&&(_, slot)| counters[slot as usize] > limit) {
+            if let Some(owner) = d.meta.owner.get(doc as usize) {
+                *per_owner.entry((owner, cycle_by_doc[doc as usize])).or_default() += 1;
             }
         }
         crate::phase("lint text");

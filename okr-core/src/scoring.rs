@@ -77,6 +77,11 @@ impl Flags {
         Status::ALL[usize::from(self.0 & 7) % Status::ALL.len()]
     }
 
+    /// The status's code (see [`Status::code`]).
+    pub(crate) fn status_code(self) -> u8 {
+        self.0 & 7
+    }
+
     pub(crate) fn grade(self) -> Grade {
         Grade::ALL[usize::from((self.0 >> 3) & 3) % Grade::ALL.len()]
     }
