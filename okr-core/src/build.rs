@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::{Ids, Key};
 use crate::key_result::{check_points, finite, Rule, RuleFields};
 use crate::pace::day;
-use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE};
+use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE, OBJECTIVE};
 use crate::policy::{Policy, ProgressDriver};
 
 /// Free-text attributes of a node.
@@ -420,18 +420,21 @@ impl Builder {
         let nodes = &self.rows.nodes;
         let gather = |part: &[u32], room: usize| {
             let mut rules = Vec::with_capacity(room);
+            let mut kinds = Vec::with_capacity(room);
             let mut current = Vec::with_capacity(room);
             for &d in part {
                 let row = &nodes[d as usize];
                 rules.push(row.rule);
+                kinds.push(row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code));
                 current.push(row.current);
             }
-            (rules, current)
+            (rules, kinds, current)
         };
         let (first, second) = order.split_at(n / 2);
-        let ((mut rules, mut current), (r2, v2)) =
+        let ((mut rules, mut kinds, mut current), (r2, k2, v2)) =
             crate::parallel::join(|| gather(first, n), || gather(second, 0))?;
         rules.extend_from_slice(&r2);
+        kinds.extend_from_slice(&k2);
         current.extend_from_slice(&v2);
         crate::phase("gather");
         // A key result's objective, from the objectives' own contributor lists: they sit just
@@ -453,6 +456,7 @@ impl Builder {
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
             rules,
+            kinds,
             cycle_of,
             current,
             objective_of,

@@ -147,7 +147,7 @@ const NOW_SHIFT: u16 = 8;
 
 /// What happened to node `q` of `before` (`p` of `after`): a bit per event kind, with the
 /// status codes before and after.
-#[inline]
+#[inline(always)]
 fn detect(before: &Report, after: &Report, q: usize, p: usize) -> u16 {
     let (then, now) = (before.flags[q].status_code(), after.flags[p].status_code());
     let mut found = u16::from(then) << THEN_SHIFT | u16::from(now) << NOW_SHIFT;

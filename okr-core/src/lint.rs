@@ -9,7 +9,6 @@ use serde::Serialize;
 use std::hash::BuildHasher;
 
 use crate::document::KeyResultKind;
-use crate::key_result::Rule;
 use crate::pace::day;
 use crate::plan::{NodeType, Plan, NONE};
 
@@ -99,12 +98,13 @@ impl Plan {
         let mut cycle_by_doc = vec![NONE; n];
         let today = as_of.map(day);
         for q in 0..n {
-            let doc = d.doc_of_pos[q] as usize;
-            let at = doc as u32;
             // Resolving an id is a chain of cache misses: only done for a finding.
             let id = LazyId { d, q };
-            match d.node_type(q) {
-                NodeType::Objective => {
+            // Only the kind is read of each node: a byte, where the rule would be 24.
+            match d.kind(q) {
+                None => {
+                    let doc = d.doc_of_pos[q] as usize;
+                    let at = doc as u32;
                     let own = c.own(q).len();
                     let aligned = c.aligned(q).len();
                     if own == 0 && aligned == 0 {
@@ -132,7 +132,7 @@ impl Plan {
                         .own(q)
                         .filter(|&e| {
                             matches!(
-                                d.rules[c.src[e] as usize].kind(),
+                                d.kind(c.src[e] as usize),
                                 Some(KeyResultKind::Binary | KeyResultKind::Milestones)
                             )
                         })
@@ -188,24 +188,20 @@ impl Plan {
                         }
                     }
                 }
-                NodeType::KeyResult => {
-                    let reads = matches!(
-                        d.rules[q],
-                        Rule::Linear { .. }
-                            | Rule::AtLeast { .. }
-                            | Rule::AtMost { .. }
-                            | Rule::Range { .. }
-                            | Rule::Binary
-                            | Rule::Manual
-                            | Rule::Piecewise { .. }
-                    );
+                Some(kind) => {
+                    use KeyResultKind::*;
+                    let reads =
+                        matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
                     let cycle = d.cycle_of[q];
                     if let (Some(today), true, true) = (today, reads, cycle != NONE) {
                         let start = d.cycles[cycle as usize].start_day;
-                        let silent = d.check_ins.upto(q, today).is_empty() && d.current[q].is_nan();
-                        if silent && today - start >= p.stale_after_days as i32 {
+                        // The cycle's age first: values are read only once it is old enough.
+                        if today - start >= p.stale_after_days as i32
+                            && d.check_ins.upto(q, today).is_empty()
+                            && d.current[q].is_nan()
+                        {
                             push(
-                                at,
+                                d.doc_of_pos[q],
                                 "no-check-in",
                                 Severity::Warning,
                                 &id,
@@ -220,14 +216,12 @@ impl Plan {
             }
         }
         crate::phase("lint main");
-        // Text checks in input order, where the text is stored. Owners are counted per cycle in
-        // a table of small counters indexed by hash (a collision can only raise a count), then
-        // only the owners whose counter passes the limit are counted again exactly.
+        // Text checks in input order, where the text is stored. Owners are counted per cycle by
+        // hash: the hashes are split by their top byte into buckets small enough for the cache,
+        // each bucket is sorted, and only a run of equal hashes longer than the limit is counted
+        // again by its text (so a hash collision cannot merge two owners).
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let slots = (4 * objectives.count_ones(..)).next_power_of_two().clamp(64, 1 << 31);
-        let mut counters = vec![0u8; slots];
-        // (objective, its counter), to find the owners to count exactly without hashing again.
-        let mut owned: Vec<(u32, u32)> = Vec::with_capacity(objectives.count_ones(..));
+        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(objectives.count_ones(..));
         for doc in objectives.ones() {
             let level = d.meta.level.get(doc);
             if level.is_some_and(|l| l != "company") && unaligned.contains(doc) {
@@ -241,11 +235,7 @@ impl Plan {
                 );
             }
             match d.meta.owner.get(doc) {
-                Some(owner) => {
-                    let slot = hasher.hash_one((owner, cycle_by_doc[doc])) as usize & (slots - 1);
-                    counters[slot] = counters[slot].saturating_add(1);
-                    owned.push((doc as u32, slot as u32));
-                }
+                Some(owner) => keyed.push((hasher.hash_one((owner, cycle_by_doc[doc])), doc as u32)),
                 None => {
                     let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
                     push(
@@ -258,11 +248,32 @@ impl Plan {
                 }
             }
         }
-        let limit = p.max_objectives_per_owner.min(u32::from(u8::MAX - 1)) as u8;
+        let mut starts = [0usize; 257];
+        for &(h, _) in &keyed {
+            starts[(h >> 56) as usize + 1] += 1;
+        }
+        for i in 0..256 {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts;
+        let mut buckets = vec![(0u64, 0u32); keyed.len()];
+        for &(h, doc) in &keyed {
+            let b = (h >> 56) as usize;
+            buckets[next[b]] = (h, doc);
+            next[b] += 1;
+        }
+        drop(keyed);
+        let limit = p.max_objectives_per_owner as usize;
         let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
-        for &(doc, _) in owned.iter().filter(|&&(_, slot)| counters[slot as usize] > limit) {
-            if let Some(owner) = d.meta.owner.get(doc as usize) {
-                *per_owner.entry((owner, cycle_by_doc[doc as usize])).or_default() += 1;
+        for b in 0..256 {
+            let bucket = &mut buckets[starts[b]..starts[b + 1]];
+            bucket.sort_unstable();
+            for run in bucket.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > limit) {
+                for &(_, doc) in run {
+                    if let Some(owner) = d.meta.owner.get(doc as usize) {
+                        *per_owner.entry((owner, cycle_by_doc[doc as usize])).or_default() += 1;
+                    }
+                }
             }
         }
         crate::phase("lint text");

@@ -16,6 +16,9 @@ use crate::policy::Policy;
 /// Marks "no such index" in the index arrays.
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// The entry of [`PlanData::kinds`] for an objective.
+pub(crate) const OBJECTIVE: u8 = u8::MAX;
+
 /// Whether a node is an objective or a key result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,6 +201,9 @@ pub(crate) struct PlanData {
     pub pos_of_doc: Vec<u32>,
     pub doc_of_pos: Vec<u32>,
     pub rules: Vec<Rule>,
+    /// Each node's key-result kind as its code ([`KeyResultKind::code`]), [`OBJECTIVE`] for
+    /// objectives: passes that need only the kind read a byte per node instead of a rule.
+    pub kinds: Vec<u8>,
     pub cycle_of: Vec<u32>,
     pub objective_of: Vec<u32>,
     pub current: Vec<f64>,
@@ -231,10 +237,16 @@ impl PlanData {
     }
 
     pub(crate) fn node_type(&self, pos: usize) -> NodeType {
-        match self.rules[pos] {
-            Rule::Objective { .. } => NodeType::Objective,
-            _ => NodeType::KeyResult,
+        if self.kinds[pos] == OBJECTIVE {
+            NodeType::Objective
+        } else {
+            NodeType::KeyResult
         }
+    }
+
+    /// The key-result kind of node `pos`; `None` for objectives.
+    pub(crate) fn kind(&self, pos: usize) -> Option<KeyResultKind> {
+        KeyResultKind::ALL.get(usize::from(self.kinds[pos])).copied()
     }
 }
 
@@ -374,7 +386,7 @@ impl Plan {
         let d = &self.data;
         let n = d.rules.len();
         d.ids.heap_bytes()
-            + n * (std::mem::size_of::<Rule>() + 4 * 4 + 8)
+            + n * (std::mem::size_of::<Rule>() + 1 + 4 * 4 + 8)
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
