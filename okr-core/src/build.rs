@@ -386,12 +386,12 @@ impl Builder {
     /// Checks the alignment graph for cycles and lays it out; `kr_weight(i)` is the weight of
     /// key result `i` in its objective. Needs the ids, objectives and edges, not the rows, so the
     /// columnar constructor runs it while the rows are compiled.
-    pub(crate) fn layout_with(&self, kr_weight: impl Fn(usize) -> f64) -> Result<Layout> {
+    pub(crate) fn layout_with(&self, kr_weight: impl Fn(usize) -> f64 + Sync) -> Result<Layout> {
         let n = self.ids.len();
         if self.objective.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        let (doc, has_dependent, feeds_many) = self.contributors(kr_weight);
+        let (doc, has_dependent, feeds_many) = self.contributors(kr_weight)?;
         crate::phase("contributors");
         let leaf = leaves(&doc.offsets);
         crate::phase("leaves");
@@ -478,7 +478,10 @@ impl Builder {
 
     /// Contributor lists in input order (own key results first, then aligned children), with
     /// the nodes that feed at least one other node and those that feed more than one.
-    fn contributors(&self, kr_weight: impl Fn(usize) -> f64) -> (Contributors, FixedBitSet, FixedBitSet) {
+    fn contributors(
+        &self,
+        kr_weight: impl Fn(usize) -> f64 + Sync,
+    ) -> Result<(Contributors, FixedBitSet, FixedBitSet)> {
         let n = self.ids.len();
         // Counts, then cursors, in the arrays that end up as the result: `own_end[i]` counts
         // node i's key results, then runs from where its list starts to where they end;
@@ -501,25 +504,59 @@ impl Builder {
         }
         let mut src = vec![0u32; total as usize];
         let mut weight = vec![0f64; total as usize];
+        // Filling the lists is a scattered write per entry: two threads take the lists of the
+        // lower and the upper half of the nodes, each scanning every entry and writing its own
+        // part of the arrays, so the result is the same as one pass in order.
+        let fill = |lo: usize,
+                    base: usize,
+                    own: &mut [u32],
+                    aligned: &mut [u32],
+                    src: &mut [u32],
+                    weight: &mut [f64]| {
+            let hi = lo + own.len();
+            for (kr, &o) in self.objective.iter().enumerate() {
+                let o = o as usize;
+                if o >= lo && o < hi {
+                    let slot = own[o - lo] as usize - base;
+                    own[o - lo] += 1;
+                    src[slot] = kr as u32;
+                    weight[slot] = kr_weight(kr);
+                }
+            }
+            for &(child, parent, w) in &self.edges {
+                let p = parent as usize;
+                if p >= lo && p < hi {
+                    let slot = aligned[p - lo] as usize - base;
+                    aligned[p - lo] += 1;
+                    src[slot] = child;
+                    weight[slot] = w;
+                }
+            }
+        };
+        let mid = n / 2;
+        let split = own_end.get(mid).map_or(total as usize, |&s| s as usize);
+        {
+            let (own_a, own_b) = own_end.split_at_mut(mid);
+            let (aligned_a, aligned_b) = offsets[1..].split_at_mut(mid);
+            let (src_a, src_b) = src.split_at_mut(split);
+            let (weight_a, weight_b) = weight.split_at_mut(split);
+            crate::parallel::join(
+                || fill(mid, split, own_b, aligned_b, src_b, weight_b),
+                || fill(0, 0, own_a, aligned_a, src_a, weight_a),
+            )?;
+        }
+        // Who feeds whom: every key result its objective, every child its parents.
         let mut feeds = FixedBitSet::with_capacity(n);
         let mut feeds_many = FixedBitSet::with_capacity(n);
-        for (kr, &o) in self.objective.iter().enumerate().filter(|(_, &o)| o != NONE) {
-            let slot = own_end[o as usize] as usize;
-            own_end[o as usize] += 1;
-            src[slot] = kr as u32;
-            weight[slot] = kr_weight(kr);
+        for (kr, _) in self.objective.iter().enumerate().filter(|(_, &o)| o != NONE) {
             feeds.insert(kr);
         }
-        for &(child, parent, w) in &self.edges {
-            let slot = offsets[parent as usize + 1] as usize;
-            offsets[parent as usize + 1] += 1;
-            src[slot] = child;
-            weight[slot] = w;
+        for &(child, _, _) in &self.edges {
             if feeds.put(child as usize) {
                 feeds_many.insert(child as usize);
             }
         }
-        (Contributors { offsets, own_end, src, weight }, feeds, feeds_many)
+        Ok((Contributors { offsets, own_end, src, weight }, feeds, feeds_many))
     }
 
     /// Check-ins grouped by key result (topological position), each group sorted by day; equal

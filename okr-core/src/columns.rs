@@ -407,9 +407,10 @@ fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());
     if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
-        let all = a.iter().chain(c);
-        if let (Some(min), Some(max)) = (all.clone().min(), all.max()) {
-            b.reserve_dense_ids(*min, *max, no + nk);
+        // One pass for both ends of the range.
+        let (min, max) = a.iter().chain(c).fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        if min <= max {
+            b.reserve_dense_ids(min, max, no + nk);
         }
     }
     // Id look-ups miss the cache on large plans; each runs in its own tight loop so that the
