@@ -421,7 +421,7 @@ impl<'a> NodeInfo<'a> {
 
     /// The key-result kind; `None` for objectives.
     pub fn kind(&self) -> Option<KeyResultKind> {
-        self.plan.rules[self.pos].kind()
+        self.plan.kind(self.pos)
     }
 
     /// Title, when given.

@@ -462,7 +462,7 @@ impl Report {
         // gathered into input order (a miss per row), then split into columns sequentially.
         let rows: Vec<Row> = (0..n)
             .map(|p| {
-                let kind = d.rules[p].kind();
+                let kind = d.kind(p);
                 let cycle = d.cycle_of[p];
                 Row {
                     score: self.scores[p],
@@ -584,7 +584,7 @@ impl Report {
         NodeScore {
             id: d.id(p),
             node_type: d.node_type(p),
-            kind: d.rules[p].kind(),
+            kind: d.kind(p),
             objective: (objective != NONE).then(|| d.id(objective as usize)),
             score: self.scores[p],
             expected: (cycle != NONE).then(|| self.expected[cycle as usize]),
