@@ -31,6 +31,15 @@ fn main() {
         return;
     }
     let day = "2026-02-15".parse().unwrap_or_default();
+    if let Some(k) = std::env::args().position(|a| a == "--score-only") {
+        let times: usize = std::env::args().nth(k + 1).and_then(|s| s.parse().ok()).unwrap_or(20);
+        let t = Instant::now();
+        for _ in 0..times {
+            std::hint::black_box(plan.score(day));
+        }
+        println!("score x{times}: {:?} each", t.elapsed() / times as u32);
+        return;
+    }
     for _ in 0..5 {
         let t = Instant::now();
         let r = plan.score(day);

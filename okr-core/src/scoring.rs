@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, grade, status, Grade, Status};
-use crate::plan::{NodeType, Plan, PlanData, NONE};
+use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
 use crate::policy::Policy;
 
 /// Scores, expected progress, status and grade of every node of a plan on one date.
@@ -134,6 +134,11 @@ pub struct NodeScore<'a> {
 impl Plan {
     /// Scores every node on `as_of` under the plan's own policy (validated when the plan was
     /// built).
+    ///
+    /// Plans of 65,536 nodes or more are scored by two threads where threads can be started
+    /// (not in WebAssembly): one scores the first half of the alignment order, the other the
+    /// plain key results of the second half, then the objectives of the second half follow. The
+    /// report is the same, bit for bit, as a one-thread pass.
     pub fn score(&self, as_of: NaiveDate) -> Report {
         compute(self, as_of, self.data.policy.clone())
     }
@@ -170,12 +175,28 @@ pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<
     }
 }
 
+/// Plans at least this large are scored by two threads (below it, starting a thread costs more
+/// than it saves).
+const PARALLEL_FROM: usize = 1 << 16;
+
+/// Where the scoring pass splits a large plan: the first thread scores every node before this
+/// share of the positions, the second the leaf key results after it; the objectives and roll-ups
+/// after it follow once both are done (they may read anything before them). Measured best near
+/// one half on plans with three key results per objective.
+const SPLIT_AT: f64 = 0.48;
+
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
+    let n = plan.data.rules.len();
+    let split = (n >= PARALLEL_FROM).then_some((n as f64 * SPLIT_AT) as usize);
+    compute_split(plan, as_of, policy, split)
+}
+
+/// Scores with two threads split at position `split` (see [`Pass::split`]), or with one.
+fn compute_split(plan: &Plan, as_of: NaiveDate, policy: Policy, split: Option<usize>) -> Report {
     let d: &PlanData = &plan.data;
     let n = d.rules.len();
     let today = day(as_of);
     let expected: Vec<f64> = d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
-    let logged = !d.check_ins.day.is_empty();
     let pace: Vec<CyclePace> =
         std::iter::once(CyclePace { expected: None, not_started: false, stale_without_log: false })
             .chain(d.cycles.iter().zip(&expected).map(|(c, &e)| CyclePace {
@@ -184,41 +205,184 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
                 stale_without_log: today - c.start_day > policy.stale_after_days as i32,
             }))
             .collect();
-    let mut scores: Vec<f64> = Vec::with_capacity(n);
-    let mut flags: Vec<Flags> = Vec::with_capacity(n);
-    let mut aggregates = HashMap::new();
-    let mut signals: Vec<u8> = Vec::with_capacity(n);
-    let mut forecasts: HashMap<u32, Forecast> = HashMap::new();
+    let pass = Pass { d, today, pace, logged: !d.check_ins.day.is_empty(), policy: &policy };
     // Forecast scores are only possible with check-ins.
-    let mut forecast_scores: Vec<f64> =
-        if d.check_ins.day.is_empty() { Vec::new() } else { vec![f64::NAN; n] };
-    let c = &d.contributors;
-    for p in 0..n {
+    let forecasting = pass.logged;
+    let fresh = || Columns {
+        scores: vec![0.0; n],
+        flags: vec![Flags(0); n],
+        signals: vec![0; n],
+        forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
+    };
+    let mut out = fresh();
+    let mut side = Side::default();
+    if !split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n))) {
+        (out, side) = (fresh(), Side::default());
+        let mut slots = out.slots(0, n, forecasting);
+        for p in 0..n {
+            pass.node(p, &mut slots, &mut side);
+        }
+    }
+    Report {
+        plan: plan.clone(),
+        as_of,
+        policy,
+        scores: out.scores,
+        flags: out.flags,
+        aggregates: side.aggregates,
+        expected,
+        signals: out.signals,
+        forecasts: side.forecasts,
+        forecast_scores: out.forecast_scores,
+    }
+}
+
+/// What a node's cycle says on the day scored.
+struct CyclePace {
+    expected: Option<f64>,
+    not_started: bool,
+    stale_without_log: bool,
+}
+
+/// The per-node results of a scoring pass, one entry per position.
+struct Columns {
+    scores: Vec<f64>,
+    flags: Vec<Flags>,
+    signals: Vec<u8>,
+    /// Empty when the plan has no check-ins.
+    forecast_scores: Vec<f64>,
+}
+
+impl Columns {
+    /// Positions `from..to` to write, indexed by position (`base` = `from`).
+    fn slots(&mut self, from: usize, to: usize, forecasting: bool) -> Slots<'_> {
+        Slots {
+            base: from,
+            scores: &mut self.scores[from..to],
+            flags: &mut self.flags[from..to],
+            signals: &mut self.signals[from..to],
+            forecast_scores: if forecasting { &mut self.forecast_scores[from..to] } else { &mut [] },
+        }
+    }
+}
+
+/// A window of [`Columns`] starting at position `base`: one thread's share of the pass.
+struct Slots<'a> {
+    base: usize,
+    scores: &'a mut [f64],
+    flags: &'a mut [Flags],
+    signals: &'a mut [u8],
+    forecast_scores: &'a mut [f64],
+}
+
+/// Results kept only for some nodes, by position.
+#[derive(Default)]
+struct Side {
+    aggregates: HashMap<u32, f64>,
+    forecasts: HashMap<u32, Forecast>,
+}
+
+/// One scoring pass: the plan, the day and the policy.
+struct Pass<'a> {
+    d: &'a PlanData,
+    today: i32,
+    /// Per cycle, slot 0 for "no cycle".
+    pace: Vec<CyclePace>,
+    logged: bool,
+    policy: &'a Policy,
+}
+
+impl Pass<'_> {
+    /// Whether node `p` reads no other node's result (a key result that is not a roll-up or an
+    /// aggregate).
+    #[inline]
+    fn is_leaf(&self, p: usize) -> bool {
+        let k = self.d.kinds[p];
+        k != OBJECTIVE && k != KeyResultKind::Rollup.code() && k != KeyResultKind::Aggregate.code()
+    }
+
+    /// Scores the plan with two threads: the first scores positions `0..m` in order, the second
+    /// the leaves of `m..`; then this thread scores the rest of `m..` (objectives, roll-ups and
+    /// aggregates), in order. Every node reads only nodes before it, and a leaf reads none, so
+    /// the result is the sequential pass's. `false` (and nothing reliable written) if a thread
+    /// failed.
+    fn split(&self, out: &mut Columns, side: &mut Side, m: usize) -> bool {
+        let n = out.scores.len();
+        let forecasting = !out.forecast_scores.is_empty();
+        let (mut first, mut second) = {
+            let (s0, s1) = out.scores.split_at_mut(m);
+            let (f0, f1) = out.flags.split_at_mut(m);
+            let (g0, g1) = out.signals.split_at_mut(m);
+            let (h0, h1) =
+                if forecasting { out.forecast_scores.split_at_mut(m) } else { (&mut [][..], &mut [][..]) };
+            (
+                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0 },
+                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1 },
+            )
+        };
+        let joined = crate::parallel::join(
+            || {
+                let mut side = Side::default();
+                for p in m..n {
+                    if self.is_leaf(p) {
+                        self.node(p, &mut second, &mut side);
+                    }
+                }
+                side
+            },
+            || {
+                let mut side = Side::default();
+                for p in 0..m {
+                    self.node(p, &mut first, &mut side);
+                }
+                side
+            },
+        );
+        let Ok((tail, head)) = joined else { return false };
+        // Aggregates are never leaves: only the first thread's side has any.
+        *side = head;
+        side.forecasts.extend(tail.forecasts);
+        let mut all = out.slots(0, n, forecasting);
+        for p in m..n {
+            if !self.is_leaf(p) {
+                self.node(p, &mut all, side);
+            }
+        }
+        true
+    }
+
+    /// Scores node `p` into `out`, reading the nodes it rolls up from `out` (they come before
+    /// it, so a window holding `p` holds them when it starts at 0, and a leaf reads none).
+    #[inline]
+    fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
+        let (d, today, policy) = (self.d, self.today, self.policy);
+        let c = &d.contributors;
+        let base = out.base;
         let rule = &d.rules[p];
         let (score, has) = match *rule {
             Rule::Objective { driver, .. } => {
-                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, &scores, &flags)
+                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, out)
             }
-            Rule::Rollup => weighted_mean(c.all(p), c, &scores, &flags),
+            Rule::Rollup => weighted_mean(c.all(p), c, out),
             Rule::Aggregate { op, .. } => {
                 let mut agg = Aggregator::new(op);
                 for e in c.all(p) {
-                    let v = value_of(d, c.src[e] as usize, today, &aggregates);
+                    let v = value_of(d, c.src[e] as usize, today, &side.aggregates);
                     if !v.is_nan() {
                         agg.push(v);
                     }
                 }
                 match agg.finish() {
                     Some(v) => {
-                        aggregates.insert(p as u32, v);
+                        side.aggregates.insert(p as u32, v);
                         (policy.bound(value_score(rule, v)), true)
                     }
                     None => (0.0, false),
                 }
             }
-            Rule::Milestones { .. } => (policy.bound(value_of(d, p, today, &aggregates)), true),
+            Rule::Milestones { .. } => (policy.bound(value_of(d, p, today, &side.aggregates)), true),
             _ => {
-                let v = value_of(d, p, today, &aggregates);
+                let v = value_of(d, p, today, &side.aggregates);
                 if v.is_nan() {
                     (0.0, false)
                 } else if let Rule::Piecewise { first, len } = *rule {
@@ -231,74 +395,56 @@ fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
         };
         let cycle = d.cycle_of[p];
         // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
-        let at = &pace[cycle.wrapping_add(1) as usize];
-        let st = status(score, at.expected, at.not_started, &policy);
+        let at = &self.pace[cycle.wrapping_add(1) as usize];
+        let st = status(score, at.expected, at.not_started, policy);
         let mut bits = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
-        if rule.kind().is_some_and(|k| {
-            !matches!(k, KeyResultKind::Rollup | KeyResultKind::Aggregate | KeyResultKind::Milestones)
-        }) {
-            bits |= if logged {
-                check_in_signals(d, p, today, cycle, st == Status::Achieved, &policy)
+        let forecasting = !out.forecast_scores.is_empty();
+        // Milestones have no check-ins of their own: no check-in signals, no forecast.
+        if self.is_leaf(p) && d.kinds[p] != KeyResultKind::Milestones.code() {
+            bits |= if self.logged {
+                check_in_signals(d, p, today, cycle, st == Status::Achieved, policy)
             } else if at.stale_without_log && st != Status::Achieved {
                 // No check-in log at all: stale once the cycle is more than `stale_after_days` old.
                 STALE
             } else {
                 0
             };
-            if !forecast_scores.is_empty() && cycle != NONE {
-                if let Some(f) = forecast_of(d, p, today, cycle as usize, &policy) {
-                    forecast_scores[p] = f.score;
+            if forecasting && cycle != NONE {
+                if let Some(f) = forecast_of(d, p, today, cycle as usize, policy) {
+                    out.forecast_scores[p - base] = f.score;
                     if f.score < policy.success_at - Policy::TOLERANCE {
                         bits |= FORECAST_MISS;
                     }
-                    forecasts.insert(p as u32, f);
+                    side.forecasts.insert(p as u32, f);
                 }
             }
-        } else if !forecast_scores.is_empty() {
+        } else if forecasting {
             // Objectives and roll-ups: contributors' forecasts (or scores) rolled up like scores.
             let range = match *rule {
                 Rule::Objective { driver, .. } => c.driven(p, driver.unwrap_or(policy.progress)),
                 Rule::Rollup => c.all(p),
                 _ => 0..0,
             };
-            let any = range.clone().any(|e| !forecast_scores[c.src[e] as usize].is_nan());
+            let fs = &out.forecast_scores;
+            let any = range.clone().any(|e| !fs[c.src[e] as usize - base].is_nan());
             if any {
                 let (mut sw, mut sws) = (0.0, 0.0);
                 for e in range {
-                    let s = c.src[e] as usize;
-                    let f = if forecast_scores[s].is_nan() { scores[s] } else { forecast_scores[s] };
+                    let s = c.src[e] as usize - base;
+                    let f = if fs[s].is_nan() { out.scores[s] } else { fs[s] };
                     sw += c.weight[e];
                     sws += c.weight[e] * f;
                 }
-                forecast_scores[p] = sws / sw;
-                if forecast_scores[p] < policy.success_at - Policy::TOLERANCE {
+                out.forecast_scores[p - base] = sws / sw;
+                if sws / sw < policy.success_at - Policy::TOLERANCE {
                     bits |= FORECAST_MISS;
                 }
             }
         }
-        scores.push(score);
-        flags.push(Flags::new(st, grade(score, &policy), has));
-        signals.push(bits);
+        out.scores[p - base] = score;
+        out.flags[p - base] = Flags::new(st, grade(score, policy), has);
+        out.signals[p - base] = bits;
     }
-    Report {
-        plan: plan.clone(),
-        as_of,
-        policy,
-        scores,
-        flags,
-        aggregates,
-        expected,
-        signals,
-        forecasts,
-        forecast_scores,
-    }
-}
-
-/// What a node's cycle says on the day scored.
-struct CyclePace {
-    expected: Option<f64>,
-    not_started: bool,
-    stale_without_log: bool,
 }
 
 /// Stale, low-confidence and confidence-drop signals of a key result.
@@ -349,23 +495,23 @@ fn forecast_of(d: &PlanData, p: usize, today: i32, cycle: usize, policy: &Policy
     forecast(&d.rules[p], points, &x, &y, f64::from(d.cycles[cycle].end_day - start), policy)
 }
 
-/// Σ wᵢ sᵢ / Σ wᵢ over `range`; no contributors means score 0 without data.
+/// Σ wᵢ sᵢ / Σ wᵢ over `range`, reading contributors from `out`; no contributors means score 0
+/// without data.
 #[inline]
 fn weighted_mean(
     range: std::ops::Range<usize>,
     c: &crate::alignment::Contributors,
-    scores: &[f64],
-    flags: &[Flags],
+    out: &Slots<'_>,
 ) -> (f64, bool) {
     if range.is_empty() {
         return (0.0, false);
     }
     let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
     for e in range {
-        let s = c.src[e] as usize;
+        let s = c.src[e] as usize - out.base;
         sw += c.weight[e];
-        sws += c.weight[e] * scores[s];
-        any |= flags[s].has_data();
+        sws += c.weight[e] * out.scores[s];
+        any |= out.flags[s].has_data();
     }
     (sws / sw, any)
 }
@@ -636,5 +782,42 @@ impl Serialize for Report {
         st.serialize_field("as_of", &self.as_of)?;
         st.serialize_field("nodes", &Nodes(self))?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a report holds, for comparing two passes exactly.
+    fn fingerprint(r: &Report) -> String {
+        let mut forecasts: Vec<_> = r.forecasts.iter().map(|(p, f)| (*p, format!("{f:?}"))).collect();
+        let mut aggregates: Vec<_> = r.aggregates.iter().map(|(p, v)| (*p, v.to_bits())).collect();
+        forecasts.sort();
+        aggregates.sort();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        format!(
+            "{:?} {:?} {:?} {:?} {forecasts:?} {aggregates:?}",
+            bits(&r.scores),
+            r.flags,
+            r.signals,
+            bits(&r.forecast_scores)
+        )
+    }
+
+    #[test]
+    fn two_threads_score_like_one_at_every_split_point() {
+        let plan = Plan::from_json(include_str!("../../examples/acme.json")).unwrap();
+        let n = plan.len();
+        for date in ["2026-01-01", "2026-02-20", "2026-03-15", "2026-05-01", "2026-08-01"] {
+            let day: NaiveDate = date.parse().unwrap();
+            let one = compute_split(&plan, day, plan.data.policy.clone(), None);
+            assert!(!one.forecasts.is_empty() || date == "2026-01-01", "the sample has forecasts on {date}");
+            let want = fingerprint(&one);
+            for m in 0..=n + 1 {
+                let two = compute_split(&plan, day, plan.data.policy.clone(), Some(m));
+                assert_eq!(fingerprint(&two), want, "split at {m} on {date}");
+            }
+        }
     }
 }
