@@ -46,10 +46,19 @@ fn main() {
         println!("score {:?} ({} nodes)", t.elapsed(), r.len());
     }
     let report = plan.score(day);
+    let faults = || {
+        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+        stat.rsplit(')')
+            .next()
+            .and_then(|f| f.split_whitespace().nth(7))
+            .and_then(|x| x.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     for _ in 0..3 {
-        let t = Instant::now();
+        let (f0, t) = (faults(), Instant::now());
         let c = report.columns();
-        println!("columns {:?} ({} rows)", t.elapsed(), c.score.len());
+        let elapsed = t.elapsed();
+        println!("columns {elapsed:?} ({} rows, {} page faults)", c.score.len(), faults() - f0);
     }
     let before = plan.score("2026-02-01".parse().unwrap_or_default());
     let after = plan.score(day);

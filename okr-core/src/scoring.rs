@@ -565,6 +565,133 @@ struct Row {
     signals: u8,
 }
 
+/// The per-row columns of [`ReportColumns`], filled in input order from [`Row`]s.
+struct Gathered {
+    node_type: Vec<NodeType>,
+    kind: Vec<Option<KeyResultKind>>,
+    /// Objective ids, when ids are integers (0 where null).
+    objective_int: Vec<i64>,
+    objective_null: Vec<bool>,
+    /// Input index of the objective (`NONE` where null), when ids are text.
+    objective_doc: Vec<u32>,
+    score: Vec<f64>,
+    expected: Vec<f64>,
+    status: Vec<Status>,
+    grade: Vec<Grade>,
+    has_data: Vec<bool>,
+    value: Vec<f64>,
+    signals: Vec<u8>,
+}
+
+/// A window of [`Gathered`]: the rows one thread fills.
+struct GatheredMut<'a> {
+    node_type: &'a mut [NodeType],
+    kind: &'a mut [Option<KeyResultKind>],
+    objective_int: &'a mut [i64],
+    objective_null: &'a mut [bool],
+    objective_doc: &'a mut [u32],
+    score: &'a mut [f64],
+    expected: &'a mut [f64],
+    status: &'a mut [Status],
+    grade: &'a mut [Grade],
+    has_data: &'a mut [bool],
+    value: &'a mut [f64],
+    signals: &'a mut [u8],
+}
+
+impl Gathered {
+    /// `n` rows to fill; the objective as integers or as input indexes.
+    fn new(n: usize, integers: bool) -> Gathered {
+        let (ni, nd) = if integers { (n, 0) } else { (0, n) };
+        Gathered {
+            node_type: vec![NodeType::Objective; n],
+            kind: vec![None; n],
+            objective_int: vec![0; ni],
+            objective_null: vec![false; ni],
+            objective_doc: vec![0; nd],
+            score: vec![0.0; n],
+            expected: vec![0.0; n],
+            status: vec![Status::Unscheduled; n],
+            grade: vec![Grade::Red; n],
+            has_data: vec![false; n],
+            value: vec![0.0; n],
+            signals: vec![0; n],
+        }
+    }
+
+    /// Rows `..at` and `at..`.
+    fn halves(&mut self, at: usize) -> (GatheredMut<'_>, GatheredMut<'_>) {
+        fn cut<T>(v: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
+            v.split_at_mut(at.min(v.len()))
+        }
+        let (a0, a1) = cut(&mut self.node_type, at);
+        let (b0, b1) = cut(&mut self.kind, at);
+        let (c0, c1) = cut(&mut self.objective_int, at);
+        let (d0, d1) = cut(&mut self.objective_null, at);
+        let (e0, e1) = cut(&mut self.objective_doc, at);
+        let (f0, f1) = cut(&mut self.score, at);
+        let (g0, g1) = cut(&mut self.expected, at);
+        let (h0, h1) = cut(&mut self.status, at);
+        let (i0, i1) = cut(&mut self.grade, at);
+        let (j0, j1) = cut(&mut self.has_data, at);
+        let (k0, k1) = cut(&mut self.value, at);
+        let (l0, l1) = cut(&mut self.signals, at);
+        (
+            GatheredMut {
+                node_type: a0,
+                kind: b0,
+                objective_int: c0,
+                objective_null: d0,
+                objective_doc: e0,
+                score: f0,
+                expected: g0,
+                status: h0,
+                grade: i0,
+                has_data: j0,
+                value: k0,
+                signals: l0,
+            },
+            GatheredMut {
+                node_type: a1,
+                kind: b1,
+                objective_int: c1,
+                objective_null: d1,
+                objective_doc: e1,
+                score: f1,
+                expected: g1,
+                status: h1,
+                grade: i1,
+                has_data: j1,
+                value: k1,
+                signals: l1,
+            },
+        )
+    }
+}
+
+impl GatheredMut<'_> {
+    /// Row `i` of this window from `r`; `ints` are the plan's integer ids, if it has them.
+    #[inline]
+    fn set(&mut self, i: usize, r: &Row, ints: Option<&[i64]>) {
+        self.node_type[i] = if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective };
+        self.kind[i] = r.kind;
+        match ints {
+            Some(ints) => {
+                self.objective_null[i] = r.objective == NONE;
+                self.objective_int[i] = if r.objective == NONE { 0 } else { ints[r.objective as usize] };
+            }
+            None => self.objective_doc[i] = r.objective,
+        }
+        self.score[i] = r.score;
+        self.expected[i] = r.expected;
+        self.status[i] = r.flags.status();
+        self.grade[i] = r.flags.grade();
+        self.has_data[i] = r.flags.has_data();
+        self.value[i] = r.value;
+        self.signals[i] = r.signals;
+    }
+}
+
 /// A report as columns, in input order: what data frames and typed arrays are built from.
 /// Missing numbers (`expected` without a cycle, `value` without data) are NaN.
 #[derive(Debug, Clone, PartialEq)]
@@ -599,6 +726,9 @@ pub struct ReportColumns<'a> {
 
 impl Report {
     /// The report as columns, in input order.
+    ///
+    /// Large reports are made by two threads where threads can be started, each doing half
+    /// the rows; the columns are the same.
     pub fn columns(&self) -> ReportColumns<'_> {
         let d = &self.plan.data;
         let n = d.rules.len();
@@ -606,27 +736,52 @@ impl Report {
         // Reordering from topological to input order is a cache miss per row and per array:
         // each row is made into one record in topological order (sequential reads), records are
         // gathered into input order (a miss per row), then split into columns sequentially.
-        let rows: Vec<Row> = (0..n)
-            .map(|p| {
-                let kind = d.kind(p);
-                let cycle = d.cycle_of[p];
-                Row {
-                    score: self.scores[p],
-                    expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
-                    value: if kind.is_some() { value_of(d, p, today, &self.aggregates) } else { f64::NAN },
-                    // The objective sits just after its key results: a near read.
-                    objective: match d.objective_of[p] {
-                        NONE => NONE,
-                        o => d.doc_of_pos[o as usize],
-                    },
-                    kind,
-                    flags: self.flags[p],
-                    signals: self.signals[p],
+        let record = |p: usize| {
+            let kind = d.kind(p);
+            let cycle = d.cycle_of[p];
+            Row {
+                score: self.scores[p],
+                expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
+                value: if kind.is_some() { value_of(d, p, today, &self.aggregates) } else { f64::NAN },
+                // The objective sits just after its key results: a near read.
+                objective: match d.objective_of[p] {
+                    NONE => NONE,
+                    o => d.doc_of_pos[o as usize],
+                },
+                kind,
+                flags: self.flags[p],
+                signals: self.signals[p],
+            }
+        };
+        let h = n / 2;
+        let two = n >= PARALLEL_FROM;
+        let halves = |a: &(dyn Fn() -> Vec<Row> + Sync), b: &dyn Fn() -> Vec<Row>| {
+            if two {
+                crate::parallel::join(a, b).ok()
+            } else {
+                None
+            }
+        };
+        let (tail, head) = halves(&|| (h..n).map(record).collect(), &|| (0..h).map(record).collect())
+            .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()));
+        let ints = d.ids.integers();
+        let mut out = Gathered::new(n, ints.is_some());
+        {
+            let (mut first, mut second) = out.halves(h);
+            let fill = |part: &mut GatheredMut<'_>, from: usize| {
+                for (i, &p) in d.pos_of_doc[from..from + part.score.len()].iter().enumerate() {
+                    let p = p as usize;
+                    let r = if p < h { &head[p] } else { &tail[p - h] };
+                    part.set(i, r, ints);
                 }
-            })
-            .collect();
-        let rows: Vec<Row> = d.pos_of_doc.iter().map(|&p| rows[p as usize]).collect();
-        let column = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+            };
+            let joined =
+                two && crate::parallel::join(|| fill(&mut second, h), || fill(&mut first, 0)).is_ok();
+            if !joined {
+                fill(&mut first, 0);
+                fill(&mut second, h);
+            }
+        }
         let gathered = |v: &[f64]| {
             if v.is_empty() {
                 vec![f64::NAN; n]
@@ -639,39 +794,29 @@ impl Report {
         } else {
             (0..n).map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
         };
-        let out = ReportColumns {
-            id: match d.ids.integers() {
+        ReportColumns {
+            id: match ints {
                 Some(ints) => IdValues::Integers(ints.to_vec()),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
             },
-            node_type: rows
-                .iter()
-                .map(|r| if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective })
-                .collect(),
-            kind: rows.iter().map(|r| r.kind).collect(),
-            objective: match d.ids.integers() {
-                Some(ints) => OptionalIdValues::Integers {
-                    values: rows
-                        .iter()
-                        .map(|r| if r.objective == NONE { 0 } else { ints[r.objective as usize] })
-                        .collect(),
-                    null: rows.iter().map(|r| r.objective == NONE).collect(),
-                },
+            node_type: out.node_type,
+            kind: out.kind,
+            objective: match ints {
+                Some(_) => OptionalIdValues::Integers { values: out.objective_int, null: out.objective_null },
                 None => OptionalIdValues::Text(
-                    rows.iter().map(|r| (r.objective != NONE).then(|| d.ids.get(r.objective))).collect(),
+                    out.objective_doc.iter().map(|&o| (o != NONE).then(|| d.ids.get(o))).collect(),
                 ),
             },
-            score: column(&|r| r.score),
-            expected: column(&|r| r.expected),
-            status: rows.iter().map(|r| r.flags.status()).collect(),
-            grade: rows.iter().map(|r| r.flags.grade()).collect(),
-            has_data: rows.iter().map(|r| r.flags.has_data()).collect(),
-            value: column(&|r| r.value),
+            score: out.score,
+            expected: out.expected,
+            status: out.status,
+            grade: out.grade,
+            has_data: out.has_data,
+            value: out.value,
             confidence: gathered(&confidence),
             forecast_score: gathered(&self.forecast_scores),
-            signals: rows.iter().map(|r| r.signals).collect(),
-        };
-        out
+            signals: out.signals,
+        }
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].

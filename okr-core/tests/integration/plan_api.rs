@@ -355,7 +355,7 @@ fn status_counts_are_consistent_with_expected() {
 }
 
 /// Every column of `Report::columns` agrees with the node-by-node view, in input order.
-fn assert_columns_match_nodes(report: &okr_core::Report) {
+pub(crate) fn assert_columns_match_nodes(report: &okr_core::Report) {
     let c = report.columns();
     let nodes: Vec<_> = report.nodes().collect();
     let text = |i: usize| match &c.id {
