@@ -33,11 +33,36 @@ fn main() {
     let day = "2026-02-15".parse().unwrap_or_default();
     if let Some(k) = std::env::args().position(|a| a == "--score-only") {
         let times: usize = std::env::args().nth(k + 1).and_then(|s| s.parse().ok()).unwrap_or(20);
-        let t = Instant::now();
-        for _ in 0..times {
-            std::hint::black_box(plan.score(day));
+        let variants: Vec<String> =
+            std::env::var("VARIANTS").map(|v| v.split(',').map(String::from).collect()).unwrap_or_default();
+        if variants.is_empty() {
+            let t = Instant::now();
+            for _ in 0..times {
+                std::hint::black_box(plan.score(day));
+            }
+            println!("score x{times}: {:?} each", t.elapsed() / times as u32);
+        } else {
+            let mut total = vec![std::time::Duration::ZERO; variants.len()];
+            for _ in 0..times {
+                for (v, spec) in variants.iter().enumerate() {
+                    for kv in spec.split(' ') {
+                        if let Some((k, val)) = kv.split_once('=') {
+                            if val.is_empty() {
+                                std::env::remove_var(k)
+                            } else {
+                                std::env::set_var(k, val)
+                            }
+                        }
+                    }
+                    let t = Instant::now();
+                    std::hint::black_box(plan.score(day));
+                    total[v] += t.elapsed();
+                }
+            }
+            for (v, spec) in variants.iter().enumerate() {
+                println!("{spec}: {:?}", total[v] / times as u32);
+            }
         }
-        println!("score x{times}: {:?} each", t.elapsed() / times as u32);
         return;
     }
     for _ in 0..5 {
