@@ -366,14 +366,10 @@ impl Pass<'_> {
     /// The second thread's share: every node of `range` whose contributors all lie in `range`
     /// and are done; the others (and those reading them) are returned, in order, for later.
     fn tail(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) -> Vec<u32> {
-        let plain = self.plain_kinds();
         let (c, m) = (&self.d.contributors, out.base);
         let mut later = Vec::new();
         for p in range {
-            let k = self.d.kinds[p];
-            if k < 8 && (plain >> k) & 1 != 0 {
-                self.plain(p, out);
-            } else if k < KeyResultKind::Rollup.code()
+            if self.d.kinds[p] < KeyResultKind::Rollup.code()
                 || c.all(p)
                     .all(|e| (c.src[e] as usize).checked_sub(m).is_some_and(|s| out.flags[s].0 != WAITING))
             {
@@ -388,28 +384,28 @@ impl Pass<'_> {
 
     /// Scores the nodes of `range` in order into `out`.
     fn run(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) {
-        let plain = self.plain_kinds();
         for p in range {
-            let k = self.d.kinds[p];
-            if k < 8 && (plain >> k) & 1 != 0 {
-                self.plain(p, out);
-            } else {
-                self.node(p, out, side);
-            }
+            self.node(p, out, side);
         }
     }
 
-    /// The kinds that take the short path [`Pass::plain`] (a bit per code): without a check-in
-    /// log, the key results that read a value read `current` and nothing else.
-    fn plain_kinds(&self) -> u32 {
-        if self.logged || !self.shortcuts {
-            0
+    /// Scores node `p` into `out`, reading the nodes it rolls up from `out` (they come before
+    /// it, so a window holding `p` holds them when it starts at 0, and a leaf reads none).
+    /// Without a check-in log, plain key results and objectives take short paths.
+    #[inline(always)]
+    fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
+        let k = self.d.kinds[p];
+        let short = self.shortcuts && !self.logged;
+        if short && k < 8 && (PLAIN >> k) & 1 != 0 {
+            self.plain(p, out);
+        } else if short && k == OBJECTIVE {
+            self.objective(p, out);
         } else {
-            PLAIN
+            self.general(p, out, side);
         }
     }
 
-    /// [`Pass::node`] for a key result of a kind in [`PLAIN`] in a plan without check-ins: the
+    /// [`Pass::general`] for a key result of a kind in [`PLAIN`] in a plan without check-ins: the
     /// value is `current`, and the only signals are behind-pace and the cycle's staleness.
     #[inline(always)]
     fn plain(&self, p: usize, out: &mut Slots<'_>) {
@@ -429,10 +425,28 @@ impl Pass<'_> {
         out.signals[i] = bits;
     }
 
-    /// Scores node `p` into `out`, reading the nodes it rolls up from `out` (they come before
-    /// it, so a window holding `p` holds them when it starts at 0, and a leaf reads none).
+    /// [`Pass::general`] for an objective in a plan without check-ins: its contributors'
+    /// weighted mean; behind-pace is its only signal.
+    #[inline(always)]
+    fn objective(&self, p: usize, out: &mut Slots<'_>) {
+        let (d, policy) = (self.d, self.policy);
+        let driver = match d.rules[p] {
+            Rule::Objective { driver, .. } => driver.unwrap_or(policy.progress),
+            _ => policy.progress,
+        };
+        let c = &d.contributors;
+        let (score, has) = weighted_mean(c.driven(p, driver), c, out);
+        let at = &self.pace[d.cycle_of[p].wrapping_add(1) as usize];
+        let st = status(score, at.expected, at.not_started, policy);
+        let i = p - out.base;
+        out.scores[i] = score;
+        out.flags[i] = Flags::new(st, grade(score, policy), has);
+        out.signals[i] = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
+    }
+
+    /// Scores node `p` into `out`: any kind, any plan.
     #[inline]
-    fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
+    fn general(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
         let (d, today, policy) = (self.d, self.today, self.policy);
         let c = &d.contributors;
         let base = out.base;
