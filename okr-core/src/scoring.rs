@@ -658,6 +658,10 @@ struct Row {
     signals: u8,
 }
 
+/// A placeholder record.
+const EMPTY_ROW: Row =
+    Row { score: 0.0, expected: 0.0, value: 0.0, objective: NONE, kind: None, flags: Flags(0), signals: 0 };
+
 /// The per-row columns of [`ReportColumns`], filled in input order from [`Row`]s.
 struct Gathered {
     node_type: Vec<NodeType>,
@@ -846,6 +850,7 @@ impl Report {
                 signals: self.signals[p],
             }
         };
+        crate::phase::phase("columns start");
         let h = n / 2;
         let two = n >= PARALLEL_FROM;
         let halves = |a: &(dyn Fn() -> Vec<Row> + Sync), b: &dyn Fn() -> Vec<Row>| {
@@ -857,15 +862,26 @@ impl Report {
         };
         let (tail, head) = halves(&|| (h..n).map(record).collect(), &|| (0..h).map(record).collect())
             .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()));
+        crate::phase::phase("columns rows");
         let ints = d.ids.integers();
         let mut out = Gathered::new(n, ints.is_some());
+        crate::phase::phase("columns alloc");
         {
             let (mut first, mut second) = out.halves(h);
             let fill = |part: &mut GatheredMut<'_>, from: usize| {
-                for (i, &p) in d.pos_of_doc[from..from + part.score.len()].iter().enumerate() {
-                    let p = p as usize;
-                    let r = if p < h { &head[p] } else { &tail[p - h] };
-                    part.set(i, r, ints);
+                // Records are read a block at a time before any is written out: the reads (each
+                // a cache miss) are independent of each other and overlap.
+                const BLOCK: usize = 256;
+                let mut buf = [EMPTY_ROW; BLOCK];
+                let doc = &d.pos_of_doc[from..from + part.score.len()];
+                for (b, block) in doc.chunks(BLOCK).enumerate() {
+                    for (slot, &p) in buf.iter_mut().zip(block) {
+                        let p = p as usize;
+                        *slot = if p < h { head[p] } else { tail[p - h] };
+                    }
+                    for (j, r) in buf[..block.len()].iter().enumerate() {
+                        part.set(b * BLOCK + j, r, ints);
+                    }
                 }
             };
             let joined =
@@ -875,6 +891,7 @@ impl Report {
                 fill(&mut second, h);
             }
         }
+        crate::phase::phase("columns gather");
         let gathered = |v: &[f64]| {
             if v.is_empty() {
                 vec![f64::NAN; n]
@@ -887,7 +904,7 @@ impl Report {
         } else {
             (0..n).map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
         };
-        ReportColumns {
+        let out = ReportColumns {
             id: match ints {
                 Some(ints) => IdValues::Integers(ints.to_vec()),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
@@ -909,7 +926,9 @@ impl Report {
             confidence: gathered(&confidence),
             forecast_score: gathered(&self.forecast_scores),
             signals: out.signals,
-        }
+        };
+        crate::phase::phase("columns rest");
+        out
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].
