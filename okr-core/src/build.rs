@@ -35,6 +35,10 @@ pub(crate) struct NodeRow {
 
 const _: () = assert!(std::mem::size_of::<NodeRow>() == 32);
 
+/// How many rows a gather in shuffled order reads before writing any out (see
+/// [`Builder::assemble`]): enough independent misses in flight, few enough to stay in L1.
+pub(crate) const GATHER_BLOCK: usize = 256;
+
 /// The rows and free text of every node, in input order.
 #[derive(Debug, Default)]
 pub(crate) struct Rows {
@@ -422,11 +426,17 @@ impl Builder {
             let mut rules = Vec::with_capacity(room);
             let mut kinds = Vec::with_capacity(room);
             let mut current = Vec::with_capacity(room);
-            for &d in part {
-                let row = &nodes[d as usize];
-                rules.push(row.rule);
-                kinds.push(row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code));
-                current.push(row.current);
+            // A block of rows is read before any is written out: the reads (each a cache miss)
+            // are independent of each other and overlap.
+            let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
+            for block in part.chunks(GATHER_BLOCK) {
+                buf.clear();
+                buf.extend(block.iter().map(|&d| nodes[d as usize]));
+                for row in &buf {
+                    rules.push(row.rule);
+                    kinds.push(row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code));
+                    current.push(row.current);
+                }
             }
             (rules, kinds, current)
         };
