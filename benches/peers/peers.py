@@ -248,8 +248,11 @@ def python_peer(a):
 # ----------------------------------------------------------------------------------- timing
 
 def timed(f, repeat):
+    """Median time of `repeat` calls of `f`, and its last result. The previous call's result is
+    freed before the clock starts, so no peer is timed freeing its last answer."""
     times, result = [], None
     for _ in range(repeat):
+        result = None
         gc.collect()
         t = time.perf_counter()
         result = f()
