@@ -1,12 +1,15 @@
 //! Events between two reports (for example last week's and today's): recognition when a key
 //! result is delivered, alerts when things slip.
 
+use std::sync::atomic::{AtomicU16, Ordering};
+
 use compact_str::CompactString;
 use serde::Serialize;
 
 use chrono::NaiveDate;
 
 use crate::pace::{day, Status};
+use crate::parallel::PARALLEL_FROM;
 use crate::plan::NONE;
 use crate::policy::Policy;
 use crate::scoring::{Report, STALE};
@@ -66,6 +69,12 @@ pub struct Event {
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 pub fn events(before: &Report, after: &Report) -> Vec<Event> {
+    events_split(before, after, after.len() >= PARALLEL_FROM)
+}
+
+/// [`events`], its passes split between two threads when `two` (the events are the same
+/// either way).
+fn events_split(before: &Report, after: &Report, two: bool) -> Vec<Event> {
     crate::phase("events start");
     let (b, a) = (&before.plan.data, &after.plan.data);
     let same = std::sync::Arc::ptr_eq(b, a);
@@ -74,64 +83,97 @@ pub fn events(before: &Report, after: &Report) -> Vec<Event> {
     // happened is noted by input index (a bit per event kind), and events are then made in input
     // order, naming only the nodes that have one.
     // Per input index: a bit per event kind, and the statuses before and after (see `detect`).
-    let mut kinds = vec![0u16; n];
+    // Atomic only so that two threads can note events of nodes they find: each entry is
+    // written by one thread, and read after both are done.
+    let kinds: Vec<AtomicU16> = (0..n).map(|_| AtomicU16::new(0)).collect();
     let mut matched = if same { Vec::new() } else { vec![NONE; n] };
     if same {
-        for p in 0..n {
-            let found = detect(before, after, p, p);
-            if found & KIND_BITS != 0 {
-                kinds[a.doc_of_pos[p] as usize] = found;
+        // Two threads each walk half the positions.
+        let detect_in = |range: std::ops::Range<usize>| {
+            for p in range {
+                let found = detect(before, after, p, p);
+                if found & KIND_BITS != 0 {
+                    kinds[a.doc_of_pos[p] as usize].store(found, Ordering::Relaxed);
+                }
             }
+        };
+        let h = n / 2;
+        if two {
+            crate::parallel::both(&|| detect_in(h..n), &|| detect_in(0..h));
+        } else {
+            detect_in(0..n);
         }
     } else {
         for (doc, &p) in a.pos_of_doc.iter().enumerate() {
             if let Some(q) = b.ids.find_key(a.ids.key(doc as u32)) {
                 let q = b.pos_of_doc[q as usize] as usize;
-                kinds[doc] = detect(before, after, q, p as usize);
+                kinds[doc].store(detect(before, after, q, p as usize), Ordering::Relaxed);
                 matched[doc] = q as u32;
             }
         }
     }
     crate::phase("events detect");
     let today = day(after.as_of());
-    let mut out = Vec::with_capacity(kinds.iter().map(|k| (k & KIND_BITS).count_ones() as usize).sum());
-    for (doc, &found) in kinds.iter().enumerate().filter(|(_, &found)| found & KIND_BITS != 0) {
-        // Positions are needed only for the rarer kinds, which read check-ins.
-        let p = || a.pos_of_doc[doc] as usize;
-        let q = || if same { p() } else { matched[doc] as usize };
-        for kind in [ACHIEVED, STATUS, DROPPED, STALE_NOW] {
-            if found & (1 << kind) == 0 {
-                continue;
-            }
-            let id = a.ids.compact(doc as u32);
-            out.push(match kind {
-                ACHIEVED | STATUS => {
-                    let status =
-                        |shift: u16| Status::ALL[usize::from((found >> shift) & 7) % Status::ALL.len()];
-                    let (then, now) = (status(THEN_SHIFT), status(NOW_SHIFT));
-                    let kind = if kind == ACHIEVED { EventKind::Achieved } else { EventKind::StatusChanged };
-                    Event { kind, id, from: EventValue::Status(then), to: EventValue::Status(now) }
+    // Two threads each make the events of half the rows, in input order.
+    let count = |rows: std::ops::Range<usize>| -> usize {
+        kinds[rows].iter().map(|k| (k.load(Ordering::Relaxed) & KIND_BITS).count_ones() as usize).sum()
+    };
+    let made_in = |rows: std::ops::Range<usize>, room: usize| {
+        let mut out = Vec::with_capacity(room);
+        let found_in = kinds[rows.clone()].iter().map(|k| k.load(Ordering::Relaxed));
+        for (i, found) in found_in.enumerate().filter(|&(_, found)| found & KIND_BITS != 0) {
+            let doc = rows.start + i;
+            // Positions are needed only for the rarer kinds, which read check-ins.
+            let p = || a.pos_of_doc[doc] as usize;
+            let q = || if same { p() } else { matched[doc] as usize };
+            for kind in [ACHIEVED, STATUS, DROPPED, STALE_NOW] {
+                if found & (1 << kind) == 0 {
+                    continue;
                 }
-                DROPPED => Event {
-                    kind: EventKind::ConfidenceDropped,
-                    id,
-                    from: before.latest_confidence(q()).map_or(EventValue::None, EventValue::Number),
-                    to: after.latest_confidence(p()).map_or(EventValue::None, EventValue::Number),
-                },
-                _ => {
-                    let rows = a.check_ins.upto(p(), today);
-                    let last =
-                        rows.last().and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
-                    Event {
-                        kind: EventKind::BecameStale,
-                        id,
-                        from: last.map_or(EventValue::None, EventValue::Date),
-                        to: EventValue::Date(after.as_of()),
+                let id = a.ids.compact(doc as u32);
+                out.push(match kind {
+                    ACHIEVED | STATUS => {
+                        let status =
+                            |shift: u16| Status::ALL[usize::from((found >> shift) & 7) % Status::ALL.len()];
+                        let (then, now) = (status(THEN_SHIFT), status(NOW_SHIFT));
+                        let kind =
+                            if kind == ACHIEVED { EventKind::Achieved } else { EventKind::StatusChanged };
+                        Event { kind, id, from: EventValue::Status(then), to: EventValue::Status(now) }
                     }
-                }
-            });
+                    DROPPED => Event {
+                        kind: EventKind::ConfidenceDropped,
+                        id,
+                        from: before.latest_confidence(q()).map_or(EventValue::None, EventValue::Number),
+                        to: after.latest_confidence(p()).map_or(EventValue::None, EventValue::Number),
+                    },
+                    _ => {
+                        let rows = a.check_ins.upto(p(), today);
+                        let last = rows
+                            .last()
+                            .and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));
+                        Event {
+                            kind: EventKind::BecameStale,
+                            id,
+                            from: last.map_or(EventValue::None, EventValue::Date),
+                            to: EventValue::Date(after.as_of()),
+                        }
+                    }
+                });
+            }
         }
-    }
+        out
+    };
+    let h = n / 2;
+    let out = if two {
+        let (early, late) = (count(0..h), count(h..n));
+        // The first half's vector has room for all, so the second is appended without moving it.
+        let (second, mut first) =
+            crate::parallel::both(&|| made_in(h..n, late), &|| made_in(0..h, early + late));
+        first.extend(second);
+        first
+    } else {
+        made_in(0..n, count(0..n))
+    };
     crate::phase("events made");
     out
 }
@@ -172,6 +214,27 @@ fn detect(before: &Report, after: &Report, q: usize, p: usize) -> u16 {
 mod tests {
     use super::*;
     use crate::Plan;
+
+    #[test]
+    fn two_threads_find_the_events_one_does() {
+        let acme = include_str!("../../examples/acme.json");
+        let plan = Plan::from_json(acme).unwrap();
+        // Another plan: the sample without its sales reps' objectives (nodes matched by id).
+        let mut doc: serde_json::Value = serde_json::from_str(acme).unwrap();
+        doc["objectives"].as_array_mut().unwrap().retain(|o| !o["id"].as_str().unwrap().starts_with("rep-"));
+        let other = Plan::from_json(&doc.to_string()).unwrap();
+        let d = |s: &str| s.parse().unwrap();
+        for (then, now) in
+            [("2026-01-20", "2026-02-20"), ("2026-02-01", "2026-03-20"), ("2026-03-01", "2026-04-10")]
+        {
+            for (a, b) in [(&plan, &plan), (&other, &plan), (&plan, &other)] {
+                let (before, after) = (a.score(d(then)), b.score(d(now)));
+                let one = events_split(&before, &after, false);
+                assert!(!one.is_empty(), "{then} → {now}");
+                assert_eq!(events_split(&before, &after, true), one, "{then} → {now}");
+            }
+        }
+    }
 
     #[test]
     fn status_confidence_and_staleness() {

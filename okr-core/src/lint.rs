@@ -7,9 +7,12 @@ use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 use serde::Serialize;
 use std::hash::BuildHasher;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::document::KeyResultKind;
 use crate::pace::day;
+use crate::parallel::PARALLEL_FROM;
 use crate::plan::{NodeType, Plan, NONE};
 
 /// How much a finding matters.
@@ -50,6 +53,27 @@ const CODES: [&str; 9] = [
     "too-many-objectives",
 ];
 
+/// Findings of part of a plan, and the objectives seen there (by input index).
+struct Part {
+    /// Findings, each with the input index of its node.
+    out: Vec<(u32, Finding)>,
+    objectives: FixedBitSet,
+    /// Objectives aligned to nothing.
+    unaligned: FixedBitSet,
+}
+
+/// Adds a finding on the node at input index `at` (`u32::MAX` for owners).
+fn push(
+    out: &mut Vec<(u32, Finding)>,
+    at: u32,
+    code: &'static str,
+    severity: Severity,
+    id: &dyn std::fmt::Display,
+    message: String,
+) {
+    out.push((at, Finding { code, severity, id: id.to_string(), message }));
+}
+
 /// A node's id, looked up when displayed.
 struct LazyId<'a> {
     d: &'a crate::plan::PlanData,
@@ -69,6 +93,12 @@ impl Plan {
     /// into its cycle). Findings come in the input order of their nodes (a node's own findings
     /// in a fixed order of codes), owners' findings last.
     pub fn lint(&self, as_of: Option<NaiveDate>) -> Vec<Finding> {
+        self.lint_split(as_of, self.data.rules.len() >= PARALLEL_FROM)
+    }
+
+    /// [`Plan::lint`], its passes split between two threads when `two` (the findings are the
+    /// same either way).
+    fn lint_split(&self, as_of: Option<NaiveDate>, two: bool) -> Vec<Finding> {
         let d = &self.data;
         let p = &d.policy;
         let c = &d.contributors;
@@ -77,10 +107,6 @@ impl Plan {
         crate::phase("lint dependents");
         // Walked in topological order (sequential memory), reported in input order: each finding
         // carries the input position of its node (owners' findings come last).
-        let mut out: Vec<(u32, Finding)> = Vec::new();
-        let mut push = |at: u32, code, severity, id: &dyn std::fmt::Display, message: String| {
-            out.push((at, Finding { code, severity, id: id.to_string(), message }))
-        };
         // Alignment depth below a root, parents first (they sit later in topological order).
         let n = d.rules.len();
         let mut depth = vec![0u32; n];
@@ -92,162 +118,210 @@ impl Plan {
             }
         }
         crate::phase("lint depth");
-        // Objectives by input index, for the checks on their text (read in input order below).
-        let mut objectives = FixedBitSet::with_capacity(n);
-        let mut unaligned = FixedBitSet::with_capacity(n);
-        let mut cycle_by_doc = vec![NONE; n];
         let today = as_of.map(day);
-        for q in 0..n {
-            // Resolving an id is a chain of cache misses: only done for a finding.
-            let id = LazyId { d, q };
-            // Only the kind is read of each node: a byte, where the rule would be 24.
-            match d.kind(q) {
-                None => {
-                    let doc = d.doc_of_pos[q] as usize;
-                    let at = doc as u32;
-                    let own = c.own(q).len();
-                    let aligned = c.aligned(q).len();
-                    if own == 0 && aligned == 0 {
-                        push(
-                            at,
-                            "no-key-results",
-                            Severity::Warning,
-                            &id,
-                            format!("objective `{id}` has no key results and nothing aligned to it"),
-                        );
+        // An objective's cycle by input index, for the owners' count. Atomic only so that two
+        // threads can fill it: each entry is written once, and read after both are done.
+        let cycle_by_doc: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(NONE)).collect();
+        // The checks on each node, over positions `range`; large plans take two threads, each
+        // half the positions.
+        let nodes_in = |range: Range<usize>| {
+            let mut part = Part {
+                out: Vec::new(),
+                objectives: FixedBitSet::with_capacity(n),
+                unaligned: FixedBitSet::with_capacity(n),
+            };
+            let out = &mut part.out;
+            for q in range {
+                // Resolving an id is a chain of cache misses: only done for a finding.
+                let id = LazyId { d, q };
+                // Only the kind is read of each node: a byte, where the rule would be 24.
+                match d.kind(q) {
+                    None => {
+                        let doc = d.doc_of_pos[q] as usize;
+                        let at = doc as u32;
+                        let own = c.own(q).len();
+                        let aligned = c.aligned(q).len();
+                        if own == 0 && aligned == 0 {
+                            push(
+                                out,
+                                at,
+                                "no-key-results",
+                                Severity::Warning,
+                                &id,
+                                format!("objective `{id}` has no key results and nothing aligned to it"),
+                            );
+                        }
+                        if own > p.max_key_results as usize {
+                            push(
+                                out,
+                                at,
+                                "too-many-key-results",
+                                Severity::Warning,
+                                &id,
+                                format!(
+                                    "objective `{id}` has {own} key results (more than {})",
+                                    p.max_key_results
+                                ),
+                            );
+                        }
+                        let tasks = c
+                            .own(q)
+                            .filter(|&e| {
+                                matches!(
+                                    d.kind(c.src[e] as usize),
+                                    Some(KeyResultKind::Binary | KeyResultKind::Milestones)
+                                )
+                            })
+                            .count();
+                        if own > 0 && 2 * tasks > own {
+                            push(out, at, "task-like", Severity::Info, &id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
+                        }
+                        part.objectives.insert(doc);
+                        if dep_off[q + 1] == dep_off[q] {
+                            part.unaligned.insert(doc);
+                        }
+                        cycle_by_doc[doc].store(d.cycle_of[q], Ordering::Relaxed);
+                        // Reported where the cascade first goes too deep: everything below follows.
+                        if depth[q] == p.max_cascade_depth + 1 {
+                            push(
+                                out,
+                                at,
+                                "deep-cascade",
+                                Severity::Warning,
+                                &id,
+                                format!(
+                                    "`{id}` is {} alignment levels below a root (more than {}), and so is everything aligned below it",
+                                    depth[q], p.max_cascade_depth
+                                ),
+                            );
+                        }
+                        let cycle = d.cycle_of[q];
+                        // Within one cycle nothing can run outside its parent: most plans skip this.
+                        let parents = if d.cycles.len() > 1 && cycle != NONE {
+                            &dep[dep_off[q] as usize..dep_off[q + 1] as usize]
+                        } else {
+                            &[]
+                        };
+                        for &parent in parents {
+                            let pc = d.cycle_of[parent as usize];
+                            if pc != cycle
+                                && pc != NONE
+                                && d.node_type(parent as usize) == NodeType::Objective
+                            {
+                                let (a, b) = (&d.cycles[cycle as usize], &d.cycles[pc as usize]);
+                                if a.start_day < b.start_day || a.end_day > b.end_day {
+                                    push(
+                                        out,
+                                        at,
+                                        "cycle-outside-parent",
+                                        Severity::Warning,
+                                        &id,
+                                        format!(
+                                            "`{id}` runs {}..{}, outside its parent `{}` ({}..{})",
+                                            a.start,
+                                            a.end,
+                                            d.ids.name(d.doc_of_pos[parent as usize]),
+                                            b.start,
+                                            b.end
+                                        ),
+                                    );
+                                }
+                            }
+                        }
                     }
-                    if own > p.max_key_results as usize {
-                        push(
-                            at,
-                            "too-many-key-results",
-                            Severity::Warning,
-                            &id,
-                            format!(
-                                "objective `{id}` has {own} key results (more than {})",
-                                p.max_key_results
-                            ),
-                        );
-                    }
-                    let tasks = c
-                        .own(q)
-                        .filter(|&e| {
-                            matches!(
-                                d.kind(c.src[e] as usize),
-                                Some(KeyResultKind::Binary | KeyResultKind::Milestones)
-                            )
-                        })
-                        .count();
-                    if own > 0 && 2 * tasks > own {
-                        push(at, "task-like", Severity::Info, &id, format!("{tasks} of the {own} key results of `{id}` are binary or milestones: tasks, not outcomes"));
-                    }
-                    objectives.insert(doc);
-                    if dep_off[q + 1] == dep_off[q] {
-                        unaligned.insert(doc);
-                    }
-                    cycle_by_doc[doc] = d.cycle_of[q];
-                    // Reported where the cascade first goes too deep: everything below follows.
-                    if depth[q] == p.max_cascade_depth + 1 {
-                        push(
-                            at,
-                            "deep-cascade",
-                            Severity::Warning,
-                            &id,
-                            format!(
-                                "`{id}` is {} alignment levels below a root (more than {}), and so is everything aligned below it",
-                                depth[q], p.max_cascade_depth
-                            ),
-                        );
-                    }
-                    let cycle = d.cycle_of[q];
-                    // Within one cycle nothing can run outside its parent: most plans skip this.
-                    let parents = if d.cycles.len() > 1 && cycle != NONE {
-                        &dep[dep_off[q] as usize..dep_off[q + 1] as usize]
-                    } else {
-                        &[]
-                    };
-                    for &parent in parents {
-                        let pc = d.cycle_of[parent as usize];
-                        if pc != cycle && pc != NONE && d.node_type(parent as usize) == NodeType::Objective {
-                            let (a, b) = (&d.cycles[cycle as usize], &d.cycles[pc as usize]);
-                            if a.start_day < b.start_day || a.end_day > b.end_day {
+                    Some(kind) => {
+                        use KeyResultKind::*;
+                        let reads =
+                            matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
+                        let cycle = d.cycle_of[q];
+                        if let (Some(today), true, true) = (today, reads, cycle != NONE) {
+                            let start = d.cycles[cycle as usize].start_day;
+                            // The cycle's age first: values are read only once it is old enough.
+                            if today - start >= p.stale_after_days as i32
+                                && d.check_ins.upto(q, today).is_empty()
+                                && d.current[q].is_nan()
+                            {
                                 push(
-                                    at,
-                                    "cycle-outside-parent",
+                                    out,
+                                    d.doc_of_pos[q],
+                                    "no-check-in",
                                     Severity::Warning,
                                     &id,
                                     format!(
-                                        "`{id}` runs {}..{}, outside its parent `{}` ({}..{})",
-                                        a.start,
-                                        a.end,
-                                        d.ids.name(d.doc_of_pos[parent as usize]),
-                                        b.start,
-                                        b.end
+                                        "key result `{id}` has no check-in {} days into its cycle",
+                                        today - start
                                     ),
                                 );
                             }
                         }
                     }
                 }
-                Some(kind) => {
-                    use KeyResultKind::*;
-                    let reads =
-                        matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
-                    let cycle = d.cycle_of[q];
-                    if let (Some(today), true, true) = (today, reads, cycle != NONE) {
-                        let start = d.cycles[cycle as usize].start_day;
-                        // The cycle's age first: values are read only once it is old enough.
-                        if today - start >= p.stale_after_days as i32
-                            && d.check_ins.upto(q, today).is_empty()
-                            && d.current[q].is_nan()
-                        {
-                            push(
-                                d.doc_of_pos[q],
-                                "no-check-in",
-                                Severity::Warning,
-                                &id,
-                                format!(
-                                    "key result `{id}` has no check-in {} days into its cycle",
-                                    today - start
-                                ),
-                            );
-                        }
-                    }
-                }
             }
-        }
+            part
+        };
+        let h = n / 2;
+        let Part { mut out, objectives, unaligned } = if two {
+            let (late, mut early) = crate::parallel::both(&|| nodes_in(h..n), &|| nodes_in(0..h));
+            early.out.extend(late.out);
+            early.objectives.union_with(&late.objectives);
+            early.unaligned.union_with(&late.unaligned);
+            early
+        } else {
+            nodes_in(0..n)
+        };
         crate::phase("lint main");
         // Text checks in input order, where the text is stored. Owners are counted per cycle by
         // hash: the hashes are split by their top byte into buckets small enough for the cache,
         // each bucket is sorted, and only a run of equal hashes longer than the limit is counted
         // again by its text (so a hash collision cannot merge two owners).
         let hasher = hashbrown::DefaultHashBuilder::default();
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(objectives.count_ones(..));
-        for doc in objectives.ones() {
-            let level = d.meta.level.get(doc);
-            if level.is_some_and(|l| l != "company") && unaligned.contains(doc) {
-                let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
-                push(
-                    doc as u32,
-                    "orphan",
-                    Severity::Warning,
-                    &id,
-                    format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
-                );
-            }
-            match d.meta.owner.get(doc) {
-                Some(owner) => keyed.push((hasher.hash_one((owner, cycle_by_doc[doc])), doc as u32)),
-                None => {
+        let cycle_of = |doc: usize| cycle_by_doc[doc].load(Ordering::Relaxed);
+        // Over input indexes `rows`: findings, and the objectives with an owner, keyed by hash.
+        let text_in = |rows: Range<usize>| {
+            let mut out = Vec::new();
+            let mut keyed: Vec<(u64, u32)> = Vec::new();
+            for doc in rows.filter(|&doc| objectives.contains(doc)) {
+                let level = d.meta.level.get(doc);
+                if level.is_some_and(|l| l != "company") && unaligned.contains(doc) {
                     let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
                     push(
+                        &mut out,
                         doc as u32,
-                        "missing-owner",
-                        Severity::Info,
+                        "orphan",
+                        Severity::Warning,
                         &id,
-                        format!("objective `{id}` has no owner"),
-                    )
+                        format!("`{id}` (level `{}`) is aligned to nothing", level.unwrap_or_default()),
+                    );
+                }
+                match d.meta.owner.get(doc) {
+                    Some(owner) => keyed.push((hasher.hash_one((owner, cycle_of(doc))), doc as u32)),
+                    None => {
+                        let id = LazyId { d, q: d.pos_of_doc[doc] as usize };
+                        push(
+                            &mut out,
+                            doc as u32,
+                            "missing-owner",
+                            Severity::Info,
+                            &id,
+                            format!("objective `{id}` has no owner"),
+                        )
+                    }
                 }
             }
-        }
+            (out, keyed)
+        };
+        let (text, keyed) = if two {
+            let ((late, late_keyed), (mut early, mut keyed)) =
+                crate::parallel::both(&|| text_in(h..n), &|| text_in(0..h));
+            early.extend(late);
+            keyed.extend(late_keyed);
+            (early, keyed)
+        } else {
+            text_in(0..n)
+        };
+        out.extend(text);
+        drop((objectives, unaligned));
+        crate::phase("lint text rows");
         let mut starts = [0usize; 257];
         for &(h, _) in &keyed {
             starts[(h >> 56) as usize + 1] += 1;
@@ -264,18 +338,37 @@ impl Plan {
         }
         drop(keyed);
         let limit = p.max_objectives_per_owner as usize;
-        let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
-        for b in 0..256 {
-            let bucket = &mut buckets[starts[b]..starts[b + 1]];
-            bucket.sort_unstable();
-            for run in bucket.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > limit) {
-                for &(_, doc) in run {
-                    if let Some(owner) = d.meta.owner.get(doc as usize) {
-                        *per_owner.entry((owner, cycle_by_doc[doc as usize])).or_default() += 1;
+        // Buckets whose first entry sits at `bounds[0]` (of the whole) and ends at the bounds
+        // after it; large plans give each of two threads half the buckets.
+        let count = |part: &mut [(u64, u32)], bounds: &[usize]| {
+            let mut per_owner: HashMap<(&str, u32), usize> = HashMap::new();
+            for w in bounds.windows(2) {
+                let bucket = &mut part[w[0] - bounds[0]..w[1] - bounds[0]];
+                bucket.sort_unstable();
+                for run in bucket.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > limit) {
+                    for &(_, doc) in run {
+                        if let Some(owner) = d.meta.owner.get(doc as usize) {
+                            *per_owner.entry((owner, cycle_of(doc as usize))).or_default() += 1;
+                        }
                     }
                 }
             }
-        }
+            per_owner
+        };
+        let (early, late) = buckets.split_at_mut(starts[128]);
+        let joined = two
+            .then(|| {
+                crate::parallel::join(|| count(late, &starts[128..]), || count(early, &starts[..=128])).ok()
+            })
+            .flatten();
+        // An owner and cycle hash to one bucket: the two maps share no key.
+        let per_owner = match joined {
+            Some((late, mut early)) => {
+                early.extend(late);
+                early
+            }
+            None => count(&mut buckets, &starts),
+        };
         crate::phase("lint text");
         let mut crowded: Vec<(&(&str, u32), &usize)> =
             per_owner.iter().filter(|(_, &k)| k > p.max_objectives_per_owner as usize).collect();
@@ -287,6 +380,7 @@ impl Plan {
                 format!("in cycle `{}`", d.cycles[*cycle as usize].id)
             };
             push(
+                &mut out,
                 u32::MAX,
                 "too-many-objectives",
                 Severity::Warning,
@@ -304,6 +398,39 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use crate::Plan;
+
+    #[test]
+    fn two_threads_lint_like_one() {
+        // The sample, and a plan where many owners are crowded (owners hash to both halves of
+        // the buckets) and every check fires somewhere.
+        let mut objectives = Vec::new();
+        for i in 0..300 {
+            let parent = if i % 7 == 0 {
+                serde_json::json!([])
+            } else {
+                serde_json::json!([{"id": format!("o{}", i / 7 * 7)}])
+            };
+            let krs: Vec<_> = (0..i % 8)
+                .map(|k| serde_json::json!({"id": format!("k{i}-{k}"), "kind": if k % 2 == 0 { "binary" } else { "linear" }, "start": 0, "target": 1}))
+                .collect();
+            let mut o = serde_json::json!({"id": format!("o{i}"), "cycle": if i % 3 == 0 { "y" } else { "q" },
+                "level": if i % 5 == 0 { "company" } else { "team" }, "parents": parent, "key_results": krs});
+            if i % 11 != 0 {
+                o["owner"] = serde_json::json!(format!("owner{}", i % 37));
+            }
+            objectives.push(o);
+        }
+        let crowded = serde_json::json!({"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"},
+            {"id": "y", "start": "2026-02-01", "end": "2026-12-31"}], "objectives": objectives});
+        for text in [include_str!("../../examples/acme.json").to_owned(), crowded.to_string()] {
+            let plan = Plan::from_json(&text).unwrap();
+            for day in [None, Some("2026-03-01".parse().unwrap())] {
+                let one = plan.lint_split(day, false);
+                assert!(!one.is_empty());
+                assert_eq!(plan.lint_split(day, true), one);
+            }
+        }
+    }
 
     #[test]
     fn every_code_fires_on_its_case() {

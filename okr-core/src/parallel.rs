@@ -1,9 +1,14 @@
-//! Two-way fork-join for the steps of building a large plan that split cleanly. Where threads do
-//! not exist (WebAssembly) or cannot be started, both halves run here, one after the other.
+//! Two-way fork-join for the passes over a large plan that split cleanly (building, scoring,
+//! report columns, events, lint). Where threads do not exist (WebAssembly) or cannot be started,
+//! both halves run here, one after the other.
 
 use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// Passes over at least this many nodes (scoring, report columns, events, lint) split their
+/// work between two threads; below it, starting a thread costs more than it saves.
+pub(crate) const PARALLEL_FROM: usize = 1 << 16;
 
 /// Runs `a` on a second thread while `b` runs on this one, and returns both results.
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> Result<(RA, RB)>
@@ -36,6 +41,17 @@ where
     })
 }
 
+/// [`join`] for two pure computations over shared data: `a` on a second thread, `b` here; if a
+/// thread fails, both are computed again here, one after the other.
+pub(crate) fn both<A, B, RA, RB>(a: &A, b: &B) -> (RA, RB)
+where
+    A: Fn() -> RA + Sync,
+    B: Fn() -> RB,
+    RA: Send,
+{
+    join(a, b).unwrap_or_else(|_| (a(), b()))
+}
+
 fn internal() -> Error {
     Error::Malformed { message: "internal: a worker thread failed".into() }
 }
@@ -48,5 +64,7 @@ mod tests {
         let (a, b) =
             super::join(|| data[..500].iter().sum::<u64>(), || data[500..].iter().sum::<u64>()).unwrap();
         assert_eq!(a + b, 999 * 1000 / 2);
+        let (a, b) = super::both(&|| data[..10].to_vec(), &|| data[10..].len());
+        assert_eq!((a.len(), b), (10, 990));
     }
 }

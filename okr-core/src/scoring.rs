@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, grade, status, Grade, Status};
+use crate::parallel::PARALLEL_FROM;
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
 use crate::policy::Policy;
 
@@ -178,10 +179,6 @@ pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<
         },
     }
 }
-
-/// Plans at least this large are scored by two threads (below it, starting a thread costs more
-/// than it saves).
-const PARALLEL_FROM: usize = 1 << 16;
 
 /// Where the scoring pass splits a large plan (a share of the positions; see [`Pass::split`]).
 /// The second thread's share is slightly larger because the nodes that wait for the first are

@@ -349,4 +349,26 @@ fn large_plans_scored_by_two_threads_match_the_definition() {
         assert!((got - want).abs() < 1e-12, "o{i}: {got} vs {want}");
     }
     crate::plan_api::assert_columns_match_nodes(&report);
+
+    // Events (two threads at this size) against the two reports compared node by node.
+    let (before, after) = (plan.score("2026-01-10".parse().unwrap()), report);
+    let mut want = Vec::new();
+    for (b, a) in before.nodes().zip(after.nodes()) {
+        assert_eq!(b.id, a.id);
+        if b.status != a.status {
+            let kind = if a.status == okr_core::Status::Achieved {
+                okr_core::EventKind::Achieved
+            } else {
+                okr_core::EventKind::StatusChanged
+            };
+            want.push((kind, a.id.to_owned()));
+        }
+        if !b.signals.contains(&"stale") && a.signals.contains(&"stale") {
+            want.push((okr_core::EventKind::BecameStale, a.id.to_owned()));
+        }
+    }
+    let got: Vec<_> =
+        okr_core::events(&before, &after).into_iter().map(|e| (e.kind, e.id.to_string())).collect();
+    assert!(got.len() > 1000, "{} events", got.len());
+    assert_eq!(got, want);
 }
