@@ -675,6 +675,10 @@ struct Gathered {
     has_data: Vec<bool>,
     value: Vec<f64>,
     signals: Vec<u8>,
+    confidence: Vec<f64>,
+    forecast_score: Vec<f64>,
+    /// The ids, when they are integers.
+    id: Vec<i64>,
 }
 
 /// A window of [`Gathered`]: the rows one thread fills.
@@ -691,6 +695,9 @@ struct GatheredMut<'a> {
     has_data: &'a mut [bool],
     value: &'a mut [f64],
     signals: &'a mut [u8],
+    confidence: &'a mut [f64],
+    forecast_score: &'a mut [f64],
+    id: &'a mut [i64],
 }
 
 impl Gathered {
@@ -710,6 +717,9 @@ impl Gathered {
             has_data: vec![false; n],
             value: vec![0.0; n],
             signals: vec![0; n],
+            confidence: vec![0.0; n],
+            forecast_score: vec![0.0; n],
+            id: vec![0; ni],
         }
     }
 
@@ -730,6 +740,9 @@ impl Gathered {
         let (j0, j1) = cut(&mut self.has_data, at);
         let (k0, k1) = cut(&mut self.value, at);
         let (l0, l1) = cut(&mut self.signals, at);
+        let (m0, m1) = cut(&mut self.confidence, at);
+        let (n0, n1) = cut(&mut self.forecast_score, at);
+        let (o0, o1) = cut(&mut self.id, at);
         (
             GatheredMut {
                 node_type: a0,
@@ -744,6 +757,9 @@ impl Gathered {
                 has_data: j0,
                 value: k0,
                 signals: l0,
+                confidence: m0,
+                forecast_score: n0,
+                id: o0,
             },
             GatheredMut {
                 node_type: a1,
@@ -758,6 +774,9 @@ impl Gathered {
                 has_data: j1,
                 value: k1,
                 signals: l1,
+                confidence: m1,
+                forecast_score: n1,
+                id: o1,
             },
         )
     }
@@ -861,6 +880,7 @@ impl Report {
             .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()));
         crate::phase::phase("columns rows");
         let ints = d.ids.integers();
+        let check_ins = !d.check_ins.day.is_empty();
         let mut out = Gathered::new(n, ints.is_some());
         crate::phase::phase("columns alloc");
         {
@@ -880,6 +900,16 @@ impl Report {
                         part.set(b * BLOCK + j, r, ints);
                     }
                 }
+                // Confidence and forecasts exist only with check-ins (NaN otherwise).
+                for (i, &p) in doc.iter().enumerate() {
+                    let p = p as usize;
+                    part.confidence[i] =
+                        if check_ins { self.latest_confidence(p).unwrap_or(f64::NAN) } else { f64::NAN };
+                    part.forecast_score[i] = self.forecast_scores.get(p).copied().unwrap_or(f64::NAN);
+                }
+                if let Some(ints) = ints {
+                    part.id.copy_from_slice(&ints[from..from + part.id.len()]);
+                }
             };
             let joined =
                 two && crate::parallel::join(|| fill(&mut second, h), || fill(&mut first, 0)).is_ok();
@@ -889,21 +919,9 @@ impl Report {
             }
         }
         crate::phase::phase("columns gather");
-        let gathered = |v: &[f64]| {
-            if v.is_empty() {
-                vec![f64::NAN; n]
-            } else {
-                d.pos_of_doc.iter().map(|&p| v[p as usize]).collect()
-            }
-        };
-        let confidence: Vec<f64> = if d.check_ins.day.is_empty() {
-            Vec::new()
-        } else {
-            (0..n).map(|p| self.latest_confidence(p).unwrap_or(f64::NAN)).collect()
-        };
         let out = ReportColumns {
             id: match ints {
-                Some(ints) => IdValues::Integers(ints.to_vec()),
+                Some(_) => IdValues::Integers(out.id),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
             },
             node_type: out.node_type,
@@ -920,8 +938,8 @@ impl Report {
             grade: out.grade,
             has_data: out.has_data,
             value: out.value,
-            confidence: gathered(&confidence),
-            forecast_score: gathered(&self.forecast_scores),
+            confidence: out.confidence,
+            forecast_score: out.forecast_score,
             signals: out.signals,
         };
         crate::phase::phase("columns rest");
