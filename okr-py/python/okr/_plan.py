@@ -6,7 +6,6 @@ import datetime as _dt
 import json
 from typing import Any, Dict, List, Mapping, Optional, Union
 
-import numpy as np
 import pandas as pd
 
 from okr import _okr
@@ -90,7 +89,7 @@ class Report:
                 "value": c["value"],
                 "confidence": c["confidence"],
                 "forecast_score": c["forecast_score"],
-                "signals": pd.Categorical.from_codes(c["signals"].astype(np.int64), categories=combos),
+                "signals": pd.Categorical.from_codes(c["signals"], categories=combos),
             },
             copy=False,
         )
