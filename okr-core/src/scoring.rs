@@ -141,9 +141,9 @@ impl Plan {
     /// built).
     ///
     /// Plans of 65,536 nodes or more are scored by two threads where threads can be started
-    /// (not in WebAssembly): one scores the first half of the alignment order, the other the
-    /// plain key results of the second half, then the objectives of the second half follow. The
-    /// report is the same, bit for bit, as a one-thread pass.
+    /// (not in WebAssembly): one scores the first part of the alignment order, the other the
+    /// rest, except the few nodes that read a node of the first part, which follow once both
+    /// are done. The report is the same, bit for bit, as a one-thread pass.
     pub fn score(&self, as_of: NaiveDate) -> Report {
         compute(self, as_of, self.data.policy.clone())
     }
@@ -367,7 +367,7 @@ impl Pass<'_> {
         let (c, m) = (&self.d.contributors, out.base);
         let mut later = Vec::new();
         for p in range {
-            if self.d.kinds[p] < KeyResultKind::Rollup.code()
+            if self.is_leaf(p)
                 || c.all(p)
                     .all(|e| (c.src[e] as usize).checked_sub(m).is_some_and(|s| out.flags[s].0 != WAITING))
             {
