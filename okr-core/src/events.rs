@@ -9,7 +9,6 @@ use serde::Serialize;
 use chrono::NaiveDate;
 
 use crate::pace::{day, Status};
-use crate::parallel::PARALLEL_FROM;
 use crate::plan::NONE;
 use crate::policy::Policy;
 use crate::scoring::{Report, STALE};
@@ -69,7 +68,7 @@ pub struct Event {
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 pub fn events(before: &Report, after: &Report) -> Vec<Event> {
-    events_split(before, after, after.len() >= PARALLEL_FROM)
+    events_split(before, after, crate::parallel::worth_splitting(after.len()))
 }
 
 /// [`events`], its passes split between two threads when `two` (the events are the same

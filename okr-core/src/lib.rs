@@ -64,6 +64,14 @@
 //! - Pictures as SVG: [`Report::alignment_svg`], [`Report::burnup_svg`], [`distribution_chart`],
 //!   [`nine_box_chart`]; DOT and Mermaid exports.
 //!
+//! ## Threads
+//!
+//! Building a plan, scoring it, turning a report into columns, events and lint split their work
+//! between the calling thread and one more when the plan has 65,536 nodes or more. The results
+//! are the same as with one thread, bit for bit. Where no thread can be started (WebAssembly),
+//! or with the environment variable `OKR_MAX_THREADS=1` (for hosts that run their own pool,
+//! such as Spark executors or a web server), everything runs on the calling thread.
+//!
 //! ## Cookbook
 //!
 //! - Reward over-achievement: `plan.score_with(day, &Policy { cap: 1.5, ..Policy::default() })`.

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::document::KeyResultKind;
 use crate::pace::day;
-use crate::parallel::PARALLEL_FROM;
 use crate::plan::{NodeType, Plan, NONE};
 
 /// How much a finding matters.
@@ -93,7 +92,7 @@ impl Plan {
     /// into its cycle). Findings come in the input order of their nodes (a node's own findings
     /// in a fixed order of codes), owners' findings last.
     pub fn lint(&self, as_of: Option<NaiveDate>) -> Vec<Finding> {
-        self.lint_split(as_of, self.data.rules.len() >= PARALLEL_FROM)
+        self.lint_split(as_of, crate::parallel::worth_splitting(self.data.rules.len()))
     }
 
     /// [`Plan::lint`], its passes split between two threads when `two` (the findings are the

@@ -1,6 +1,7 @@
 //! Two-way fork-join for the passes over a large plan that split cleanly (building, scoring,
 //! report columns, events, lint). Where threads do not exist (WebAssembly) or cannot be started,
-//! both halves run here, one after the other.
+//! or when the environment variable `OKR_MAX_THREADS` is `1`, both halves run on the calling
+//! thread, one after the other.
 
 use std::sync::Mutex;
 
@@ -10,6 +11,20 @@ use crate::error::{Error, Result};
 /// work between two threads; below it, starting a thread costs more than it saves.
 pub(crate) const PARALLEL_FROM: usize = 1 << 16;
 
+/// The environment variable that keeps every pass on the calling thread when set to `1` (for
+/// hosts that run their own pool of threads, such as a Spark executor or a web server).
+pub(crate) const MAX_THREADS_VAR: &str = "OKR_MAX_THREADS";
+
+/// Whether a second thread may be started (`OKR_MAX_THREADS` is not `1`).
+pub(crate) fn threads_allowed() -> bool {
+    std::env::var_os(MAX_THREADS_VAR).is_none_or(|v| v.to_str().map(str::trim) != Some("1"))
+}
+
+/// Whether a pass over `n` nodes splits between two threads.
+pub(crate) fn worth_splitting(n: usize) -> bool {
+    n >= PARALLEL_FROM && threads_allowed()
+}
+
 /// Runs `a` on a second thread while `b` runs on this one, and returns both results.
 pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> Result<(RA, RB)>
 where
@@ -17,6 +32,10 @@ where
     B: FnOnce() -> RB,
     RA: Send,
 {
+    if !threads_allowed() {
+        let rb = b();
+        return Ok((a(), rb));
+    }
     // The closure is handed over through a slot, so that it can still run here if the thread
     // cannot be started.
     let slot = Mutex::new(Some(a));
@@ -66,5 +85,21 @@ mod tests {
         assert_eq!(a + b, 999 * 1000 / 2);
         let (a, b) = super::both(&|| data[..10].to_vec(), &|| data[10..].len());
         assert_eq!((a.len(), b), (10, 990));
+    }
+
+    #[test]
+    fn one_thread_when_the_environment_says_so() {
+        std::env::remove_var(super::MAX_THREADS_VAR);
+        let here = std::thread::current().id();
+        let (a, _) = super::join(|| std::thread::current().id(), || ()).unwrap();
+        assert_ne!(a, here, "a second thread by default");
+        // Other tests may run while the variable is set: they then run on one thread, which
+        // gives them the same results.
+        std::env::set_var(super::MAX_THREADS_VAR, "1");
+        let (a, b) = super::join(|| std::thread::current().id(), || std::thread::current().id()).unwrap();
+        let split = super::worth_splitting(1 << 20);
+        std::env::remove_var(super::MAX_THREADS_VAR);
+        assert_eq!((a, b), (here, here));
+        assert!(!split && super::worth_splitting(1 << 20));
     }
 }

@@ -11,7 +11,6 @@ use crate::error::Result;
 use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, grade, status, Grade, Status};
-use crate::parallel::PARALLEL_FROM;
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
 use crate::policy::Policy;
 
@@ -188,7 +187,7 @@ const SPLIT_AT: f64 = 0.55;
 
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let n = plan.data.rules.len();
-    let split = (n >= PARALLEL_FROM).then_some((n as f64 * SPLIT_AT) as usize);
+    let split = crate::parallel::worth_splitting(n).then_some((n as f64 * SPLIT_AT) as usize);
     compute_split(plan, as_of, policy, split, true)
 }
 
@@ -869,7 +868,7 @@ impl Report {
         };
         crate::phase::phase("columns start");
         let h = n / 2;
-        let two = n >= PARALLEL_FROM;
+        let two = crate::parallel::worth_splitting(n);
         let halves = |a: &(dyn Fn() -> Vec<Row> + Sync), b: &dyn Fn() -> Vec<Row>| {
             if two {
                 crate::parallel::join(a, b).ok()

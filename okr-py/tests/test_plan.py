@@ -203,3 +203,27 @@ def test_whole_float_ids_are_integer_ids():
     key_results = pd.DataFrame({"id": [10.0], "objective": [2.0], "kind": ["binary"], "current": [1.0]})
     plan = okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2.0], "parent": [1.0]}))
     assert plan.score("2026-01-01")["1"]["score"] == 1.0
+
+
+def test_large_plans_score_the_same_on_one_thread(monkeypatch):
+    # 20,000 objectives and 60,000 key results: large enough for the two-thread passes.
+    rng = np.random.default_rng(3)
+    n = 20_000
+    parent = np.maximum((np.arange(1, n) - 1) // 5, 0)
+    frames = dict(
+        objectives=pd.DataFrame({"id": np.arange(n), "cycle": "q"}),
+        key_results=pd.DataFrame({
+            "id": n + np.arange(3 * n), "objective": np.repeat(np.arange(n), 3), "kind": "linear",
+            "start": 0.0, "target": 100.0, "current": rng.uniform(-10, 120, 3 * n),
+        }),
+        alignments=pd.DataFrame({"child": np.arange(1, n), "parent": parent}),
+        cycles=pd.DataFrame({"id": ["q"], "start": ["2026-01-01"], "end": ["2026-03-31"]}),
+    )
+    plan = okr.Plan.from_frames(**frames)
+    two, two_lint = plan.score("2026-02-15").to_pandas(), plan.lint("2026-02-15")
+    monkeypatch.setenv("OKR_MAX_THREADS", "1")
+    plan = okr.Plan.from_frames(**frames)
+    one = plan.score("2026-02-15").to_pandas()
+    assert len(one) == 4 * n
+    pd.testing.assert_frame_equal(one, two)
+    assert plan.lint("2026-02-15") == two_lint

@@ -191,7 +191,8 @@ class Plan:
     def score(self, as_of: DateLike = None, policy: Optional[Mapping[str, Any]] = None) -> Report:
         """Scores every node on ``as_of`` (a date or ``YYYY-MM-DD``; today by default), with
         optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
-        65,536 nodes or more are scored by two threads, with the same result as one."""
+        65,536 nodes or more are scored by two threads, with the same result as one
+        (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread)."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
 
     def line_of_sight(self, id: str) -> Dict[str, Any]:
