@@ -393,7 +393,7 @@ impl Pass<'_> {
     fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
         let k = self.d.kinds[p];
         let short = self.shortcuts && !self.logged;
-        if short && k < 8 && (PLAIN >> k) & 1 != 0 {
+        if short && PLAIN.checked_shr(u32::from(k)).is_some_and(|bits| bits & 1 != 0) {
             self.plain(p, out);
         } else if short && k == OBJECTIVE {
             self.objective(p, out);
@@ -410,16 +410,9 @@ impl Pass<'_> {
         let v = d.current[p];
         let (score, has) =
             if v.is_nan() { (0.0, false) } else { (policy.bound(value_score(&d.rules[p], v)), true) };
-        let at = &self.pace[d.cycle_of[p].wrapping_add(1) as usize];
-        let st = status(score, at.expected, at.not_started, policy);
-        let mut bits = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
-        if at.stale_without_log && st != Status::Achieved {
-            bits |= STALE;
-        }
-        let i = p - out.base;
-        out.scores[i] = score;
-        out.flags[i] = Flags::new(st, grade(score, policy), has);
-        out.signals[i] = bits;
+        let (at, st) = self.pace_of(p, score);
+        let stale = if at.stale_without_log && st != Status::Achieved { STALE } else { 0 };
+        self.write(p, out, score, st, has, stale);
     }
 
     /// [`Pass::general`] for an objective in a plan without check-ins: its contributors'
@@ -433,12 +426,27 @@ impl Pass<'_> {
         };
         let c = &d.contributors;
         let (score, has) = weighted_mean(c.driven(p, driver), c, out);
-        let at = &self.pace[d.cycle_of[p].wrapping_add(1) as usize];
-        let st = status(score, at.expected, at.not_started, policy);
+        let (_, st) = self.pace_of(p, score);
+        self.write(p, out, score, st, has, 0);
+    }
+
+    /// Node `p`'s cycle on the day scored, and its status at `score`.
+    #[inline(always)]
+    fn pace_of(&self, p: usize, score: f64) -> (&CyclePace, Status) {
+        // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
+        let at = &self.pace[self.d.cycle_of[p].wrapping_add(1) as usize];
+        (at, status(score, at.expected, at.not_started, self.policy))
+    }
+
+    /// Writes node `p`'s score, status, grade, has-data and signals (`bits`, plus behind-pace
+    /// from the status).
+    #[inline(always)]
+    fn write(&self, p: usize, out: &mut Slots<'_>, score: f64, st: Status, has: bool, bits: u8) {
+        let behind = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
         let i = p - out.base;
         out.scores[i] = score;
-        out.flags[i] = Flags::new(st, grade(score, policy), has);
-        out.signals[i] = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
+        out.flags[i] = Flags::new(st, grade(score, self.policy), has);
+        out.signals[i] = bits | behind;
     }
 
     /// Scores node `p` into `out`: any kind, any plan.
@@ -484,10 +492,8 @@ impl Pass<'_> {
             }
         };
         let cycle = d.cycle_of[p];
-        // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
-        let at = &self.pace[cycle.wrapping_add(1) as usize];
-        let st = status(score, at.expected, at.not_started, policy);
-        let mut bits = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
+        let (at, st) = self.pace_of(p, score);
+        let mut bits = 0;
         let forecasting = !out.forecast_scores.is_empty();
         // Milestones have no check-ins of their own: no check-in signals, no forecast.
         if self.is_leaf(p) && d.kinds[p] != KeyResultKind::Milestones.code() {
@@ -531,9 +537,7 @@ impl Pass<'_> {
                 }
             }
         }
-        out.scores[p - base] = score;
-        out.flags[p - base] = Flags::new(st, grade(score, policy), has);
-        out.signals[p - base] = bits;
+        self.write(p, out, score, st, has, bits);
     }
 }
 
