@@ -94,15 +94,16 @@ fn cohen_kappa(
         ))
     })?;
     let labels = labels.map(|l| floats(l, "labels")).transpose()?;
-    let k =
-        cal::cohen_kappa(&floats(y1, "y1")?, &floats(y2, "y2")?, labels.as_deref(), w).map_err(to_py_err)?;
+    let (y1, y2) = (floats(y1, "y1")?, floats(y2, "y2")?);
+    let k = py.allow_threads(|| cal::cohen_kappa(&y1, &y2, labels.as_deref(), w)).map_err(to_py_err)?;
     json(py, &k)
 }
 
 /// Fleiss' kappa of a subjects × categories count table.
 #[pyfunction]
 fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-    let k = cal::fleiss_kappa(&matrix(table, "table")?).map_err(to_py_err)?;
+    let table = matrix(table, "table")?;
+    let k = py.allow_threads(|| cal::fleiss_kappa(&table)).map_err(to_py_err)?;
     json(py, &k)
 }
 
@@ -110,7 +111,8 @@ fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> 
 #[pyfunction]
 #[pyo3(signature = (data, correct_ties=true))]
 fn kendall_w(py: Python<'_>, data: &Bound<'_, PyAny>, correct_ties: bool) -> PyResult<PyObject> {
-    let w = cal::kendall_w(&matrix(data, "data")?, correct_ties).map_err(to_py_err)?;
+    let data = matrix(data, "data")?;
+    let w = py.allow_threads(|| cal::kendall_w(&data, correct_ties)).map_err(to_py_err)?;
     json(py, &w)
 }
 
@@ -174,14 +176,11 @@ fn distribution(
     groups: Option<Vec<String>>,
     alpha: f64,
 ) -> PyResult<PyObject> {
-    let d = cal::distribution(
-        &floats(ratings, "ratings")?,
-        &floats(categories, "categories")?,
-        &floats(shares, "shares")?,
-        groups.as_deref(),
-        alpha,
-    )
-    .map_err(to_py_err)?;
+    let (ratings, categories) = (floats(ratings, "ratings")?, floats(categories, "categories")?);
+    let shares = floats(shares, "shares")?;
+    let d = py
+        .allow_threads(|| cal::distribution(&ratings, &categories, &shares, groups.as_deref(), alpha))
+        .map_err(to_py_err)?;
     json(py, &d)
 }
 
@@ -196,8 +195,8 @@ fn nine_box(
     potential_cuts: Option<[f64; 2]>,
 ) -> PyResult<PyObject> {
     let cuts = NineBoxCuts { performance: performance_cuts, potential: potential_cuts };
-    let g = cal::nine_box(&floats(performance, "performance")?, &floats(potential, "potential")?, cuts)
-        .map_err(to_py_err)?;
+    let (performance, potential) = (floats(performance, "performance")?, floats(potential, "potential")?);
+    let g = py.allow_threads(|| cal::nine_box(&performance, &potential, cuts)).map_err(to_py_err)?;
     json(py, &g)
 }
 
@@ -234,7 +233,7 @@ fn feedback_360(
             }
         }
     }
-    let f = cal::feedback_360(&r, &options).map_err(to_py_err)?;
+    let f = py.allow_threads(|| cal::feedback_360(&r, &options)).map_err(to_py_err)?;
     json(py, &f)
 }
 

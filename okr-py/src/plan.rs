@@ -61,15 +61,13 @@ impl Plan {
     #[pyo3(signature = (as_of=None))]
     fn lint_json(&self, py: Python<'_>, as_of: Option<&str>) -> PyResult<String> {
         let day = as_of.map(date).transpose()?;
-        let findings = py.allow_threads(|| self.0.lint(day));
-        to_json(&findings)
+        py.allow_threads(|| to_json(&self.0.lint(day)))
     }
 
     /// Confidence calibration of owners and teams over cycles closed on `as_of`, as JSON.
     fn confidence_calibration_json(&self, py: Python<'_>, as_of: &str) -> PyResult<String> {
         let day = date(as_of)?;
-        let rows = py.allow_threads(|| self.0.confidence_calibration(day));
-        to_json(&rows)
+        py.allow_threads(|| to_json(&self.0.confidence_calibration(day)))
     }
 
     /// A person's review packet: (JSON, Markdown). `ratings` are 360° columns (ratee, rater,
@@ -77,6 +75,7 @@ impl Plan {
     #[pyo3(signature = (person, as_of, ratings=None))]
     fn review_packet<'py>(
         &self,
+        py: Python<'py>,
         person: &str,
         as_of: &str,
         ratings: Option<Bound<'py, PyDict>>,
@@ -102,7 +101,9 @@ impl Plan {
                 Ok::<_, PyErr>(r)
             })
             .transpose()?;
-        let packet = self.0.review_packet(person, day, ratings.as_ref()).map_err(to_py_err)?;
+        let plan = &self.0;
+        let packet =
+            py.allow_threads(|| plan.review_packet(person, day, ratings.as_ref())).map_err(to_py_err)?;
         Ok((to_json(&packet)?, packet.to_markdown()))
     }
 

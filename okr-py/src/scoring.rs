@@ -39,13 +39,13 @@ impl Report {
     }
 
     /// Share of key results in trouble per team and level, as JSON.
-    fn systemic_json(&self) -> PyResult<String> {
-        to_json(&self.0.systemic())
+    fn systemic_json(&self, py: Python<'_>) -> PyResult<String> {
+        py.allow_threads(|| to_json(&self.0.systemic()))
     }
 
     /// The alignment as SVG.
-    fn alignment_svg(&self) -> String {
-        self.0.alignment_svg()
+    fn alignment_svg(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.alignment_svg())
     }
 
     /// The burn-up of a key result as SVG.
@@ -54,28 +54,29 @@ impl Report {
     }
 
     /// The alignment as Graphviz DOT.
-    fn to_dot(&self) -> String {
-        self.0.to_dot()
+    fn to_dot(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.to_dot())
     }
 
     /// The alignment as a Mermaid flowchart.
-    fn to_mermaid(&self) -> String {
-        self.0.to_mermaid()
+    fn to_mermaid(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.to_mermaid())
     }
 
     /// The alignment tree as an HTML table.
-    fn tree_html(&self) -> String {
-        self.0.tree_html()
+    fn tree_html(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.tree_html())
     }
 
     /// The alignment tree as text.
-    fn tree_text(&self) -> String {
-        self.0.tree_text()
+    fn tree_text(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.tree_text())
     }
 
     /// The report as columns: numbers as numpy arrays, categories as codes (see `categories`).
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let c = self.0.columns();
+        // The columns are computed without the GIL; only handing them to numpy needs it.
+        let c = py.allow_threads(|| self.0.columns());
         let d = PyDict::new(py);
         // Integer ids come back as integers: no Python string per node.
         match c.id {
@@ -111,8 +112,8 @@ impl Report {
 
 /// Events between two reports, as JSON.
 #[pyfunction]
-fn events_json(before: &Report, after: &Report) -> PyResult<String> {
-    to_json(&okr_core::events(&before.0, &after.0))
+fn events_json(py: Python<'_>, before: &Report, after: &Report) -> PyResult<String> {
+    py.allow_threads(|| to_json(&okr_core::events(&before.0, &after.0)))
 }
 
 /// The category names behind the codes of `Report.columns()`.

@@ -4,6 +4,9 @@ import datetime as dt
 import json
 import math
 import re
+import sys
+import threading
+import time
 
 import numpy as np
 import okr
@@ -205,10 +208,9 @@ def test_whole_float_ids_are_integer_ids():
     assert plan.score("2026-01-01")["1"]["score"] == 1.0
 
 
-def test_large_plans_score_the_same_on_one_thread(monkeypatch):
-    # 20,000 objectives and 60,000 key results: large enough for the two-thread passes.
-    rng = np.random.default_rng(3)
-    n = 20_000
+def tree_frames(n, seed=3):
+    """``n`` objectives in a 5-ary tree with three linear key results each."""
+    rng = np.random.default_rng(seed)
     parent = np.maximum((np.arange(1, n) - 1) // 5, 0)
     frames = dict(
         objectives=pd.DataFrame({"id": np.arange(n), "cycle": "q"}),
@@ -219,6 +221,13 @@ def test_large_plans_score_the_same_on_one_thread(monkeypatch):
         alignments=pd.DataFrame({"child": np.arange(1, n), "parent": parent}),
         cycles=pd.DataFrame({"id": ["q"], "start": ["2026-01-01"], "end": ["2026-03-31"]}),
     )
+    return frames
+
+
+def test_large_plans_score_the_same_on_one_thread(monkeypatch):
+    # 20,000 objectives and 60,000 key results: large enough for the two-thread passes.
+    n = 20_000
+    frames = tree_frames(n)
     plan = okr.Plan.from_frames(**frames)
     two, two_lint = plan.score("2026-02-15").to_pandas(), plan.lint("2026-02-15")
     monkeypatch.setenv("OKR_MAX_THREADS", "1")
@@ -227,3 +236,57 @@ def test_large_plans_score_the_same_on_one_thread(monkeypatch):
     assert len(one) == 4 * n
     pd.testing.assert_frame_equal(one, two)
     assert plan.lint("2026-02-15") == two_lint
+
+
+def share_of_time_another_thread_runs(call, repeat=5):
+    """The share of the time spent in ``call`` (run ``repeat`` times) during which a second Python
+    thread kept running: near 1 when ``call`` releases the GIL, near 0 when it holds it."""
+    stamps, stop = [], threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    worker = threading.Thread(target=spin)
+    worker.start()
+    try:
+        time.sleep(0.01)
+        start = time.perf_counter()
+        for _ in range(repeat):
+            call()
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        worker.join()
+        sys.setswitchinterval(old)
+    inside = np.array([t for t in stamps if start <= t <= end])
+    gaps = np.diff(inside)
+    # Time covered by the spinning thread: consecutive stamps closer than 1 ms.
+    return float(gaps[gaps < 0.001].sum()) / (end - start)
+
+
+def test_heavy_calls_release_the_gil(monkeypatch):
+    # One worker thread for okr, so the other core is free for the Python thread when the GIL
+    # is released; while a call holds the GIL that thread only runs between calls.
+    monkeypatch.setenv("OKR_MAX_THREADS", "1")
+    frames = tree_frames(100_000)
+    plan = okr.Plan.from_frames(**frames)
+    before, after = plan.score("2026-02-01"), plan.score("2026-02-15")
+    # Events, lint and systemic cross as JSON text, made without the GIL; turning that text
+    # into Python objects (json.loads) needs the GIL, so the extension's calls are timed here.
+    calls = {
+        "from_frames": lambda: okr.Plan.from_frames(**frames),
+        "score": lambda: plan.score("2026-02-15"),
+        "to_pandas (columns)": after._inner.columns,
+        "events": lambda: okr._okr.events_json(before._inner, after._inner),
+        "lint": lambda: plan._inner.lint_json("2026-02-15"),
+        "systemic": after._inner.systemic_json,
+    }
+    for name, call in calls.items():
+        share = share_of_time_another_thread_runs(call)
+        assert share > 0.5, f"{name}: another thread ran {share:.0%} of the time"
+    # The measurement itself: a C call that holds the GIL (sorting a list) scores low.
+    data = np.random.default_rng(1).random(300_000).tolist()
+    assert share_of_time_another_thread_runs(lambda: sorted(data)) < 0.3
