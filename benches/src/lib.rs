@@ -23,7 +23,7 @@ pub fn quarter() -> Cycle {
 }
 
 /// A synthetic organisation of `n` objectives and `3 n` key results, as columns with integer ids.
-pub fn organisation(n: usize, seed: u64) -> Columns {
+pub fn organisation(n: usize, seed: u64) -> Columns<'static> {
     let mut rng = StdRng::seed_from_u64(seed);
     // label[i] is the id of tree node i; rows are emitted in a shuffled order.
     let mut label: Vec<i64> = (0..n as i64).collect();
@@ -31,7 +31,7 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
     let mut rows: Vec<usize> = (0..n).collect();
     rows.shuffle(&mut rng);
     let objectives = ObjectiveColumns {
-        id: IdColumn::Integers(rows.iter().map(|&i| label[i]).collect()),
+        id: rows.iter().map(|&i| label[i]).collect::<Vec<i64>>().into(),
         cycle: Some(vec![Some("2026-Q1".to_owned()); n].into()),
         level: Some(
             rows.iter()
@@ -57,26 +57,17 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
         }
     }
     let nk = 3 * n;
-    let mut kr = KeyResultColumns {
-        id: IdColumn::Integers(Vec::with_capacity(nk)),
-        objective: IdColumn::Integers(Vec::with_capacity(nk)),
-        kind: Vec::with_capacity(nk),
-        start: Some(Vec::with_capacity(nk)),
-        target: Some(Vec::with_capacity(nk)),
-        threshold: Some(Vec::with_capacity(nk)),
-        current: Some(Vec::with_capacity(nk)),
-        weight: Some(Vec::with_capacity(nk)),
-        ..Default::default()
-    };
+    let (mut ids, mut objs, mut kind) =
+        (Vec::with_capacity(nk), Vec::with_capacity(nk), Vec::with_capacity(nk));
+    let [mut start, mut target, mut threshold, mut current, mut weight] =
+        std::array::from_fn(|_| Vec::with_capacity(nk));
     let mut kr_ids: Vec<i64> = (n as i64..(n + nk) as i64).collect();
     kr_ids.shuffle(&mut rng);
     for (j, &i) in rows.iter().cycle().take(nk).enumerate() {
-        if let (IdColumn::Integers(ids), IdColumn::Integers(objs)) = (&mut kr.id, &mut kr.objective) {
-            ids.push(kr_ids[j]);
-            objs.push(label[i]);
-        }
+        ids.push(kr_ids[j]);
+        objs.push(label[i]);
         let roll: f64 = rng.gen();
-        let (kind, current) = if roll < 0.85 {
+        let (k, value) = if roll < 0.85 {
             (KeyResultKind::Linear, rng.gen_range(-10.0..120.0))
         } else if roll < 0.95 {
             (KeyResultKind::AtLeast, rng.gen_range(0.0..100.0))
@@ -84,22 +75,28 @@ pub fn organisation(n: usize, seed: u64) -> Columns {
             (KeyResultKind::Binary, f64::from(u8::from(rng.gen_bool(0.5))))
         };
         let lower_is_better = rng.gen_bool(0.2);
-        let push = |c: &mut Option<Vec<f64>>, v: f64| c.get_or_insert_with(Vec::new).push(v);
-        kr.kind.push(kind);
-        push(&mut kr.start, if lower_is_better { 100.0 } else { 0.0 });
-        push(&mut kr.target, if lower_is_better { 0.0 } else { 100.0 });
-        push(&mut kr.threshold, 50.0);
-        push(&mut kr.current, current);
-        push(&mut kr.weight, f64::from(rng.gen_range(1u8..=3)));
+        kind.push(k);
+        start.push(if lower_is_better { 100.0 } else { 0.0 });
+        target.push(if lower_is_better { 0.0 } else { 100.0 });
+        threshold.push(50.0);
+        current.push(value);
+        weight.push(f64::from(rng.gen_range(1u8..=3)));
     }
+    let kr = KeyResultColumns {
+        id: ids.into(),
+        objective: objs.into(),
+        kind,
+        start: Some(start.into()),
+        target: Some(target.into()),
+        threshold: Some(threshold.into()),
+        current: Some(current.into()),
+        weight: Some(weight.into()),
+        ..Default::default()
+    };
     Columns {
         objectives,
         key_results: kr,
-        alignments: Some(AlignmentColumns {
-            child: IdColumn::Integers(child),
-            parent: IdColumn::Integers(parent),
-            weight: None,
-        }),
+        alignments: Some(AlignmentColumns { child: child.into(), parent: parent.into(), weight: None }),
         check_ins: None,
         cycles: vec![quarter()],
         policy: None,
@@ -133,7 +130,7 @@ pub fn organisation_json(n: usize, seed: u64) -> String {
         }
     }
     let k = &cols.key_results;
-    let num = |c: &Option<Vec<f64>>, i: usize| c.as_ref().map(|v| v[i]);
+    let num = |c: &okr_core::FloatColumn<'_>, i: usize| c.as_ref().map(|v| v[i]);
     for i in 0..k.id.len() {
         let r = row[&text(&k.objective, i)];
         objectives[r].key_results.push(KeyResultSpec {

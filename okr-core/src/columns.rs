@@ -19,21 +19,27 @@ use crate::plan::{Plan, NONE};
 use crate::policy::{Policy, ProgressDriver};
 
 /// A column of ids, as strings or as integers (integers become their decimal text).
+///
+/// Integer ids may be borrowed (`Cow::Borrowed`), so a binding can hand over an array it does not
+/// own, such as a numpy column, without copying it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum IdColumn {
+pub enum IdColumn<'a> {
     /// Text ids.
     Strings(Vec<String>),
     /// Integer ids.
-    Integers(Vec<i64>),
+    Integers(Cow<'a, [i64]>),
 }
 
-impl Default for IdColumn {
+/// An optional column of numbers, owned or borrowed (NaN = null).
+pub type FloatColumn<'a> = Option<Cow<'a, [f64]>>;
+
+impl Default for IdColumn<'_> {
     fn default() -> Self {
         IdColumn::Strings(Vec::new())
     }
 }
 
-impl IdColumn {
+impl IdColumn<'_> {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {
@@ -63,21 +69,27 @@ impl IdColumn {
     }
 }
 
-impl From<Vec<String>> for IdColumn {
+impl From<Vec<String>> for IdColumn<'_> {
     fn from(v: Vec<String>) -> Self {
         IdColumn::Strings(v)
     }
 }
 
-impl From<Vec<&str>> for IdColumn {
+impl From<Vec<&str>> for IdColumn<'_> {
     fn from(v: Vec<&str>) -> Self {
         IdColumn::Strings(v.into_iter().map(str::to_owned).collect())
     }
 }
 
-impl From<Vec<i64>> for IdColumn {
+impl From<Vec<i64>> for IdColumn<'_> {
     fn from(v: Vec<i64>) -> Self {
-        IdColumn::Integers(v)
+        IdColumn::Integers(Cow::Owned(v))
+    }
+}
+
+impl<'a> From<&'a [i64]> for IdColumn<'a> {
+    fn from(v: &'a [i64]) -> Self {
+        IdColumn::Integers(Cow::Borrowed(v))
     }
 }
 
@@ -150,9 +162,9 @@ pub type TextColumn = Option<Texts>;
 
 /// The objectives table.
 #[derive(Debug, Clone, Default)]
-pub struct ObjectiveColumns {
+pub struct ObjectiveColumns<'a> {
     /// Objective ids.
-    pub id: IdColumn,
+    pub id: IdColumn<'a>,
     /// Cycle ids.
     pub cycle: TextColumn,
     /// Owners.
@@ -167,29 +179,29 @@ pub struct ObjectiveColumns {
 
 /// The key-results table: one row per key result, one column per field of any kind.
 #[derive(Debug, Clone, Default)]
-pub struct KeyResultColumns {
+pub struct KeyResultColumns<'a> {
     /// Key-result ids.
-    pub id: IdColumn,
+    pub id: IdColumn<'a>,
     /// The objective each belongs to.
-    pub objective: IdColumn,
+    pub objective: IdColumn<'a>,
     /// Kinds. `milestones` and `piecewise` need nested data: use the document form for them.
     pub kind: Vec<KeyResultKind>,
     /// Weights (NaN = 1).
-    pub weight: Option<Vec<f64>>,
+    pub weight: FloatColumn<'a>,
     /// Start values.
-    pub start: Option<Vec<f64>>,
+    pub start: FloatColumn<'a>,
     /// Targets.
-    pub target: Option<Vec<f64>>,
+    pub target: FloatColumn<'a>,
     /// Thresholds.
-    pub threshold: Option<Vec<f64>>,
+    pub threshold: FloatColumn<'a>,
     /// Strict comparisons (absent = false).
     pub strict: Option<Vec<bool>>,
     /// Range lows.
-    pub low: Option<Vec<f64>>,
+    pub low: FloatColumn<'a>,
     /// Range highs.
-    pub high: Option<Vec<f64>>,
+    pub high: FloatColumn<'a>,
     /// Current values (NaN = none).
-    pub current: Option<Vec<f64>>,
+    pub current: FloatColumn<'a>,
     /// Aggregate operations.
     pub op: Option<Vec<Option<AggregateOp>>>,
     /// Titles.
@@ -200,26 +212,26 @@ pub struct KeyResultColumns {
 
 /// The alignment table: one row per edge, child to parent.
 #[derive(Debug, Clone, Default)]
-pub struct AlignmentColumns {
+pub struct AlignmentColumns<'a> {
     /// Child ids (objectives or key results).
-    pub child: IdColumn,
+    pub child: IdColumn<'a>,
     /// Parent ids (objectives or key results).
-    pub parent: IdColumn,
+    pub parent: IdColumn<'a>,
     /// Edge weights (NaN = 1).
-    pub weight: Option<Vec<f64>>,
+    pub weight: FloatColumn<'a>,
 }
 
 /// The check-ins table.
 #[derive(Debug, Clone, Default)]
-pub struct CheckInColumns {
+pub struct CheckInColumns<'a> {
     /// The key result checked in on.
-    pub key_result: IdColumn,
+    pub key_result: IdColumn<'a>,
     /// Days.
     pub date: Vec<NaiveDate>,
     /// Values (NaN = none).
-    pub value: Option<Vec<f64>>,
+    pub value: FloatColumn<'a>,
     /// Confidences in [0, 1] (NaN = none).
-    pub confidence: Option<Vec<f64>>,
+    pub confidence: FloatColumn<'a>,
 }
 
 /// All tables of a plan.
@@ -232,9 +244,9 @@ pub struct CheckInColumns {
 ///         id: vec![10_i64, 20].into(),
 ///         objective: vec![1_i64, 2].into(),
 ///         kind: vec![KeyResultKind::Linear; 2],
-///         start: Some(vec![0.0, 10.0]),
-///         target: Some(vec![10.0, 0.0]),
-///         current: Some(vec![5.0, 8.0]),
+///         start: Some(vec![0.0, 10.0].into()),
+///         target: Some(vec![10.0, 0.0].into()),
+///         current: Some(vec![5.0, 8.0].into()),
 ///         ..Default::default()
 ///     },
 ///     ..Default::default()
@@ -245,28 +257,23 @@ pub struct CheckInColumns {
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Columns {
+pub struct Columns<'a> {
     /// Objectives.
-    pub objectives: ObjectiveColumns,
+    pub objectives: ObjectiveColumns<'a>,
     /// Key results.
-    pub key_results: KeyResultColumns,
+    pub key_results: KeyResultColumns<'a>,
     /// Alignment edges.
-    pub alignments: Option<AlignmentColumns>,
+    pub alignments: Option<AlignmentColumns<'a>>,
     /// Check-ins.
-    pub check_ins: Option<CheckInColumns>,
+    pub check_ins: Option<CheckInColumns<'a>>,
     /// Cycles.
     pub cycles: Vec<Cycle>,
     /// Policy (defaults when absent).
     pub policy: Option<Policy>,
 }
 
-fn check_len<T>(
-    table: &'static str,
-    column: &'static str,
-    expected: usize,
-    col: Option<&Vec<T>>,
-) -> Result<()> {
-    check_rows(table, column, expected, col.map(Vec::len))
+fn check_len<T>(table: &'static str, column: &'static str, expected: usize, col: Option<&[T]>) -> Result<()> {
+    check_rows(table, column, expected, col.map(<[T]>::len))
 }
 
 fn check_rows(
@@ -298,7 +305,7 @@ fn check_texts(table: &'static str, column: &'static str, expected: usize, col: 
 /// Row `i` of a float column, NaN read as null; infinities are errors naming the row's id.
 #[inline]
 fn number(
-    col: &Option<Vec<f64>>,
+    col: &FloatColumn<'_>,
     i: usize,
     id: impl std::fmt::Display,
     field: &'static str,
@@ -314,7 +321,7 @@ fn number(
 /// The id of row `row` of a column, written out only if an error names it.
 #[derive(Clone, Copy)]
 struct RowId<'a> {
-    ids: &'a IdColumn,
+    ids: &'a IdColumn<'a>,
     row: usize,
 }
 
@@ -326,7 +333,7 @@ impl std::fmt::Display for RowId<'_> {
 
 impl Plan {
     /// Builds a plan from columns. Validation is the same as for documents.
-    pub fn from_columns(cols: &Columns) -> Result<Plan> {
+    pub fn from_columns(cols: &Columns<'_>) -> Result<Plan> {
         let o = &cols.objectives;
         let k = &cols.key_results;
         let no = o.id.len();
@@ -335,7 +342,7 @@ impl Plan {
         check_texts("objectives", "owner", no, &o.owner)?;
         check_texts("objectives", "level", no, &o.level)?;
         check_texts("objectives", "title", no, &o.title)?;
-        check_len("objectives", "progress", no, o.progress.as_ref())?;
+        check_len("objectives", "progress", no, o.progress.as_deref())?;
         check_rows("key_results", "objective", nk, Some(k.objective.len()))?;
         check_len("key_results", "kind", nk, Some(&k.kind))?;
         for (name, col) in [
@@ -347,10 +354,10 @@ impl Plan {
             ("high", &k.high),
             ("current", &k.current),
         ] {
-            check_len("key_results", name, nk, col.as_ref())?;
+            check_len("key_results", name, nk, col.as_deref())?;
         }
-        check_len("key_results", "strict", nk, k.strict.as_ref())?;
-        check_len("key_results", "op", nk, k.op.as_ref())?;
+        check_len("key_results", "strict", nk, k.strict.as_deref())?;
+        check_len("key_results", "op", nk, k.op.as_deref())?;
         check_texts("key_results", "title", nk, &k.title)?;
         check_texts("key_results", "owner", nk, &k.owner)?;
 
@@ -384,8 +391,8 @@ impl Plan {
         if let Some(c) = &cols.check_ins {
             let n = c.key_result.len();
             check_len("check_ins", "date", n, Some(&c.date))?;
-            check_len("check_ins", "value", n, c.value.as_ref())?;
-            check_len("check_ins", "confidence", n, c.confidence.as_ref())?;
+            check_len("check_ins", "value", n, c.value.as_deref())?;
+            check_len("check_ins", "confidence", n, c.confidence.as_deref())?;
             let krs = b.find_column(&c.key_result);
             for (i, &ki) in krs.iter().enumerate() {
                 let kr = c.key_result.key(i);
@@ -402,13 +409,14 @@ impl Plan {
 }
 
 /// Interns every id and resolves every reference: key results to objectives, alignment edges.
-fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
+fn link(b: &mut Builder, cols: &Columns<'_>) -> Result<()> {
     let o = &cols.objectives;
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());
     if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&o.id, &k.id) {
         // One pass for both ends of the range.
-        let (min, max) = a.iter().chain(c).fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (min, max) =
+            a.iter().chain(c.iter()).fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         if min <= max {
             b.reserve_dense_ids(min, max, no + nk);
         }
@@ -441,7 +449,7 @@ fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
     if let Some(a) = &cols.alignments {
         let n = a.child.len();
         check_rows("alignments", "parent", n, Some(a.parent.len()))?;
-        check_len("alignments", "weight", n, a.weight.as_ref())?;
+        check_len("alignments", "weight", n, a.weight.as_deref())?;
         let children = b.find_column(&a.child);
         if let Some(i) = children.iter().position(|&c| c == NONE) {
             return Err(Error::UnknownId { id: a.child.key(i).to_string() });
@@ -460,7 +468,7 @@ fn link(b: &mut Builder, cols: &Columns) -> Result<()> {
 }
 
 /// The rows of every objective, then of every key result, in input order.
-fn compile_rows(cols: &Columns, cycles: &[String]) -> Result<Rows> {
+fn compile_rows(cols: &Columns<'_>, cycles: &[String]) -> Result<Rows> {
     let o = &cols.objectives;
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());

@@ -105,8 +105,8 @@ mod scoring;
 
 pub use charts::{distribution_chart, distribution_svg, nine_box_chart, nine_box_svg};
 pub use columns::{
-    AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, ObjectiveColumns, TextColumn,
-    Texts,
+    AlignmentColumns, CheckInColumns, Columns, FloatColumn, IdColumn, KeyResultColumns, ObjectiveColumns,
+    TextColumn, Texts,
 };
 pub use document::{
     AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,

@@ -5,7 +5,6 @@ use okr_core::{
     ObjectiveColumns, ProgressDriver,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use crate::convert::Table;
 use crate::errors::{invalid_input, to_py_err};
@@ -24,7 +23,7 @@ fn parse_each<T: Copy>(
     Ok(Some(codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| parsed[c])).collect()))
 }
 
-fn objectives(t: &mut Table<'_>) -> PyResult<ObjectiveColumns> {
+fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {
     Ok(ObjectiveColumns {
         id: t.required_ids("id")?,
         cycle: t.texts("cycle")?,
@@ -35,7 +34,7 @@ fn objectives(t: &mut Table<'_>) -> PyResult<ObjectiveColumns> {
     })
 }
 
-fn key_results(t: &mut Table<'_>) -> PyResult<KeyResultColumns> {
+fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
     let kind = parse_each(t.categories("kind")?, "key-result kind", KeyResultKind::parse)?
         .ok_or_else(|| invalid_input("key_results needs column `kind`"))?
         .into_iter()
@@ -59,24 +58,22 @@ fn key_results(t: &mut Table<'_>) -> PyResult<KeyResultColumns> {
     })
 }
 
-/// The core's columns from one dict per table; unknown columns are errors naming them.
-pub fn columns<'py>(
-    objectives: Bound<'py, PyDict>,
-    key_results: Bound<'py, PyDict>,
-    alignments: Option<Bound<'py, PyDict>>,
-    check_ins: Option<Bound<'py, PyDict>>,
-    cycles: Option<Bound<'py, PyDict>>,
+/// The core's columns from one table per dict, borrowing their numpy columns; unknown columns
+/// are errors naming them.
+pub fn columns<'t>(
+    objectives: &'t Table<'_>,
+    key_results: &'t Table<'_>,
+    alignments: Option<&'t Table<'_>>,
+    check_ins: Option<&'t Table<'_>>,
+    cycles: Option<&Table<'_>>,
     policy: Option<&str>,
-) -> PyResult<Columns> {
-    let mut t = Table::new("objectives", objectives);
-    let objectives = self::objectives(&mut t)?;
-    t.finish()?;
-    let mut t = Table::new("key_results", key_results);
-    let key_results = self::key_results(&mut t)?;
-    t.finish()?;
+) -> PyResult<Columns<'t>> {
+    let o = self::objectives(objectives)?;
+    objectives.finish()?;
+    let k = self::key_results(key_results)?;
+    key_results.finish()?;
     let alignments = alignments
-        .map(|d| {
-            let mut t = Table::new("alignments", d);
+        .map(|t| {
             let a = AlignmentColumns {
                 child: t.required_ids("child")?,
                 parent: t.required_ids("parent")?,
@@ -86,8 +83,7 @@ pub fn columns<'py>(
         })
         .transpose()?;
     let check_ins = check_ins
-        .map(|d| {
-            let mut t = Table::new("check_ins", d);
+        .map(|t| {
             let c = CheckInColumns {
                 key_result: t.required_ids("key_result")?,
                 date: t.dates("date")?.ok_or_else(|| invalid_input("check_ins needs column `date`"))?,
@@ -99,8 +95,7 @@ pub fn columns<'py>(
         .transpose()?;
     let cycles = match cycles {
         None => Vec::new(),
-        Some(d) => {
-            let mut t = Table::new("cycles", d);
+        Some(t) => {
             let id = t.required_ids("id")?;
             let start = t.dates("start")?.ok_or_else(|| invalid_input("cycles needs column `start`"))?;
             let end = t.dates("end")?.ok_or_else(|| invalid_input("cycles needs column `end`"))?;
@@ -115,5 +110,5 @@ pub fn columns<'py>(
     };
     let policy =
         policy.map(|p| okr_core::Policy::default().with_overrides(p)).transpose().map_err(to_py_err)?;
-    Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy })
+    Ok(Columns { objectives: o, key_results: k, alignments, check_ins, cycles, policy })
 }

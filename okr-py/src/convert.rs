@@ -1,47 +1,84 @@
 //! Conversions between Python objects (dicts of columns, numpy arrays, lists) and core types.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use okr_core::calibration::Matrix;
-use okr_core::IdColumn;
+use okr_core::{FloatColumn, IdColumn};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::errors::{invalid_input, to_py_err};
 
+/// A numpy column read in place (the array stays borrowed, read-only, while the table lives).
+enum Array<'py> {
+    F64(PyReadonlyArray1<'py, f64>),
+    I64(PyReadonlyArray1<'py, i64>),
+}
+
+/// A contiguous array as a slice without a copy; a strided one copied.
+fn in_place<'a, T: numpy::Element + Clone>(a: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match a.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(a.as_array().to_vec()),
+    }
+}
+
 /// The columns of one table, handed over as a dict; unknown columns are rejected by name.
+/// Float64 and int64 numpy columns are read in place: the core borrows them for the call.
 pub struct Table<'py> {
     name: &'static str,
     dict: Bound<'py, PyDict>,
-    used: Vec<String>,
+    arrays: HashMap<String, Array<'py>>,
+    used: RefCell<Vec<String>>,
 }
 
 impl<'py> Table<'py> {
-    pub fn new(name: &'static str, dict: Bound<'py, PyDict>) -> Self {
-        Table { name, dict, used: Vec::new() }
+    pub fn new(name: &'static str, dict: Bound<'py, PyDict>) -> PyResult<Self> {
+        let mut arrays = HashMap::new();
+        for (key, value) in dict.iter() {
+            let Ok(key) = key.extract::<String>() else { continue };
+            if let Ok(a) = value.extract::<PyReadonlyArray1<'py, f64>>() {
+                arrays.insert(key, Array::F64(a));
+            } else if let Ok(a) = value.extract::<PyReadonlyArray1<'py, i64>>() {
+                arrays.insert(key, Array::I64(a));
+            }
+        }
+        Ok(Table { name, dict, arrays, used: RefCell::new(Vec::new()) })
     }
 
-    fn get(&mut self, column: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.used.push(column.to_owned());
+    fn get(&self, column: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.used.borrow_mut().push(column.to_owned());
         Ok(self.dict.get_item(column)?.filter(|v| !v.is_none()))
     }
 
-    /// Ids: an int64 array or a list of str/int.
-    pub fn ids(&mut self, column: &str) -> PyResult<Option<IdColumn>> {
+    /// Ids: an int64 array (read in place) or a list of str/int.
+    pub fn ids(&self, column: &str) -> PyResult<Option<IdColumn<'_>>> {
+        if let Some(Array::I64(a)) = self.arrays.get(column) {
+            self.used.borrow_mut().push(column.to_owned());
+            return Ok(Some(IdColumn::Integers(in_place(a))));
+        }
         self.get(column)?.map(|v| ids(&v, column)).transpose()
     }
 
-    pub fn required_ids(&mut self, column: &str) -> PyResult<IdColumn> {
+    pub fn required_ids(&self, column: &str) -> PyResult<IdColumn<'_>> {
         let name = self.name;
         self.ids(column)?.ok_or_else(|| invalid_input(format!("{name} needs column `{column}`")))
     }
 
-    /// Floats (NaN = null).
-    pub fn floats(&mut self, column: &str) -> PyResult<Option<Vec<f64>>> {
-        self.get(column)?.map(|v| floats(&v, column)).transpose()
+    /// Floats (NaN = null): a float64 array (read in place) or a list.
+    pub fn floats(&self, column: &str) -> PyResult<FloatColumn<'_>> {
+        if let Some(Array::F64(a)) = self.arrays.get(column) {
+            self.used.borrow_mut().push(column.to_owned());
+            return Ok(Some(in_place(a)));
+        }
+        self.get(column)?.map(|v| floats(&v, column).map(Cow::Owned)).transpose()
     }
 
-    pub fn bools(&mut self, column: &str) -> PyResult<Option<Vec<bool>>> {
+    pub fn bools(&self, column: &str) -> PyResult<Option<Vec<bool>>> {
         self.get(column)?
             .map(|v| {
                 v.extract::<Vec<bool>>()
@@ -52,7 +89,7 @@ impl<'py> Table<'py> {
 
     /// Text per row as (codes, categories): code -1 is null. Accepts the factorised form the
     /// Python side sends, `("codes", int32 array, [str])`, or a plain list of str/None.
-    pub fn categories(&mut self, column: &str) -> PyResult<Option<(Vec<i32>, Vec<String>)>> {
+    pub fn categories(&self, column: &str) -> PyResult<Option<(Vec<i32>, Vec<String>)>> {
         let Some(v) = self.get(column)? else { return Ok(None) };
         if let Ok((tag, codes, cats)) = v.extract::<(String, PyReadonlyArray1<i32>, Vec<String>)>() {
             if tag == "codes" {
@@ -81,12 +118,12 @@ impl<'py> Table<'py> {
     }
 
     /// Text per row, kept as codes into the distinct values (no string per row).
-    pub fn texts(&mut self, column: &str) -> PyResult<Option<okr_core::Texts>> {
+    pub fn texts(&self, column: &str) -> PyResult<Option<okr_core::Texts>> {
         Ok(self.categories(column)?.map(|(codes, categories)| okr_core::Texts::Coded { codes, categories }))
     }
 
     /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.
-    pub fn dates(&mut self, column: &str) -> PyResult<Option<Vec<NaiveDate>>> {
+    pub fn dates(&self, column: &str) -> PyResult<Option<Vec<NaiveDate>>> {
         let Some(v) = self.get(column)? else { return Ok(None) };
         let days: Vec<i64> =
             v.extract().map_err(|_| invalid_input(format!("column `{column}` must be dates")))?;
@@ -94,10 +131,10 @@ impl<'py> Table<'py> {
     }
 
     /// Rejects columns that were never asked for.
-    pub fn finish(self) -> PyResult<()> {
+    pub fn finish(&self) -> PyResult<()> {
         for key in self.dict.keys() {
             let key: String = key.extract()?;
-            if !self.used.contains(&key) {
+            if !self.used.borrow().contains(&key) {
                 return Err(to_py_err(okr_core::Error::UnknownColumn { table: self.name, column: key }));
             }
         }
@@ -111,15 +148,15 @@ pub fn epoch_day(days: i64, what: &str) -> PyResult<NaiveDate> {
         .ok_or_else(|| invalid_input(format!("`{what}`: day {days} is out of range")))
 }
 
-pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn> {
+pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
     if let Ok(a) = v.extract::<PyReadonlyArray1<i64>>() {
-        return Ok(IdColumn::Integers(a.as_array().to_vec()));
+        return Ok(a.as_array().to_vec().into());
     }
     let list = v
         .downcast::<PyList>()
         .map_err(|_| invalid_input(format!("`{what}` must be a list or an int64 array")))?;
     if let Ok(ints) = list.extract::<Vec<i64>>() {
-        return Ok(IdColumn::Integers(ints));
+        return Ok(ints.into());
     }
     list.extract::<Vec<String>>()
         .map(IdColumn::Strings)

@@ -200,6 +200,26 @@ def test_review_packet(root):
     assert e.value.code == "unknown_id"
 
 
+def test_numpy_columns_are_read_in_place_or_copied_when_strided():
+    # Contiguous float64 and int64 columns are borrowed by the extension; strided ones (a
+    # column of a 2-D array, every other element) are copied. Both give the same plan.
+    wide = np.array([[1, 10, 0.0, 10.0, 4.0], [2, 20, 0.0, 10.0, 6.0]])
+    ids = np.array([1, 0, 2, 0], dtype=np.int64)[::2]
+    assert not ids.flags["C_CONTIGUOUS"] and not wide[:, 4].flags["C_CONTIGUOUS"]
+    from okr import _okr
+    from okr._columns import texts
+
+    def plan(obj_ids, current):
+        kr = {"id": np.array([10, 20], dtype=np.int64), "objective": obj_ids, "kind": texts(pd.Series(["linear"] * 2)),
+              "start": wide[:, 2], "target": np.ascontiguousarray(wide[:, 3]), "current": current}
+        return okr.Plan(_okr.Plan.from_columns({"id": np.array([1, 2], dtype=np.int64)}, kr))
+
+    strided = plan(ids, wide[:, 4]).score("2026-01-01").to_pandas()
+    contiguous = plan(np.ascontiguousarray(ids), np.ascontiguousarray(wide[:, 4])).score("2026-01-01").to_pandas()
+    pd.testing.assert_frame_equal(strided, contiguous)
+    assert strided.set_index("id")["score"].to_dict() == {1: 0.4, 2: 0.6, 10: 0.4, 20: 0.6}
+
+
 def test_whole_float_ids_are_integer_ids():
     # pandas upcasts integer ids to float after a concat with an empty frame or a missing value.
     objectives = pd.DataFrame({"id": [1.0, 2.0]})

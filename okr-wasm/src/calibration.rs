@@ -39,7 +39,9 @@ fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, J
     }
 }
 
-fn long(data: &JsValue, first: &str) -> Result<(okr_core::IdColumn, okr_core::IdColumn, Vec<f64>), JsValue> {
+type Long = (okr_core::IdColumn<'static>, okr_core::IdColumn<'static>, Vec<f64>);
+
+fn long(data: &JsValue, first: &str) -> Result<Long, JsValue> {
     let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
     Ok((ids(&get(first)?, first)?, ids(&get("raters")?, "raters")?, floats(&get("ratings")?, "ratings")?))
 }

@@ -1,9 +1,11 @@
 //! Plans from columns (typed arrays or arrays): the conversion behind `Plan.fromColumns`.
 
+use std::borrow::Cow;
+
 use js_sys::{Array, JSON};
 use okr_core::{
-    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind,
-    ObjectiveColumns, ProgressDriver,
+    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, FloatColumn, IdColumn, KeyResultColumns,
+    KeyResultKind, ObjectiveColumns, ProgressDriver,
 };
 use wasm_bindgen::JsValue;
 
@@ -49,15 +51,15 @@ impl Table {
         field(&self.value, column)
     }
 
-    fn ids(&self, column: &str) -> Result<IdColumn, JsValue> {
+    fn ids(&self, column: &str) -> Result<IdColumn<'static>, JsValue> {
         let v = self
             .get(column)?
             .ok_or_else(|| invalid_input(format!("{} needs column `{column}`", self.name)))?;
         ids(&v, column)
     }
 
-    fn floats(&self, column: &str) -> Result<Option<Vec<f64>>, JsValue> {
-        self.get(column)?.map(|v| floats(&v, column)).transpose()
+    fn floats(&self, column: &str) -> Result<FloatColumn<'static>, JsValue> {
+        self.get(column)?.map(|v| floats(&v, column).map(Cow::Owned)).transpose()
     }
 
     fn strings(&self, column: &str) -> Result<Option<Vec<Option<String>>>, JsValue> {
@@ -69,7 +71,7 @@ impl Table {
     }
 }
 
-pub fn columns(value: &JsValue) -> Result<Columns, JsValue> {
+pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
     let top = Table::new(
         "columns",
         value.clone(),

@@ -85,14 +85,14 @@ pub fn floats(v: &JsValue, what: &str) -> Result<Vec<f64>, JsValue> {
 }
 
 /// Ids from an Int32Array, an array of integers, or an array of strings.
-pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn, JsValue> {
+pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     if let Some(a) = v.dyn_ref::<Int32Array>() {
-        return Ok(IdColumn::Integers(a.to_vec().into_iter().map(i64::from).collect()));
+        return Ok(a.to_vec().into_iter().map(i64::from).collect::<Vec<_>>().into());
     }
     let arr =
         v.dyn_ref::<Array>().ok_or_else(|| invalid_input(format!("`{what}` must be an array of ids")))?;
     if arr.iter().all(|x| x.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)) {
-        return Ok(IdColumn::Integers(arr.iter().filter_map(|x| x.as_f64()).map(|f| f as i64).collect()));
+        return Ok(arr.iter().filter_map(|x| x.as_f64()).map(|f| f as i64).collect::<Vec<_>>().into());
     }
     arr.iter()
         .map(|x| {

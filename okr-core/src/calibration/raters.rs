@@ -235,7 +235,7 @@ mod tests {
     use super::*;
     use crate::columns::IdColumn;
 
-    fn ids(v: &[&str]) -> IdColumn {
+    fn ids(v: &[&str]) -> IdColumn<'static> {
         v.to_vec().into()
     }
 

@@ -112,7 +112,7 @@ fn policy_override_is_validated() {
     assert_eq!(r.get("deals").unwrap().score, 1.0); // at_least is 0 or 1 whatever the cap
 }
 
-fn columns() -> Columns {
+fn columns() -> Columns<'static> {
     Columns {
         objectives: ObjectiveColumns {
             id: vec!["co", "t"].into(),
@@ -124,11 +124,11 @@ fn columns() -> Columns {
             id: vec!["k1", "k2", "k3"].into(),
             objective: vec!["co", "t", "t"].into(),
             kind: vec![KeyResultKind::Linear, KeyResultKind::AtMost, KeyResultKind::Linear],
-            start: Some(vec![0.0, f64::NAN, 100.0]),
-            target: Some(vec![10.0, f64::NAN, 0.0]),
-            threshold: Some(vec![f64::NAN, 3.0, f64::NAN]),
-            current: Some(vec![5.0, 2.0, f64::NAN]),
-            weight: Some(vec![f64::NAN, 1.0, 3.0]),
+            start: Some(vec![0.0, f64::NAN, 100.0].into()),
+            target: Some(vec![10.0, f64::NAN, 0.0].into()),
+            threshold: Some(vec![f64::NAN, 3.0, f64::NAN].into()),
+            current: Some(vec![5.0, 2.0, f64::NAN].into()),
+            weight: Some(vec![f64::NAN, 1.0, 3.0].into()),
             ..Default::default()
         },
         alignments: Some(AlignmentColumns {
@@ -139,8 +139,8 @@ fn columns() -> Columns {
         check_ins: Some(CheckInColumns {
             key_result: vec!["k3", "k3"].into(),
             date: vec![day("2026-01-10"), day("2026-02-01")],
-            value: Some(vec![80.0, f64::NAN]),
-            confidence: Some(vec![0.9, 0.4]),
+            value: Some(vec![80.0, f64::NAN].into()),
+            confidence: Some(vec![0.9, 0.4].into()),
         }),
         cycles: vec![okr_core::Cycle { id: "q1".into(), start: day("2026-01-01"), end: day("2026-03-31") }],
         policy: None,
@@ -180,17 +180,17 @@ fn columns_match_the_document_form() {
 #[test]
 fn integer_ids_are_their_decimal_text() {
     let cols = Columns {
-        objectives: ObjectiveColumns { id: IdColumn::Integers(vec![7, 8]), ..Default::default() },
+        objectives: ObjectiveColumns { id: IdColumn::Integers(vec![7, 8].into()), ..Default::default() },
         key_results: KeyResultColumns {
-            id: IdColumn::Integers(vec![70]),
+            id: IdColumn::Integers(vec![70].into()),
             objective: IdColumn::Strings(vec!["8".into()]),
             kind: vec![KeyResultKind::Binary],
-            current: Some(vec![1.0]),
+            current: Some(vec![1.0].into()),
             ..Default::default()
         },
         alignments: Some(AlignmentColumns {
-            child: IdColumn::Integers(vec![8]),
-            parent: IdColumn::Integers(vec![7]),
+            child: IdColumn::Integers(vec![8].into()),
+            parent: IdColumn::Integers(vec![7].into()),
             weight: None,
         }),
         ..Default::default()
@@ -203,7 +203,7 @@ fn integer_ids_are_their_decimal_text() {
 #[test]
 fn column_errors_name_the_problem() {
     let mut c = columns();
-    c.key_results.start = Some(vec![0.0]);
+    c.key_results.start = Some(vec![0.0].into());
     let e = Plan::from_columns(&c).unwrap_err();
     assert_eq!(e.code(), "length_mismatch");
     assert_eq!(e.to_string(), "column `start` of key_results has 1 rows, expected 3");
@@ -217,11 +217,11 @@ fn column_errors_name_the_problem() {
     );
 
     let mut c = columns();
-    c.key_results.current = Some(vec![f64::INFINITY, 1.0, 1.0]);
+    c.key_results.current = Some(vec![f64::INFINITY, 1.0, 1.0].into());
     assert_eq!(Plan::from_columns(&c).unwrap_err().to_string(), "`k1` has non-finite current `inf`");
 
     let mut c = columns();
-    c.key_results.target = Some(vec![f64::NAN, f64::NAN, 0.0]);
+    c.key_results.target = Some(vec![f64::NAN, f64::NAN, 0.0].into());
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "missing_field");
 
     let mut c = columns();
@@ -236,7 +236,7 @@ fn column_errors_name_the_problem() {
     c.alignments = Some(AlignmentColumns {
         child: vec!["co"].into(),
         parent: vec!["t"].into(),
-        weight: Some(vec![f64::NEG_INFINITY]),
+        weight: Some(vec![f64::NEG_INFINITY].into()),
     });
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "non_finite");
 

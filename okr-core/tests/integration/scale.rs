@@ -7,14 +7,14 @@ use okr_core::{
 
 const N: i64 = 1_000_000;
 
-fn leaf_kr(objective: i64) -> KeyResultColumns {
+fn leaf_kr(objective: i64) -> KeyResultColumns<'static> {
     KeyResultColumns {
-        id: IdColumn::Integers(vec![-1]),
-        objective: IdColumn::Integers(vec![objective]),
+        id: IdColumn::Integers(vec![-1].into()),
+        objective: IdColumn::Integers(vec![objective].into()),
         kind: vec![KeyResultKind::Linear],
-        start: Some(vec![0.0]),
-        target: Some(vec![10.0]),
-        current: Some(vec![7.0]),
+        start: Some(vec![0.0].into()),
+        target: Some(vec![10.0].into()),
+        current: Some(vec![7.0].into()),
         ..Default::default()
     }
 }
@@ -43,8 +43,8 @@ fn million_deep_chain() {
     let mut cyclic = cols;
     if let Some(a) = &mut cyclic.alignments {
         if let (IdColumn::Integers(c), IdColumn::Integers(p)) = (&mut a.child, &mut a.parent) {
-            c.push(0);
-            p.push(N - 1);
+            c.to_mut().push(0);
+            p.to_mut().push(N - 1);
         }
     }
     let err = Plan::from_columns(&cyclic).unwrap_err();
@@ -61,7 +61,7 @@ fn million_child_star() {
         key_results: leaf_kr(N),
         alignments: Some(AlignmentColumns {
             child: IdColumn::Integers((1..=N).collect()),
-            parent: IdColumn::Integers(vec![0; N as usize]),
+            parent: IdColumn::Integers(vec![0; N as usize].into()),
             weight: None,
         }),
         ..Default::default()
@@ -82,7 +82,7 @@ fn hundred_thousand_parents_on_one_objective() {
         },
         key_results: leaf_kr(parents),
         alignments: Some(AlignmentColumns {
-            child: IdColumn::Integers(vec![parents; parents as usize]),
+            child: IdColumn::Integers(vec![parents; parents as usize].into()),
             parent: IdColumn::Integers((0..parents).collect()),
             weight: None,
         }),
