@@ -8,8 +8,8 @@ the objectives aligned to it; expected progress and status). The numpy peer runs
 integer arrays already resolved to rows (the arithmetic alone), and from the same DataFrames
 okr gets (ids resolved, unknown references and cycles rejected, a DataFrame out), which is the
 fair end-to-end comparison. Every peer's answer is checked
-against okr's before its time counts. Then okr's statistics against pingouin, krippendorff and
-pandas. Prints a table of median times and ratios.
+against okr's before its time counts. Then okr's statistics against pingouin, krippendorff,
+statsmodels, scikit-learn and pandas. Prints a table of median times and ratios.
 
     python benches/peers/peers.py [--objectives 1000000] [--repeat 3] [--skip-slow]
 """
@@ -350,6 +350,25 @@ def stats_comparison(repeat):
     ref_t, b = timed(lambda: krippendorff.alpha(reliability_data=data, level_of_measurement="interval"), repeat)
     assert abs(a - b) < 1e-9
     out.append(("Krippendorff α interval, 50 × 20,000 (krippendorff)", ours_t, ref_t))
+
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
+    subjects, raters_per_subject = 200_000, 10
+    shares = rng.dirichlet(np.ones(5) * 2, subjects)
+    table = np.stack([rng.multinomial(raters_per_subject, p) for p in shares[:2_000]] * (subjects // 2_000)).astype(float)
+    ours_t, a = timed(lambda: cal.fleiss_kappa(table), repeat)
+    ref_t, b = timed(lambda: fleiss_kappa(table), repeat)
+    assert abs(a - b) < 1e-9
+    out.append(("Fleiss' κ, 200,000 subjects × 5 categories (statsmodels)", ours_t, ref_t))
+
+    pairs = 1_000_000
+    y1 = rng.integers(1, 6, pairs)
+    y2 = np.where(rng.random(pairs) < 0.6, y1, rng.integers(1, 6, pairs))
+    ours_t, a = timed(lambda: cal.cohen_kappa(y1, y2, weights="quadratic"), repeat)
+    ref_t, b = timed(lambda: cohen_kappa_score(y1, y2, weights="quadratic"), repeat)
+    assert abs(a - b) < 1e-9
+    out.append(("Cohen's κ quadratic, 1,000,000 pairs (scikit-learn)", ours_t, ref_t))
 
     ratings, managers = 1_000_000, 10_000
     z = pd.DataFrame({"ratee": rng.integers(0, 200_000, ratings), "rater": rng.integers(0, managers, ratings), "rating": rng.integers(1, 6, ratings).astype(float)})

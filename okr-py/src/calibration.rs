@@ -102,8 +102,7 @@ fn cohen_kappa(
 /// Fleiss' kappa of a subjects × categories count table.
 #[pyfunction]
 fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-    let table = matrix(table, "table")?;
-    let k = py.allow_threads(|| cal::fleiss_kappa(&table)).map_err(to_py_err)?;
+    let k = with_matrix(table, "table", |t| py.allow_threads(|| cal::fleiss_kappa(t)).map_err(to_py_err))?;
     json(py, &k)
 }
 
@@ -111,8 +110,9 @@ fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> 
 #[pyfunction]
 #[pyo3(signature = (data, correct_ties=true))]
 fn kendall_w(py: Python<'_>, data: &Bound<'_, PyAny>, correct_ties: bool) -> PyResult<PyObject> {
-    let data = matrix(data, "data")?;
-    let w = py.allow_threads(|| cal::kendall_w(&data, correct_ties)).map_err(to_py_err)?;
+    let w = with_matrix(data, "data", |m| {
+        py.allow_threads(|| cal::kendall_w(m, correct_ties)).map_err(to_py_err)
+    })?;
     json(py, &w)
 }
 

@@ -190,17 +190,26 @@ pub fn fleiss_kappa(table: &Matrix) -> Result<FleissKappa> {
     if categories < 2 {
         return Err(Error::TooFew { what: "categories", needed: 2, found: categories });
     }
+    // One pass over the table. Counts are whole numbers, so row totals, squared counts and
+    // category totals are sums of integers: exact in f64 up to 2^53, whatever the order.
     let mut raters = None;
+    let mut squares = 0.0;
+    let mut per_category = vec![0.0; categories];
     for s in 0..subjects {
         let row = table.row(s);
-        if let Some(&c) = row.iter().find(|&&c| !(c >= 0.0 && c.fract() == 0.0)) {
-            return Err(Error::InvalidValue {
-                id: format!("subject {s}"),
-                field: "table",
-                reason: format!("count `{c}` is not a whole number ≥ 0"),
-            });
+        let (mut total, mut sq) = (0.0, 0.0);
+        for (&c, t) in row.iter().zip(per_category.iter_mut()) {
+            if !(c >= 0.0 && c.fract() == 0.0) {
+                return Err(Error::InvalidValue {
+                    id: format!("subject {s}"),
+                    field: "table",
+                    reason: format!("count `{c}` is not a whole number ≥ 0"),
+                });
+            }
+            total += c;
+            sq += c * c;
+            *t += c;
         }
-        let total = sum(row.iter().copied());
         match raters {
             None => raters = Some(total),
             Some(r) if r != total => {
@@ -212,16 +221,17 @@ pub fn fleiss_kappa(table: &Matrix) -> Result<FleissKappa> {
             }
             _ => {}
         }
+        squares += sq;
     }
     let m = raters.unwrap_or(0.0);
     if m < 2.0 {
         return Err(Error::TooFew { what: "raters per subject", needed: 2, found: m as usize });
     }
     let nf = subjects as f64;
-    let p_subject = (0..subjects).map(|s| (sum(table.row(s).iter().map(|c| c * c)) - m) / (m * (m - 1.0)));
-    let p_observed = sum(p_subject) / nf;
-    let p_expected = sum((0..categories).map(|j| {
-        let pj = sum((0..subjects).map(|s| table.get(s, j))) / (nf * m);
+    // P̄ = mean over subjects of (Σ_j n_ij² − m) / (m (m − 1)), from the one exact total.
+    let p_observed = (squares - nf * m) / (nf * m * (m - 1.0));
+    let p_expected = sum(per_category.iter().map(|&t| {
+        let pj = t / (nf * m);
         pj * pj
     }));
     if p_expected >= 1.0 {
