@@ -15,7 +15,7 @@ WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = 
 WASM_FILE = target/wasm32-unknown-unknown/release/okr_wasm.wasm
 
 # Fuzzing is not part of `make test`: see `make fuzz`.
-.PHONY: fuzz demo test test-rust test-python test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
+.PHONY: fuzz demo test test-rust test-python test-install test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
 
 ## Score the bundled sample organisation and print the alignment tree with explanations.
 demo:
@@ -26,7 +26,7 @@ score:
 	$(CARGO) run --quiet --release -p okr-core --example score -- $(or $(PLAN),$(SAMPLE)) --as-of $(AS_OF)
 
 ## Every suite.
-test: lint test-rust test-python test-wasm bench-build
+test: lint test-rust test-python test-install test-wasm bench-build
 
 test-rust:
 	$(CARGO) test --workspace --lib --tests --examples
@@ -48,6 +48,14 @@ python-dev: $(VENV)/.ready
 test-python: python-dev
 	$(VPY) -m pytest okr-py/tests -q -p no:cacheprovider
 	$(VPY) -m mypy.stubtest okr --mypy-config-file okr-py/mypy.ini
+
+## The newcomer's path: `pip install ./okr-py` into a clean environment (kept between runs, so
+## only okr is rebuilt), then the README's three-line quick start against that install.
+INSTALL_VENV ?= $(HOME)/.cache/okr/venv-install
+test-install:
+	test -x $(INSTALL_VENV)/bin/python || $(PYTHON) -m venv $(INSTALL_VENV)
+	$(INSTALL_VENV)/bin/pip install --quiet ./okr-py
+	$(INSTALL_VENV)/bin/python okr-py/tests/installed_quickstart.py
 
 ## WebAssembly: the Node package (okr-wasm/pkg) and the browser demo (okr-wasm/www).
 wasm-tools:
