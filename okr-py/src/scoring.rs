@@ -90,13 +90,15 @@ impl Report {
             }
             OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }
-        d.set_item("type", PyArray1::from_vec(py, c.node_type.iter().map(|t| *t as u8).collect()))?;
-        let kind: Vec<i8> = c.kind.iter().map(|k| k.map_or(-1, |k| k.code() as i8)).collect();
+        // One-byte enums become their one-byte codes in place (`into_iter().map().collect()`
+        // reuses the buffer): no new allocation, no fresh pages to fault in.
+        d.set_item("type", PyArray1::from_vec(py, c.node_type.into_iter().map(|t| t as u8).collect()))?;
+        let kind: Vec<i8> = c.kind.into_iter().map(|k| k.map_or(-1, |k| k.code() as i8)).collect();
         d.set_item("kind", PyArray1::from_vec(py, kind))?;
         d.set_item("score", PyArray1::from_vec(py, c.score))?;
         d.set_item("expected", PyArray1::from_vec(py, c.expected))?;
-        d.set_item("status", PyArray1::from_vec(py, c.status.iter().map(|s| s.code()).collect()))?;
-        d.set_item("grade", PyArray1::from_vec(py, c.grade.iter().map(|g| g.code()).collect()))?;
+        d.set_item("status", PyArray1::from_vec(py, c.status.into_iter().map(Status::code).collect()))?;
+        d.set_item("grade", PyArray1::from_vec(py, c.grade.into_iter().map(Grade::code).collect()))?;
         d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
         d.set_item("value", PyArray1::from_vec(py, c.value))?;
         d.set_item("confidence", PyArray1::from_vec(py, c.confidence))?;
