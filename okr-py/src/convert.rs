@@ -61,7 +61,8 @@ impl<'py> Table<'py> {
             self.used.borrow_mut().push(column.to_owned());
             return Ok(Some(IdColumn::Integers(in_place(a))));
         }
-        self.get(column)?.map(|v| ids(&v, column)).transpose()
+        let what = format!("{}.{column}", self.name);
+        self.get(column)?.map(|v| ids(&v, &what)).transpose()
     }
 
     pub fn required_ids(&self, column: &str) -> PyResult<IdColumn<'_>> {
@@ -158,9 +159,21 @@ pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
     if let Ok(ints) = list.extract::<Vec<i64>>() {
         return Ok(ints.into());
     }
-    list.extract::<Vec<String>>()
-        .map(IdColumn::Strings)
-        .map_err(|_| invalid_input(format!("`{what}` must hold text or integer ids, without nulls")))
+    list.extract::<Vec<String>>().map(IdColumn::Strings).map_err(|_| {
+        // Name the first row that is neither text nor an integer.
+        let bad = list
+            .iter()
+            .enumerate()
+            .find(|(_, x)| x.extract::<String>().is_err() && x.extract::<i64>().is_err());
+        match bad {
+            Some((row, x)) if x.is_none() => invalid_input(format!("`{what}`: row {row} has no id (null)")),
+            Some((row, x)) => invalid_input(format!(
+                "`{what}`: row {row} holds `{}`, not a text or integer id",
+                x.repr().map_or_else(|_| "?".to_owned(), |r| r.to_string())
+            )),
+            None => invalid_input(format!("`{what}` must hold text or integer ids, without nulls")),
+        }
+    })
 }
 
 pub fn floats(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {

@@ -1,5 +1,6 @@
 """Thousands of mutated documents at Plan.from_json: only okr.OkrError ever comes out."""
 
+import datetime as dt
 import json
 import pathlib
 import random
@@ -72,6 +73,69 @@ def test_non_finite_columns_are_errors():
     with pytest.raises(okr.OkrError) as e:
         okr.Plan.from_frames(objectives, key_results)
     assert e.value.code == "missing_field" and "`target`" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pd.array([1, None], dtype="Int64"),  # nullable integers
+        [1.0, np.nan],  # integers turned float by a missing value
+        ["a", None],  # text
+        pd.array(["a", None], dtype="string"),  # pandas' string dtype
+    ],
+    ids=["Int64", "float", "object", "string"],
+)
+def test_missing_ids_are_errors_naming_the_table_column_and_row(column):
+    key_results = pd.DataFrame({"id": [10], "objective": [1], "kind": ["binary"], "current": [1.0]})
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(pd.DataFrame({"id": column}), key_results)
+    assert e.value.code == "invalid_input"
+    assert "`objectives.id`: row 1 has no id (null)" in str(e.value)
+    alignments = pd.DataFrame({"child": [2, None], "parent": [1, 1]})
+    with pytest.raises(okr.OkrError, match=r"`alignments.child`: row 1 has no id"):
+        okr.Plan.from_frames(pd.DataFrame({"id": [1, 2]}), key_results, alignments)
+
+
+def test_unreadable_dates_and_flags_are_errors_naming_the_column_and_row():
+    objectives = pd.DataFrame({"id": [1], "cycle": ["q"]})
+    key_results = pd.DataFrame({"id": [10], "objective": [1], "kind": ["linear"], "start": [0.0], "target": [1.0]})
+    cycles = pd.DataFrame({"id": ["q"], "start": ["2026-01-01"], "end": ["2026-03-31"]})
+    cases = [
+        (dict(check_ins=pd.DataFrame({"key_result": [10], "date": ["soon"], "value": [1.0]}), cycles=cycles),
+         "`check_ins.date`: row 0 holds `soon`, not a date"),
+        (dict(check_ins=pd.DataFrame({"key_result": [10, 10], "date": ["2026-01-05", None]}), cycles=cycles),
+         "`check_ins.date`: row 1 has no date (null)"),
+        (dict(cycles=cycles.assign(end=["2026-13-01"])), "`cycles.end`: row 0 holds `2026-13-01`, not a date"),
+    ]
+    for frames, message in cases:
+        with pytest.raises(okr.OkrError) as e:
+            okr.Plan.from_frames(objectives, key_results, **frames)
+        assert e.value.code == "invalid_input" and message in str(e.value)
+    # Dates may be text, datetime.date or datetime64 values.
+    for date in (["2026-01-05"], [dt.date(2026, 1, 5)], pd.to_datetime(["2026-01-05"])):
+        check_ins = pd.DataFrame({"key_result": [10], "date": date, "value": [0.5]})
+        plan = okr.Plan.from_frames(objectives, key_results, check_ins=check_ins, cycles=cycles)
+        assert plan.score("2026-02-01")["10"]["score"] == 0.5
+    # `strict` takes booleans, 0 and 1, nulls (false); not the truth of a string.
+    at_least = pd.DataFrame({"id": [10], "objective": [1], "kind": ["at_least"], "threshold": [1.0], "current": [1.0]})
+    for strict, score in (([True], 0.0), ([None], 1.0), ([1], 0.0), (pd.array([pd.NA], dtype="boolean"), 1.0)):
+        plan = okr.Plan.from_frames(objectives[["id"]], at_least.assign(strict=strict))
+        assert plan.score("2026-01-01")["10"]["score"] == score
+    for strict in (["yes"], [2]):
+        with pytest.raises(okr.OkrError, match=r"`key_results.strict`: row 0 holds `.*`, not true or false"):
+            okr.Plan.from_frames(objectives[["id"]], at_least.assign(strict=strict))
+
+
+def test_errors_raised_in_python_carry_a_code_too():
+    checks = [
+        lambda: okr.Plan.from_json("{}").score(3.5),
+        lambda: okr.calibration.fleiss_kappa([[1, 1]], method="randolph"),
+        lambda: okr.calibration.cohen_kappa([1, 2], [1, 3], labels=[1, 2]),
+    ]
+    for call in checks:
+        with pytest.raises(okr.OkrError) as e:
+            call()
+        assert e.value.code == "invalid_input" and str(e.value).startswith("invalid input: ")
 
 
 def test_deep_json_and_long_ids():

@@ -7,6 +7,15 @@ from typing import Any, Dict, Tuple
 import numpy as np
 import pandas as pd
 
+from okr import _okr
+
+
+def invalid(message: str) -> Exception:
+    """An ``OkrError`` with code ``invalid_input``, as the extension raises for bad input."""
+    error = _okr.OkrError(f"invalid input: {message}")
+    error.code = "invalid_input"
+    return error
+
 # What each known column holds; anything else is passed through and rejected by name.
 IDS = {"id", "objective", "child", "parent", "key_result"}
 BOOLS = {"strict"}
@@ -23,8 +32,12 @@ def frame(table: Any) -> pd.DataFrame:
 
 
 def ids(series: Any) -> Any:
-    """Integer ids as an int64 array, anything else as a list of str."""
+    """Integer ids as an int64 array, anything else as a list of str; a missing id (None, NaN,
+    NA, in any dtype) stays None, for the extension to reject naming the column."""
     s = pd.Series(series)
+    missing = s.isna()
+    if missing.any():
+        return [None if m else str(v) for v, m in zip(s.tolist(), missing.tolist())]
     if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
     if pd.api.types.is_float_dtype(s.dtype):
@@ -48,25 +61,48 @@ def texts(series: pd.Series) -> tuple:
     return ("codes", np.ascontiguousarray(codes, dtype=np.int32), [str(u) for u in uniques])
 
 
-def days(series: pd.Series) -> list:
-    """Days since 1970-01-01."""
-    values = pd.to_datetime(series).to_numpy().astype("datetime64[D]").astype(np.int64)
-    return values.tolist()
+def bools(series: pd.Series, what: str) -> list:
+    """True/False per row, a missing value False; anything but booleans (or 0 and 1) is an
+    error naming ``what`` and the row, rather than Python's truth of a string."""
+    s = pd.Series(series)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.fillna(False).astype(bool).tolist()
+    if pd.api.types.is_numeric_dtype(s.dtype) and s.dropna().isin([0, 1]).all():
+        return s.fillna(0).astype(bool).tolist()
+    values = s.tolist()
+    for row, v in enumerate(values):
+        if not (v is None or isinstance(v, (bool, np.bool_)) or pd.isna(v) or (isinstance(v, (int, float, np.number)) and v in (0, 1))):
+            raise invalid(f"`{what}`: row {row} holds `{v}`, not true or false")
+    return [False if v is None or pd.isna(v) else bool(v) for v in values]
 
 
-def columns(table: Any, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
-    """The dict of columns for one table; ``dates`` names its date columns."""
+def days(series: pd.Series, what: str) -> list:
+    """Days since 1970-01-01; a missing or unreadable date is an error naming ``what`` and
+    the row."""
+    s = pd.Series(series)
+    parsed = pd.to_datetime(s, errors="coerce")
+    unread = parsed.isna().to_numpy()
+    if unread.any():
+        row = int(np.flatnonzero(unread)[0])
+        value = s.iloc[row]
+        problem = "has no date (null)" if pd.isna(value) else f"holds `{value}`, not a date"
+        raise invalid(f"`{what}`: row {row} {problem}")
+    return parsed.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
+
+
+def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
+    """The dict of columns for table ``name``; ``dates`` names its date columns."""
     df = frame(table)
     out: Dict[str, Any] = {}
-    for name in df.columns:
-        s = df[name]
-        key = str(name)
+    for column in df.columns:
+        s = df[column]
+        key = str(column)
         if key in IDS:
             out[key] = ids(s)
         elif key in dates:
-            out[key] = days(s)
+            out[key] = days(s, f"{name}.{key}")
         elif key in BOOLS:
-            out[key] = s.fillna(False).astype(bool).tolist()
+            out[key] = bools(s, f"{name}.{key}")
         elif key in TEXTS:
             out[key] = texts(s)
         elif pd.api.types.is_numeric_dtype(s.dtype):

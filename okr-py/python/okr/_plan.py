@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 import pandas as pd
 
 from okr import _okr
-from okr._columns import columns, floats, ids
+from okr._columns import columns, floats, ids, invalid
 
 DateLike = Union[_dt.date, str, None]
 
@@ -23,7 +23,7 @@ def _iso(as_of: DateLike) -> str:
         return as_of.isoformat()
     if isinstance(as_of, str):
         return as_of
-    raise _okr.OkrError(f"invalid input: as_of must be a date or YYYY-MM-DD, not {type(as_of).__name__}")
+    raise invalid(f"as_of must be a date or YYYY-MM-DD, not {type(as_of).__name__}")
 
 
 def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
@@ -179,11 +179,11 @@ class Plan:
         """
         return cls(
             _okr.Plan.from_columns(
-                columns(objectives),
-                columns(key_results),
-                None if alignments is None else columns(alignments),
-                None if check_ins is None else columns(check_ins, dates=("date",)),
-                None if cycles is None else columns(cycles, dates=("start", "end")),
+                columns(objectives, "objectives"),
+                columns(key_results, "key_results"),
+                None if alignments is None else columns(alignments, "alignments"),
+                None if check_ins is None else columns(check_ins, "check_ins", dates=("date",)),
+                None if cycles is None else columns(cycles, "cycles", dates=("start", "end")),
                 _policy(policy),
             )
         )

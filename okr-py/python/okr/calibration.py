@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from okr import _okr
-from okr._columns import floats, ids
+from okr._columns import floats, ids, invalid
 
 __all__ = [
     "intraclass_corr",
@@ -62,7 +62,7 @@ def _numeric_or_codes(values: np.ndarray, domain: Optional[Sequence[Any]]) -> Tu
     codes = pd.Series(pd.Categorical(flat, categories=labels).codes, dtype=np.float64)
     codes[flat.isna().to_numpy() | (codes < 0).to_numpy()] = np.nan
     if domain is not None and bool(((codes.isna()) & flat.notna()).any()):
-        raise _okr.OkrError("invalid input: a value is not in value_domain")
+        raise invalid("a value is not in value_domain")
     return codes.to_numpy().reshape(values.shape), np.arange(len(labels), dtype=np.float64)
 
 
@@ -96,7 +96,7 @@ def _label_codes(y1: Any, y2: Any, labels: Optional[Sequence[Any]]) -> Tuple[np.
     order = list(labels) if labels is not None else sorted(pd.concat([a, b]).unique().tolist())
     extra = set(pd.concat([a, b]).unique().tolist()) - set(order)
     if extra:
-        raise _okr.OkrError(f"invalid labels: `{sorted(extra)[0]}` is not among the labels")
+        raise invalid(f"label `{sorted(extra)[0]}` is not among the labels")
     codes = {v: float(i) for i, v in enumerate(order)}
     return (a.map(codes).to_numpy(np.float64), b.map(codes).to_numpy(np.float64), np.arange(len(order), dtype=np.float64))
 
@@ -118,7 +118,7 @@ def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
     """Fleiss' kappa of a subjects × categories count table (statsmodels' signature; only
     ``method="fleiss"``, Fleiss 1971)."""
     if method != "fleiss":
-        raise _okr.OkrError(f"invalid input: method must be `fleiss`, not `{method}`")
+        raise invalid(f"method must be `fleiss`, not `{method}`")
     return float(_okr.fleiss_kappa(np.ascontiguousarray(np.asarray(table, dtype=np.float64)))["kappa"])
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 import okr
 from okr import calibration as cal
+from okr._columns import invalid
 
 __all__ = ["score", "rater_effects", "normalize"]
 
@@ -30,7 +31,7 @@ def _spark():
         from pyspark.sql import functions as F
         from pyspark.sql import types as T
     except ImportError as e:  # pragma: no cover - exercised only without pyspark
-        raise okr.OkrError("invalid input: okr.spark needs pyspark (pip install okr[spark])") from e
+        raise invalid("okr.spark needs pyspark (pip install okr[spark])") from e
     return F, T
 
 
@@ -43,7 +44,7 @@ def _tagged(frames: Mapping[str, Any], by: str):
         if df is None:
             continue
         if by not in df.columns:
-            raise okr.OkrError(f"invalid input: table `{name}` has no `{by}` column")
+            raise invalid(f"table `{name}` has no `{by}` column")
         cols = [c for c in df.columns if c != by]
         parts.append(df.select(F.col(by), F.lit(name).alias("__table"), F.to_json(F.struct(*[F.col(c) for c in cols])).alias("__row")))
     out = parts[0]
@@ -100,7 +101,7 @@ def score(
         try:
             t = _unpack(pdf)
             if "objectives" not in t:
-                raise okr.OkrError("invalid input: the organisation has no objectives")
+                raise invalid("the organisation has no objectives")
             plan = okr.Plan.from_frames(
                 t["objectives"], t.get("key_results", pd.DataFrame({"id": [], "objective": [], "kind": []})),
                 t.get("alignments"), t.get("check_ins"), t.get("cycles"), policy_json,
