@@ -55,7 +55,7 @@ impl Table {
         let v = self
             .get(column)?
             .ok_or_else(|| invalid_input(format!("{} needs column `{column}`", self.name)))?;
-        ids(&v, column)
+        ids(&v, &format!("{}.{column}", self.name))
     }
 
     fn floats(&self, column: &str) -> Result<FloatColumn<'static>, JsValue> {
@@ -153,7 +153,11 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
                 .strings("date")?
                 .ok_or_else(|| invalid_input("checkIns needs column `date`"))?
                 .into_iter()
-                .map(|d| okr_core::parse_date(d.as_deref().unwrap_or("")).map_err(to_js_err))
+                .enumerate()
+                .map(|(row, d)| match d {
+                    Some(d) => okr_core::parse_date(&d).map_err(to_js_err),
+                    None => Err(invalid_input(format!("`checkIns.date`: row {row} has no date (null)"))),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, JsValue>(CheckInColumns {
                 key_result: c.ids("keyResult")?,

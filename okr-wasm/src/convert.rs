@@ -95,9 +95,14 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
         return Ok(arr.iter().filter_map(|x| x.as_f64()).map(|f| f as i64).collect::<Vec<_>>().into());
     }
     arr.iter()
-        .map(|x| {
+        .enumerate()
+        .map(|(row, x)| {
             x.as_string().ok_or_else(|| {
-                invalid_input(format!("`{what}` must hold strings or integers, without nulls"))
+                if x.is_null() || x.is_undefined() {
+                    invalid_input(format!("`{what}`: row {row} has no id (null)"))
+                } else {
+                    invalid_input(format!("`{what}`: row {row} is neither a string nor an integer id"))
+                }
             })
         })
         .collect::<Result<Vec<_>, _>>()

@@ -46,3 +46,17 @@ test("mutated documents raise only coded Errors; the module keeps working", () =
   assert.ok(ok > 100 && failed > 100, `${ok} ok, ${failed} failed`);
   assert.equal(new Plan({ objectives: [{ id: "o", key_results: [{ id: "k", kind: "binary", current: 1 }] }] }).score({ asOf: "2026-01-01" }).nodes[0].score, 1);
 });
+
+test("missing ids and dates in columns are coded Errors naming table.column and row", () => {
+  const keyResults = { id: ["k"], objective: ["o"], kind: ["binary"], current: [1] };
+  const cases = [
+    [{ objectives: { id: ["o", null] }, keyResults }, "`objectives.id`: row 1 has no id (null)"],
+    [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, objective: [undefined] } }, "`keyResults.objective`: row 0 has no id (null)"],
+    [{ objectives: { id: ["o"] }, keyResults, checkIns: { keyResult: ["k", "k"], date: ["2026-01-05", null] } },
+      "`checkIns.date`: row 1 has no date (null)"],
+  ];
+  for (const [columns, message] of cases) {
+    assert.throws(() => Plan.fromColumns(columns), (e) => e.code === "invalid_input" && e.message.includes(message));
+  }
+  assert.equal(Plan.fromColumns({ objectives: { id: ["o"] }, keyResults }).score({ asOf: "2026-01-01" }).nodes[0].score, 1);
+});
