@@ -138,6 +138,46 @@ def test_errors_raised_in_python_carry_a_code_too():
         assert e.value.code == "invalid_input" and str(e.value).startswith("invalid input: ")
 
 
+def test_wrong_shapes_and_types_are_okr_errors():
+    from okr import calibration as cal
+
+    objectives = pd.DataFrame({"id": [1, 2]})
+    key_results = pd.DataFrame({"id": [10], "objective": [1], "kind": ["binary"], "current": [1.0]})
+    ratings = pd.DataFrame({"t": [1, 1, 2, 2], "r": [1, 2, 1, 2], "v": [1.0, 2.0, 3.0, 4.0]})
+    cases = {
+        "duplicate column": (lambda: okr.Plan.from_frames(pd.DataFrame([[1, 2]], columns=["id", "id"]), key_results),
+                             "invalid_input", "column `id` appears twice in objectives"),
+        "policy not a mapping": (lambda: okr.Plan.from_frames(objectives, key_results, policy=[1]),
+                                 "invalid_input", "policy must be a mapping of settings, not list"),
+        "missing column": (lambda: cal.intraclass_corr(ratings, "t", "rater", "v"), "unknown_column", "unknown column `rater` in data"),
+        "text ratings": (lambda: cal.normalize(ratings.assign(v=["a", "b", "c", "d"]), "t", "r", "v"),
+                         "invalid_input", "`v`: row 0 holds `a`, not a number"),
+        "text counts": (lambda: cal.fleiss_kappa([["a", "b"]]), "invalid_input", "`table` must hold numbers"),
+        "text shares": (lambda: cal.distribution(ratings, "v", ["x"]), "invalid_input", "`target shares` must hold numbers"),
+        "id of a float": (lambda: okr.Plan.from_frames(objectives, key_results).score("2026-01-01")[1.5],
+                          "invalid_input", "an id is text or an integer, not float"),
+    }
+    for name, (call, code, message) in cases.items():
+        with pytest.raises(okr.OkrError) as e:
+            call()
+        assert (e.value.code, message in str(e.value)) == (code, True), (name, str(e.value))
+
+
+def test_integer_ids_can_be_given_as_integers():
+    objectives = pd.DataFrame({"id": [1, 2]})
+    key_results = pd.DataFrame({"id": [10], "objective": [2], "kind": ["binary"], "current": [1.0]})
+    plan = okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2], "parent": [1]}))
+    report = plan.score("2026-01-01")
+    assert report[10] == report["10"] and report[np.int64(2)]["score"] == 1.0
+    assert report.explain(1) == report.explain("1")
+    assert plan.line_of_sight(10) == plan.line_of_sight("10")
+    assert 2 in plan and np.int64(10) in plan and 3 not in plan and 1.0 not in plan and True not in plan
+    # Unsigned ids beyond int64 stay exact (as text), not wrapped around.
+    big = pd.DataFrame({"id": np.array([2**64 - 1, 1], dtype=np.uint64)})
+    plan = okr.Plan.from_frames(big, key_results.assign(objective=[1]))
+    assert "18446744073709551615" in plan and "-1" not in plan
+
+
 def test_deep_json_and_long_ids():
     deep = "[" * 100_000 + "]" * 100_000
     with pytest.raises(okr.OkrError) as e:

@@ -10,11 +10,31 @@ import pandas as pd
 from okr import _okr
 
 
-def invalid(message: str) -> Exception:
-    """An ``OkrError`` with code ``invalid_input``, as the extension raises for bad input."""
-    error = _okr.OkrError(f"invalid input: {message}")
-    error.code = "invalid_input"
+def invalid(message: str, code: str = "invalid_input") -> Exception:
+    """An ``OkrError`` with ``code`` (``invalid_input`` by default), as the extension raises
+    for bad input; an ``invalid_input`` message starts "invalid input: " as the core's do."""
+    error = _okr.OkrError(f"invalid input: {message}" if code == "invalid_input" else message)
+    error.code = code
     return error
+
+
+def node_id(value: Any) -> str:
+    """A node id as the extension takes it: text as it is, an integer as its decimal text
+    (plans built from integer ids report them as integers)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    raise invalid(f"an id is text or an integer, not {type(value).__name__}")
+
+
+def column(data: pd.DataFrame, name: Any) -> pd.Series:
+    """Column ``name`` of ``data``, or an ``OkrError`` (``unknown_column``) naming it."""
+    if not isinstance(data, pd.DataFrame):
+        raise invalid(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if name not in data.columns:
+        raise invalid(f"unknown column `{name}` in data", code="unknown_column")
+    return data[name]
 
 # What each known column holds; anything else is passed through and rejected by name.
 IDS = {"id", "objective", "child", "parent", "key_result"}
@@ -38,7 +58,8 @@ def ids(series: Any) -> Any:
     missing = s.isna()
     if missing.any():
         return [None if m else str(v) for v, m in zip(s.tolist(), missing.tolist())]
-    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+    unsigned_overflow = pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s) and s.max() > np.iinfo(np.int64).max
+    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype) and not unsigned_overflow:
         return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
     if pd.api.types.is_float_dtype(s.dtype):
         # pandas turns integer ids into floats at the first missing value or concat with an
@@ -49,9 +70,16 @@ def ids(series: Any) -> Any:
     return s.astype(str).tolist()
 
 
-def floats(series: Any) -> np.ndarray:
-    """Float64 values, nulls as NaN."""
-    return np.ascontiguousarray(pd.Series(series).to_numpy(dtype=np.float64, na_value=np.nan))
+def floats(series: Any, what: str = "values") -> np.ndarray:
+    """Float64 values, nulls as NaN; a value that is not a number is an error naming ``what``
+    and the row."""
+    s = pd.Series(series)
+    try:
+        return np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+    except (TypeError, ValueError):
+        bad = (pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy()
+        row = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+        raise invalid(f"`{what}`: row {row} holds `{s.iloc[row]}`, not a number") from None
 
 
 def texts(series: pd.Series) -> tuple:
@@ -93,6 +121,9 @@ def days(series: pd.Series, what: str) -> list:
 def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
     """The dict of columns for table ``name``; ``dates`` names its date columns."""
     df = frame(table)
+    repeated = df.columns[df.columns.duplicated()]
+    if len(repeated):
+        raise invalid(f"column `{repeated[0]}` appears twice in {name}")
     out: Dict[str, Any] = {}
     for column in df.columns:
         s = df[column]
@@ -106,7 +137,7 @@ def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any
         elif key in TEXTS:
             out[key] = texts(s)
         elif pd.api.types.is_numeric_dtype(s.dtype):
-            out[key] = floats(s)
+            out[key] = floats(s, f"{name}.{key}")
         else:
             out[key] = s.tolist()
     return out

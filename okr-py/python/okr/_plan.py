@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 import pandas as pd
 
 from okr import _okr
-from okr._columns import columns, floats, ids, invalid
+from okr._columns import column, columns, floats, ids, invalid, node_id
 
 DateLike = Union[_dt.date, str, None]
 
@@ -27,7 +27,11 @@ def _iso(as_of: DateLike) -> str:
 
 
 def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
-    return None if policy is None else json.dumps(dict(policy))
+    if policy is None:
+        return None
+    if not isinstance(policy, Mapping):
+        raise invalid(f"policy must be a mapping of settings, not {type(policy).__name__}")
+    return json.dumps(dict(policy))
 
 
 class Report:
@@ -44,9 +48,10 @@ class Report:
     def __len__(self) -> int:
         return len(self._inner)
 
-    def __getitem__(self, id: str) -> Dict[str, Any]:
-        """One node's line (``id``, ``type``, ``score``, ``expected``, ``status``, …)."""
-        return json.loads(self._inner.node_json(id))
+    def __getitem__(self, id: Union[str, int]) -> Dict[str, Any]:
+        """One node's line (``id``, ``type``, ``score``, ``expected``, ``status``, …); integer
+        ids may be given as integers."""
+        return json.loads(self._inner.node_json(node_id(id)))
 
     def to_json(self) -> str:
         """The report as JSON, the shape shared by Rust, Python and JavaScript."""
@@ -95,9 +100,9 @@ class Report:
         )
         return out
 
-    def explain(self, id: str) -> Dict[str, Any]:
+    def explain(self, id: Union[str, int]) -> Dict[str, Any]:
         """Why a node has its score: contributors (weight, score, share) and the formula."""
-        return json.loads(self._inner.explain_json(id))
+        return json.loads(self._inner.explain_json(node_id(id)))
 
     def systemic(self) -> pd.DataFrame:
         """Per team and per level: key results, at risk, off track, share, and whether the share
@@ -195,9 +200,9 @@ class Plan:
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread)."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
 
-    def line_of_sight(self, id: str) -> Dict[str, Any]:
+    def line_of_sight(self, id: Union[str, int]) -> Dict[str, Any]:
         """The share of each ancestor's score that ``id`` carries, and its company objectives."""
-        return json.loads(self._inner.line_of_sight_json(id))
+        return json.loads(self._inner.line_of_sight_json(node_id(id)))
 
     def lint(self, as_of: DateLike = None) -> List[Dict[str, Any]]:
         """OKR quality findings ``{code, severity, id, message}``; with ``as_of``, also the
@@ -212,7 +217,7 @@ class Plan:
 
     def review_packet(
         self,
-        person: str,
+        person: Union[str, int],
         as_of: DateLike = None,
         ratings: Optional[pd.DataFrame] = None,
         *,
@@ -227,11 +232,11 @@ class Plan:
         anonymity rules and calibration context."""
         cols = None
         if ratings is not None:
-            cols = {"ratee": ids(ratings[ratee]), "rater": ids(ratings[rater]), "rating": floats(ratings[rating])}
+            cols = {"ratee": ids(column(ratings, ratee)), "rater": ids(column(ratings, rater)), "rating": floats(column(ratings, rating), rating)}
             for key, name in (("relationship", relationship), ("competency", competency)):
                 if name is not None and name in ratings.columns:
                     cols[key] = ids(ratings[name])
-        data, markdown = self._inner.review_packet(person, _iso(as_of), cols)
+        data, markdown = self._inner.review_packet(node_id(person), _iso(as_of), cols)
         return ReviewPacket(json.loads(data), markdown)
 
     @property
@@ -243,7 +248,10 @@ class Plan:
         return len(self._inner)
 
     def __contains__(self, id: object) -> bool:
-        return isinstance(id, str) and id in self._inner
+        try:
+            return node_id(id) in self._inner
+        except _okr.OkrError:
+            return False
 
     def __repr__(self) -> str:
         return f"<okr.Plan: {len(self)} objectives and key results>"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from okr import _okr
-from okr._columns import floats, ids, invalid
+from okr._columns import column, floats, ids, invalid
 
 __all__ = [
     "intraclass_corr",
@@ -38,7 +38,7 @@ def intraclass_corr(
     columns ``Type``, ``Description``, ``ICC``, ``F``, ``df1``, ``df2``, ``pval``, ``CI95%``
     (unrounded), rows ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k. ``nan_policy="omit"`` drops the
     targets that lack a rating."""
-    rows = _okr.intraclass_corr(ids(data[targets]), ids(data[raters]), floats(data[ratings]), nan_policy)
+    rows = _okr.intraclass_corr(ids(column(data, targets)), ids(column(data, raters)), floats(column(data, ratings), str(ratings)), nan_policy)
     return pd.DataFrame(
         {
             "Type": [r["type"] for r in rows],
@@ -51,6 +51,14 @@ def intraclass_corr(
             "CI95%": [np.array(r["ci95"]) for r in rows],
         }
     )
+
+
+def _numbers(values: Any, what: str) -> np.ndarray:
+    """A float64 array (C order) of ``values``, or an error naming ``what``."""
+    try:
+        return np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise invalid(f"`{what}` must hold numbers") from None
 
 
 def _numeric_or_codes(values: np.ndarray, domain: Optional[Sequence[Any]]) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -86,8 +94,8 @@ def krippendorff_alpha(
                 pass
         data, domain = _numeric_or_codes(raw, value_domain)
         return _okr.krippendorff_alpha(reliability_data=np.ascontiguousarray(data), value_domain=domain, level_of_measurement=level_of_measurement)
-    counts = None if value_counts is None else np.ascontiguousarray(np.asarray(value_counts, dtype=np.float64))
-    domain_arr = None if value_domain is None else np.asarray(value_domain, dtype=np.float64)
+    counts = None if value_counts is None else _numbers(value_counts, "value_counts")
+    domain_arr = None if value_domain is None else _numbers(value_domain, "value_domain")
     return _okr.krippendorff_alpha(value_counts=counts, value_domain=domain_arr, level_of_measurement=level_of_measurement)
 
 
@@ -119,12 +127,12 @@ def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
     ``method="fleiss"``, Fleiss 1971)."""
     if method != "fleiss":
         raise invalid(f"method must be `fleiss`, not `{method}`")
-    return float(_okr.fleiss_kappa(np.ascontiguousarray(np.asarray(table, dtype=np.float64)))["kappa"])
+    return float(_okr.fleiss_kappa(_numbers(table, "table"))["kappa"])
 
 
 def kendall_w(data: Any, correct_ties: bool = True) -> Dict[str, float]:
     """Kendall's W of a subjects × raters matrix, with ``W``, ``chisq``, ``df``, ``pval``."""
-    return _okr.kendall_w(np.ascontiguousarray(np.asarray(data, dtype=np.float64)), correct_ties)
+    return _okr.kendall_w(_numbers(data, "data"), correct_ties)
 
 
 def rater_effects(
@@ -132,7 +140,7 @@ def rater_effects(
 ) -> pd.DataFrame:
     """Per rater: ``rater``, ``n``, ``mean``, ``sd``, ``leniency``, ``se``, ``shrunk_leniency``,
     ``z``, ``flag`` (``lenient``, ``severe`` or None)."""
-    rows = _okr.rater_effects(ids(data[ratee]), ids(data[rater]), floats(data[rating]), z_threshold, min_ratings)
+    rows = _okr.rater_effects(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), z_threshold, min_ratings)
     cols = ["rater", "n", "mean", "sd", "leniency", "se", "shrunk_leniency", "z", "flag"]
     out = pd.DataFrame(rows, columns=cols)
     out["sd"] = out["sd"].astype(np.float64)
@@ -142,7 +150,7 @@ def rater_effects(
 def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> Dict[str, Any]:
     """The crossed model rating = μ + ratee + rater + ε: ``ratee_effect`` and ``rater_effect``
     Series, rater ``component`` and ``component_mean``."""
-    m = _okr.additive_model(ids(data[ratee]), ids(data[rater]), floats(data[rating]))
+    m = _okr.additive_model(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)))
     return {
         "ratee_effect": pd.Series(m["ratee_effect"], index=m["ratees"], name="ratee_effect"),
         "rater_effect": pd.Series(m["rater_effect"], index=m["raters"], name="rater_effect"),
@@ -157,7 +165,7 @@ def normalize(
 ) -> pd.Series:
     """Normalised ratings (``zscore``, ``percentile`` or ``additive``) as a Series aligned with
     ``data``, clamped to ``scale`` when given."""
-    out = _okr.normalize(ids(data[ratee]), ids(data[rater]), floats(data[rating]), method, scale)
+    out = _okr.normalize(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), method, scale)
     return pd.Series(out, index=data.index, name=rating)
 
 
@@ -165,11 +173,11 @@ def _target(values: np.ndarray, target: Optional[Union[Mapping[Any, float], Sequ
     """Categories and shares: from a mapping, or shares for the sorted categories seen (even
     shares when None)."""
     if isinstance(target, Mapping):
-        return np.asarray(list(target.keys()), dtype=np.float64), np.asarray(list(target.values()), dtype=np.float64)
+        return _numbers(list(target.keys()), "target categories"), _numbers(list(target.values()), "target shares")
     cats = np.unique(values)
     if target is None:
         return cats, np.full(len(cats), 1.0 / max(len(cats), 1))
-    return cats, np.asarray(target, dtype=np.float64)
+    return cats, _numbers(target, "target shares")
 
 
 def distribution(
@@ -178,9 +186,9 @@ def distribution(
     """Ratings against target shares: ``observed``, ``expected``, ``chi2``, ``df``, ``pval``,
     ``tvd``, ``flagged``, and ``groups`` (per ``by``). ``target`` maps category → share, or lists
     shares for the sorted categories seen."""
-    values = floats(data[rating])
+    values = floats(column(data, rating), str(rating))
     cats, shares = _target(values, target)
-    groups = None if by is None else data[by].astype(str).tolist()
+    groups = None if by is None else column(data, by).astype(str).tolist()
     d = _okr.distribution(values, cats, shares, groups, alpha)
     out = dict(d["overall"])
     out["categories"] = cats.tolist()
@@ -198,9 +206,9 @@ def nine_box(
 ) -> pd.DataFrame:
     """Each person's 9-box cell: ``person``, ``performance``, ``potential`` (tiers low/medium/
     high), ``box`` (1–9) and ``name``. Cuts default to the data's tertiles."""
-    g = _okr.nine_box(floats(data[performance]), floats(data[potential]), performance_cuts, potential_cuts)
+    g = _okr.nine_box(floats(column(data, performance), str(performance)), floats(column(data, potential), str(potential)), performance_cuts, potential_cuts)
     out = pd.DataFrame(g["cells"])
-    out.insert(0, "person", data[person].to_numpy())
+    out.insert(0, "person", column(data, person).to_numpy())
     out.attrs["counts"] = g["counts"]
     return out
 
@@ -219,7 +227,7 @@ def feedback_360(
     anonymity thresholds and complementary suppression) and ``summaries`` (self vs others,
     blind spots and hidden strengths)."""
     f = _okr.feedback_360(
-        ids(data[ratee]), ids(data[rater]), ids(data[relationship]), ids(data[competency]), floats(data[rating]),
+        ids(column(data, ratee)), ids(column(data, rater)), ids(column(data, relationship)), ids(column(data, competency)), floats(column(data, rating), str(rating)),
         None if thresholds is None else dict(thresholds), gap,
     )
     return {"groups": pd.DataFrame(f["groups"]), "summaries": pd.DataFrame(f["summaries"])}

@@ -9,18 +9,18 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 import pandas as pd
 
 from okr import _okr
-from okr._columns import floats
+from okr._columns import column, floats, node_id
 from okr.calibration import _target
 from okr._plan import DateLike, Plan, Report, _iso
 
 __all__ = ["alignment", "burnup", "distribution", "nine_box", "to_dot", "to_mermaid"]
 
 
-def burnup(plan: Union[Plan, Report], key_result: str, as_of: DateLike = None) -> str:
+def burnup(plan: Union[Plan, Report], key_result: Union[str, int], as_of: DateLike = None) -> str:
     """The burn-up of a key result: check-in values over the cycle, the expected pace, the
     target, and the forecast with its 80 % band once there are enough check-ins."""
     report = plan if isinstance(plan, Report) else plan.score(as_of)
-    return report._inner.burnup_svg(key_result)
+    return report._inner.burnup_svg(node_id(key_result))
 
 
 def alignment(report: Report) -> str:
@@ -44,9 +44,9 @@ def distribution(
 ) -> str:
     """Ratings against target shares (even shares when ``target`` is None), overall and per
     ``by`` group; groups that differ significantly are outlined."""
-    values = floats(data[rating])
+    values = floats(column(data, rating), str(rating))
     cats, shares = _target(values, target)
-    groups = None if by is None else data[by].astype(str).tolist()
+    groups = None if by is None else column(data, by).astype(str).tolist()
     return _okr.distribution_svg(values, cats, shares, groups, alpha)
 
 
@@ -59,4 +59,4 @@ def nine_box(
     potential_cuts: Optional[Tuple[float, float]] = None,
 ) -> str:
     """The 9-box grid with counts and names per cell (cuts default to the data's tertiles)."""
-    return _okr.nine_box_svg(floats(data[performance]), floats(data[potential]), data[person].astype(str).tolist(), performance_cuts, potential_cuts)
+    return _okr.nine_box_svg(floats(column(data, performance), str(performance)), floats(column(data, potential), str(potential)), column(data, person).astype(str).tolist(), performance_cuts, potential_cuts)
