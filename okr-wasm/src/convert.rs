@@ -84,6 +84,18 @@ pub fn floats(v: &JsValue, what: &str) -> Result<Vec<f64>, JsValue> {
         .collect()
 }
 
+/// A node id given to a method: a string, or an integer (plans built from integer ids). Anything
+/// else is a coded error, never handed to WebAssembly as a string it is not.
+pub fn node_id(v: &JsValue, what: &str) -> Result<String, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(format!("{}", f as i64)),
+        _ => Err(invalid_input(format!("`{what}` must be a string or an integer id"))),
+    }
+}
+
 /// Ids from an Int32Array, an array of integers, or an array of strings.
 pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     if let Some(a) = v.dyn_ref::<Int32Array>() {

@@ -12,7 +12,7 @@ mod plan;
 mod scoring;
 
 pub use calibration::*;
-pub use plan::Plan;
+pub use plan::{JsonTextArg, NodeIdArg, Plan};
 pub use scoring::{events, Report};
 
 use wasm_bindgen::prelude::*;

@@ -3,7 +3,7 @@
 use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, to_js};
+use crate::convert::{field, node_id, to_js};
 use crate::errors::{invalid_input, to_js_err};
 use crate::scoring::Report;
 
@@ -18,6 +18,12 @@ extern "C" {
     /// Columns of `Plan.fromColumns`.
     #[wasm_bindgen(typescript_type = "PlanColumns")]
     pub type PlanColumnsArg;
+    /// A node id: a string, or an integer for plans built from integer ids.
+    #[wasm_bindgen(typescript_type = "string | number")]
+    pub type NodeIdArg;
+    /// JSON text.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsonTextArg;
 }
 
 /// A validated plan.
@@ -68,8 +74,11 @@ impl Plan {
 
     /// Parses and validates a plan document (JSON text): one fast parse for big documents.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<Plan, JsValue> {
-        okr_core::Plan::from_json(text).map(Plan).map_err(to_js_err)
+    pub fn from_json(text: JsonTextArg) -> Result<Plan, JsValue> {
+        let text = JsValue::from(text).as_string().ok_or_else(|| {
+            invalid_input("fromJson takes JSON text; give a parsed document to `new Plan(document)`")
+        })?;
+        okr_core::Plan::from_json(&text).map(Plan).map_err(to_js_err)
     }
 
     /// Builds a plan from columns (typed arrays or arrays), for large organisations.
@@ -95,15 +104,17 @@ impl Plan {
 
     /// Why a node has its score: contributors and the formula.
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(&self, id: &str, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+    pub fn explain(&self, id: NodeIdArg, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+        let id = node_id(&id.into(), "id")?;
         let report = self.score_report(options)?;
-        to_js(&report.0.explain(id).map_err(to_js_err)?)
+        to_js(&report.0.explain(&id).map_err(to_js_err)?)
     }
 
     /// The share of each ancestor's score that a node carries.
     #[wasm_bindgen(js_name = lineOfSight, unchecked_return_type = "LineOfSight")]
-    pub fn line_of_sight(&self, id: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.0.line_of_sight(id).map_err(to_js_err)?)
+    pub fn line_of_sight(&self, id: NodeIdArg) -> Result<JsValue, JsValue> {
+        let id = node_id(&id.into(), "id")?;
+        to_js(&self.0.line_of_sight(&id).map_err(to_js_err)?)
     }
 
     /// Lint findings `{code, severity, id, message}`; `asOf` enables the time-dependent checks.
@@ -125,9 +136,14 @@ impl Plan {
 
     /// A person's review packet: `{packet, markdown}`.
     #[wasm_bindgen(js_name = reviewPacket, unchecked_return_type = "{packet: ReviewPacket, markdown: string}")]
-    pub fn review_packet(&self, person: &str, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+    pub fn review_packet(
+        &self,
+        person: NodeIdArg,
+        options: Option<ScoreOptionsArg>,
+    ) -> Result<JsValue, JsValue> {
+        let person = node_id(&person.into(), "person")?;
         let (day, _) = self::options(&self.0, &opt(options))?;
-        let packet = self.0.review_packet(person, day, None).map_err(to_js_err)?;
+        let packet = self.0.review_packet(&person, day, None).map_err(to_js_err)?;
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &"packet".into(), &to_js(&packet)?)?;
         js_sys::Reflect::set(&out, &"markdown".into(), &packet.to_markdown().into())?;

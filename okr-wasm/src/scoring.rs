@@ -3,8 +3,9 @@
 use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::to_js;
+use crate::convert::{node_id, to_js};
 use crate::errors::to_js_err;
+use crate::plan::NodeIdArg;
 
 /// A scored report kept in WebAssembly memory: read it whole (`toObject`) or by column.
 #[wasm_bindgen]
@@ -38,8 +39,9 @@ impl Report {
 
     /// One node's line, or `undefined`.
     #[wasm_bindgen(unchecked_return_type = "NodeScore | undefined")]
-    pub fn get(&self, id: &str) -> Result<JsValue, JsValue> {
-        self.0.get(id).map_or(Ok(JsValue::UNDEFINED), |n| to_js(&n))
+    pub fn get(&self, id: NodeIdArg) -> Result<JsValue, JsValue> {
+        let id = node_id(&id.into(), "id")?;
+        self.0.get(&id).map_or(Ok(JsValue::UNDEFINED), |n| to_js(&n))
     }
 
     /// Node ids, in input order.
@@ -73,8 +75,9 @@ impl Report {
 
     /// The burn-up of a key result as SVG.
     #[wasm_bindgen(js_name = burnupSvg)]
-    pub fn burnup_svg(&self, key_result: &str) -> Result<String, JsValue> {
-        self.0.burnup_svg(key_result).map_err(to_js_err)
+    pub fn burnup_svg(&self, key_result: NodeIdArg) -> Result<String, JsValue> {
+        let key_result = node_id(&key_result.into(), "keyResult")?;
+        self.0.burnup_svg(&key_result).map_err(to_js_err)
     }
 
     /// The alignment as Graphviz DOT.

@@ -6,6 +6,11 @@ use okr_wasm::Plan;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
+/// JSON text as `Plan.fromJson` takes it from JavaScript.
+fn json(text: &str) -> okr_wasm::JsonTextArg {
+    JsValue::from_str(text).unchecked_into()
+}
+
 fn options(as_of: &str) -> JsValue {
     let o = js_sys::Object::new();
     js_sys::Reflect::set(&o, &"asOf".into(), &as_of.into()).unwrap();
@@ -14,11 +19,11 @@ fn options(as_of: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 fn scores_and_reads_columns() {
-    let plan = Plan::from_json(
+    let plan = Plan::from_json(json(
         r#"{"objectives": [{"id": "o", "key_results": [
         {"id": "a", "kind": "linear", "start": 0, "target": 4, "current": 1},
         {"id": "b", "kind": "at_least", "threshold": 2, "current": 3}]}]}"#,
-    )
+    ))
     .unwrap();
     let report = plan.score_report(Some(options("2026-01-01").unchecked_into())).unwrap();
     assert_eq!(report.length(), 3);
@@ -31,19 +36,19 @@ fn scores_and_reads_columns() {
 
 #[wasm_bindgen_test]
 fn errors_are_js_errors_with_codes() {
-    let err = match Plan::from_json(r#"{"objectives": [{"id": "a", "parents": [{"id": "a"}]}]}"#) {
+    let err = match Plan::from_json(json(r#"{"objectives": [{"id": "a", "parents": [{"id": "a"}]}]}"#)) {
         Err(e) => e,
         Ok(_) => panic!("self-alignment accepted"),
     };
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(js_sys::Reflect::get(&err, &"code".into()).unwrap(), "self_alignment");
     // The instance keeps working after an error.
-    assert!(Plan::from_json("{}").is_ok());
+    assert!(Plan::from_json(json("{}")).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn bad_dates_are_errors_not_panics() {
-    let plan = Plan::from_json("{}").unwrap();
+    let plan = Plan::from_json(json("{}")).unwrap();
     let err = plan.score_report(Some(options("not a date").unchecked_into())).err().unwrap();
     assert_eq!(js_sys::Reflect::get(&err, &"code".into()).unwrap(), "invalid_date");
 }

@@ -60,3 +60,23 @@ test("missing ids and dates in columns are coded Errors naming table.column and 
   }
   assert.equal(Plan.fromColumns({ objectives: { id: ["o"] }, keyResults }).score({ asOf: "2026-01-01" }).nodes[0].score, 1);
 });
+
+test("ids may be integers; other values where text is expected are coded Errors, not traps", () => {
+  const plan = Plan.fromColumns({
+    objectives: { id: [1, 2] }, keyResults: { id: [10], objective: [2], kind: ["binary"], current: [1] },
+    alignments: { child: [2], parent: [1] },
+  });
+  const asOf = { asOf: "2026-01-01" };
+  assert.deepEqual(plan.explain(1, asOf), plan.explain("1", asOf));
+  assert.deepEqual(plan.lineOfSight(10), plan.lineOfSight("10"));
+  assert.equal(plan.scoreReport(asOf).get(10).score, 1);
+  const bad = [
+    () => plan.explain({}, asOf), () => plan.explain(1.5, asOf), () => plan.lineOfSight(null),
+    () => plan.scoreReport(asOf).get(undefined), () => plan.scoreReport(asOf).burnupSvg([10]),
+    () => plan.reviewPacket(true, asOf), () => Plan.fromJson({ objectives: [] }),
+  ];
+  for (const call of bad) {
+    assert.throws(call, (e) => e instanceof Error && e.code === "invalid_input", String(call));
+  }
+  assert.equal(plan.score(asOf).nodes.length, 3); // the module is intact
+});
