@@ -2,14 +2,14 @@
 
 use std::borrow::Cow;
 
-use js_sys::{Array, JSON};
+use js_sys::Array;
 use okr_core::{
     AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, FloatColumn, IdColumn, KeyResultColumns,
     KeyResultKind, ObjectiveColumns, ProgressDriver,
 };
 use wasm_bindgen::JsValue;
 
-use crate::convert::{field, floats, ids, keys, texts};
+use crate::convert::{field, floats, ids, json_text, keys, texts};
 use crate::errors::{invalid_input, to_js_err};
 
 fn parsed<T>(
@@ -174,8 +174,8 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
     let policy = match top.get("policy")? {
         None => None,
         Some(p) => {
-            let text = JSON::stringify(&p).map_err(|_| invalid_input("`policy` must be a plain object"))?;
-            Some(okr_core::Policy::default().with_overrides(&String::from(text)).map_err(to_js_err)?)
+            let text = json_text(&p).ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
+            Some(okr_core::Policy::default().with_overrides(&text).map_err(to_js_err)?)
         }
     };
     Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy })

@@ -84,6 +84,11 @@ pub fn floats(v: &JsValue, what: &str) -> Result<Vec<f64>, JsValue> {
         .collect()
 }
 
+/// A value as JSON text, or `None` when it has none (`undefined`, a function, a cycle).
+pub fn json_text(v: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(v).ok().and_then(|t| JsValue::from(t).as_string())
+}
+
 /// A node id given to a method: a string, or an integer (plans built from integer ids). Anything
 /// else is a coded error, never handed to WebAssembly as a string it is not.
 pub fn node_id(v: &JsValue, what: &str) -> Result<String, JsValue> {

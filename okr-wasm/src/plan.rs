@@ -1,9 +1,8 @@
 //! `Plan` and `Report` for JavaScript.
 
-use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, node_id, to_js};
+use crate::convert::{field, json_text, node_id, to_js};
 use crate::errors::{invalid_input, to_js_err};
 use crate::scoring::Report;
 
@@ -53,8 +52,8 @@ fn options(
     let policy = match field(options, "policy")? {
         None => plan.policy().clone(),
         Some(p) => {
-            let text = JSON::stringify(&p).map_err(|_| invalid_input("`policy` must be a plain object"))?;
-            plan.policy().with_overrides(&String::from(text)).map_err(to_js_err)?
+            let text = json_text(&p).ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
+            plan.policy().with_overrides(&text).map_err(to_js_err)?
         }
     };
     Ok((day, policy))
@@ -66,10 +65,10 @@ impl Plan {
     /// unknown fields are rejected exactly as in `fromJson` (serde-wasm-bindgen would skip them).
     #[wasm_bindgen(constructor)]
     pub fn new(document: PlanDocumentArg) -> Result<Plan, JsValue> {
-        let text = JSON::stringify(&document.into()).map_err(|_| {
+        let text = json_text(&document.into()).ok_or_else(|| {
             to_js_err(okr_core::Error::Malformed { message: "the plan is not a plain object".into() })
         })?;
-        okr_core::Plan::from_json(&String::from(text)).map(Plan).map_err(to_js_err)
+        okr_core::Plan::from_json(&text).map(Plan).map_err(to_js_err)
     }
 
     /// Parses and validates a plan document (JSON text): one fast parse for big documents.

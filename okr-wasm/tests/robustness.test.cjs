@@ -74,9 +74,14 @@ test("ids may be integers; other values where text is expected are coded Errors,
     () => plan.explain({}, asOf), () => plan.explain(1.5, asOf), () => plan.lineOfSight(null),
     () => plan.scoreReport(asOf).get(undefined), () => plan.scoreReport(asOf).burnupSvg([10]),
     () => plan.reviewPacket(true, asOf), () => Plan.fromJson({ objectives: [] }),
+    () => plan.score({ asOf: "2026-01-01", policy: () => 1 }),
   ];
   for (const call of bad) {
     assert.throws(call, (e) => e instanceof Error && e.code === "invalid_input", String(call));
+  }
+  // Values with no JSON form are malformed documents, not a failed unwrap in the glue.
+  for (const document of [undefined, () => 1]) {
+    assert.throws(() => new Plan(document), (e) => e.code === "malformed");
   }
   assert.equal(plan.score(asOf).nodes.length, 3); // the module is intact
 });
