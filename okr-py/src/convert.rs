@@ -37,7 +37,7 @@ pub struct Table<'py> {
 }
 
 impl<'py> Table<'py> {
-    pub fn new(name: &'static str, dict: Bound<'py, PyDict>) -> PyResult<Self> {
+    pub fn new(name: &'static str, dict: Bound<'py, PyDict>) -> Self {
         let mut arrays = HashMap::new();
         for (key, value) in dict.iter() {
             let Ok(key) = key.extract::<String>() else { continue };
@@ -47,7 +47,7 @@ impl<'py> Table<'py> {
                 arrays.insert(key, Array::I64(a));
             }
         }
-        Ok(Table { name, dict, arrays, used: RefCell::new(Vec::new()) })
+        Table { name, dict, arrays, used: RefCell::new(Vec::new()) }
     }
 
     fn get(&self, column: &str) -> PyResult<Option<Bound<'py, PyAny>>> {

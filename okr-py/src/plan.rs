@@ -31,10 +31,10 @@ impl Plan {
         cycles: Option<Bound<'py, PyDict>>,
         policy: Option<&str>,
     ) -> PyResult<Plan> {
-        let table = |name, dict: Option<Bound<'py, PyDict>>| dict.map(|d| Table::new(name, d)).transpose();
-        let (o, k) = (Table::new("objectives", objectives)?, Table::new("key_results", key_results)?);
+        let table = |name, dict: Option<Bound<'py, PyDict>>| dict.map(|d| Table::new(name, d));
+        let (o, k) = (Table::new("objectives", objectives), Table::new("key_results", key_results));
         let (a, c, y) =
-            (table("alignments", alignments)?, table("check_ins", check_ins)?, table("cycles", cycles)?);
+            (table("alignments", alignments), table("check_ins", check_ins), table("cycles", cycles));
         // Numeric numpy columns are borrowed, not copied, for the whole build.
         let columns = crate::columns::columns(&o, &k, a.as_ref(), c.as_ref(), y.as_ref(), policy)?;
         py.allow_threads(|| okr_core::Plan::from_columns(&columns)).map(Plan).map_err(to_py_err)
@@ -87,7 +87,7 @@ impl Plan {
         let day = date(as_of)?;
         let ratings = ratings
             .map(|d| {
-                let t = Table::new("ratings", d)?;
+                let t = Table::new("ratings", d);
                 let ratee = t.required_ids("ratee")?;
                 let rater = t.required_ids("rater")?;
                 let value =

@@ -111,8 +111,9 @@ def test_unreadable_dates_and_flags_are_errors_naming_the_column_and_row():
         with pytest.raises(okr.OkrError) as e:
             okr.Plan.from_frames(objectives, key_results, **frames)
         assert e.value.code == "invalid_input" and message in str(e.value)
-    # Dates may be text, datetime.date or datetime64 values.
-    for date in (["2026-01-05"], [dt.date(2026, 1, 5)], pd.to_datetime(["2026-01-05"])):
+    # Dates may be text, datetime.date, datetime64 or time-zone-aware values (their local day).
+    aware = pd.to_datetime(["2026-01-05 23:30"]).tz_localize("Europe/Paris")
+    for date in (["2026-01-05"], [dt.date(2026, 1, 5)], pd.to_datetime(["2026-01-05"]), aware):
         check_ins = pd.DataFrame({"key_result": [10], "date": date, "value": [0.5]})
         plan = okr.Plan.from_frames(objectives, key_results, check_ins=check_ins, cycles=cycles)
         assert plan.score("2026-02-01")["10"]["score"] == 0.5

@@ -115,6 +115,8 @@ def days(series: pd.Series, what: str) -> list:
         value = s.iloc[row]
         problem = "has no date (null)" if pd.isna(value) else f"holds `{value}`, not a date"
         raise invalid(f"`{what}`: row {row} {problem}")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)  # a time-zone-aware date is its local calendar day
     return parsed.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
 
 
