@@ -254,8 +254,23 @@ pub struct CheckInColumns<'a> {
 /// let plan = Plan::from_columns(&cols)?;
 /// let report = plan.score("2026-01-01".parse().unwrap());
 /// assert_eq!(report.get("2").unwrap().score, 0.2); // lower is better: 10 → 0, at 8
+///
+/// // Numbers and integer ids may be borrowed from buffers the caller keeps (no copy).
+/// let (ids, current) = ([10_i64, 20], [5.0, 8.0]);
+/// let borrowed = Columns {
+///     key_results: KeyResultColumns {
+///         id: ids[..].into(),
+///         current: Some(current[..].into()),
+///         ..cols.key_results.clone()
+///     },
+///     ..cols.clone()
+/// };
+/// assert_eq!(Plan::from_columns(&borrowed)?.score("2026-01-01".parse().unwrap()).get("2").unwrap().score, 0.2);
 /// # Ok::<(), okr_core::Error>(())
 /// ```
+///
+/// Float columns and integer id columns are [`Cow`]s: owned (`vec.into()`) or borrowed
+/// (`slice.into()`), which is how the Python binding reads numpy columns in place.
 #[derive(Debug, Clone, Default)]
 pub struct Columns<'a> {
     /// Objectives.
