@@ -55,17 +55,21 @@ def ids(series: Any) -> Any:
     """Integer ids as an int64 array, anything else as a list of str; a missing id (None, NaN,
     NA, in any dtype) stays None, for the extension to reject naming the column."""
     s = pd.Series(series)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu":
+        # numpy integers hold no missing value; unsigned ones beyond int64 stay exact as text.
+        if s.dtype.kind == "u" and len(s) and s.max() > np.iinfo(np.int64).max:
+            return [str(v) for v in s.tolist()]
+        return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
     missing = s.isna()
     if missing.any():
         return [None if m else str(v) for v, m in zip(s.tolist(), missing.tolist())]
-    unsigned_overflow = pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s) and s.max() > np.iinfo(np.int64).max
-    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype) and not unsigned_overflow:
-        return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
+    if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return ids(s.to_numpy(dtype=s.dtype.numpy_dtype))  # nullable integers without a missing value
     if pd.api.types.is_float_dtype(s.dtype):
         # pandas turns integer ids into floats at the first missing value or concat with an
-        # empty frame: whole floats are integer ids (a real NaN id is then reported as text).
-        v = s.to_numpy()
-        if len(v) and np.isfinite(v).all() and (v == np.round(v)).all() and np.abs(v).max() < 2**53:
+        # empty frame: whole floats are integer ids.
+        v = s.to_numpy(dtype=np.float64)
+        if len(v) and (v == np.round(v)).all() and np.abs(v).max() < 2**53:
             return np.ascontiguousarray(v.astype(np.int64))
     return s.astype(str).tolist()
 
