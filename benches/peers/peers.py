@@ -11,7 +11,7 @@ fair end-to-end comparison. Every peer's answer is checked
 against okr's before its time counts. Then okr's statistics against pingouin, krippendorff,
 statsmodels, scikit-learn and pandas. Prints a table of median times and ratios.
 
-    python benches/peers/peers.py [--objectives 1000000] [--repeat 3] [--skip-slow]
+    python benches/peers/peers.py [--objectives 1000000] [--repeat 5] [--skip-slow]
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def timed(f, repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--objectives", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--skip-slow", action="store_true", help="skip networkx and pure Python")
     ap.add_argument("--node", default="okr-wasm/pkg", help="okr-wasm package for the Node ratio ('' to skip)")
     args = ap.parse_args()
