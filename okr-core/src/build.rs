@@ -80,6 +80,7 @@ pub(crate) struct Builder {
 }
 
 /// A key result's rule and weight, validated, with `current` checked against the rule.
+#[inline]
 pub(crate) fn compile_key_result(
     id: impl std::fmt::Display + Copy,
     kind: KeyResultKind,
@@ -95,6 +96,7 @@ pub(crate) fn compile_key_result(
     Ok((rule, weight))
 }
 
+#[inline]
 pub(crate) fn check_weight(context: impl FnOnce() -> String, value: f64) -> Result<f64> {
     if value.is_finite() && value > 0.0 {
         Ok(value)

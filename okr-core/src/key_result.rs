@@ -64,6 +64,7 @@ pub(crate) struct RuleFields {
     pub op: Option<AggregateOp>,
 }
 
+#[inline]
 fn required(
     id: impl Display + Copy,
     kind: KeyResultKind,
@@ -74,6 +75,7 @@ fn required(
     finite(id, field, value)
 }
 
+#[inline]
 pub(crate) fn finite(id: impl Display, field: &'static str, value: f64) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
@@ -85,6 +87,7 @@ pub(crate) fn finite(id: impl Display, field: &'static str, value: f64) -> Resul
 impl Rule {
     /// Validates the fields a kind needs. Milestone and piecewise ranges are filled in by the
     /// caller, which owns the arrays they point into.
+    #[inline]
     pub(crate) fn compile(id: impl Display + Copy, kind: KeyResultKind, f: &RuleFields) -> Result<Rule> {
         Ok(match kind {
             KeyResultKind::Linear | KeyResultKind::Aggregate => {
@@ -148,6 +151,7 @@ impl Rule {
     }
 
     /// Checks a value given to this rule (a check-in value or `current`).
+    #[inline]
     pub(crate) fn check_value(&self, id: impl Display + Copy, field: &'static str, value: f64) -> Result<()> {
         finite(id, field, value)?;
         if matches!(self, Rule::Binary) && value != 0.0 && value != 1.0 {
