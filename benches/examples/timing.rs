@@ -3,6 +3,19 @@ use std::time::Instant;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    if std::env::args().any(|a| a == "--json") {
+        // The document path: parse and validate JSON text, `times` times.
+        let text = okr_benches::organisation_json(n, 7);
+        let t = Instant::now();
+        for _ in 0..5 {
+            match okr_core::Plan::from_json(&text) {
+                Ok(p) => std::hint::black_box(p.len()),
+                Err(e) => return eprintln!("{e}"),
+            };
+        }
+        println!("from_json x5: {:?} each ({} bytes)", t.elapsed() / 5, text.len());
+        return;
+    }
     let cols = okr_benches::organisation(n, 7);
     let cpu = || {
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
