@@ -180,7 +180,11 @@ class Plan:
         ``op``); a field that does not apply to a row's kind is ignored. alignments: ``child``,
         ``parent``, optional ``weight``. check_ins: ``key_result``, ``date``, optional ``value``,
         ``confidence``. cycles: ``id``, ``start``, ``end``. Ids may be text or integers; nulls in
-        numeric columns mean "not given". Unknown columns are errors naming the column.
+        numeric columns mean "not given". Unknown or repeated columns, missing ids and dates,
+        and text in numeric columns are errors naming the table, column and row.
+
+        float64 and int64 columns are read in place (no copy); the GIL is released while the
+        plan is built.
         """
         return cls(
             _okr.Plan.from_columns(
