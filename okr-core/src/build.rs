@@ -545,7 +545,10 @@ impl Builder {
                 }
             }
         };
-        let mid = n / 2;
+        // The halves are split by list entries, not by nodes: in a plan built from columns the
+        // objectives (every key result's list owner) come first, so the middle node would leave
+        // the second thread nothing to write.
+        let mid = own_end.partition_point(|&start| (start as usize) < total as usize / 2);
         let split = own_end.get(mid).map_or(total as usize, |&s| s as usize);
         {
             let (own_a, own_b) = own_end.split_at_mut(mid);
