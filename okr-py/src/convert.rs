@@ -55,10 +55,16 @@ impl<'py> Table<'py> {
         Ok(self.dict.get_item(column)?.filter(|v| !v.is_none()))
     }
 
+    /// Column `column` if it is a numpy array read in place (marked as used).
+    fn array(&self, column: &str) -> Option<&Array<'py>> {
+        let a = self.arrays.get(column)?;
+        self.used.borrow_mut().push(column.to_owned());
+        Some(a)
+    }
+
     /// Ids: an int64 array (read in place) or a list of str/int.
     pub fn ids(&self, column: &str) -> PyResult<Option<IdColumn<'_>>> {
-        if let Some(Array::I64(a)) = self.arrays.get(column) {
-            self.used.borrow_mut().push(column.to_owned());
+        if let Some(Array::I64(a)) = self.array(column) {
             return Ok(Some(IdColumn::Integers(in_place(a))));
         }
         let what = format!("{}.{column}", self.name);
@@ -72,8 +78,7 @@ impl<'py> Table<'py> {
 
     /// Floats (NaN = null): a float64 array (read in place) or a list.
     pub fn floats(&self, column: &str) -> PyResult<FloatColumn<'_>> {
-        if let Some(Array::F64(a)) = self.arrays.get(column) {
-            self.used.borrow_mut().push(column.to_owned());
+        if let Some(Array::F64(a)) = self.array(column) {
             return Ok(Some(in_place(a)));
         }
         self.get(column)?.map(|v| floats(&v, column).map(Cow::Owned)).transpose()

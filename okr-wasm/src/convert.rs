@@ -95,10 +95,14 @@ pub fn node_id(v: &JsValue, what: &str) -> Result<String, JsValue> {
     if let Some(s) = v.as_string() {
         return Ok(s);
     }
-    match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(format!("{}", f as i64)),
-        _ => Err(invalid_input(format!("`{what}` must be a string or an integer id"))),
-    }
+    integer(v)
+        .map(|i| i.to_string())
+        .ok_or_else(|| invalid_input(format!("`{what}` must be a string or an integer id")))
+}
+
+/// A JS number that is a whole number small enough to be exact, as an integer id.
+fn integer(v: &JsValue) -> Option<i64> {
+    v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
 }
 
 /// Ids from an Int32Array, an array of integers, or an array of strings.
@@ -108,8 +112,8 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     }
     let arr =
         v.dyn_ref::<Array>().ok_or_else(|| invalid_input(format!("`{what}` must be an array of ids")))?;
-    if arr.iter().all(|x| x.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15)) {
-        return Ok(arr.iter().filter_map(|x| x.as_f64()).map(|f| f as i64).collect::<Vec<_>>().into());
+    if let Some(ints) = arr.iter().map(|x| integer(&x)).collect::<Option<Vec<i64>>>() {
+        return Ok(ints.into());
     }
     arr.iter()
         .enumerate()
