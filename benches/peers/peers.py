@@ -322,7 +322,7 @@ def main():
         print(f"| {name} | {ours * 1000:,.1f} ms | {theirs * 1000:,.1f} ms | {theirs / ours:,.1f}× |")
 
     if args.node:
-        node_ratio(args.node, min(n, 100_000), repeat)
+        node_ratio(args.node, frames, plan, repeat)
 
 
 def stats_comparison(repeat):
@@ -384,14 +384,14 @@ def stats_comparison(repeat):
     return out
 
 
-def node_ratio(pkg, n, repeat):
-    """Scores the same shape of organisation through okr-wasm in Node, as a ratio to native."""
+def node_ratio(pkg, frames, plan, repeat):
+    """Scores the same organisation (`frames`, built natively as `plan`) through okr-wasm in
+    Node, as a ratio to native scoring timed again here, side by side."""
     pkg = pathlib.Path(pkg).resolve()
     if not (pkg / "okr_wasm.js").exists():
         print(f"\n(okr-wasm not built at {pkg}: run `make wasm` for the Node ratio)")
         return
-    frames, _ = organisation(n)
-    plan = okr.Plan.from_frames(**frames)
+    n = len(frames["objectives"])
     native, _ = timed(lambda: plan.score(AS_OF), max(repeat, 5))
     payload = {
         "objectives": {"id": frames["objectives"]["id"].tolist(), "cycle": ["q"] * n},
