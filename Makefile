@@ -66,6 +66,8 @@ wasm-tools:
 
 wasm: wasm-tools okr-wasm/node_modules/.package-lock.json
 	$(CARGO) build --release --target wasm32-unknown-unknown -p okr-wasm
+	# Inline JS snippets land in a directory named by hash: drop the previous build's.
+	rm -rf okr-wasm/pkg/snippets okr-wasm/www/pkg/snippets
 	wasm-bindgen --target nodejs --out-dir okr-wasm/pkg $(WASM_FILE)
 	wasm-bindgen --target web --out-dir okr-wasm/www/pkg $(WASM_FILE)
 	# binaryen from npm (Debian's is too old for reference types).
@@ -83,11 +85,17 @@ browser-tools:
 okr-wasm/node_modules/.package-lock.json: okr-wasm/package.json
 	cd okr-wasm && npm install --no-audit --no-fund --loglevel=error
 
+NPM_INSTALL_DIR ?= $(HOME)/.cache/okr/npm-install
 test-wasm: browser-tools wasm
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	  $(CARGO) test --target wasm32-unknown-unknown -p okr-wasm
 	node --test okr-wasm/tests/
 	cd okr-wasm && npx --no-install tsc -p tsconfig.json
+	# The package as npm would publish it (its `files`), installed from the tarball.
+	rm -rf $(NPM_INSTALL_DIR) && mkdir -p $(NPM_INSTALL_DIR)
+	cd okr-wasm/pkg && npm pack --silent --pack-destination $(NPM_INSTALL_DIR) > /dev/null
+	cd $(NPM_INSTALL_DIR) && npm install --silent --no-audit --no-fund --offline ./okr-wasm-*.tgz
+	node okr-wasm/tests/installed.cjs $(NPM_INSTALL_DIR)
 
 ## okr.spark on a local Spark session (pyspark and Java needed; not part of `make test`, whose CI
 ## budget it would eat: Spark's start-up alone is most of a minute).

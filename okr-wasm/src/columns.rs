@@ -9,25 +9,17 @@ use okr_core::{
 };
 use wasm_bindgen::JsValue;
 
-use crate::convert::{field, floats, ids, json_text, keys, texts};
+use crate::convert::{coded_texts, field, floats, ids, json_text, keys, Coded};
 use crate::errors::{invalid_input, to_js_err};
 
-fn parsed<T>(
-    values: Option<Vec<Option<String>>>,
+/// A text column of names (progress drivers, kinds, ops) parsed once per distinct name.
+fn parsed<T: Clone>(
+    values: Option<Coded>,
     what: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Option<Vec<Option<T>>>, JsValue> {
     values
-        .map(|v| {
-            v.into_iter()
-                .map(|s| match s {
-                    None => Ok(None),
-                    Some(s) => {
-                        parse(&s).map(Some).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`")))
-                    }
-                })
-                .collect()
-        })
+        .map(|v| v.decode(|s| parse(s).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`")))))
         .transpose()
 }
 
@@ -59,11 +51,11 @@ impl Table {
     }
 
     fn floats(&self, column: &str) -> Result<FloatColumn<'static>, JsValue> {
-        self.get(column)?.map(|v| floats(&v, column).map(Cow::Owned)).transpose()
+        self.get(column)?.map(|v| floats(&v, &format!("{}.{column}", self.name)).map(Cow::Owned)).transpose()
     }
 
-    fn strings(&self, column: &str) -> Result<Option<Vec<Option<String>>>, JsValue> {
-        self.get(column)?.map(|v| texts(&v, column)).transpose()
+    fn strings(&self, column: &str) -> Result<Option<Coded>, JsValue> {
+        self.get(column)?.map(|v| coded_texts(&v, &format!("{}.{column}", self.name))).transpose()
     }
 
     fn texts(&self, column: &str) -> Result<Option<okr_core::Texts>, JsValue> {
@@ -113,7 +105,10 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
     let kind = parsed(k.strings("kind")?, "key-result kind", KeyResultKind::parse)?
         .ok_or_else(|| invalid_input("keyResults needs column `kind`"))?
         .into_iter()
-        .map(|x| x.ok_or_else(|| invalid_input("keyResults: `kind` cannot be null")))
+        .enumerate()
+        .map(|(row, x)| {
+            x.ok_or_else(|| invalid_input(format!("`keyResults.kind`: row {row} has no kind (null)")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let strict = k
         .get("strict")?
@@ -152,11 +147,11 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
             let date = c
                 .strings("date")?
                 .ok_or_else(|| invalid_input("checkIns needs column `date`"))?
+                .decode(|d| okr_core::parse_date(d).map_err(to_js_err))?
                 .into_iter()
                 .enumerate()
-                .map(|(row, d)| match d {
-                    Some(d) => okr_core::parse_date(&d).map_err(to_js_err),
-                    None => Err(invalid_input(format!("`checkIns.date`: row {row} has no date (null)"))),
+                .map(|(row, d)| {
+                    d.ok_or_else(|| invalid_input(format!("`checkIns.date`: row {row} has no date (null)")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok::<_, JsValue>(CheckInColumns {

@@ -85,3 +85,71 @@ test("ids may be integers; other values where text is expected are coded Errors,
   }
   assert.equal(plan.score(asOf).nodes.length, 3); // the module is intact
 });
+
+test("plain arrays are read in one JavaScript pass and give the plan typed arrays give", () => {
+  // Text, id and number columns as plain arrays (nulls, repeats, ids as text or numbers) against
+  // the same columns typed, coded by hand and as one value per row.
+  const plain = {
+    objectives: { id: ["a", "b", "c"], cycle: ["q", null, "q"], owner: ["ann", "bo", "ann"], level: ["company", "team", undefined] },
+    keyResults: {
+      id: ["k1", "k2", "k3", "k4"], objective: ["a", "b", "b", "c"], kind: ["linear", "at_least", "linear", "binary"],
+      start: [0, null, 10, null], target: [10, null, 0, null], threshold: [null, 5, null, null], current: [4, 7, 2.5, 1],
+      weight: [1, 2, undefined, 1],
+    },
+    alignments: { child: ["b", "c"], parent: ["a", "a"], weight: [2, 1] },
+    checkIns: { keyResult: ["k1", "k1", "k3"], date: ["2026-01-10", "2026-02-01", "2026-01-10"], value: [3, 6, 4], confidence: [0.8, null, 0.5] },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+  };
+  const asOf = { asOf: "2026-02-15" };
+  const want = new Plan({
+    cycles: plain.cycles,
+    objectives: [
+      { id: "a", cycle: "q", owner: "ann", level: "company", key_results: [
+        { id: "k1", kind: "linear", start: 0, target: 10, current: 4,
+          check_ins: [{ date: "2026-01-10", value: 3, confidence: 0.8 }, { date: "2026-02-01", value: 6 }] }] },
+      { id: "b", owner: "bo", level: "team", parents: [{ id: "a", weight: 2 }], key_results: [
+        { id: "k2", kind: "at_least", threshold: 5, current: 7, weight: 2 },
+        { id: "k3", kind: "linear", start: 10, target: 0, current: 2.5, check_ins: [{ date: "2026-01-10", value: 4, confidence: 0.5 }] }] },
+      { id: "c", cycle: "q", owner: "ann", parents: [{ id: "a" }], key_results: [{ id: "k4", kind: "binary", current: 1 }] },
+    ],
+  }).score(asOf).nodes;
+  // Columns list objectives, then key results; the document interleaves them.
+  const byId = (nodes) => Object.fromEntries(nodes.map((n) => [n.id, n]));
+  assert.equal(want.length, 7);
+  assert.deepEqual(byId(Plan.fromColumns(plain).score(asOf).nodes), byId(want));
+  const typed = structuredClone(plain);
+  for (const c of ["start", "target", "threshold", "current", "weight"]) typed.keyResults[c] = Float64Array.from(plain.keyResults[c], (x) => x ?? NaN);
+  assert.deepEqual(byId(Plan.fromColumns(typed).score(asOf).nodes), byId(want));
+  // Integer ids as plain numbers and as an Int32Array: the same plan.
+  const ints = (col) => col.map((id) => id.charCodeAt(0) * 10 + (id.length > 1 ? Number(id.slice(1)) : 0));
+  const numeric = { ...plain, objectives: { ...plain.objectives, id: ints(plain.objectives.id) },
+    keyResults: { ...plain.keyResults, id: ints(plain.keyResults.id), objective: ints(plain.keyResults.objective) },
+    alignments: { ...plain.alignments, child: ints(plain.alignments.child), parent: ints(plain.alignments.parent) },
+    checkIns: { ...plain.checkIns, keyResult: ints(plain.checkIns.keyResult) } };
+  const scores = (p) => Array.from(p.scoreReport(asOf).scores());
+  const byNumber = scores(Plan.fromColumns(numeric));
+  const order = [...plain.objectives.id, ...plain.keyResults.id];
+  assert.deepEqual(byNumber, order.map((id) => byId(want)[id].score));
+  const int32 = structuredClone(numeric);
+  int32.objectives.id = Int32Array.from(numeric.objectives.id);
+  assert.deepEqual(scores(Plan.fromColumns(int32)), byNumber);
+  // An id holding NUL (the separator of the fast path) stays whole.
+  const nul = { objectives: { id: ["x\0y", "x"] }, keyResults: { id: ["k"], objective: ["x\0y"], kind: ["binary"], current: [1] } };
+  assert.deepEqual(Plan.fromColumns(nul).scoreReport(asOf).ids(), ["x\0y", "x", "k"]);
+});
+
+test("a wrong value in a plain-array column is a coded Error naming table.column and row", () => {
+  const keyResults = { id: ["k"], objective: ["o"], kind: ["binary"], current: [1] };
+  const cases = [
+    [{ objectives: { id: ["o"], cycle: [7] }, keyResults }, "`objectives.cycle`: row 0 is neither a string nor null"],
+    [{ objectives: { id: ["o", "p"], owner: ["ann", {}] }, keyResults }, "`objectives.owner`: row 1 is neither a string nor null"],
+    [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, current: ["1"] } }, "`keyResults.current` must hold numbers: row 0 is not a number"],
+    [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: [null] } }, "`keyResults.kind`: row 0 has no kind (null)"],
+    [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: ["linaer"] } }, "unknown key-result kind `linaer`"],
+    [{ objectives: { id: ["o", 2] }, keyResults }, "`objectives.id`: row 1 is neither a string nor an integer id"],
+    [{ objectives: { id: ["o"] }, keyResults, checkIns: { keyResult: ["k"], date: ["2026-13-01"] } }, "2026-13-01"],
+  ];
+  for (const [columns, message] of cases) {
+    assert.throws(() => Plan.fromColumns(columns), (e) => e.code && e.message.includes(message), message);
+  }
+});
