@@ -38,7 +38,10 @@ fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
     let kind = parse_each(t.categories("kind")?, "key-result kind", KeyResultKind::parse)?
         .ok_or_else(|| invalid_input("key_results needs column `kind`"))?
         .into_iter()
-        .map(|k| k.ok_or_else(|| invalid_input("key_results: `kind` cannot be null")))
+        .enumerate()
+        .map(|(row, k)| {
+            k.ok_or_else(|| invalid_input(format!("`key_results.kind`: row {row} has no kind (null)")))
+        })
         .collect::<PyResult<Vec<_>>>()?;
     Ok(KeyResultColumns {
         id: t.required_ids("id")?,

@@ -164,6 +164,44 @@ def test_wrong_shapes_and_types_are_okr_errors():
         assert (e.value.code, message in str(e.value)) == (code, True), (name, str(e.value))
 
 
+def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
+    text = json.dumps({"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}], "objectives": [
+        {"id": "o", "cycle": "q", "key_results": [{"id": "k", "kind": "linear", "start": 0, "target": 10, "current": 5,
+                                                   "check_ins": [{"date": "2026-02-01", "value": 6}]}]}]})
+    want = okr.Plan.from_json(text).score("2026-02-15").to_dict()
+    assert okr.Plan.from_json(text.encode()).score("2026-02-15").to_dict() == want
+    assert okr.Plan.from_json(bytearray(text.encode())).score("2026-02-15").to_dict() == want
+    # The dict a notebook builds: dates as date objects or Timestamps, numbers from numpy.
+    as_built = {"cycles": [{"id": "q", "start": dt.date(2026, 1, 1), "end": pd.Timestamp("2026-03-31")}], "objectives": [
+        {"id": "o", "cycle": "q", "key_results": [{"id": "k", "kind": "linear", "start": np.int64(0), "target": np.float32(10),
+                                                   "current": np.int32(5), "check_ins": [{"date": np.datetime64("2026-02-01"), "value": 6}]}]}]}
+    plan = okr.Plan.from_dict(as_built)
+    assert plan.score("2026-02-15").to_dict() == want
+    # as_of may be a numpy datetime64 too (its day).
+    assert plan.score(np.datetime64("2026-02-15T23:59")).to_dict() == want
+    circular: dict = {"objectives": []}
+    circular["objectives"].append(circular)
+    cases = [
+        (lambda: okr.Plan.from_json(b'{"objectives": [\xff]}'), "malformed", "not UTF-8 at byte 16 (`0xff`)"),
+        (lambda: okr.Plan.from_json(None), "invalid_input", "from_json takes JSON text (str or bytes), not NoneType"),
+        (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "title": object()}]}), "malformed", "type object has no JSON form"),
+        (lambda: okr.Plan.from_dict(circular), "malformed", "Circular reference"),
+        (lambda: okr.Plan.from_dict({"objectives": [{"id": "o"}], "policy": {"cap": float("nan")}}),
+         "non_finite", "`document.policy.cap` is `nan`"),
+        (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "key_results": [{"id": "k", "kind": "linear", "start": 0,
+                                                                                "target": np.float64("inf")}]}]}),
+         "non_finite", "`document.objectives[0].key_results[0].target` is `inf`"),
+        (lambda: plan.score(np.datetime64("NaT")), "invalid_input", "as_of is NaT"),
+        (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3], "objective": [1, 1],
+                                                                               "kind": ["binary", None], "current": [1.0, 0.0]})),
+         "invalid_input", "`key_results.kind`: row 1 has no kind (null)"),
+    ]
+    for call, code, message in cases:
+        with pytest.raises(okr.OkrError) as e:
+            call()
+        assert (e.value.code, message in str(e.value)) == (code, True), str(e.value)
+
+
 def test_integer_ids_can_be_given_as_integers():
     objectives = pd.DataFrame({"id": [1, 2]})
     key_results = pd.DataFrame({"id": [10], "objective": [2], "kind": ["binary"], "current": [1.0]})

@@ -163,7 +163,9 @@ impl<'a> Matrix<'a> {
                 }
                 (Some(c), Missing::Raise) => {
                     return Err(Error::MissingValue {
-                        what: format!("row {r}, column {c} (use Missing::Omit to drop such rows)"),
+                        what: format!(
+                            "row {r}, column {c} (the `omit` missing-value policy drops such rows)"
+                        ),
                     })
                 }
                 (Some(_), Missing::Omit) => {}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
+import numpy as np
 import pandas as pd
 
 from okr import _okr
 from okr._columns import column, columns, floats, ids, invalid, node_id
 
-DateLike = Union[_dt.date, str, None]
+DateLike = Union[_dt.date, np.datetime64, str, None]
 
 
 def _iso(as_of: DateLike) -> str:
@@ -23,7 +24,39 @@ def _iso(as_of: DateLike) -> str:
         return as_of.isoformat()
     if isinstance(as_of, str):
         return as_of
+    if isinstance(as_of, np.datetime64):
+        if np.isnat(as_of):
+            raise invalid("as_of is NaT, not a date")
+        return str(as_of.astype("datetime64[D]"))
     raise invalid(f"as_of must be a date or YYYY-MM-DD, not {type(as_of).__name__}")
+
+
+def _json_value(value: Any) -> Any:
+    """What ``json.dumps`` cannot write itself, in the document's terms: dates as
+    ``YYYY-MM-DD``, numpy scalars as Python numbers."""
+    if isinstance(value, (_dt.date, np.datetime64)):
+        return _iso(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"a value of type {type(value).__name__} has no JSON form: `{value!r}`")
+
+
+def _non_finite(value: Any, path: str = "document", seen: Optional[set] = None) -> Tuple[str, Any]:
+    """Where in a document the first NaN or infinity is, as a dotted path, and the value
+    (``("", None)`` if there is none)."""
+    if isinstance(value, (Mapping, list, tuple)):
+        seen = set() if seen is None else seen
+        if id(value) in seen:
+            return ("", None)
+        seen.add(id(value))
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, v in items:
+            found = _non_finite(v, f"{path}.{key}" if isinstance(value, Mapping) else f"{path}[{key}]", seen)
+            if found[0]:
+                return found
+        return ("", None)
+    number = value.item() if isinstance(value, np.generic) else value
+    return (path, value) if isinstance(number, float) and not np.isfinite(number) else ("", None)
 
 
 def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
@@ -153,14 +186,34 @@ class Plan:
         self._inner = inner
 
     @classmethod
-    def from_json(cls, text: str) -> "Plan":
-        """Parses and validates a plan document (JSON text)."""
+    def from_json(cls, text: Union[str, bytes, bytearray]) -> "Plan":
+        """Parses and validates a plan document (JSON text, or UTF-8 bytes as read from a file
+        or a request body)."""
+        if isinstance(text, (bytes, bytearray)):
+            try:
+                text = bytes(text).decode("utf-8")
+            except UnicodeDecodeError as e:
+                byte = f"{text[e.start]:#04x}"
+                raise invalid(f"malformed plan document: not UTF-8 at byte {e.start} (`{byte}`)", "malformed") from None
+        if not isinstance(text, str):
+            kind = type(text).__name__
+            raise invalid(f"from_json takes JSON text (str or bytes), not {kind}; use from_dict for a dict")
         return cls(_okr.Plan.from_json(text))
 
     @classmethod
     def from_dict(cls, obj: Mapping[str, Any]) -> "Plan":
-        """Validates a plan document given as a dict."""
-        return cls(_okr.Plan.from_json(json.dumps(obj)))
+        """Validates a plan document given as a dict. Dates may be ``datetime.date`` (or
+        pandas Timestamps) as well as ``YYYY-MM-DD``; numpy numbers count as numbers."""
+        try:
+            text = json.dumps(obj, default=_json_value, allow_nan=False)
+        except TypeError as e:
+            raise invalid(f"malformed plan document: {e}", "malformed") from None
+        except ValueError as e:  # NaN or infinity, which JSON cannot hold; or a circular reference
+            path, value = _non_finite(obj)
+            if not path:
+                raise invalid(f"malformed plan document: {e}", "malformed") from None
+            raise invalid(f"`{path}` is `{value}`: every number must be finite", "non_finite") from None
+        return cls(_okr.Plan.from_json(text))
 
     @classmethod
     def from_frames(
@@ -198,8 +251,8 @@ class Plan:
         )
 
     def score(self, as_of: DateLike = None, policy: Optional[Mapping[str, Any]] = None) -> Report:
-        """Scores every node on ``as_of`` (a date or ``YYYY-MM-DD``; today by default), with
-        optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
+        """Scores every node on ``as_of`` (a date, a datetime64 or ``YYYY-MM-DD``; today by
+        default), with optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
         65,536 nodes or more are scored by two threads, with the same result as one
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread)."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
