@@ -225,3 +225,74 @@ def test_deep_json_and_long_ids():
     long_id = "é" * 100_000
     plan = okr.Plan.from_dict({"objectives": [{"id": long_id, "key_results": [{"id": "k", "kind": "binary", "current": 1}]}]})
     assert plan.score("2026-01-01")[long_id]["score"] == 1.0
+
+
+def test_every_public_call_with_wrong_arguments_raises_only_okr_errors():
+    """Each public function and method, called with every pair from a list of wrong (and a
+    few right) arguments: a DataFrame where a column name belongs, None, NaN, nested lists,
+    a Plan where a Report belongs. Nothing but OkrError (with a code) may come out."""
+    from okr import calibration as cal
+    from okr import charts
+
+    acme = okr.Plan.from_json((ROOT / "examples" / "acme.json").read_text())
+    report = acme.score("2026-02-15")
+    good = pd.DataFrame({"t": [1, 1, 2, 2, 3, 3], "r": ["a", "b"] * 3, "v": [1.0, 2, 3, 4, 5, 6],
+                         "rel": ["peer", "self"] * 3, "comp": ["x"] * 6, "p": [0.1, 0.5, 0.9, 0.2, 0.6, 0.8]})
+    values = [None, 0, -1, 1.5, float("nan"), "", "x", "v", "t", "r", [], [1], [[1, 2], [3, 4]], {}, {"a": 1},
+              good, good.iloc[:0], good.assign(v=np.nan), good.assign(v="a"), good.assign(t=None),
+              np.array([1.0, np.nan]), np.zeros((0, 3)), np.ones((2, 2)), (0.3, 0.6), (0.6, 0.3),
+              dt.date(2026, 1, 1), b"x", True, report, acme]
+    kr = pd.DataFrame({"id": [2], "objective": [1], "kind": ["binary"], "current": [1.0]})
+    calls = {
+        "intraclass_corr": lambda a, b: cal.intraclass_corr(a, "t", "r", b),
+        "intraclass_corr columns": lambda a, b: cal.intraclass_corr(good, a, b, "v"),
+        "krippendorff_alpha": lambda a, b: cal.krippendorff_alpha(a, level_of_measurement=b),
+        "krippendorff_alpha counts": lambda a, b: cal.krippendorff_alpha(value_counts=a, value_domain=b),
+        "cohen_kappa": lambda a, b: cal.cohen_kappa(a, b),
+        "cohen_kappa options": lambda a, b: cal.cohen_kappa([1, 2, 3], [1, 2, 2], weights=a, labels=b),
+        "cohen_kappa_test": lambda a, b: cal.cohen_kappa_test(a, b),
+        "fleiss_kappa": lambda a, b: cal.fleiss_kappa(a, method=b),
+        "kendall_w": lambda a, b: cal.kendall_w(a, correct_ties=b),
+        "rater_effects": lambda a, b: cal.rater_effects(a, "t", "r", "v", z_threshold=b),
+        "rater_effects columns": lambda a, b: cal.rater_effects(good, a, b, "v"),
+        "additive_model": lambda a, b: cal.additive_model(a, "t", "r", b),
+        "normalize": lambda a, b: cal.normalize(a, "t", "r", "v", method=b),
+        "normalize scale": lambda a, b: cal.normalize(good, "t", "r", "v", method="zscore", scale=a),
+        "distribution": lambda a, b: cal.distribution(good, "v", a, by=b),
+        "distribution data": lambda a, b: cal.distribution(a, "v", [0.5, 0.5], alpha=b),
+        "nine_box cuts": lambda a, b: cal.nine_box(good, "t", "v", "p", performance_cuts=a, potential_cuts=b),
+        "nine_box data": lambda a, b: cal.nine_box(a, "t", "v", b),
+        "feedback_360": lambda a, b: cal.feedback_360(good, "t", "r", "rel", "comp", "v", thresholds=a, gap=b),
+        "feedback_360 data": lambda a, b: cal.feedback_360(a, "t", "r", "rel", "comp", "v", thresholds=b),
+        "charts.burnup": lambda a, b: charts.burnup(a, "kr-arr", b),
+        "charts.distribution": lambda a, b: charts.distribution(a, "v", b),
+        "charts.nine_box": lambda a, b: charts.nine_box(a, "t", "v", "p", performance_cuts=b),
+        "charts.alignment": lambda a, b: (charts.alignment(a), charts.to_dot(b), charts.to_mermaid(a)),
+        "events": lambda a, b: okr.events(a, b),
+        "Report.explain": lambda a, b: report.explain(a),
+        "Report[]": lambda a, b: report[a],
+        "Plan.line_of_sight": lambda a, b: acme.line_of_sight(a),
+        "Plan.lint": lambda a, b: acme.lint(a),
+        "Plan.review_packet": lambda a, b: acme.review_packet(a, b),
+        "Plan.review_packet ratings": lambda a, b: acme.review_packet("ana", "2026-02-15", ratings=a),
+        "Plan.confidence_calibration": lambda a, b: acme.confidence_calibration(a),
+        "Plan.score": lambda a, b: acme.score(a, policy=b),
+        "Plan.from_json": lambda a, b: okr.Plan.from_json(a),
+        "Plan.from_dict": lambda a, b: okr.Plan.from_dict(a),
+        "Plan.from_frames": lambda a, b: okr.Plan.from_frames(a, b),
+        "Plan.from_frames links": lambda a, b: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), kr, alignments=a, check_ins=b),
+        "Plan.from_frames cycles": lambda a, b: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), kr, cycles=a, policy=b),
+    }
+    escaped, answered = {}, 0
+    for name, call in calls.items():
+        for a in values:
+            for b in values:
+                try:
+                    call(a, b)
+                    answered += 1
+                except okr.OkrError as e:
+                    assert isinstance(e.code, str) and e.code, (name, repr(e))
+                except Exception as e:  # noqa: BLE001 - what this test looks for
+                    escaped.setdefault(name, f"{type(e).__name__}: {e} (with {a!r:.40}, {b!r:.40})")
+    assert not escaped, escaped
+    assert answered > 300  # the right arguments among the wrong reach the computation (363 do)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+import functools
+from typing import Any, Callable, Dict, Mapping, Tuple, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,31 @@ def invalid(message: str, code: str = "invalid_input") -> Exception:
     error = _okr.OkrError(f"invalid input: {message}" if code == "invalid_input" else message)
     error.code = code
     return error
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# What converting a wrong argument raises inside pandas, numpy or the extension's argument
+# parsing: a wrong type, a wrong shape, an unhashable column name.
+_CONVERSION_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError)
+
+
+def boundary(f: F) -> F:
+    """Marks a public entry point: an error other than ``OkrError`` raised while it converts
+    its arguments (a DataFrame where a column name was expected, a number where a pair of
+    cuts was) becomes an ``OkrError`` with code ``invalid_input`` naming the call, chained to
+    the original. So callers catch one exception type, as the extension promises."""
+
+    @functools.wraps(f)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except _okr.OkrError:
+            raise
+        except _CONVERSION_ERRORS as e:
+            raise invalid(f"{f.__qualname__}: {type(e).__name__}: {e}") from e
+
+    return cast(F, wrapped)
 
 
 def node_id(value: Any) -> str:
@@ -32,6 +58,8 @@ def column(data: pd.DataFrame, name: Any) -> pd.Series:
     """Column ``name`` of ``data``, or an ``OkrError`` (``unknown_column``) naming it."""
     if not isinstance(data, pd.DataFrame):
         raise invalid(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if not isinstance(name, (str, int, np.integer)):
+        raise invalid(f"a column name is text, not {type(name).__name__}")
     if name not in data.columns:
         raise invalid(f"unknown column `{name}` in data", code="unknown_column")
     return data[name]
@@ -48,6 +76,8 @@ def frame(table: Any) -> pd.DataFrame:
         return table
     if hasattr(table, "to_pandas"):
         return table.to_pandas()
+    if not isinstance(table, Mapping):
+        raise invalid(f"a table is a pandas DataFrame, a pyarrow Table or a mapping of columns, not {type(table).__name__}")
     return pd.DataFrame(table)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from okr import _okr
-from okr._columns import column, columns, floats, ids, invalid, node_id
+from okr._columns import boundary, column, columns, floats, ids, invalid, node_id
 
 DateLike = Union[_dt.date, np.datetime64, str, None]
 
@@ -81,6 +81,7 @@ class Report:
     def __len__(self) -> int:
         return len(self._inner)
 
+    @boundary
     def __getitem__(self, id: Union[str, int]) -> Dict[str, Any]:
         """One node's line (``id``, ``type``, ``score``, ``expected``, ``status``, …); integer
         ids may be given as integers."""
@@ -133,6 +134,7 @@ class Report:
         )
         return out
 
+    @boundary
     def explain(self, id: Union[str, int]) -> Dict[str, Any]:
         """Why a node has its score: contributors (weight, score, share) and the formula."""
         return json.loads(self._inner.explain_json(node_id(id)))
@@ -173,10 +175,18 @@ class ReviewPacket:
         return self._markdown
 
 
+@boundary
 def events(before: Report, after: Report) -> List[Dict[str, Any]]:
     """Events between two reports: ``{kind, id, from, to}`` with kinds ``achieved``,
     ``status_changed``, ``confidence_dropped``, ``became_stale``."""
-    return json.loads(_okr.events_json(before._inner, after._inner))
+    return json.loads(_okr.events_json(_report(before, "before")._inner, _report(after, "after")._inner))
+
+
+def _report(value: Any, what: str) -> "Report":
+    """``value`` if it is a Report, else an ``OkrError`` naming ``what``."""
+    if not isinstance(value, Report):
+        raise invalid(f"`{what}` must be a Report (from Plan.score), not {type(value).__name__}")
+    return value
 
 
 class Plan:
@@ -186,6 +196,7 @@ class Plan:
         self._inner = inner
 
     @classmethod
+    @boundary
     def from_json(cls, text: Union[str, bytes, bytearray]) -> "Plan":
         """Parses and validates a plan document (JSON text, or UTF-8 bytes as read from a file
         or a request body)."""
@@ -201,6 +212,7 @@ class Plan:
         return cls(_okr.Plan.from_json(text))
 
     @classmethod
+    @boundary
     def from_dict(cls, obj: Mapping[str, Any]) -> "Plan":
         """Validates a plan document given as a dict. Dates may be ``datetime.date`` (or
         pandas Timestamps) as well as ``YYYY-MM-DD``; numpy numbers count as numbers."""
@@ -216,6 +228,7 @@ class Plan:
         return cls(_okr.Plan.from_json(text))
 
     @classmethod
+    @boundary
     def from_frames(
         cls,
         objectives: Any,
@@ -250,6 +263,7 @@ class Plan:
             )
         )
 
+    @boundary
     def score(self, as_of: DateLike = None, policy: Optional[Mapping[str, Any]] = None) -> Report:
         """Scores every node on ``as_of`` (a date, a datetime64 or ``YYYY-MM-DD``; today by
         default), with optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
@@ -257,21 +271,25 @@ class Plan:
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread)."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
 
+    @boundary
     def line_of_sight(self, id: Union[str, int]) -> Dict[str, Any]:
         """The share of each ancestor's score that ``id`` carries, and its company objectives."""
         return json.loads(self._inner.line_of_sight_json(node_id(id)))
 
+    @boundary
     def lint(self, as_of: DateLike = None) -> List[Dict[str, Any]]:
         """OKR quality findings ``{code, severity, id, message}``; with ``as_of``, also the
         time-dependent ``no-check-in``."""
         return json.loads(self._inner.lint_json(None if as_of is None else _iso(as_of)))
 
+    @boundary
     def confidence_calibration(self, as_of: DateLike = None) -> pd.DataFrame:
         """Brier score and over-confidence of stated confidence per owner and per team, over
         the cycles closed on ``as_of`` (today by default)."""
         cols = ["group_by", "group", "key_results", "forecasts", "brier", "overconfidence"]
         return pd.DataFrame(json.loads(self._inner.confidence_calibration_json(_iso(as_of))), columns=cols)
 
+    @boundary
     def review_packet(
         self,
         person: Union[str, int],

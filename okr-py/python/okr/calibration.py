@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from okr import _okr
-from okr._columns import column, floats, ids, invalid
+from okr._columns import boundary, column, floats, ids, invalid
 
 __all__ = [
     "intraclass_corr",
@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 
+@boundary
 def intraclass_corr(
     data: pd.DataFrame, targets: str, raters: str, ratings: str, nan_policy: str = "raise"
 ) -> pd.DataFrame:
@@ -74,6 +75,7 @@ def _numeric_or_codes(values: np.ndarray, domain: Optional[Sequence[Any]]) -> Tu
     return codes.to_numpy().reshape(values.shape), np.arange(len(labels), dtype=np.float64)
 
 
+@boundary
 def krippendorff_alpha(
     reliability_data: Any = None,
     value_counts: Any = None,
@@ -109,19 +111,26 @@ def _label_codes(y1: Any, y2: Any, labels: Optional[Sequence[Any]]) -> Tuple[np.
     return (a.map(codes).to_numpy(np.float64), b.map(codes).to_numpy(np.float64), np.arange(len(order), dtype=np.float64))
 
 
+@boundary
 def cohen_kappa_test(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> Dict[str, Any]:
     """Cohen's kappa with its standard errors, 95 % interval, z and two-sided p-value (as SAS
     and statsmodels report them)."""
+    return _cohen(y1, y2, labels, weights)
+
+
+def _cohen(y1: Any, y2: Any, labels: Optional[Sequence[Any]], weights: Optional[str]) -> Dict[str, Any]:
     a, b, codes = _label_codes(y1, y2, labels)
     return _okr.cohen_kappa(a, b, codes, weights)
 
 
+@boundary
 def cohen_kappa(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> float:
     """Cohen's kappa (``sklearn.metrics.cohen_kappa_score``'s signature): ``weights`` is None,
     ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order."""
-    return float(cohen_kappa_test(y1, y2, labels=labels, weights=weights)["kappa"])
+    return float(_cohen(y1, y2, labels, weights)["kappa"])
 
 
+@boundary
 def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
     """Fleiss' kappa of a subjects × categories count table (statsmodels' signature; only
     ``method="fleiss"``, Fleiss 1971)."""
@@ -130,11 +139,13 @@ def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
     return float(_okr.fleiss_kappa(_numbers(table, "table"))["kappa"])
 
 
+@boundary
 def kendall_w(data: Any, correct_ties: bool = True) -> Dict[str, float]:
     """Kendall's W of a subjects × raters matrix, with ``W``, ``chisq``, ``df``, ``pval``."""
     return _okr.kendall_w(_numbers(data, "data"), correct_ties)
 
 
+@boundary
 def rater_effects(
     data: pd.DataFrame, ratee: str, rater: str, rating: str, z_threshold: float = 1.96, min_ratings: int = 3
 ) -> pd.DataFrame:
@@ -147,6 +158,7 @@ def rater_effects(
     return out
 
 
+@boundary
 def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> Dict[str, Any]:
     """The crossed model rating = μ + ratee + rater + ε: ``ratee_effect`` and ``rater_effect``
     Series, rater ``component`` and ``component_mean``."""
@@ -160,6 +172,7 @@ def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> D
     }
 
 
+@boundary
 def normalize(
     data: pd.DataFrame, ratee: str, rater: str, rating: str, method: str = "zscore", scale: Optional[Tuple[float, float]] = None
 ) -> pd.Series:
@@ -180,6 +193,7 @@ def _target(values: np.ndarray, target: Optional[Union[Mapping[Any, float], Sequ
     return cats, _numbers(target, "target shares")
 
 
+@boundary
 def distribution(
     data: pd.DataFrame, rating: str, target: Union[Mapping[Any, float], Sequence[float]], by: Optional[str] = None, alpha: float = 0.05
 ) -> Dict[str, Any]:
@@ -196,6 +210,7 @@ def distribution(
     return out
 
 
+@boundary
 def nine_box(
     data: pd.DataFrame,
     person: str,
@@ -213,6 +228,7 @@ def nine_box(
     return out
 
 
+@boundary
 def feedback_360(
     data: pd.DataFrame,
     ratee: str,

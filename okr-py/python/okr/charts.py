@@ -9,36 +9,43 @@ from typing import Any, Mapping, Optional, Sequence, Tuple, Union
 import pandas as pd
 
 from okr import _okr
-from okr._columns import column, floats, node_id
+from okr._columns import boundary, column, floats, invalid, node_id
 from okr.calibration import _target
-from okr._plan import DateLike, Plan, Report, _iso
+from okr._plan import DateLike, Plan, Report, _iso, _report
 
 __all__ = ["alignment", "burnup", "distribution", "nine_box", "to_dot", "to_mermaid"]
 
 
+@boundary
 def burnup(plan: Union[Plan, Report], key_result: Union[str, int], as_of: DateLike = None) -> str:
     """The burn-up of a key result: check-in values over the cycle, the expected pace, the
     target, and the forecast with its 80 % band once there are enough check-ins."""
+    if not isinstance(plan, (Plan, Report)):
+        raise invalid(f"`plan` must be a Plan or a Report, not {type(plan).__name__}")
     report = plan if isinstance(plan, Report) else plan.score(as_of)
     return report._inner.burnup_svg(node_id(key_result))
 
 
+@boundary
 def alignment(report: Report) -> str:
     """The alignment tree of a scored plan, nodes coloured by status (large plans are
     summarised by level)."""
-    return report._inner.alignment_svg()
+    return _report(report, "report")._inner.alignment_svg()
 
 
+@boundary
 def to_dot(report: Report) -> str:
     """The alignment as Graphviz DOT."""
-    return report._inner.to_dot()
+    return _report(report, "report")._inner.to_dot()
 
 
+@boundary
 def to_mermaid(report: Report) -> str:
     """The alignment as a Mermaid flowchart."""
-    return report._inner.to_mermaid()
+    return _report(report, "report")._inner.to_mermaid()
 
 
+@boundary
 def distribution(
     data: pd.DataFrame, rating: str, target: Optional[Union[Mapping[Any, float], Sequence[float]]] = None, by: Optional[str] = None, alpha: float = 0.05
 ) -> str:
@@ -50,6 +57,7 @@ def distribution(
     return _okr.distribution_svg(values, cats, shares, groups, alpha)
 
 
+@boundary
 def nine_box(
     data: pd.DataFrame,
     person: str,
