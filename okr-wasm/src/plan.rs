@@ -29,6 +29,14 @@ extern "C" {
 #[wasm_bindgen]
 pub struct Plan(okr_core::Plan);
 
+impl Plan {
+    /// The plan scored with `options` (date and policy overrides).
+    fn scored(&self, options: Option<ScoreOptionsArg>) -> Result<okr_core::Report, JsValue> {
+        let (day, policy) = self::options(&self.0, &opt(options))?;
+        self.0.score_with(day, &policy).map_err(to_js_err)
+    }
+}
+
 /// Options given or not (`undefined`).
 fn opt(options: Option<ScoreOptionsArg>) -> JsValue {
     options.map_or(JsValue::UNDEFINED, Into::into)
@@ -91,22 +99,20 @@ impl Plan {
     /// grade, hasData, value, signals}]}`.
     #[wasm_bindgen(unchecked_return_type = "ScoreReport")]
     pub fn score(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
-        to_js(&self.score_report(options)?.0)
+        to_js(&self.scored(options)?)
     }
 
     /// Scores every node, keeping the report in WebAssembly memory (read it by column).
     #[wasm_bindgen(js_name = scoreReport)]
     pub fn score_report(&self, options: Option<ScoreOptionsArg>) -> Result<Report, JsValue> {
-        let (day, policy) = self::options(&self.0, &opt(options))?;
-        self.0.score_with(day, &policy).map(Report).map_err(to_js_err)
+        self.scored(options).map(Report::new)
     }
 
     /// Why a node has its score: contributors and the formula.
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self, id: NodeIdArg, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
         let id = node_id(&id.into(), "id")?;
-        let report = self.score_report(options)?;
-        to_js(&report.0.explain(&id).map_err(to_js_err)?)
+        to_js(&self.scored(options)?.explain(&id).map_err(to_js_err)?)
     }
 
     /// The share of each ancestor's score that a node carries.

@@ -153,3 +153,21 @@ test("a wrong value in a plain-array column is a coded Error naming table.column
     assert.throws(() => Plan.fromColumns(columns), (e) => e.code && e.message.includes(message), message);
   }
 });
+
+test("events takes two live Reports; anything else is a coded Error", () => {
+  const { events } = require("../pkg");
+  const plan = new Plan({
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-01-31" }],
+    objectives: [{ id: "o", cycle: "q", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, current: 4 }] }],
+  });
+  const early = plan.scoreReport({ asOf: "2026-01-05" });
+  const late = plan.scoreReport({ asOf: "2026-01-25" });
+  const found = events(early, late);
+  assert.ok(found.some((e) => e.kind === "status_changed" && e.id === "k"), JSON.stringify(found));
+  const freed = plan.scoreReport({ asOf: "2026-01-05" });
+  freed.free();
+  for (const [before, after] of [[undefined, late], [early, null], [{ __okrKey: 99999 }, late], [early, plan], [freed, late]]) {
+    assert.throws(() => events(before, after), (e) => e instanceof Error && e.code === "invalid_input" && /live Report/.test(e.message));
+  }
+  assert.deepEqual(events(early, late), found); // the two reports are intact
+});
