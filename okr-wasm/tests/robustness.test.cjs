@@ -171,3 +171,45 @@ test("events takes two live Reports; anything else is a coded Error", () => {
   }
   assert.deepEqual(events(early, late), found); // the two reports are intact
 });
+
+test("every export called with every pair of wrong and right arguments throws only coded Errors", () => {
+  const okr = require("../pkg");
+  const acme = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "acme.json"), "utf8"));
+  const plan = new Plan(acme);
+  const asOf = { asOf: "2026-02-15" };
+  const values = [undefined, null, 0, -1, 1.5, NaN, Infinity, "", "x", "kr-arr", [], [1], [[1, 2], [3, 4]], [[1, null], [null, 2]],
+    {}, { a: 1 }, { asOf: 5 }, { asOf: "2026-13-01" }, { policy: { cap: "x" } }, new Float64Array([1, NaN]), new Int32Array([1]),
+    true, () => 1, Symbol("s"), 10n, { targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"], ratings: [1, 2, 3, 4] },
+    { ratees: [1], raters: [1], ratings: ["x"] }, { categories: [1, 2], shares: [0.5] }, { names: 5 }];
+  const report = () => plan.scoreReport(asOf);
+  const calls = {
+    newPlan: (a) => new Plan(a), fromJson: (a) => Plan.fromJson(a), fromColumns: (a) => Plan.fromColumns(a),
+    fromColumnsIds: (a, b) => Plan.fromColumns({ objectives: { id: a }, keyResults: { id: [1], objective: b, kind: ["binary"] } }),
+    fromColumnsValues: (a, b) => Plan.fromColumns({ objectives: { id: [1], cycle: a }, keyResults: { id: [2], objective: [1], kind: ["binary"], current: b } }),
+    score: (a) => plan.score(a), scoreReport: (a) => plan.scoreReport(a), explain: (a, b) => plan.explain(a, b),
+    lineOfSight: (a) => plan.lineOfSight(a), lint: (a) => plan.lint(a), reviewPacket: (a, b) => plan.reviewPacket(a, b),
+    confidenceCalibration: (a) => plan.confidenceCalibration(a), get: (a) => report().get(a), burnupSvg: (a) => report().burnupSvg(a),
+    events: (a, b) => okr.events(a, b), cohenKappa: (a, b) => okr.cohenKappa(a, b), cohenOptions: (a) => okr.cohenKappa([1, 2, 3], [1, 2, 2], a),
+    distribution: (a, b) => okr.distribution(a, b), distributionSvg: (a, b) => okr.distributionSvg(a, b), fleissKappa: (a) => okr.fleissKappa(a),
+    intraclassCorr: (a, b) => okr.intraclassCorr(a, b), kendallW: (a, b) => okr.kendallW(a, b), krippendorffAlpha: (a, b) => okr.krippendorffAlpha(a, b),
+    nineBoxSvg: (a, b) => okr.nineBoxSvg(a, b, { names: ["x"] }), nineBoxOptions: (a) => okr.nineBoxSvg([1], [1], a),
+    normalize: (a, b) => okr.normalize(a, b), raterEffects: (a) => okr.raterEffects(a),
+  };
+  const uncoded = {};
+  let answered = 0;
+  for (const [name, call] of Object.entries(calls)) {
+    for (const a of values) {
+      for (const b of values) {
+        try {
+          call(a, b);
+          answered++;
+        } catch (e) {
+          if (!(e instanceof Error) || typeof e.code !== "string" || !e.code) uncoded[name] ??= `${e} (with ${String(a)}, ${String(b)})`;
+        }
+      }
+    }
+  }
+  assert.deepEqual(uncoded, {});
+  assert.ok(answered > 1000, `${answered} calls answered`); // right arguments among the wrong get through
+  assert.equal(plan.score(asOf).nodes.length, 81); // the module is intact
+});
