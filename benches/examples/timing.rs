@@ -1,5 +1,15 @@
 //! Quick one-shot timing of the 1M organisation (build, score, memory), for development.
+use std::io::Write;
 use std::time::Instant;
+
+/// `println!` that ends the program quietly when stdout is closed (`timing … | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if writeln!(std::io::stdout(), $($arg)*).is_err() {
+            std::process::exit(0)
+        }
+    };
+}
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
@@ -13,7 +23,7 @@ fn main() {
                 Err(e) => return eprintln!("{e}"),
             };
         }
-        println!("from_json x5: {:?} each ({} bytes)", t.elapsed() / 5, text.len());
+        say!("from_json x5: {:?} each ({} bytes)", t.elapsed() / 5, text.len());
         return;
     }
     let cols = okr_benches::organisation(n, 7);
@@ -34,13 +44,13 @@ fn main() {
         Ok(p) => p,
         Err(e) => return eprintln!("{e}"),
     };
-    println!("build {:?}, nodes {}, heap {} MB", t.elapsed(), plan.len(), plan.heap_bytes() >> 20);
+    say!("build {:?}, nodes {}, heap {} MB", t.elapsed(), plan.len(), plan.heap_bytes() >> 20);
     let (u1, s1) = cpu();
-    println!("  cpu user {} ms, sys {} ms", (u1 - u0) * 10, (s1 - s0) * 10);
+    say!("  cpu user {} ms, sys {} ms", (u1 - u0) * 10, (s1 - s0) * 10);
     if std::env::args().any(|a| a == "--build-only") {
         let t = Instant::now();
         drop(plan);
-        println!("drop {:?}", t.elapsed());
+        say!("drop {:?}", t.elapsed());
         return;
     }
     let day = "2026-02-15".parse().unwrap_or_default();
@@ -53,7 +63,7 @@ fn main() {
             for _ in 0..times {
                 std::hint::black_box(plan.score(day));
             }
-            println!("score x{times}: {:?} each", t.elapsed() / times as u32);
+            say!("score x{times}: {:?} each", t.elapsed() / times as u32);
         } else {
             let mut total = vec![std::time::Duration::ZERO; variants.len()];
             for _ in 0..times {
@@ -73,7 +83,7 @@ fn main() {
                 }
             }
             for (v, spec) in variants.iter().enumerate() {
-                println!("{spec}: {:?}", total[v] / times as u32);
+                say!("{spec}: {:?}", total[v] / times as u32);
             }
         }
         return;
@@ -81,7 +91,7 @@ fn main() {
     for _ in 0..5 {
         let t = Instant::now();
         let r = plan.score(day);
-        println!("score {:?} ({} nodes)", t.elapsed(), r.len());
+        say!("score {:?} ({} nodes)", t.elapsed(), r.len());
     }
     let report = plan.score(day);
     let faults = || {
@@ -96,21 +106,21 @@ fn main() {
         let (f0, t) = (faults(), Instant::now());
         let c = report.columns();
         let elapsed = t.elapsed();
-        println!("columns {elapsed:?} ({} rows, {} page faults)", c.score.len(), faults() - f0);
+        say!("columns {elapsed:?} ({} rows, {} page faults)", c.score.len(), faults() - f0);
     }
     let before = plan.score("2026-02-01".parse().unwrap_or_default());
     let after = plan.score(day);
     let t = Instant::now();
     let ev = okr_core::events(&before, &after);
-    println!("events {:?} ({} events)", t.elapsed(), ev.len());
+    say!("events {:?} ({} events)", t.elapsed(), ev.len());
     for _ in 0..3 {
         let t = Instant::now();
         let lint = plan.lint(Some(day));
-        println!("lint {:?} ({} findings)", t.elapsed(), lint.len());
+        say!("lint {:?} ({} findings)", t.elapsed(), lint.len());
     }
     for _ in 0..2 {
         let t = Instant::now();
         let ev = okr_core::events(&before, &after);
-        println!("events {:?} ({} events)", t.elapsed(), ev.len());
+        say!("events {:?} ({} events)", t.elapsed(), ev.len());
     }
 }
