@@ -191,7 +191,7 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "key_results": [{"id": "k", "kind": "linear", "start": 0,
                                                                                 "target": np.float64("inf")}]}]}),
          "non_finite", "`document.objectives[0].key_results[0].target` is `inf`"),
-        (lambda: plan.score(np.datetime64("NaT")), "invalid_input", "as_of is NaT"),
+        (lambda: plan.score(np.datetime64("NaT")), "invalid_input", "NaT is not a date"),
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3], "objective": [1, 1],
                                                                                "kind": ["binary", None], "current": [1.0, 0.0]})),
          "invalid_input", "`key_results.kind`: row 1 has no kind (null)"),

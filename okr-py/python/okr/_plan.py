@@ -26,7 +26,7 @@ def _iso(as_of: DateLike) -> str:
         return as_of
     if isinstance(as_of, np.datetime64):
         if np.isnat(as_of):
-            raise invalid("as_of is NaT, not a date")
+            raise invalid("NaT is not a date")
         return str(as_of.astype("datetime64[D]"))
     raise invalid(f"as_of must be a date or YYYY-MM-DD, not {type(as_of).__name__}")
 
