@@ -5,7 +5,6 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBoxCuts, Ratings};
-use okr_core::IdColumn;
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -43,7 +42,7 @@ fuzz_target!(|input: Input| {
     let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
     let _ = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
     let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
-    if let Ok(ratings) = Ratings::new(&IdColumn::Integers(ratee.clone()), &IdColumn::Integers(rater.clone()), values) {
+    if let Ok(ratings) = Ratings::new(&ratee.clone().into(), &rater.clone().into(), values) {
         let _ = cal::rater_effects(&ratings, &cal::RaterEffectsOptions::default());
         let _ = cal::additive_model(&ratings);
         for method in [Method::ZScore, Method::Percentile, Method::Additive] {
@@ -51,7 +50,7 @@ fuzz_target!(|input: Input| {
         }
         let _ = ratings.to_matrix();
         let rel: Vec<String> = ratee.iter().map(|x| ["self", "manager", "peer", "direct_report"][*x as usize % 4].to_owned()).collect();
-        if let Ok(r) = ratings.with_relationship(&rel.into()).and_then(|r| r.with_competency(&IdColumn::Integers(rater))) {
+        if let Ok(r) = ratings.with_relationship(&rel.into()).and_then(|r| r.with_competency(&rater.into())) {
             let _ = cal::feedback_360(&r, &cal::FeedbackOptions::default());
         }
     }
