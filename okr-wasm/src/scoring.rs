@@ -13,7 +13,7 @@ use crate::plan::NodeIdArg;
 
 /// A scored report kept in WebAssembly memory: read it whole (`toObject`) or by column.
 ///
-/// Each live report is also listed under a number ([`LIVE`]), which is how `events` finds its
+/// Each live report is also listed under a number (`LIVE`), which is how `events` finds its
 /// arguments: an exported struct taken by reference is checked by the generated glue, which
 /// throws an Error without a `code` for anything else (`undefined`, a plain object), before
 /// our code runs.
