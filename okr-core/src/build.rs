@@ -173,7 +173,20 @@ impl Builder {
     pub(crate) fn find_column_into(&self, ids: &IdColumn, out: &mut Vec<u32>) {
         match ids {
             IdColumn::Integers(v) => self.ids.find_ints(v, out),
-            IdColumn::Strings(v) => out.extend(v.iter().map(|s| self.ids.find(s).unwrap_or(NONE))),
+            IdColumn::Strings(v) => {
+                // A text look-up is several cache misses on a large plan (the index, then the
+                // id's text to compare): two threads take half the column each.
+                let find = |part: &[String]| part.iter().map(|s| self.ids.find(s).unwrap_or(NONE)).collect();
+                if crate::parallel::worth_splitting(v.len()) {
+                    let (a, b) = v.split_at(v.len() / 2);
+                    let (second, first): (Vec<u32>, Vec<u32>) =
+                        crate::parallel::both(&|| find(b), &|| find(a));
+                    out.extend(first);
+                    out.extend(second);
+                } else {
+                    out.extend(v.iter().map(|s| self.ids.find(s).unwrap_or(NONE)));
+                }
+            }
         }
     }
 

@@ -98,6 +98,10 @@ pub(crate) struct Ids {
     dense: Vec<u32>,
     dense_min: i64,
     hasher: DefaultHashBuilder,
+    /// How many ids the caller expects: the text index is sized for them when the first text
+    /// id arrives, instead of growing (each growth re-reads every id from the arena to rehash
+    /// it, a cache miss each on a large plan).
+    expected: usize,
 }
 
 const ABSENT: u32 = u32::MAX;
@@ -126,7 +130,7 @@ impl std::fmt::Display for IdRef<'_> {
 
 impl Ids {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Ids { ints: Vec::with_capacity(n), ..Ids::default() }
+        Ids { ints: Vec::with_capacity(n), expected: n, ..Ids::default() }
     }
 
     /// Declares that most integer ids lie in `min ..= max`; used when that span is compact.
@@ -282,7 +286,10 @@ impl Ids {
         let Key::Text(s) = key else { return Err(ABSENT) };
         if !self.text_mode {
             // The first text id: every id becomes text from now on.
-            let arena = self.arena.take().unwrap_or_else(|| Arena::from_ints(&self.ints));
+            let mut arena = self.arena.take().unwrap_or_else(|| Arena::from_ints(&self.ints));
+            arena.ends.reserve(self.expected.saturating_sub(arena.ends.len()));
+            let hasher = &self.hasher;
+            self.by_text.reserve(self.expected, |&i| hasher.hash_one(arena.get(i)));
             self.arena = OnceLock::from(arena);
             self.ints = Vec::new();
             self.text_mode = true;

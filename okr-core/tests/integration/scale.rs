@@ -133,3 +133,64 @@ fn extreme_numbers_and_dates() {
         }
     }
 }
+
+#[test]
+fn text_ids_at_scale_read_like_integer_ids() {
+    // 100,000 objectives in a 5-ary tree, two key results each, as integers and as text: the
+    // text look-ups (two threads at this size) must find every reference, in order.
+    let n = 100_000i64;
+    let build = |text: bool| {
+        let col = |v: Vec<i64>| {
+            if text {
+                IdColumn::Strings(v.iter().map(|x| format!("id-{x}")).collect())
+            } else {
+                IdColumn::Integers(v.into())
+            }
+        };
+        let krs: Vec<i64> = (0..2 * n).collect();
+        Columns {
+            objectives: ObjectiveColumns {
+                id: col((0..n).map(|i| 10 * n + i).collect()),
+                ..Default::default()
+            },
+            key_results: KeyResultColumns {
+                id: col(krs.clone()),
+                objective: col(krs.iter().map(|k| 10 * n + k / 2).collect()),
+                kind: vec![KeyResultKind::Linear; 2 * n as usize],
+                start: Some(vec![0.0; 2 * n as usize].into()),
+                target: Some(vec![10.0; 2 * n as usize].into()),
+                current: Some(krs.iter().map(|&k| (k % 11) as f64).collect::<Vec<_>>().into()),
+                ..Default::default()
+            },
+            alignments: Some(AlignmentColumns {
+                child: col((1..n).map(|i| 10 * n + i).collect()),
+                parent: col((1..n).map(|i| 10 * n + (i - 1) / 5).collect()),
+                weight: None,
+            }),
+            ..Default::default()
+        }
+    };
+    let day = "2026-02-15".parse().unwrap();
+    let (ints, text) =
+        (Plan::from_columns(&build(false)).unwrap(), Plan::from_columns(&build(true)).unwrap());
+    let (a, b) = (ints.score(day), text.score(day));
+    let (a, b) = (a.columns(), b.columns());
+    assert_eq!(a.score, b.score);
+    assert_eq!(a.status, b.status);
+    // An unknown reference deep in the second half of a column is named, not another one.
+    let mut cols = build(true);
+    if let Some(a) = cols.alignments.as_mut() {
+        let IdColumn::Strings(parent) = &mut a.parent else { unreachable!() };
+        parent[90_000] = "ghost".into();
+        parent[95_000] = "phantom".into();
+    }
+    let err = Plan::from_columns(&cols).unwrap_err();
+    assert_eq!(err.code(), "unknown_parent");
+    assert!(err.to_string().contains("ghost"), "{err}");
+    let mut cols = build(true);
+    let IdColumn::Strings(objective) = &mut cols.key_results.objective else { unreachable!() };
+    objective[150_000] = "nobody".into();
+    let err = Plan::from_columns(&cols).unwrap_err();
+    assert_eq!(err.code(), "unknown_objective");
+    assert!(err.to_string().contains("nobody") && err.to_string().contains("id-150000"), "{err}");
+}
