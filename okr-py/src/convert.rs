@@ -154,9 +154,31 @@ pub fn epoch_day(days: i64, what: &str) -> PyResult<NaiveDate> {
         .ok_or_else(|| invalid_input(format!("`{what}`: day {days} is out of range")))
 }
 
+/// Text ids as Arrow holds them: row `i` is `bytes[offsets[i] .. offsets[i + 1]]`, UTF-8.
+fn utf8_ids(offsets: &[i64], bytes: &[u8], what: &str) -> PyResult<IdColumn<'static>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| invalid_input(format!("`{what}` is not UTF-8 text (byte {})", e.valid_up_to())))?;
+    offsets
+        .windows(2)
+        .enumerate()
+        .map(|(row, w)| {
+            let range = usize::try_from(w[0]).ok().zip(usize::try_from(w[1]).ok());
+            range.and_then(|(a, b)| text.get(a..b)).map(str::to_owned).ok_or_else(|| {
+                invalid_input(format!("`{what}`: row {row} has offsets {}..{} outside its text", w[0], w[1]))
+            })
+        })
+        .collect::<PyResult<Vec<String>>>()
+        .map(IdColumn::Strings)
+}
+
 pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
     if let Ok(a) = v.extract::<PyReadonlyArray1<i64>>() {
         return Ok(a.as_array().to_vec().into());
+    }
+    if let Ok((tag, offsets, bytes)) = v.extract::<(String, PyReadonlyArray1<i64>, PyReadonlyArray1<u8>)>() {
+        if tag == "utf8" {
+            return utf8_ids(offsets.as_slice()?, bytes.as_slice()?, what);
+        }
     }
     let list = v
         .downcast::<PyList>()

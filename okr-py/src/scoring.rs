@@ -74,19 +74,36 @@ impl Report {
     }
 
     /// The report as columns: numbers as numpy arrays, categories as codes (see `categories`).
-    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// Text ids come as lists of str, or with `utf8` as Arrow's layout: `("utf8", offsets,
+    /// bytes)`, and for `objective` also a null mask, so that pandas' Arrow-backed `str`
+    /// columns are made without a Python string per row.
+    #[pyo3(signature = (utf8 = false))]
+    fn columns<'py>(&self, py: Python<'py>, utf8: bool) -> PyResult<Bound<'py, PyDict>> {
         // The columns are computed without the GIL; only handing them to numpy needs it.
         let c = py.allow_threads(|| self.0.columns());
         let d = PyDict::new(py);
         // Integer ids come back as integers: no Python string per node.
         match c.id {
             IdValues::Integers(v) => d.set_item("id", PyArray1::from_vec(py, v))?,
+            IdValues::Text(v) if utf8 => {
+                let (offsets, bytes) = py.allow_threads(|| arrow_text(v.iter().map(|s| Some(*s))));
+                d.set_item("id", ("utf8", PyArray1::from_vec(py, offsets), PyArray1::from_vec(py, bytes)))?;
+            }
             IdValues::Text(v) => d.set_item("id", v)?,
         }
         match c.objective {
             OptionalIdValues::Integers { values, null } => {
                 d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
                 d.set_item("objective", PyArray1::from_vec(py, values))?;
+            }
+            OptionalIdValues::Text(v) if utf8 => {
+                let (offsets, bytes) = py.allow_threads(|| arrow_text(v.iter().copied()));
+                let null: Vec<bool> = v.iter().map(Option::is_none).collect();
+                d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
+                d.set_item(
+                    "objective",
+                    ("utf8", PyArray1::from_vec(py, offsets), PyArray1::from_vec(py, bytes)),
+                )?;
             }
             OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }
@@ -110,6 +127,18 @@ impl Report {
     fn __len__(&self) -> usize {
         self.0.len()
     }
+}
+
+/// Text in Arrow's layout: row `i` is `bytes[offsets[i] .. offsets[i + 1]]` (empty for `None`).
+fn arrow_text<'a>(rows: impl ExactSizeIterator<Item = Option<&'a str>> + Clone) -> (Vec<i64>, Vec<u8>) {
+    let mut bytes = Vec::with_capacity(rows.clone().map(|s| s.map_or(0, str::len)).sum());
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0);
+    for s in rows {
+        bytes.extend_from_slice(s.unwrap_or("").as_bytes());
+        offsets.push(bytes.len() as i64);
+    }
+    (offsets, bytes)
 }
 
 /// Events between two reports, as JSON.

@@ -310,3 +310,32 @@ def test_heavy_calls_release_the_gil(monkeypatch):
     # The measurement itself: a C call that holds the GIL (sorting a list) scores low.
     data = np.random.default_rng(1).random(300_000).tolist()
     assert share_of_time_another_thread_runs(lambda: sorted(data)) < 0.3
+
+
+def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same():
+    """Arrow-backed text ids (pandas' default str dtype from 3.0) go in and out as offsets and
+    bytes: the plan and the frame must be those of the same ids as Python strings."""
+    ids = ["ö-1", "o-2", "日本-3", "o-4", ""]  # multi-byte text; the empty id is an error below
+    objectives = pd.DataFrame({"id": pd.array(ids[:4], dtype="string[pyarrow]")})
+    key_results = pd.DataFrame({"id": ["k-é", "k-2", "k-3"], "objective": ["ö-1", "日本-3", "o-4"], "kind": "binary",
+                                "current": [1.0, 0.0, 1.0]})
+    alignments = pd.DataFrame({"child": ["o-2", "日本-3", "o-4"], "parent": ["ö-1", "ö-1", "o-2"]})
+    as_objects = [t.astype(object) for t in (objectives, key_results, alignments)]
+    # Sliced and multi-chunk Arrow columns: offsets into a larger buffer, several buffers.
+    sliced = pd.DataFrame({"id": pd.array(["x", "y"] + ids[:4], dtype="string[pyarrow]")}).iloc[2:].reset_index(drop=True)
+    chunked = pd.concat([objectives.iloc[:2], objectives.iloc[2:]], ignore_index=True)
+    want = okr.Plan.from_frames(*as_objects).score("2026-02-15")
+    wanted = want.to_pandas()
+    for objs in (objectives, sliced, chunked):
+        got = okr.Plan.from_frames(objs, key_results, alignments).score("2026-02-15").to_pandas()
+        pd.testing.assert_frame_equal(got, wanted)
+    # The frame's text columns: pandas' own text dtype, nulls where a node has no objective.
+    assert wanted["id"].tolist() == ids[:4] + ["k-é", "k-2", "k-3"]
+    assert wanted["id"].dtype == pd.Series(["a"]).dtype
+    assert wanted["objective"].isna().tolist() == [True] * 4 + [False] * 3
+    assert wanted["objective"].tolist()[4:] == ["ö-1", "日本-3", "o-4"]
+    plain = want._inner.columns(utf8=False)  # the other way out: a Python string per row
+    assert plain["id"] == wanted["id"].tolist() and plain["objective"][4:] == wanted["objective"].tolist()[4:]
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(pd.DataFrame({"id": pd.array(ids, dtype="string[pyarrow]")}), key_results, alignments)
+    assert e.value.code == "empty_id"

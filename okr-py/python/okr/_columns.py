@@ -101,7 +101,30 @@ def ids(series: Any) -> Any:
         v = s.to_numpy(dtype=np.float64)
         if len(v) and (v == np.round(v)).all() and np.abs(v).max() < 2**53:
             return np.ascontiguousarray(v.astype(np.int64))
-    return s.astype(str).tolist()
+    return arrow_text(s) or s.astype(str).tolist()
+
+
+def arrow_text(s: pd.Series) -> Any:
+    """Text held by pyarrow (pandas' default ``str`` dtype from 3.0, or ``string[pyarrow]``)
+    without nulls, as ``("utf8", offsets, bytes)``: the column crosses into Rust as two arrays
+    instead of a Python string per row. ``None`` for any other column."""
+    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    chunked = s.array.__arrow_array__()
+    if isinstance(chunked, pa.ChunkedArray):
+        chunked = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+    arr = chunked
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    _, offsets, data = arr.buffers()
+    if offsets is None:  # an empty array may have no buffers at all
+        return None
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
+    return ("utf8", offsets, data)
 
 
 def floats(series: Any, what: str = "values") -> np.ndarray:

@@ -59,6 +59,15 @@ def _non_finite(value: Any, path: str = "document", seen: Optional[set] = None) 
     return (path, value) if isinstance(number, float) and not np.isfinite(number) else ("", None)
 
 
+def _arrow_strings(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray], dtype: Any) -> Any:
+    """A pandas text array of ``dtype`` (Arrow-backed) over Arrow's layout, without a copy."""
+    import pyarrow as pa
+
+    bitmap = None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
+    strings = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
+    return pd.array(strings, dtype=dtype)
+
+
 def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
     if policy is None:
         return None
@@ -101,7 +110,11 @@ class Report:
         ``signals`` (the signal names joined by commas, ``""`` for none: filter with
         ``df.signals.str.contains("stale")``). Categorical columns are pandas Categoricals,
         missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are."""
-        c = self._inner.columns()
+        # Where pandas keeps text in Arrow (its default from 3.0), text ids come over in Arrow's
+        # layout and become that same dtype without a Python string per row.
+        text = pd.Series(["a"]).dtype
+        arrow = isinstance(text, pd.StringDtype) and text.storage == "pyarrow"
+        c = self._inner.columns(utf8=arrow)
         cats = _okr.report_categories()
 
         def categorical(name: str, categories: Any) -> pd.Categorical:
@@ -109,14 +122,18 @@ class Report:
 
         names = cats["signals"]
         combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
-        if "objective_mask" in c:
-            objective: Any = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
-        else:
-            objective = c["objective"]
+        ids: Any = c["id"]
+        objective: Any = c["objective"]
+        if isinstance(ids, tuple):
+            ids = _arrow_strings(ids[1], ids[2], None, text)
+        if isinstance(objective, tuple):
+            objective = _arrow_strings(objective[1], objective[2], c["objective_mask"], text)
+        elif "objective_mask" in c:
+            objective = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
         # One constructor over whole columns: no copy, no re-layout per inserted column.
         out = pd.DataFrame(
             {
-                "id": c["id"],
+                "id": ids,
                 "type": categorical("type", cats["type"]),
                 "kind": categorical("kind", cats["kind"]),
                 "objective": objective,
