@@ -157,6 +157,18 @@ impl Builder {
         self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })
     }
 
+    /// Interns text ids (see [`Builder::intern`]); a large column of plain text ids is indexed
+    /// by two threads ([`Ids::insert_texts`]).
+    pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &[String]) -> Result<()> {
+        if crate::parallel::worth_splitting(ids.len()) && Ids::plain_texts(ids) {
+            return self.ids.insert_texts(ids).map_err(|row| Error::DuplicateId { id: ids[row].clone() });
+        }
+        for id in ids {
+            self.intern(table, Key::Text(id))?;
+        }
+        Ok(())
+    }
+
     /// Interns integer ids in one tight loop (see [`Builder::intern`]).
     pub(crate) fn intern_ints(&mut self, ids: &[i64]) -> Result<()> {
         self.ids.insert_ints(ids).map_err(|row| Error::DuplicateId { id: ids[row].to_string() })

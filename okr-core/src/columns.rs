@@ -441,11 +441,7 @@ fn link(b: &mut Builder, cols: &Columns<'_>) -> Result<()> {
     for (table, ids) in [("objectives", &o.id), ("key_results", &k.id)] {
         match ids {
             IdColumn::Integers(v) => b.intern_ints(v)?,
-            IdColumn::Strings(v) => {
-                for id in v {
-                    b.intern(table, Key::Text(id))?;
-                }
-            }
+            IdColumn::Strings(v) => b.intern_texts(table, v)?,
         }
     }
     crate::phase("intern");

@@ -91,7 +91,9 @@ pub(crate) struct Ids {
     text_mode: bool,
     /// Text mode: the text of every id. Integer mode: written on first use, dropped on insert.
     arena: OnceLock<Arena>,
-    by_text: HashTable<u32>,
+    /// Text ids by hash, in two halves (the hash's top bit), so that two threads can fill
+    /// them at once ([`Ids::insert_texts`]).
+    by_text: [HashTable<u32>; 2],
     by_int: HashTable<(i64, u32)>,
     /// Direct index for integer ids in `dense_min ..`, when the caller declared a compact range:
     /// a flat array stays in cache where a hash table of millions of entries does not.
@@ -105,6 +107,12 @@ pub(crate) struct Ids {
 }
 
 const ABSENT: u32 = u32::MAX;
+
+/// Which half of the text index a hash belongs to.
+#[inline]
+fn half(hash: u64) -> usize {
+    (hash >> 63) as usize
+}
 
 fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
     let i = i as usize;
@@ -202,7 +210,7 @@ impl Ids {
             Key::Text(s) => {
                 let arena = self.arena.get()?;
                 let hash = self.hasher.hash_one(s);
-                self.by_text.find(hash, |&i| arena.get(i) == s).copied()
+                self.by_text[half(hash)].find(hash, |&i| arena.get(i) == s).copied()
             }
         }
     }
@@ -258,6 +266,54 @@ impl Ids {
         Ok(())
     }
 
+    /// Whether every value is text for [`Ids::insert_texts`]: not empty, not a canonical
+    /// integer (which is indexed by value).
+    pub(crate) fn plain_texts(values: &[String]) -> bool {
+        values.iter().all(|s| {
+            let starts_like_a_number =
+                s.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'+');
+            !s.is_empty() && (!starts_like_a_number || matches!(Key::Text(s).canonical(), Key::Text(_)))
+        })
+    }
+
+    /// Adds every text id in `values`, in order, none of them empty or a canonical integer
+    /// (the caller checks; see [`Key::canonical`]); `Err(row)` names the first one already
+    /// present. The text goes into the arena first; then two threads each index the ids whose
+    /// hash falls in their half of the index, so each half is filled in input order and the
+    /// result is the one-by-one insertion's.
+    pub(crate) fn insert_texts(&mut self, values: &[String]) -> Result<(), usize> {
+        let Some(first) = values.first() else { return Ok(()) };
+        // The first text id switches to text mode and sizes the index.
+        let first_index = self.insert(Key::Text(first)).map_err(|_| 0usize)? as usize;
+        let Ids { arena, by_text, hasher, .. } = self;
+        let Some(arena) = arena.get_mut() else { return Err(0) };
+        for v in &values[1..] {
+            arena.push_str(v);
+        }
+        let arena = &*arena;
+        let [low, high] = by_text;
+        let fill = |table: &mut HashTable<u32>, which: usize| -> Option<usize> {
+            for (row, v) in values.iter().enumerate().skip(1) {
+                let hash = hasher.hash_one(v.as_str());
+                if half(hash) != which {
+                    continue;
+                }
+                match table.entry(hash, |&i| arena.get(i) == v.as_str(), |&i| hasher.hash_one(arena.get(i))) {
+                    Entry::Occupied(_) => return Some(row),
+                    Entry::Vacant(slot) => {
+                        slot.insert((first_index + row) as u32);
+                    }
+                }
+            }
+            None
+        };
+        let (a, b) = crate::parallel::join(|| fill(high, 1), || fill(low, 0)).map_err(|_| 0usize)?;
+        match (a, b) {
+            (None, None) => Ok(()),
+            (x, y) => Err(x.into_iter().chain(y).min().unwrap_or(0)),
+        }
+    }
+
     /// Adds `key`; `Err(existing index)` when it is already present.
     pub(crate) fn insert(&mut self, key: Key<'_>) -> Result<u32, u32> {
         let next = u32::try_from(self.len()).unwrap_or(u32::MAX);
@@ -289,18 +345,19 @@ impl Ids {
             let mut arena = self.arena.take().unwrap_or_else(|| Arena::from_ints(&self.ints));
             arena.ends.reserve(self.expected.saturating_sub(arena.ends.len()));
             let hasher = &self.hasher;
-            self.by_text.reserve(self.expected, |&i| hasher.hash_one(arena.get(i)));
+            // Each half holds about half the ids; a little slack keeps an uneven split from
+            // growing one.
+            let each = self.expected / 2 + self.expected / 64 + 16;
+            self.by_text.iter_mut().for_each(|t| t.reserve(each, |&i| hasher.hash_one(arena.get(i))));
             self.arena = OnceLock::from(arena);
             self.ints = Vec::new();
             self.text_mode = true;
         }
         let (hasher, arena) = (&self.hasher, self.arena.get_mut());
         let Some(arena) = arena else { return Err(ABSENT) };
-        match self.by_text.entry(
-            hasher.hash_one(s),
-            |&i| arena.get(i) == s,
-            |&i| hasher.hash_one(arena.get(i)),
-        ) {
+        let hash = hasher.hash_one(s);
+        match self.by_text[half(hash)].entry(hash, |&i| arena.get(i) == s, |&i| hasher.hash_one(arena.get(i)))
+        {
             Entry::Occupied(e) => Err(*e.get()),
             Entry::Vacant(slot) => {
                 slot.insert(next);
@@ -314,7 +371,7 @@ impl Ids {
     pub(crate) fn heap_bytes(&self) -> usize {
         self.ints.capacity() * 8
             + self.arena.get().map_or(0, |a| a.text.capacity() + a.ends.capacity() * 4)
-            + self.by_text.capacity() * 5
+            + self.by_text.iter().map(|t| t.capacity() * 5).sum::<usize>()
             + self.by_int.capacity() * 17
             + self.dense.capacity() * 4
     }
@@ -384,5 +441,45 @@ mod tests {
         assert_eq!(ids.find_key(Key::Int(102)), None);
         assert_eq!(ids.find_key(Key::Int(i64::MIN)), None);
         assert_eq!(ids.get(0), "101");
+    }
+
+    #[test]
+    fn texts_in_bulk_index_like_one_by_one() {
+        let texts = |n: usize| -> Vec<String> { (0..n).map(|i| format!("id-{i}")).collect() };
+        let mut bulk = Ids::with_capacity(3000);
+        let mut single = Ids::with_capacity(3000);
+        // Integer ids first, then text ids: the switch to text keeps the integers findable.
+        assert_eq!(bulk.insert_ints(&[5, 6]), Ok(()));
+        single.insert(Key::Int(5)).unwrap();
+        single.insert(Key::Int(6)).unwrap();
+        assert_eq!(bulk.insert_texts(&texts(2000)), Ok(()));
+        assert_eq!(bulk.insert_texts(&["x".to_owned(), "y".to_owned()]), Ok(()));
+        for t in texts(2000).iter().chain(&["x".to_owned(), "y".to_owned()]) {
+            single.insert(Key::Text(t)).unwrap();
+        }
+        assert_eq!(bulk.len(), single.len());
+        for i in 0..bulk.len() as u32 {
+            assert_eq!(bulk.get(i), single.get(i));
+            assert_eq!(bulk.find(bulk.get(i)), Some(i));
+        }
+        assert_eq!(bulk.find_key(Key::Int(6)), Some(1));
+        assert_eq!(bulk.find("id-2000"), None);
+        // The first repeat in input order is named, whichever half of the index it falls in.
+        let mut repeated = texts(50);
+        repeated.extend(["id-40", "id-7", "id-3"].map(String::from));
+        let mut ids = Ids::with_capacity(60);
+        assert_eq!(ids.insert_texts(&repeated), Err(50));
+        let mut ids = Ids::with_capacity(60);
+        assert_eq!(ids.insert_texts(&texts(10)), Ok(()));
+        assert_eq!(ids.insert_texts(&["new".to_owned(), "id-9".to_owned()]), Err(1));
+        assert_eq!(ids.insert_texts(&["id-0".to_owned()]), Err(0));
+        // What the bulk path leaves to the one-by-one one: empty text and canonical integers.
+        assert!(Ids::plain_texts(&texts(5)));
+        for odd in ["", "42", "-7", "0"] {
+            assert!(!Ids::plain_texts(&[odd.to_owned()]), "{odd}");
+        }
+        for plain in ["042", "+42", "-0", "4a", "-", "9223372036854775808"] {
+            assert!(Ids::plain_texts(&[plain.to_owned()]), "{plain}");
+        }
     }
 }

@@ -20,7 +20,7 @@ pub(crate) struct Codes {
 /// The distinct ids: interned text, or the integers themselves (formatted on demand).
 #[derive(Debug, Clone)]
 enum Labels {
-    Text(Ids),
+    Text(Box<Ids>),
     Integers(Vec<i64>),
 }
 
@@ -76,7 +76,7 @@ impl Codes {
                         Ok(c) | Err(c) => c,
                     })
                     .collect();
-                Codes { codes, labels: Labels::Text(ids) }
+                Codes { codes, labels: Labels::Text(Box::new(ids)) }
             }
         }
     }
