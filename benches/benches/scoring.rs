@@ -35,6 +35,17 @@ fn build(c: &mut Criterion) {
     g.finish();
 }
 
+/// The same organisations with text ids (`o-17`): hashing text instead of indexing integers.
+fn build_text_ids(c: &mut Criterion) {
+    let mut g = c.benchmark_group("build_from_columns_text_ids");
+    g.sample_size(10);
+    for (n, name) in [(100_000, "100k"), (1_000_000, "1m")] {
+        let cols = okr_benches::organisation_text_ids(n, 7);
+        g.bench_function(name, |b| b.iter_with_large_drop(|| Plan::from_columns(&cols)));
+    }
+    g.finish();
+}
+
 fn parse_and_validate_json(c: &mut Criterion) {
     let mut g = c.benchmark_group("parse_and_validate_json");
     g.sample_size(10);
@@ -104,5 +115,5 @@ fn statistics(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, build, parse_and_validate_json, score, analysis, statistics);
+criterion_group!(benches, build, build_text_ids, parse_and_validate_json, score, analysis, statistics);
 criterion_main!(benches);

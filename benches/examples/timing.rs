@@ -26,20 +26,11 @@ fn main() {
         say!("from_json x5: {:?} each ({} bytes)", t.elapsed() / 5, text.len());
         return;
     }
-    let mut cols = okr_benches::organisation(n, 7);
-    if std::env::args().any(|a| a == "--text-ids") {
-        // The same organisation with text ids (`o-17`), as most platforms have them.
-        let text = |c: &okr_core::IdColumn| -> okr_core::IdColumn<'static> {
-            okr_core::IdColumn::Strings((0..c.len()).map(|i| format!("o-{}", c.get(i))).collect())
-        };
-        cols.objectives.id = text(&cols.objectives.id);
-        cols.key_results.id = text(&cols.key_results.id);
-        cols.key_results.objective = text(&cols.key_results.objective);
-        if let Some(a) = cols.alignments.as_mut() {
-            a.child = text(&a.child);
-            a.parent = text(&a.parent);
-        }
-    }
+    let cols = if std::env::args().any(|a| a == "--text-ids") {
+        okr_benches::organisation_text_ids(n, 7)
+    } else {
+        okr_benches::organisation(n, 7)
+    };
     let cpu = || {
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
         let f: Vec<u64> = stat

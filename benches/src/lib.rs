@@ -103,6 +103,22 @@ pub fn organisation(n: usize, seed: u64) -> Columns<'static> {
     }
 }
 
+/// [`organisation`] with text ids (`o-17`), as most platforms keep them.
+pub fn organisation_text_ids(n: usize, seed: u64) -> Columns<'static> {
+    let mut cols = organisation(n, seed);
+    let text = |c: &IdColumn| -> IdColumn<'static> {
+        IdColumn::Strings((0..c.len()).map(|i| format!("o-{}", c.get(i))).collect())
+    };
+    cols.objectives.id = text(&cols.objectives.id);
+    cols.key_results.id = text(&cols.key_results.id);
+    cols.key_results.objective = text(&cols.key_results.objective);
+    if let Some(a) = cols.alignments.as_mut() {
+        a.child = text(&a.child);
+        a.parent = text(&a.parent);
+    }
+    cols
+}
+
 /// The same organisation as a JSON plan document (ids as text), for the document path.
 pub fn organisation_json(n: usize, seed: u64) -> String {
     use okr_core::{Alignment, Document, KeyResultSpec, ObjectiveSpec};
