@@ -161,7 +161,10 @@ impl Builder {
     /// by two threads ([`Ids::insert_texts`]).
     pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &[String]) -> Result<()> {
         if crate::parallel::worth_splitting(ids.len()) && Ids::plain_texts(ids) {
-            return self.ids.insert_texts(ids).map_err(|row| Error::DuplicateId { id: ids[row].clone() });
+            return self.ids.insert_texts(ids).map_err(|row| match ids.get(row) {
+                Some(id) => Error::DuplicateId { id: id.clone() },
+                None => Error::Malformed { message: "internal: a worker thread failed".into() },
+            });
         }
         for id in ids {
             self.intern(table, Key::Text(id))?;

@@ -278,7 +278,7 @@ impl Ids {
 
     /// Adds every text id in `values`, in order, none of them empty or a canonical integer
     /// (the caller checks; see [`Key::canonical`]); `Err(row)` names the first one already
-    /// present. The text goes into the arena first; then two threads each index the ids whose
+    /// present (`usize::MAX`: a worker thread failed). The text goes into the arena first; then two threads each index the ids whose
     /// hash falls in their half of the index, so each half is filled in input order and the
     /// result is the one-by-one insertion's.
     pub(crate) fn insert_texts(&mut self, values: &[String]) -> Result<(), usize> {
@@ -307,7 +307,8 @@ impl Ids {
             }
             None
         };
-        let (a, b) = crate::parallel::join(|| fill(high, 1), || fill(low, 0)).map_err(|_| 0usize)?;
+        // A failed thread (it cannot panic, but `join` says so if it did) is `usize::MAX`.
+        let (a, b) = crate::parallel::join(|| fill(high, 1), || fill(low, 0)).map_err(|_| usize::MAX)?;
         match (a, b) {
             (None, None) => Ok(()),
             (x, y) => Err(x.into_iter().chain(y).min().unwrap_or(0)),
