@@ -278,15 +278,15 @@ impl Ids {
 
     /// Adds every text id in `values`, in order, none of them empty or a canonical integer
     /// (the caller checks; see [`Key::canonical`]); `Err(row)` names the first one already
-    /// present (`usize::MAX`: a worker thread failed). The text goes into the arena first; then two threads each index the ids whose
-    /// hash falls in their half of the index, so each half is filled in input order and the
-    /// result is the one-by-one insertion's.
+    /// present (`usize::MAX`: a worker thread failed). The text goes into the arena first;
+    /// then two threads each index the ids whose hash falls in their half of the index, so
+    /// each half is filled in input order and the result is the one-by-one insertion's.
     pub(crate) fn insert_texts(&mut self, values: &[String]) -> Result<(), usize> {
         let Some(first) = values.first() else { return Ok(()) };
         // The first text id switches to text mode and sizes the index.
         let first_index = self.insert(Key::Text(first)).map_err(|_| 0usize)? as usize;
         let Ids { arena, by_text, hasher, .. } = self;
-        let Some(arena) = arena.get_mut() else { return Err(0) };
+        let Some(arena) = arena.get_mut() else { return Err(usize::MAX) }; // text mode has one
         for v in &values[1..] {
             arena.push_str(v);
         }
