@@ -199,7 +199,7 @@ impl Builder {
                     out.extend(first);
                     out.extend(second);
                 } else {
-                    out.extend(v.iter().map(|s| self.ids.find(s).unwrap_or(NONE)));
+                    out.extend(find(v));
                 }
             }
         }

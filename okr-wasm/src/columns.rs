@@ -2,14 +2,13 @@
 
 use std::borrow::Cow;
 
-use js_sys::Array;
 use okr_core::{
     AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, FloatColumn, IdColumn, KeyResultColumns,
     KeyResultKind, ObjectiveColumns, ProgressDriver,
 };
 use wasm_bindgen::JsValue;
 
-use crate::convert::{coded_texts, field, floats, ids, json_text, keys, Coded};
+use crate::convert::{bools, coded_texts, field, floats, ids, json_text, keys, Coded};
 use crate::errors::{invalid_input, to_js_err};
 
 /// A text column of names (progress drivers, kinds, ops) parsed once per distinct name.
@@ -110,9 +109,7 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
             x.ok_or_else(|| invalid_input(format!("`keyResults.kind`: row {row} has no kind (null)")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let strict = k
-        .get("strict")?
-        .map(|v| Array::from(&v).iter().map(|b| b.as_bool().unwrap_or(false)).collect::<Vec<bool>>());
+    let strict = k.get("strict")?.map(|v| bools(&v, "keyResults.strict")).transpose()?;
     let key_results = KeyResultColumns {
         id: k.ids("id")?,
         objective: k.ids("objective")?,

@@ -138,21 +138,22 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
         .map(IdColumn::Strings)
 }
 
-/// Optional strings (null = absent).
+/// Optional strings (null = absent), one per row, read through the same JavaScript loop as
+/// [`coded_texts`].
 pub fn texts(v: &JsValue, what: &str) -> Result<Vec<Option<String>>, JsValue> {
-    let arr =
-        v.dyn_ref::<Array>().ok_or_else(|| invalid_input(format!("`{what}` must be an array of strings")))?;
-    arr.iter()
-        .map(|x| {
-            if x.is_null() || x.is_undefined() {
-                Ok(None)
-            } else {
-                x.as_string()
-                    .map(Some)
-                    .ok_or_else(|| invalid_input(format!("`{what}` must hold strings or null")))
-            }
-        })
-        .collect()
+    coded_texts(v, what)?.decode(|s| Ok(s.to_owned()))
+}
+
+/// Flags: `true`/`false` or 1/0, null as false (as the Python binding reads them), in one
+/// JavaScript loop; anything else is an error naming the row.
+pub fn bools(v: &JsValue, what: &str) -> Result<Vec<bool>, JsValue> {
+    let arr = v
+        .dyn_ref::<Array>()
+        .ok_or_else(|| invalid_input(format!("`{what}` must be an array of booleans")))?;
+    let encoded = encode_bools(arr);
+    encoded.values().map(|v| v.to_vec().into_iter().map(|x| x != 0.0).collect()).ok_or_else(|| {
+        invalid_input(format!("`{what}`: row {} is neither true nor false", encoded.bad_float()))
+    })
 }
 
 // Plain-array columns are read by these functions in JavaScript, one loop per column, and
@@ -193,6 +194,16 @@ export function okrFloats(values) {
   return { values: out, bad: -1 };
 }
 
+export function okrBools(values) {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === true || x === 1) out[i] = 1;
+    else if (!(x === false || x === 0 || x === null || x === undefined)) return { values: null, bad: i };
+  }
+  return { values: out, bad: -1 };
+}
+
 export function okrIds(values) {
   const n = values.length;
   const ints = new Float64Array(typeof values[0] === "string" ? 0 : n);
@@ -228,6 +239,9 @@ extern "C" {
     type EncodedFloats;
     #[wasm_bindgen(js_name = okrFloats)]
     fn encode_floats(values: &Array) -> EncodedFloats;
+    /// Flags read in JavaScript, in `okrFloats`' shape (1 for true, 0 for false or null).
+    #[wasm_bindgen(js_name = okrBools)]
+    fn encode_bools(values: &Array) -> EncodedFloats;
     #[wasm_bindgen(method, getter)]
     fn values(this: &EncodedFloats) -> Option<Float64Array>;
     #[wasm_bindgen(method, getter, js_name = bad)]

@@ -147,11 +147,18 @@ test("a wrong value in a plain-array column is a coded Error naming table.column
     [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: [null] } }, "`keyResults.kind`: row 0 has no kind (null)"],
     [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: ["linaer"] } }, "unknown key-result kind `linaer`"],
     [{ objectives: { id: ["o", 2] }, keyResults }, "`objectives.id`: row 1 is neither a string nor an integer id"],
+    [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, strict: ["yes"] } }, "`keyResults.strict`: row 0 is neither true nor false"],
     [{ objectives: { id: ["o"] }, keyResults, checkIns: { keyResult: ["k"], date: ["2026-13-01"] } }, "2026-13-01"],
   ];
   for (const [columns, message] of cases) {
     assert.throws(() => Plan.fromColumns(columns), (e) => e.code && e.message.includes(message), message);
   }
+  // Flags read like Python's: booleans or 1/0, null as false.
+  const strict = (flags) => Plan.fromColumns({ objectives: { id: ["o", "o2", "o3", "o4"] }, keyResults: {
+    id: ["k", "k2", "k3", "k4"], objective: ["o", "o2", "o3", "o4"], kind: ["at_least", "at_least", "at_least", "at_least"],
+    threshold: [5, 5, 5, 5], current: [5, 5, 5, 5], strict: flags } }).scoreReport({ asOf: "2026-01-01" });
+  assert.deepEqual(Array.from(strict([true, 1, false, null]).scores()).slice(4), [0, 0, 1, 1]);
+  assert.deepEqual(Array.from(strict([0, undefined, true, false]).scores()).slice(4), [1, 1, 0, 1]);
 });
 
 test("events takes two live Reports; anything else is a coded Error", () => {
