@@ -86,9 +86,11 @@ impl<'py> Table<'py> {
 
     pub fn bools(&self, column: &str) -> PyResult<Option<Vec<bool>>> {
         self.get(column)?
-            .map(|v| {
-                v.extract::<Vec<bool>>()
-                    .map_err(|_| invalid_input(format!("column `{column}` must be booleans")))
+            .map(|v| match v.extract::<PyReadonlyArray1<bool>>() {
+                Ok(a) => Ok(a.as_array().to_vec()),
+                Err(_) => v
+                    .extract::<Vec<bool>>()
+                    .map_err(|_| invalid_input(format!("column `{column}` must be booleans"))),
             })
             .transpose()
     }
@@ -130,10 +132,17 @@ impl<'py> Table<'py> {
 
     /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.
     pub fn dates(&self, column: &str) -> PyResult<Option<Vec<NaiveDate>>> {
-        let Some(v) = self.get(column)? else { return Ok(None) };
-        let days: Vec<i64> =
-            v.extract().map_err(|_| invalid_input(format!("column `{column}` must be dates")))?;
-        days.into_iter().map(|d| epoch_day(d, column)).collect::<PyResult<Vec<_>>>().map(Some)
+        // Days since 1970 as an int64 array (read in place), or a list of them.
+        let days: Cow<'_, [i64]> = match self.array(column) {
+            Some(Array::I64(a)) => in_place(a),
+            _ => {
+                let Some(v) = self.get(column)? else { return Ok(None) };
+                Cow::Owned(
+                    v.extract().map_err(|_| invalid_input(format!("column `{column}` must be dates")))?,
+                )
+            }
+        };
+        days.iter().map(|&d| epoch_day(d, column)).collect::<PyResult<Vec<_>>>().map(Some)
     }
 
     /// Rejects columns that were never asked for.

@@ -146,24 +146,24 @@ def texts(series: pd.Series) -> tuple:
     return ("codes", np.ascontiguousarray(codes, dtype=np.int32), [str(u) for u in uniques])
 
 
-def bools(series: pd.Series, what: str) -> list:
-    """True/False per row, a missing value False; anything but booleans (or 0 and 1) is an
-    error naming ``what`` and the row, rather than Python's truth of a string."""
+def bools(series: pd.Series, what: str) -> np.ndarray:
+    """True/False per row as a bool array, a missing value False; anything but booleans (or 0
+    and 1) is an error naming ``what`` and the row, rather than Python's truth of a string."""
     s = pd.Series(series)
     if pd.api.types.is_bool_dtype(s.dtype):
-        return s.fillna(False).astype(bool).tolist()
+        return np.ascontiguousarray(s.fillna(False).to_numpy(dtype=bool))
     if pd.api.types.is_numeric_dtype(s.dtype) and s.dropna().isin([0, 1]).all():
-        return s.fillna(0).astype(bool).tolist()
+        return np.ascontiguousarray(s.fillna(0).to_numpy(dtype=bool))
     values = s.tolist()
     for row, v in enumerate(values):
         if not (v is None or isinstance(v, (bool, np.bool_)) or pd.isna(v) or (isinstance(v, (int, float, np.number)) and v in (0, 1))):
             raise invalid(f"`{what}`: row {row} holds `{v}`, not true or false")
-    return [False if v is None or pd.isna(v) else bool(v) for v in values]
+    return np.array([False if v is None or pd.isna(v) else bool(v) for v in values], dtype=bool)
 
 
-def days(series: pd.Series, what: str) -> list:
-    """Days since 1970-01-01; a missing or unreadable date is an error naming ``what`` and
-    the row."""
+def days(series: pd.Series, what: str) -> np.ndarray:
+    """Days since 1970-01-01 as an int64 array (it crosses into Rust whole); a missing or
+    unreadable date is an error naming ``what`` and the row."""
     s = pd.Series(series)
     parsed = pd.to_datetime(s, errors="coerce")
     unread = parsed.isna().to_numpy()
@@ -174,7 +174,7 @@ def days(series: pd.Series, what: str) -> list:
         raise invalid(f"`{what}`: row {row} {problem}")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)  # a time-zone-aware date is its local calendar day
-    return parsed.to_numpy().astype("datetime64[D]").astype(np.int64).tolist()
+    return np.ascontiguousarray(parsed.to_numpy().astype("datetime64[D]").astype(np.int64))
 
 
 def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
