@@ -191,7 +191,11 @@ impl Builder {
             IdColumn::Strings(v) => {
                 // A text look-up is several cache misses on a large plan (the index, then the
                 // id's text to compare): two threads take half the column each.
-                let find = |part: &[String]| part.iter().map(|s| self.ids.find(s).unwrap_or(NONE)).collect();
+                let find = |part: &[String]| {
+                    let mut found = Vec::with_capacity(part.len());
+                    self.ids.find_texts(part.iter().map(String::as_str), &mut found);
+                    found
+                };
                 if crate::parallel::worth_splitting(v.len()) {
                     let (a, b) = v.split_at(v.len() / 2);
                     let (second, first): (Vec<u32>, Vec<u32>) =

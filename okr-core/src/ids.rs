@@ -9,8 +9,10 @@
 use std::hash::BuildHasher;
 use std::sync::OnceLock;
 
-use hashbrown::hash_table::{Entry, HashTable};
+use hashbrown::hash_table::HashTable;
 use hashbrown::DefaultHashBuilder;
+
+use crate::text_index::{TextIndex, Texts, BATCH};
 
 /// An id as given: text or integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,10 @@ impl Arena {
         slice(&self.text, &self.ends, i)
     }
 
+    fn texts(&self) -> Texts<'_> {
+        Texts { text: self.text.as_bytes(), ends: &self.ends }
+    }
+
     fn push_str(&mut self, s: &str) {
         self.text.push_str(s);
         self.ends.push(u32::try_from(self.text.len()).unwrap_or(u32::MAX));
@@ -93,7 +99,7 @@ pub(crate) struct Ids {
     arena: OnceLock<Arena>,
     /// Text ids by hash, in two halves (the hash's top bit), so that two threads can fill
     /// them at once ([`Ids::insert_texts`]).
-    by_text: [HashTable<u32>; 2],
+    by_text: [TextIndex; 2],
     by_int: HashTable<(i64, u32)>,
     /// Direct index for integer ids in `dense_min ..`, when the caller declared a compact range:
     /// a flat array stays in cache where a hash table of millions of entries does not.
@@ -118,6 +124,12 @@ fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
     let i = i as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
     &text[start..ends[i] as usize]
+}
+
+/// Whether `s` could be a canonical integer (which is indexed by value, not by text).
+#[inline]
+fn starts_like_a_number(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'+')
 }
 
 /// An id to name in a message, formatted only when displayed.
@@ -210,7 +222,7 @@ impl Ids {
             Key::Text(s) => {
                 let arena = self.arena.get()?;
                 let hash = self.hasher.hash_one(s);
-                self.by_text[half(hash)].find(hash, |&i| arena.get(i) == s).copied()
+                self.by_text[half(hash)].find(arena.texts(), hash as u32, s.as_bytes())
             }
         }
     }
@@ -270,9 +282,7 @@ impl Ids {
     /// integer (which is indexed by value).
     pub(crate) fn plain_texts(values: &[String]) -> bool {
         values.iter().all(|s| {
-            let starts_like_a_number =
-                s.as_bytes().first().is_some_and(|b| b.is_ascii_digit() || *b == b'-' || *b == b'+');
-            !s.is_empty() && (!starts_like_a_number || matches!(Key::Text(s).canonical(), Key::Text(_)))
+            !s.is_empty() && (!starts_like_a_number(s) || matches!(Key::Text(s).canonical(), Key::Text(_)))
         })
     }
 
@@ -291,18 +301,17 @@ impl Ids {
             arena.push_str(v);
         }
         let arena = &*arena;
+        let texts = arena.texts();
         let [low, high] = by_text;
-        let fill = |table: &mut HashTable<u32>, which: usize| -> Option<usize> {
+        let fill = |table: &mut TextIndex, which: usize| -> Option<usize> {
             for (row, v) in values.iter().enumerate().skip(1) {
                 let hash = hasher.hash_one(v.as_str());
                 if half(hash) != which {
                     continue;
                 }
-                match table.entry(hash, |&i| arena.get(i) == v.as_str(), |&i| hasher.hash_one(arena.get(i))) {
-                    Entry::Occupied(_) => return Some(row),
-                    Entry::Vacant(slot) => {
-                        slot.insert((first_index + row) as u32);
-                    }
+                let index = (first_index + row) as u32;
+                if table.insert(texts, hash as u32, v.as_bytes(), index).is_err() {
+                    return Some(row);
                 }
             }
             None
@@ -312,6 +321,42 @@ impl Ids {
         match (a, b) {
             (None, None) => Ok(()),
             (x, y) => Err(x.into_iter().chain(y).min().unwrap_or(0)),
+        }
+    }
+
+    /// Looks up every text in `keys` into `out` (`ABSENT` for those missing), a batch at a
+    /// time so that the cache misses of a large plan overlap (see [`TextIndex::find_batch`]).
+    pub(crate) fn find_texts<'k>(&self, keys: impl ExactSizeIterator<Item = &'k str>, out: &mut Vec<u32>) {
+        let texts = self.arena.get().map_or(Texts { text: &[], ends: &[] }, Arena::texts);
+        let mut keys = keys.peekable();
+        let mut batch: [Vec<(u32, &[u8])>; 2] = [Vec::with_capacity(BATCH), Vec::with_capacity(BATCH)];
+        let mut place: [Vec<usize>; 2] = [Vec::with_capacity(BATCH), Vec::with_capacity(BATCH)];
+        let mut found = [0u32; BATCH];
+        out.reserve(keys.len());
+        while keys.peek().is_some() {
+            let base = out.len();
+            for (j, s) in keys.by_ref().take(BATCH).enumerate() {
+                if starts_like_a_number(s) {
+                    // Perhaps a canonical integer, indexed by value: the one-by-one path.
+                    out.push(self.find_key(Key::Text(s)).unwrap_or(ABSENT));
+                    continue;
+                }
+                out.push(ABSENT);
+                let hash = self.hasher.hash_one(s);
+                batch[half(hash)].push((hash as u32, s.as_bytes()));
+                place[half(hash)].push(base + j);
+            }
+            for (which, table) in self.by_text.iter().enumerate() {
+                if batch[which].is_empty() {
+                    continue;
+                }
+                table.find_batch(texts, &batch[which], &mut found);
+                for (&at, &i) in place[which].iter().zip(&found) {
+                    out[at] = i;
+                }
+                batch[which].clear();
+                place[which].clear();
+            }
         }
     }
 
@@ -345,11 +390,10 @@ impl Ids {
             // The first text id: every id becomes text from now on.
             let mut arena = self.arena.take().unwrap_or_else(|| Arena::from_ints(&self.ints));
             arena.ends.reserve(self.expected.saturating_sub(arena.ends.len()));
-            let hasher = &self.hasher;
             // Each half holds about half the ids; a little slack keeps an uneven split from
             // growing one.
             let each = self.expected / 2 + self.expected / 64 + 16;
-            self.by_text.iter_mut().for_each(|t| t.reserve(each, |&i| hasher.hash_one(arena.get(i))));
+            self.by_text = [TextIndex::with_capacity(each), TextIndex::with_capacity(each)];
             self.arena = OnceLock::from(arena);
             self.ints = Vec::new();
             self.text_mode = true;
@@ -357,22 +401,16 @@ impl Ids {
         let (hasher, arena) = (&self.hasher, self.arena.get_mut());
         let Some(arena) = arena else { return Err(ABSENT) };
         let hash = hasher.hash_one(s);
-        match self.by_text[half(hash)].entry(hash, |&i| arena.get(i) == s, |&i| hasher.hash_one(arena.get(i)))
-        {
-            Entry::Occupied(e) => Err(*e.get()),
-            Entry::Vacant(slot) => {
-                slot.insert(next);
-                arena.push_str(s);
-                Ok(next)
-            }
-        }
+        self.by_text[half(hash)].insert(arena.texts(), hash as u32, s.as_bytes(), next)?;
+        arena.push_str(s);
+        Ok(next)
     }
 
     /// Approximate heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.ints.capacity() * 8
             + self.arena.get().map_or(0, |a| a.text.capacity() + a.ends.capacity() * 4)
-            + self.by_text.iter().map(|t| t.capacity() * 5).sum::<usize>()
+            + self.by_text.iter().map(TextIndex::heap_bytes).sum::<usize>()
             + self.by_int.capacity() * 17
             + self.dense.capacity() * 4
     }
@@ -482,5 +520,33 @@ mod tests {
         for plain in ["042", "+42", "-0", "4a", "-", "9223372036854775808"] {
             assert!(Ids::plain_texts(&[plain.to_owned()]), "{plain}");
         }
+    }
+
+    #[test]
+    fn texts_in_batches_find_like_one_by_one() {
+        let mut ids = Ids::with_capacity(100);
+        let held: Vec<String> = (0..60).map(|i| format!("id-{i}")).collect();
+        assert_eq!(ids.insert_ints(&[7, -3]), Ok(()));
+        assert_eq!(ids.insert_texts(&held), Ok(()));
+        assert_eq!(ids.insert(Key::Text("")), Ok(62));
+        assert_eq!(ids.insert(Key::Text("042")), Ok(63));
+        // Held and unknown text, canonical integers, their non-canonical spellings, the empty
+        // id, prefixes and extensions: over several batches, in the input's order.
+        let mut keys: Vec<String> = held.iter().rev().cloned().collect();
+        keys.extend(["7", "-3", "42", "042", "+7", "", "id-", "id-599", "id-5", "ID-5"].map(String::from));
+        keys.extend((0..40).map(|i| format!("id-{}", i * 3)));
+        let mut found = vec![99];
+        ids.find_texts(keys.iter().map(String::as_str), &mut found);
+        assert_eq!(found.len(), keys.len() + 1);
+        assert_eq!(found[0], 99, "appends");
+        for (k, &i) in keys.iter().zip(&found[1..]) {
+            assert_eq!(ids.find(k).unwrap_or(ABSENT), i, "{k}");
+        }
+        assert_eq!(&found[61..71], &[0, 1, ABSENT, 63, ABSENT, 62, ABSENT, ABSENT, 7, ABSENT]);
+        // Before any text id, only integers are found.
+        let ints = Ids::with_capacity(2);
+        let mut none = Vec::new();
+        ints.find_texts(["a", "1"].into_iter(), &mut none);
+        assert_eq!(none, [ABSENT, ABSENT]);
     }
 }
