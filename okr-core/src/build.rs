@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
 use crate::alignment::{inner_order, layout, leaves, Contributors};
-use crate::columns::IdColumn;
+use crate::columns::{IdColumn, TextRows};
 use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
 use crate::ids::{Ids, Key};
@@ -159,15 +159,15 @@ impl Builder {
 
     /// Interns text ids (see [`Builder::intern`]); a large column of plain text ids is indexed
     /// by two threads ([`Ids::insert_texts`]).
-    pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &[String]) -> Result<()> {
-        if crate::parallel::worth_splitting(ids.len()) && Ids::plain_texts(ids) {
-            return self.ids.insert_texts(ids).map_err(|row| match ids.get(row) {
-                Some(id) => Error::DuplicateId { id: id.clone() },
-                None => Error::Malformed { message: "internal: a worker thread failed".into() },
+    pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &(impl TextRows + ?Sized)) -> Result<()> {
+        if crate::parallel::worth_splitting(ids.rows()) && Ids::plain_texts(ids) {
+            return self.ids.insert_texts(ids).map_err(|row| match row < ids.rows() {
+                true => Error::DuplicateId { id: ids.row(row).to_owned() },
+                false => Error::Malformed { message: "internal: a worker thread failed".into() },
             });
         }
-        for id in ids {
-            self.intern(table, Key::Text(id))?;
+        for i in 0..ids.rows() {
+            self.intern(table, Key::Text(ids.row(i)))?;
         }
         Ok(())
     }
@@ -188,24 +188,28 @@ impl Builder {
     pub(crate) fn find_column_into(&self, ids: &IdColumn, out: &mut Vec<u32>) {
         match ids {
             IdColumn::Integers(v) => self.ids.find_ints(v, out),
-            IdColumn::Strings(v) => {
-                // A text look-up is several cache misses on a large plan (the index, then the
-                // id's text to compare): two threads take half the column each.
-                let find = |part: &[String]| {
-                    let mut found = Vec::with_capacity(part.len());
-                    self.ids.find_texts(part.iter().map(String::as_str), &mut found);
-                    found
-                };
-                if crate::parallel::worth_splitting(v.len()) {
-                    let (a, b) = v.split_at(v.len() / 2);
-                    let (second, first): (Vec<u32>, Vec<u32>) =
-                        crate::parallel::both(&|| find(b), &|| find(a));
-                    out.extend(first);
-                    out.extend(second);
-                } else {
-                    out.extend(find(v));
-                }
-            }
+            IdColumn::Strings(v) => self.find_texts_into(v.as_slice(), out),
+            IdColumn::Utf8(v) => self.find_texts_into(v, out),
+        }
+    }
+
+    /// Appends the indices of text ids to `out` (`NONE` where unknown).
+    fn find_texts_into(&self, ids: &(impl TextRows + ?Sized), out: &mut Vec<u32>) {
+        // A text look-up is several cache misses on a large plan (the index, then the id's text
+        // to compare): two threads take half the column each.
+        let n = ids.rows();
+        let find = |rows: std::ops::Range<usize>| {
+            let mut found = Vec::with_capacity(rows.len());
+            self.ids.find_texts(rows.map(|i| ids.row(i)), &mut found);
+            found
+        };
+        if crate::parallel::worth_splitting(n) {
+            let (second, first): (Vec<u32>, Vec<u32>) =
+                crate::parallel::both(&|| find(n / 2..n), &|| find(0..n / 2));
+            out.extend(first);
+            out.extend(second);
+        } else {
+            out.extend(find(0..n));
         }
     }
 

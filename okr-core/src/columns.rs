@@ -20,14 +20,115 @@ use crate::policy::{Policy, ProgressDriver};
 
 /// A column of ids, as strings or as integers (integers become their decimal text).
 ///
-/// Integer ids may be borrowed (`Cow::Borrowed`), so a binding can hand over an array it does not
-/// own, such as a numpy column, without copying it.
+/// Integer ids and [`Utf8Ids`] may be borrowed (`Cow::Borrowed`), so a binding can hand over
+/// an array it does not own, such as a numpy column or an Arrow string array, without copying
+/// it or making a `String` per row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IdColumn<'a> {
-    /// Text ids.
+    /// Text ids, one `String` each.
     Strings(Vec<String>),
+    /// Text ids in Arrow's layout: one text and the offsets between rows.
+    Utf8(Utf8Ids<'a>),
     /// Integer ids.
     Integers(Cow<'a, [i64]>),
+}
+
+/// Text ids in Apache Arrow's layout: row `i` is `text[offsets[i] .. offsets[i + 1]]`.
+///
+/// Made by [`Utf8Ids::new`], which checks the offsets once, so reading a row cannot fail.
+///
+/// ```
+/// use okr_core::Utf8Ids;
+/// let ids = Utf8Ids::new(vec![0, 3, 3, 8], "o-1o-two").unwrap();
+/// assert_eq!((ids.len(), ids.get(0), ids.get(1), ids.get(2)), (3, "o-1", "", "o-two"));
+/// // Each error names the row: one ending before it starts, one past the text, one splitting
+/// // a character, and offsets with no rows at all.
+/// let err = Utf8Ids::new(vec![0, 4, 2], "abcd").unwrap_err();
+/// assert!(err.to_string().contains("row 1 has offsets 4..2"), "{err}");
+/// assert!(Utf8Ids::new(vec![0, 5], "abcd").unwrap_err().to_string().contains("row 0"));
+/// assert!(Utf8Ids::new(vec![0, 1, 2], "é").unwrap_err().to_string().contains("row 0 has offsets 0..1"));
+/// assert!(Utf8Ids::new(vec![-1, 0], "").is_err() && Utf8Ids::new(vec![], "").is_err());
+/// assert_eq!(Utf8Ids::new(vec![0], "").unwrap().len(), 0);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utf8Ids<'a> {
+    offsets: Cow<'a, [i64]>,
+    text: Cow<'a, str>,
+}
+
+impl<'a> Utf8Ids<'a> {
+    /// Rows from `offsets` (one more than the rows, non-decreasing, each within `text` and on a
+    /// character boundary) into `text`; an error names the first row at fault.
+    pub fn new(offsets: impl Into<Cow<'a, [i64]>>, text: impl Into<Cow<'a, str>>) -> Result<Utf8Ids<'a>> {
+        let (offsets, text) = (offsets.into(), text.into());
+        let bad = |what: String| Err(Error::InvalidInput { what });
+        let Some(&first) = offsets.first() else {
+            return bad("utf8 ids need one offset more than their rows, and have none".into());
+        };
+        let fits = |o: i64| usize::try_from(o).ok().filter(|&o| text.is_char_boundary(o)).is_some();
+        if !fits(first) {
+            return bad(format!("utf8 ids: row 0 starts at {first}, outside its text or within a character"));
+        }
+        for (row, w) in offsets.windows(2).enumerate() {
+            if w[1] < w[0] || !fits(w[1]) {
+                return bad(format!(
+                    "utf8 ids: row {row} has offsets {}..{}, not a range of whole characters of its text ({} bytes)",
+                    w[0],
+                    w[1],
+                    text.len()
+                ));
+            }
+        }
+        Ok(Utf8Ids { offsets, text })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The same rows, owning their offsets and text.
+    pub fn into_owned(self) -> Utf8Ids<'static> {
+        Utf8Ids { offsets: Cow::Owned(self.offsets.into_owned()), text: Cow::Owned(self.text.into_owned()) }
+    }
+
+    /// Row `i` (`i < len()`).
+    pub fn get(&self, i: usize) -> &str {
+        // Checked by `new`: the range is within the text, on character boundaries.
+        let range = self.offsets[i] as usize..self.offsets[i + 1] as usize;
+        self.text.get(range).unwrap_or_default()
+    }
+}
+
+/// Rows of text ids, however a column holds them.
+pub(crate) trait TextRows: Sync {
+    /// Number of rows.
+    fn rows(&self) -> usize;
+    /// Row `i`.
+    fn row(&self, i: usize) -> &str;
+}
+
+impl TextRows for [String] {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, i: usize) -> &str {
+        &self[i]
+    }
+}
+
+impl TextRows for Utf8Ids<'_> {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, i: usize) -> &str {
+        self.get(i)
+    }
 }
 
 /// An optional column of numbers, owned or borrowed (NaN = null).
@@ -44,6 +145,7 @@ impl IdColumn<'_> {
     pub fn len(&self) -> usize {
         match self {
             IdColumn::Strings(v) => v.len(),
+            IdColumn::Utf8(v) => v.len(),
             IdColumn::Integers(v) => v.len(),
         }
     }
@@ -56,6 +158,7 @@ impl IdColumn<'_> {
     pub(crate) fn key(&self, i: usize) -> Key<'_> {
         match self {
             IdColumn::Strings(v) => Key::Text(v[i].as_str()),
+            IdColumn::Utf8(v) => Key::Text(v.get(i)),
             IdColumn::Integers(v) => Key::Int(v[i]),
         }
     }
@@ -64,6 +167,7 @@ impl IdColumn<'_> {
     pub fn get(&self, i: usize) -> Cow<'_, str> {
         match self {
             IdColumn::Strings(v) => Cow::Borrowed(v[i].as_str()),
+            IdColumn::Utf8(v) => Cow::Borrowed(v.get(i)),
             IdColumn::Integers(v) => Cow::Owned(v[i].to_string()),
         }
     }
@@ -78,6 +182,12 @@ impl From<Vec<String>> for IdColumn<'_> {
 impl From<Vec<&str>> for IdColumn<'_> {
     fn from(v: Vec<&str>) -> Self {
         IdColumn::Strings(v.into_iter().map(str::to_owned).collect())
+    }
+}
+
+impl<'a> From<Utf8Ids<'a>> for IdColumn<'a> {
+    fn from(v: Utf8Ids<'a>) -> Self {
+        IdColumn::Utf8(v)
     }
 }
 
@@ -441,7 +551,8 @@ fn link(b: &mut Builder, cols: &Columns<'_>) -> Result<()> {
     for (table, ids) in [("objectives", &o.id), ("key_results", &k.id)] {
         match ids {
             IdColumn::Integers(v) => b.intern_ints(v)?,
-            IdColumn::Strings(v) => b.intern_texts(table, v)?,
+            IdColumn::Strings(v) => b.intern_texts(table, v.as_slice())?,
+            IdColumn::Utf8(v) => b.intern_texts(table, v)?,
         }
     }
     crate::phase("intern");

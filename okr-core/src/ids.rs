@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use hashbrown::hash_table::HashTable;
 use hashbrown::DefaultHashBuilder;
 
+use crate::columns::TextRows;
 use crate::text_index::{TextIndex, Texts, BATCH};
 
 /// An id as given: text or integer.
@@ -280,8 +281,8 @@ impl Ids {
 
     /// Whether every value is text for [`Ids::insert_texts`]: not empty, not a canonical
     /// integer (which is indexed by value).
-    pub(crate) fn plain_texts(values: &[String]) -> bool {
-        values.iter().all(|s| {
+    pub(crate) fn plain_texts(values: &(impl TextRows + ?Sized)) -> bool {
+        (0..values.rows()).map(|i| values.row(i)).all(|s| {
             !s.is_empty() && (!starts_like_a_number(s) || matches!(Key::Text(s).canonical(), Key::Text(_)))
         })
     }
@@ -291,21 +292,26 @@ impl Ids {
     /// present (`usize::MAX`: a worker thread failed). The text goes into the arena first;
     /// then two threads each index the ids whose hash falls in their half of the index, so
     /// each half is filled in input order and the result is the one-by-one insertion's.
-    pub(crate) fn insert_texts(&mut self, values: &[String]) -> Result<(), usize> {
-        let Some(first) = values.first() else { return Ok(()) };
+    pub(crate) fn insert_texts(&mut self, values: &(impl TextRows + ?Sized)) -> Result<(), usize> {
+        let n = values.rows();
+        if n == 0 {
+            return Ok(());
+        }
+        let first = values.row(0);
         // The first text id switches to text mode and sizes the index.
         let first_index = self.insert(Key::Text(first)).map_err(|_| 0usize)? as usize;
         let Ids { arena, by_text, hasher, .. } = self;
         let Some(arena) = arena.get_mut() else { return Err(usize::MAX) }; // text mode has one
-        for v in &values[1..] {
-            arena.push_str(v);
+        for i in 1..n {
+            arena.push_str(values.row(i));
         }
         let arena = &*arena;
         let texts = arena.texts();
         let [low, high] = by_text;
         let fill = |table: &mut TextIndex, which: usize| -> Option<usize> {
-            for (row, v) in values.iter().enumerate().skip(1) {
-                let hash = hasher.hash_one(v.as_str());
+            for row in 1..n {
+                let v = values.row(row);
+                let hash = hasher.hash_one(v);
                 if half(hash) != which {
                     continue;
                 }
@@ -491,8 +497,8 @@ mod tests {
         assert_eq!(bulk.insert_ints(&[5, 6]), Ok(()));
         single.insert(Key::Int(5)).unwrap();
         single.insert(Key::Int(6)).unwrap();
-        assert_eq!(bulk.insert_texts(&texts(2000)), Ok(()));
-        assert_eq!(bulk.insert_texts(&["x".to_owned(), "y".to_owned()]), Ok(()));
+        assert_eq!(bulk.insert_texts(texts(2000).as_slice()), Ok(()));
+        assert_eq!(bulk.insert_texts(&["x".to_owned(), "y".to_owned()][..]), Ok(()));
         for t in texts(2000).iter().chain(&["x".to_owned(), "y".to_owned()]) {
             single.insert(Key::Text(t)).unwrap();
         }
@@ -507,18 +513,18 @@ mod tests {
         let mut repeated = texts(50);
         repeated.extend(["id-40", "id-7", "id-3"].map(String::from));
         let mut ids = Ids::with_capacity(60);
-        assert_eq!(ids.insert_texts(&repeated), Err(50));
+        assert_eq!(ids.insert_texts(repeated.as_slice()), Err(50));
         let mut ids = Ids::with_capacity(60);
-        assert_eq!(ids.insert_texts(&texts(10)), Ok(()));
-        assert_eq!(ids.insert_texts(&["new".to_owned(), "id-9".to_owned()]), Err(1));
-        assert_eq!(ids.insert_texts(&["id-0".to_owned()]), Err(0));
+        assert_eq!(ids.insert_texts(texts(10).as_slice()), Ok(()));
+        assert_eq!(ids.insert_texts(&["new".to_owned(), "id-9".to_owned()][..]), Err(1));
+        assert_eq!(ids.insert_texts(&["id-0".to_owned()][..]), Err(0));
         // What the bulk path leaves to the one-by-one one: empty text and canonical integers.
-        assert!(Ids::plain_texts(&texts(5)));
+        assert!(Ids::plain_texts(texts(5).as_slice()));
         for odd in ["", "42", "-7", "0"] {
-            assert!(!Ids::plain_texts(&[odd.to_owned()]), "{odd}");
+            assert!(!Ids::plain_texts(&[odd.to_owned()][..]), "{odd}");
         }
         for plain in ["042", "+42", "-0", "4a", "-", "9223372036854775808"] {
-            assert!(Ids::plain_texts(&[plain.to_owned()]), "{plain}");
+            assert!(Ids::plain_texts(&[plain.to_owned()][..]), "{plain}");
         }
     }
 
@@ -527,7 +533,7 @@ mod tests {
         let mut ids = Ids::with_capacity(100);
         let held: Vec<String> = (0..60).map(|i| format!("id-{i}")).collect();
         assert_eq!(ids.insert_ints(&[7, -3]), Ok(()));
-        assert_eq!(ids.insert_texts(&held), Ok(()));
+        assert_eq!(ids.insert_texts(held.as_slice()), Ok(()));
         assert_eq!(ids.insert(Key::Text("")), Ok(62));
         assert_eq!(ids.insert(Key::Text("042")), Ok(63));
         // Held and unknown text, canonical integers, their non-canonical spellings, the empty

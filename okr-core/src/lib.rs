@@ -107,7 +107,7 @@ mod text_index;
 pub use charts::{distribution_chart, distribution_svg, nine_box_chart, nine_box_svg};
 pub use columns::{
     AlignmentColumns, CheckInColumns, Columns, FloatColumn, IdColumn, KeyResultColumns, ObjectiveColumns,
-    TextColumn, Texts,
+    TextColumn, Texts, Utf8Ids,
 };
 pub use document::{
     AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,

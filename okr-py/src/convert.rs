@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
 use okr_core::calibration::Matrix;
-use okr_core::{FloatColumn, IdColumn};
+use okr_core::{FloatColumn, IdColumn, Utf8Ids};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -17,6 +17,8 @@ use crate::errors::{invalid_input, to_py_err};
 enum Array<'py> {
     F64(PyReadonlyArray1<'py, f64>),
     I64(PyReadonlyArray1<'py, i64>),
+    /// Text in Arrow's layout, `("utf8", offsets, bytes)` (see `_columns.arrow_text`).
+    Utf8(PyReadonlyArray1<'py, i64>, PyReadonlyArray1<'py, u8>),
 }
 
 /// A contiguous array as a slice without a copy; a strided one copied.
@@ -45,6 +47,12 @@ impl<'py> Table<'py> {
                 arrays.insert(key, Array::F64(a));
             } else if let Ok(a) = value.extract::<PyReadonlyArray1<'py, i64>>() {
                 arrays.insert(key, Array::I64(a));
+            } else if let Ok((tag, offsets, bytes)) =
+                value.extract::<(String, PyReadonlyArray1<'py, i64>, PyReadonlyArray1<'py, u8>)>()
+            {
+                if tag == "utf8" {
+                    arrays.insert(key, Array::Utf8(offsets, bytes));
+                }
             }
         }
         Table { name, dict, arrays, used: RefCell::new(Vec::new()) }
@@ -62,10 +70,15 @@ impl<'py> Table<'py> {
         Some(a)
     }
 
-    /// Ids: an int64 array (read in place) or a list of str/int.
+    /// Ids: an int64 array or Arrow-layout text (both read in place), or a list of str/int.
     pub fn ids(&self, column: &str) -> PyResult<Option<IdColumn<'_>>> {
-        if let Some(Array::I64(a)) = self.array(column) {
-            return Ok(Some(IdColumn::Integers(in_place(a))));
+        match self.array(column) {
+            Some(Array::I64(a)) => return Ok(Some(IdColumn::Integers(in_place(a)))),
+            Some(Array::Utf8(offsets, bytes)) => {
+                let what = format!("{}.{column}", self.name);
+                return utf8_ids(in_place(offsets), bytes, &what).map(|ids| Some(IdColumn::Utf8(ids)));
+            }
+            _ => {}
         }
         let what = format!("{}.{column}", self.name);
         self.get(column)?.map(|v| ids(&v, &what)).transpose()
@@ -163,21 +176,25 @@ pub fn epoch_day(days: i64, what: &str) -> PyResult<NaiveDate> {
         .ok_or_else(|| invalid_input(format!("`{what}`: day {days} is out of range")))
 }
 
-/// Text ids as Arrow holds them: row `i` is `bytes[offsets[i] .. offsets[i + 1]]`, UTF-8.
-fn utf8_ids(offsets: &[i64], bytes: &[u8], what: &str) -> PyResult<IdColumn<'static>> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| invalid_input(format!("`{what}` is not UTF-8 text (byte {})", e.valid_up_to())))?;
-    offsets
-        .windows(2)
-        .enumerate()
-        .map(|(row, w)| {
-            let range = usize::try_from(w[0]).ok().zip(usize::try_from(w[1]).ok());
-            range.and_then(|(a, b)| text.get(a..b)).map(str::to_owned).ok_or_else(|| {
-                invalid_input(format!("`{what}`: row {row} has offsets {}..{} outside its text", w[0], w[1]))
-            })
-        })
-        .collect::<PyResult<Vec<String>>>()
-        .map(IdColumn::Strings)
+/// Text ids as Arrow holds them: row `i` is `bytes[offsets[i] .. offsets[i + 1]]`, UTF-8,
+/// borrowed where the arrays are contiguous (no `String` per row).
+fn utf8_ids<'a>(
+    offsets: Cow<'a, [i64]>,
+    bytes: &'a PyReadonlyArray1<'_, u8>,
+    what: &str,
+) -> PyResult<Utf8Ids<'a>> {
+    let text: Cow<'a, str> = match bytes.as_slice() {
+        Ok(b) => Cow::Borrowed(utf8(b, what)?),
+        Err(_) => Cow::Owned(utf8(&bytes.as_array().to_vec(), what)?.to_owned()),
+    };
+    Utf8Ids::new(offsets, text).map_err(|e| {
+        invalid_input(format!("`{what}`: {}", e.to_string().trim_start_matches("invalid input: ")))
+    })
+}
+
+fn utf8<'b>(bytes: &'b [u8], what: &str) -> PyResult<&'b str> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| invalid_input(format!("`{what}` is not UTF-8 text (byte {})", e.valid_up_to())))
 }
 
 pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
@@ -186,7 +203,8 @@ pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
     }
     if let Ok((tag, offsets, bytes)) = v.extract::<(String, PyReadonlyArray1<i64>, PyReadonlyArray1<u8>)>() {
         if tag == "utf8" {
-            return utf8_ids(offsets.as_slice()?, bytes.as_slice()?, what);
+            let ids = utf8_ids(Cow::Borrowed(offsets.as_slice()?), &bytes, what)?;
+            return Ok(IdColumn::Utf8(ids.into_owned()));
         }
     }
     let list = v

@@ -312,7 +312,7 @@ def test_heavy_calls_release_the_gil(monkeypatch):
     assert share_of_time_another_thread_runs(lambda: sorted(data)) < 0.3
 
 
-def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same():
+def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same(monkeypatch):
     """Arrow-backed text ids (pandas' default str dtype from 3.0) go in and out as offsets and
     bytes: the plan and the frame must be those of the same ids as Python strings."""
     ids = ["ö-1", "o-2", "日本-3", "o-4", ""]  # multi-byte text; the empty id is an error below
@@ -321,14 +321,21 @@ def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same():
                                 "current": [1.0, 0.0, 1.0]})
     alignments = pd.DataFrame({"child": ["o-2", "日本-3", "o-4"], "parent": ["ö-1", "ö-1", "o-2"]})
     as_objects = [t.astype(object) for t in (objectives, key_results, alignments)]
+    # Object columns of str also cross as Arrow text when pyarrow is installed: the reference
+    # is the other path, a Python string per row.
+    monkeypatch.setattr(okr._columns, "object_text", lambda s: None)
     # Sliced and multi-chunk Arrow columns: offsets into a larger buffer, several buffers.
     sliced = pd.DataFrame({"id": pd.array(["x", "y"] + ids[:4], dtype="string[pyarrow]")}).iloc[2:].reset_index(drop=True)
     chunked = pd.concat([objectives.iloc[:2], objectives.iloc[2:]], ignore_index=True)
     want = okr.Plan.from_frames(*as_objects).score("2026-02-15")
     wanted = want.to_pandas()
-    for objs in (objectives, sliced, chunked):
+    monkeypatch.undo()
+    assert okr._columns.object_text(as_objects[0]["id"])[0] == "utf8"
+    for objs in (objectives, sliced, chunked, as_objects[0]):
         got = okr.Plan.from_frames(objs, key_results, alignments).score("2026-02-15").to_pandas()
         pd.testing.assert_frame_equal(got, wanted)
+    got = okr.Plan.from_frames(*as_objects).score("2026-02-15").to_pandas()
+    pd.testing.assert_frame_equal(got, wanted)
     # The frame's text columns: pandas' own text dtype, nulls where a node has no objective.
     assert wanted["id"].tolist() == ids[:4] + ["k-é", "k-2", "k-3"]
     assert wanted["id"].dtype == pd.Series(["a"]).dtype
@@ -339,3 +346,21 @@ def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same():
     with pytest.raises(okr.OkrError) as e:
         okr.Plan.from_frames(pd.DataFrame({"id": pd.array(ids, dtype="string[pyarrow]")}), key_results, alignments)
     assert e.value.code == "empty_id"
+
+
+def test_object_text_ids_keep_their_str_spelling_and_bad_arrow_layouts_are_named():
+    """Object columns that are not all str (bytes, integers) keep pandas' ``astype(str)``
+    spelling; offsets that do not fit their text are an error naming the column and row."""
+    key_results = pd.DataFrame({"id": pd.Series([b"k", 7], dtype=object), "objective": pd.Series(["o", "o"], dtype=object),
+                                "kind": "binary", "current": [1.0, 0.0]})
+    assert okr._columns.object_text(key_results["id"]) is None
+    report = okr.Plan.from_frames(pd.DataFrame({"id": ["o"]}), key_results).score("2026-02-15")
+    assert report.to_pandas()["id"].tolist() == ["o", "k", "7"]
+    objectives = {"id": ("utf8", np.array([0, 2, 1], dtype=np.int64), np.frombuffer(b"o1", dtype=np.uint8))}
+    no_krs = {"id": np.zeros(0, np.int64), "objective": np.zeros(0, np.int64), "kind": ("codes", np.zeros(0, np.int32), [])}
+    with pytest.raises(okr.OkrError) as e:
+        okr._okr.Plan.from_columns(objectives, no_krs, None, None, None, None)
+    assert e.value.code == "invalid_input" and "`objectives.id`: utf8 ids: row 1 has offsets 2..1" in str(e.value)
+    objectives["id"] = ("utf8", np.array([0, 1], dtype=np.int64), np.frombuffer(b"\xff", dtype=np.uint8))
+    with pytest.raises(okr.OkrError, match="`objectives.id` is not UTF-8 text"):
+        okr._okr.Plan.from_columns(objectives, no_krs, None, None, None, None)

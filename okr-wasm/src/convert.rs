@@ -2,7 +2,7 @@
 
 use js_sys::{Array, Float64Array, Int32Array, Object, Reflect};
 use okr_core::calibration::Matrix;
-use okr_core::IdColumn;
+use okr_core::{IdColumn, Utf8Ids};
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -115,11 +115,19 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
         return Ok(ints.to_vec().into_iter().map(|f| f as i64).collect::<Vec<_>>().into());
     }
     if let Some(joined) = encoded.joined() {
-        return Ok(IdColumn::Strings(if arr.length() == 0 {
-            Vec::new()
-        } else {
-            joined.split('\0').map(str::to_owned).collect()
-        }));
+        // One text and its offsets (Arrow's layout), not a String per id.
+        let mut text = String::with_capacity(joined.len());
+        let mut offsets = Vec::with_capacity(arr.length() as usize + 1);
+        offsets.push(0);
+        if arr.length() > 0 {
+            for id in joined.split('\0') {
+                text.push_str(id);
+                offsets.push(text.len() as i64);
+            }
+        }
+        return Utf8Ids::new(offsets, text)
+            .map(IdColumn::Utf8)
+            .map_err(|e| invalid_input(format!("`{what}`: {e}")));
     }
     // Anything else (nulls, other values, NUL inside an id) is read value by value, to name
     // the row at fault or keep the NUL.

@@ -69,7 +69,7 @@ impl Codes {
                 };
                 Codes { codes, labels: Labels::Integers(distinct) }
             }
-            IdColumn::Strings(_) => {
+            IdColumn::Strings(_) | IdColumn::Utf8(_) => {
                 let mut ids = Ids::with_capacity(0);
                 let codes = (0..column.len())
                     .map(|i| match ids.insert(column.key(i)) {

@@ -2,7 +2,8 @@
 //! 1,000,000-child star, built from columns and scored without touching the call stack.
 
 use okr_core::{
-    AlignmentColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan,
+    AlignmentColumns, Columns, IdColumn, IdValues, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan,
+    Utf8Ids,
 };
 
 const N: i64 = 1_000_000;
@@ -136,15 +137,27 @@ fn extreme_numbers_and_dates() {
 
 #[test]
 fn text_ids_at_scale_read_like_integer_ids() {
-    // 100,000 objectives in a 5-ary tree, two key results each, as integers and as text: the
-    // text look-ups (two threads at this size) must find every reference, in order.
+    // 100,000 objectives in a 5-ary tree, two key results each, as integers, as text (a
+    // String per id) and as text in Arrow's layout: the text look-ups (two threads at this size)
+    // must find every reference, in order.
     let n = 100_000i64;
-    let build = |text: bool| {
-        let col = |v: Vec<i64>| {
-            if text {
-                IdColumn::Strings(v.iter().map(|x| format!("id-{x}")).collect())
-            } else {
-                IdColumn::Integers(v.into())
+    #[derive(Clone, Copy, PartialEq)]
+    enum Ids {
+        Integers,
+        Strings,
+        Utf8,
+    }
+    let build = |how: Ids| {
+        let col = |v: Vec<i64>| match how {
+            Ids::Integers => IdColumn::Integers(v.into()),
+            Ids::Strings => IdColumn::Strings(v.iter().map(|x| format!("id-{x}")).collect()),
+            Ids::Utf8 => {
+                let (mut text, mut offsets) = (String::new(), vec![0]);
+                for x in v {
+                    text.push_str(&format!("id-{x}"));
+                    offsets.push(text.len() as i64);
+                }
+                IdColumn::Utf8(Utf8Ids::new(offsets, text).unwrap())
             }
         };
         let krs: Vec<i64> = (0..2 * n).collect();
@@ -171,14 +184,28 @@ fn text_ids_at_scale_read_like_integer_ids() {
         }
     };
     let day = "2026-02-15".parse().unwrap();
-    let (ints, text) =
-        (Plan::from_columns(&build(false)).unwrap(), Plan::from_columns(&build(true)).unwrap());
-    let (a, b) = (ints.score(day), text.score(day));
-    let (a, b) = (a.columns(), b.columns());
-    assert_eq!(a.score, b.score);
-    assert_eq!(a.status, b.status);
+    let ints = Plan::from_columns(&build(Ids::Integers)).unwrap().score(day);
+    let ints = ints.columns();
+    for how in [Ids::Strings, Ids::Utf8] {
+        let text = Plan::from_columns(&build(how)).unwrap().score(day);
+        let text = text.columns();
+        assert_eq!(ints.score, text.score);
+        assert_eq!(ints.status, text.status);
+        let IdValues::Text(ids) = &text.id else { panic!("text ids come back as text") };
+        assert_eq!((ids[0], ids[n as usize]), ("id-1000000", "id-0"));
+    }
+    // In Arrow's layout, a repeated id deep in the second half is the one named.
+    let mut cols = build(Ids::Utf8);
+    let (mut text, mut offsets) = (String::new(), vec![0]);
+    for k in 0..2 * n {
+        text.push_str(&format!("id-{}", if k == 180_000 { 170_001 } else { k }));
+        offsets.push(text.len() as i64);
+    }
+    cols.key_results.id = IdColumn::Utf8(Utf8Ids::new(offsets, text).unwrap());
+    let err = Plan::from_columns(&cols).unwrap_err();
+    assert_eq!((err.code(), err.to_string().contains("id-170001")), ("duplicate_id", true), "{err}");
     // An unknown reference deep in the second half of a column is named, not another one.
-    let mut cols = build(true);
+    let mut cols = build(Ids::Strings);
     if let Some(a) = cols.alignments.as_mut() {
         let IdColumn::Strings(parent) = &mut a.parent else { unreachable!() };
         parent[90_000] = "ghost".into();
@@ -187,7 +214,7 @@ fn text_ids_at_scale_read_like_integer_ids() {
     let err = Plan::from_columns(&cols).unwrap_err();
     assert_eq!(err.code(), "unknown_parent");
     assert!(err.to_string().contains("ghost"), "{err}");
-    let mut cols = build(true);
+    let mut cols = build(Ids::Strings);
     let IdColumn::Strings(objective) = &mut cols.key_results.objective else { unreachable!() };
     objective[150_000] = "nobody".into();
     let err = Plan::from_columns(&cols).unwrap_err();

@@ -101,13 +101,14 @@ def ids(series: Any) -> Any:
         v = s.to_numpy(dtype=np.float64)
         if len(v) and (v == np.round(v)).all() and np.abs(v).max() < 2**53:
             return np.ascontiguousarray(v.astype(np.int64))
-    return arrow_text(s) or s.astype(str).tolist()
+    return arrow_text(s) or object_text(s) or s.astype(str).tolist()
 
 
 def arrow_text(s: pd.Series) -> Any:
     """Text held by pyarrow (pandas' default ``str`` dtype from 3.0, or ``string[pyarrow]``)
     without nulls, as ``("utf8", offsets, bytes)``: the column crosses into Rust as two arrays
-    instead of a Python string per row. ``None`` for any other column."""
+    that the core reads in place, instead of a Python string per row. ``None`` for any other
+    column."""
     if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
         return None
     import pyarrow as pa
@@ -115,14 +116,39 @@ def arrow_text(s: pd.Series) -> Any:
     chunked = s.array.__arrow_array__()
     if isinstance(chunked, pa.ChunkedArray):
         chunked = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
-    arr = chunked
+    return utf8_layout(chunked)
+
+
+def object_text(s: pd.Series) -> Any:
+    """Python strings in an object column (pandas before 3.0, or ``dtype=object``) as
+    ``("utf8", offsets, bytes)``, converted by pyarrow when it is installed: one pass in C
+    instead of a Python ``str`` and a Rust ``String`` per row. ``None`` when pyarrow is missing
+    or a value is not a ``str`` (those columns keep the ``astype(str)`` path)."""
+    # Only str values: anything else (bytes, numbers) keeps pandas' `astype(str)` spelling.
+    if s.dtype != object or pd.api.types.infer_dtype(s, skipna=False) != "string":
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:
+        return None
+    try:
+        return utf8_layout(pa.array(s.to_numpy(), type=pa.large_string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def utf8_layout(arr: Any) -> Any:
+    """A pyarrow string array without nulls as ``("utf8", offsets, bytes)``; ``None`` for
+    anything else."""
+    import pyarrow as pa
+
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
     _, offsets, data = arr.buffers()
     if offsets is None:  # an empty array may have no buffers at all
         return None
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
+    offsets = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64, copy=False)
     data = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
     return ("utf8", offsets, data)
 
