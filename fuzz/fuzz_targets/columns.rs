@@ -4,7 +4,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use okr_core::{AlignmentColumns, CheckInColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan};
+use okr_core::{AlignmentColumns, CheckInColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Plan, Utf8Ids};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -15,6 +15,8 @@ struct Input {
     cycle_days: (i16, i16),
     /// Codes of coded level and owner columns (any value, so some have no category).
     codes: Vec<(i8, i8)>,
+    /// How ids are given: integers, text as Strings, or text in Arrow's layout.
+    id_form: u8,
 }
 
 const KINDS: [KeyResultKind; 8] = [
@@ -41,17 +43,32 @@ fuzz_target!(|input: Input| {
             categories: categories.iter().map(|s| (*s).to_owned()).collect(),
         })
     };
+    // The same ids as integers or as text (`t7`, past the integer index into the text one).
+    let ids = |values: Vec<i64>| -> IdColumn<'static> {
+        match input.id_form % 3 {
+            0 => IdColumn::Integers(values.into()),
+            1 => IdColumn::Strings(values.iter().map(|v| format!("t{v}")).collect()),
+            _ => {
+                let (mut text, mut offsets) = (String::new(), vec![0]);
+                for v in values {
+                    text.push_str(&format!("t{v}"));
+                    offsets.push(text.len() as i64);
+                }
+                Utf8Ids::new(offsets, text).map(IdColumn::Utf8).unwrap_or_default()
+            }
+        }
+    };
     let cols = Columns {
         objectives: ObjectiveColumns {
-            id: IdColumn::Integers(input.objectives.iter().map(|&o| i64::from(o)).collect()),
+            id: ids(input.objectives.iter().map(|&o| i64::from(o)).collect()),
             cycle: Some(vec![Some("c".to_owned()); input.objectives.len()].into()),
             level: coded(|c| c.0, &["company", "team"]),
             owner: coded(|c| c.1, &["a", "b", "c"]),
             ..Default::default()
         },
         key_results: KeyResultColumns {
-            id: IdColumn::Integers(k.iter().map(|r| 1000 + i64::from(r.0)).collect()),
-            objective: IdColumn::Integers(k.iter().map(|r| i64::from(r.1)).collect()),
+            id: ids(k.iter().map(|r| 1000 + i64::from(r.0)).collect()),
+            objective: ids(k.iter().map(|r| i64::from(r.1)).collect()),
             kind: k.iter().map(|r| KINDS[r.2 as usize % KINDS.len()]).collect(),
             start: Some(k.iter().map(|r| r.3).collect()),
             target: Some(k.iter().map(|r| r.4).collect()),
@@ -63,12 +80,12 @@ fuzz_target!(|input: Input| {
             ..Default::default()
         },
         alignments: Some(AlignmentColumns {
-            child: IdColumn::Integers(input.edges.iter().map(|e| i64::from(e.0)).collect()),
-            parent: IdColumn::Integers(input.edges.iter().map(|e| i64::from(e.1)).collect()),
+            child: ids(input.edges.iter().map(|e| i64::from(e.0)).collect()),
+            parent: ids(input.edges.iter().map(|e| i64::from(e.1)).collect()),
             weight: Some(input.edges.iter().map(|e| e.2).collect()),
         }),
         check_ins: Some(CheckInColumns {
-            key_result: IdColumn::Integers(input.check_ins.iter().map(|c| 1000 + i64::from(c.0)).collect()),
+            key_result: ids(input.check_ins.iter().map(|c| 1000 + i64::from(c.0)).collect()),
             date: input.check_ins.iter().map(|c| day(c.1)).collect(),
             value: Some(input.check_ins.iter().map(|c| c.2).collect()),
             confidence: Some(input.check_ins.iter().map(|c| c.3).collect()),

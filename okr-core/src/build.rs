@@ -154,17 +154,28 @@ impl Builder {
         if id == Key::Text("") {
             return Err(Error::EmptyId { table });
         }
-        self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })
+        let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })?;
+        self.id_text_fits(table)?;
+        Ok(index)
+    }
+
+    /// An error if the ids' text outgrew the 4 GiB that the index's 32-bit offsets reach.
+    fn id_text_fits(&self, table: &'static str) -> Result<()> {
+        match u32::try_from(self.ids.text_len()) {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Error::InvalidInput { what: format!("{table}: the ids' text exceeds 4 GiB") }),
+        }
     }
 
     /// Interns text ids (see [`Builder::intern`]); a large column of plain text ids is indexed
     /// by two threads ([`Ids::insert_texts`]).
     pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &(impl TextRows + ?Sized)) -> Result<()> {
         if crate::parallel::worth_splitting(ids.rows()) && Ids::plain_texts(ids) {
-            return self.ids.insert_texts(ids).map_err(|row| match row < ids.rows() {
+            self.ids.insert_texts(ids).map_err(|row| match row < ids.rows() {
                 true => Error::DuplicateId { id: ids.row(row).to_owned() },
                 false => Error::Malformed { message: "internal: a worker thread failed".into() },
-            });
+            })?;
+            return self.id_text_fits(table);
         }
         for i in 0..ids.rows() {
             self.intern(table, Key::Text(ids.row(i)))?;
@@ -173,8 +184,9 @@ impl Builder {
     }
 
     /// Interns integer ids in one tight loop (see [`Builder::intern`]).
-    pub(crate) fn intern_ints(&mut self, ids: &[i64]) -> Result<()> {
-        self.ids.insert_ints(ids).map_err(|row| Error::DuplicateId { id: ids[row].to_string() })
+    pub(crate) fn intern_ints(&mut self, table: &'static str, ids: &[i64]) -> Result<()> {
+        self.ids.insert_ints(ids).map_err(|row| Error::DuplicateId { id: ids[row].to_string() })?;
+        self.id_text_fits(table)
     }
 
     /// Indices of the ids of a column (`NONE` where unknown).

@@ -550,7 +550,7 @@ fn link(b: &mut Builder, cols: &Columns<'_>) -> Result<()> {
     // processor overlaps the misses.
     for (table, ids) in [("objectives", &o.id), ("key_results", &k.id)] {
         match ids {
-            IdColumn::Integers(v) => b.intern_ints(v)?,
+            IdColumn::Integers(v) => b.intern_ints(table, v)?,
             IdColumn::Strings(v) => b.intern_texts(table, v.as_slice())?,
             IdColumn::Utf8(v) => b.intern_texts(table, v)?,
         }

@@ -169,6 +169,15 @@ impl Ids {
         (offset < self.dense.len()).then_some(offset)
     }
 
+    /// Bytes of id text held (0 while every id is an integer).
+    pub(crate) fn text_len(&self) -> usize {
+        if self.text_mode {
+            self.arena.get().map_or(0, |a| a.text.len())
+        } else {
+            0
+        }
+    }
+
     /// Whether every id is a canonical integer (so reports can give them back as integers).
     pub(crate) fn all_integers(&self) -> bool {
         !self.text_mode
