@@ -432,8 +432,10 @@ def node_ratio(pkg, frames, plan, repeat):
     wasm = json.loads(out.stdout)
     native_sum = float(plan.score(AS_OF).to_pandas()["score"].sum())
     assert abs(wasm["sum"] - native_sum) < 1e-6, f"Node's scores disagree with native: sum {wasm['sum']} vs {native_sum}"
+    assert abs(wasm["textSum"] - native_sum) < 1e-6, f"Node's scores with text ids disagree: sum {wasm['textSum']} vs {native_sum}"
     print(f"\nNode (okr-wasm) scoring {n:,} objectives: {wasm['score'] * 1000:,.1f} ms vs native {native * 1000:,.1f} ms: {wasm['score'] / native:.2f}× native"
-          f" (sum of scores checked); fromColumns {wasm['buildTyped'] * 1000:,.0f} ms from typed arrays, {wasm['buildPlain'] * 1000:,.0f} ms from plain arrays")
+          f" (sum of scores checked); fromColumns {wasm['buildTyped'] * 1000:,.0f} ms from typed arrays, {wasm['buildPlain'] * 1000:,.0f} ms from plain arrays,"
+          f" {wasm['buildText'] * 1000:,.0f} ms with text ids (plain arrays of strings)")
 
 
 if __name__ == "__main__":
