@@ -102,6 +102,7 @@ mod policy;
 mod render;
 mod review;
 mod scoring;
+mod stream;
 mod text_index;
 
 pub use charts::{distribution_chart, distribution_svg, nine_box_chart, nine_box_svg};

@@ -9,8 +9,8 @@ use crate::alignment::Contributors;
 use crate::build::{Builder, NodeText};
 use crate::document::{CheckIn, Cycle, Document, KeyResultKind};
 use crate::error::{Error, Result};
-use crate::ids::{Ids, Key};
-use crate::key_result::{Rule, RuleFields};
+use crate::ids::Ids;
+use crate::key_result::Rule;
 use crate::policy::Policy;
 
 /// Marks "no such index" in the index arrays.
@@ -270,11 +270,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Parses and validates a plan document.
+    /// Parses and validates a plan document. Each objective is validated as soon as it has
+    /// been read, so a large document is never held whole; the result and the first error are
+    /// those of [`Plan::from_document`] on the parsed document, except that a validation error
+    /// is reported even when the text after it is not valid JSON.
     pub fn from_json(text: &str) -> Result<Plan> {
-        let doc: Document =
-            serde_json::from_str(text).map_err(|e| Error::Malformed { message: e.to_string() })?;
-        Plan::from_document(&doc)
+        crate::stream::from_json(text)
     }
 
     /// Validates a plan document.
@@ -284,54 +285,11 @@ impl Plan {
         for c in &doc.cycles {
             b.add_cycle(c)?;
         }
-        let mut indices = Vec::with_capacity(nodes);
+        let mut edges = Vec::new();
         for o in &doc.objectives {
-            let text = NodeText {
-                title: o.title.clone(),
-                owner: o.owner.clone(),
-                level: o.level.clone(),
-                note: o.note.clone(),
-            };
-            let oi = b.intern("objectives", Key::Text(&o.id))?;
-            b.push_objective(o.cycle.as_deref(), o.progress, text)?;
-            indices.push(oi);
-            for k in &o.key_results {
-                let fields = RuleFields {
-                    start: k.start,
-                    target: k.target,
-                    threshold: k.threshold,
-                    strict: k.strict,
-                    low: k.low,
-                    high: k.high,
-                    op: k.op,
-                };
-                let text = NodeText {
-                    title: k.title.clone(),
-                    owner: k.owner.clone(),
-                    level: None,
-                    note: k.note.clone(),
-                };
-                let ki = b.intern("key_results", Key::Text(&k.id))?;
-                b.push_key_result(oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text)?;
-                indices.push(ki);
-                for c in &k.check_ins {
-                    b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
-                }
-            }
+            crate::stream::add_objective(&mut b, o, &mut edges)?;
         }
-        let mut i = indices.iter();
-        for o in &doc.objectives {
-            let oi = *i.next().ok_or_else(internal)?;
-            for e in &o.parents {
-                b.add_edge(oi, Key::Text(&e.id), e.weight)?;
-            }
-            for k in &o.key_results {
-                let ki = *i.next().ok_or_else(internal)?;
-                for e in &k.parents {
-                    b.add_edge(ki, Key::Text(&e.id), e.weight)?;
-                }
-            }
-        }
+        crate::stream::add_edges(&mut b, &edges)?;
         let policy = doc.policy.clone().unwrap_or_default();
         Ok(Plan { data: Arc::new(b.finish(policy)?) })
     }
@@ -391,10 +349,6 @@ impl Plan {
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
     }
-}
-
-fn internal() -> Error {
-    Error::Malformed { message: "internal: node count changed while building".into() }
 }
 
 /// A read-only view of one node of a plan.

@@ -55,6 +55,25 @@ def test_from_frames_matches_from_dict():
     assert math.isclose(a.loc["team", "score"], (1 + 3 * 0.2) / 4, rel_tol=1e-12)
 
 
+def test_random_numbers_score_bit_for_bit_alike_through_json_and_frames():
+    """A plan sent as a dict (JSON inside) and as DataFrames holds the same doubles, so it scores
+    identically to the last bit: JSON numbers are read correctly rounded."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    start, target, current = rng.uniform(-50, 50, n), rng.uniform(-50, 50, n), rng.uniform(-80, 80, n)
+    weight = rng.uniform(0.1, 5, n)
+    key_results = pd.DataFrame({"id": [f"k{i}" for i in range(n)], "objective": [f"o{i % 50}" for i in range(n)],
+                                "kind": "linear", "start": start, "target": target, "current": current, "weight": weight})
+    objectives = pd.DataFrame({"id": [f"o{i}" for i in range(50)]})
+    doc = {"objectives": [{"id": f"o{j}", "key_results": [
+        {"id": f"k{i}", "kind": "linear", "start": start[i], "target": target[i], "current": current[i], "weight": weight[i]}
+        for i in range(j, n, 50)]} for j in range(50)]}
+    a = okr.Plan.from_frames(objectives, key_results).score("2026-02-15").to_pandas().set_index("id").sort_index()
+    b = okr.Plan.from_dict(doc).score("2026-02-15").to_pandas().set_index("id").sort_index()
+    assert (a["value"].to_numpy() == b["value"].to_numpy())[a["type"] == "key_result"].all()
+    assert np.array_equal(a["score"].to_numpy(), b["score"].to_numpy())
+
+
 def test_pyarrow_tables_and_integer_ids():
     objectives = pa.table({"id": [1, 2]})
     key_results = pa.table({"id": [10, 20], "objective": [1, 2], "kind": ["binary", "binary"], "current": [1.0, 0.0]})

@@ -431,3 +431,63 @@ fn coded_text_columns_read_like_plain_ones() {
     assert_eq!(e.code(), "unknown_cycle");
     assert!(e.to_string().contains("`t`") && e.to_string().contains("q9"), "{e}");
 }
+
+#[test]
+fn document_keys_in_any_order_read_like_the_parsed_document() {
+    // `from_json` validates objectives as it reads them; cycles (and the policy) may come after
+    // the objectives that name them, and the plan is `from_document`'s all the same.
+    for seed in 0..5 {
+        let mut doc = random_plan(seed, 40);
+        doc["objectives"][0]["cycle"] = Value::Null; // read at once, before any cycle is known
+        doc["policy"] = json!({"progress": "both", "cap": 1.2});
+        let (cycles, objectives, policy) = (&doc["cycles"], &doc["objectives"], &doc["policy"]);
+        let canonical = doc.to_string();
+        let want = Plan::from_document(&serde_json::from_str(&canonical).unwrap()).unwrap();
+        let want = want.score(day("2026-02-01")).to_json();
+        for text in [
+            format!(r#"{{"cycles": {cycles}, "objectives": {objectives}, "policy": {policy}}}"#),
+            format!(r#"{{"objectives": {objectives}, "policy": {policy}, "cycles": {cycles}}}"#),
+            format!(r#"{{"policy": {policy}, "objectives": {objectives}, "cycles": {cycles}}}"#),
+        ] {
+            let got = Plan::from_json(&text).unwrap().score(day("2026-02-01")).to_json();
+            assert_eq!(got, want, "seed {seed}: {}", &text[..30]);
+        }
+    }
+    // The document's own errors, as serde words them, and errors found while reading.
+    let err = |text: &str| Plan::from_json(text).unwrap_err();
+    let e = err(r#"{"objectives": [], "owner": "x"}"#);
+    assert_eq!(e.code(), "malformed");
+    assert!(
+        e.to_string().contains("unknown field `owner`, expected one of `cycles`, `objectives`, `policy`"),
+        "{e}"
+    );
+    let e = err(r#"{"cycles": [], "cycles": []}"#);
+    assert!(e.to_string().contains("duplicate field `cycles`"), "{e}");
+    assert!(err("[]").to_string().contains("expected a plan document"));
+    assert!(err(r#"{"objectives": {}}"#).to_string().contains("expected a sequence of objectives"));
+    // An objective naming a cycle the document never defines waits, then fails naming both.
+    let e = err(r#"{"objectives": [{"id": "o", "cycle": "q9"}]}"#);
+    assert_eq!(e.code(), "unknown_cycle");
+    assert!(e.to_string().contains("q9"), "{e}");
+    // A validation error is reported even if the text after it is not JSON.
+    let e = err(r#"{"objectives": [{"id": "o"}, {"id": "o"}, {"id": "#);
+    assert_eq!(e.code(), "duplicate_id");
+    let e = err(r#"{"cycles": [{"id": "q", "start": "2026-02-01", "end": "2026-01-01"}], "objectives": ["#);
+    assert_eq!(e.code(), "invalid_dates");
+    assert_eq!(err(r#"{"objectives": [{"id": "o"}]"#).code(), "malformed");
+}
+
+#[test]
+fn numbers_read_from_json_are_the_numbers_written() {
+    // Every JSON writer (Python's `json`, JavaScript's `JSON.stringify`, serde) writes the
+    // shortest text that reads back as the same double; reading must be exact, or a plan sent
+    // as JSON scores differently from the same plan sent as columns. These two read one unit in
+    // the last place off with serde_json's default (fast, not correctly rounded) parser.
+    for v in [11.998999999999999_f64, -7.7379999999999995] {
+        let text = format!(
+            r#"{{"objectives": [{{"id": "o", "key_results": [{{"id": "k", "kind": "manual", "current": {v}}}]}}]}}"#
+        );
+        let report = Plan::from_json(&text).unwrap().score(day("2026-02-01"));
+        assert_eq!(report.get("k").unwrap().value.map(f64::to_bits), Some(v.to_bits()), "{text}");
+    }
+}

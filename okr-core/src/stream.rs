@@ -1,0 +1,195 @@
+//! A plan document read straight into the [`Builder`]: each objective (with its key results and
+//! check-ins) is validated as soon as it has been parsed and then dropped, so a large document
+//! never exists whole in memory, and the memory of one objective is reused for the next.
+//!
+//! [`Plan::from_document`] goes through the same [`add_objective`], so the two paths validate
+//! alike and report the same first error: nodes in document order, then alignment edges in
+//! document order. An objective that names a cycle before the document's `cycles` have been
+//! read waits, with every objective after it, until they have (keys may come in any order).
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+
+use crate::build::{Builder, NodeText};
+use crate::document::{Cycle, ObjectiveSpec};
+use crate::error::{Error, Result};
+use crate::ids::Key;
+use crate::key_result::RuleFields;
+use crate::policy::Policy;
+
+/// An alignment edge waiting for every node to be known: child index, parent id, weight.
+pub(crate) type PendingEdge = (u32, Box<str>, f64);
+
+/// Interns and pushes objective `o` and its key results and check-ins; its alignment edges
+/// (and its key results') are appended to `edges`, to be added once every node is known.
+pub(crate) fn add_objective(b: &mut Builder, o: &ObjectiveSpec, edges: &mut Vec<PendingEdge>) -> Result<()> {
+    let text = NodeText {
+        title: o.title.clone(),
+        owner: o.owner.clone(),
+        level: o.level.clone(),
+        note: o.note.clone(),
+    };
+    let oi = b.intern("objectives", Key::Text(&o.id))?;
+    b.push_objective(o.cycle.as_deref(), o.progress, text)?;
+    edges.extend(o.parents.iter().map(|e| (oi, e.id.as_str().into(), e.weight)));
+    for k in &o.key_results {
+        let fields = RuleFields {
+            start: k.start,
+            target: k.target,
+            threshold: k.threshold,
+            strict: k.strict,
+            low: k.low,
+            high: k.high,
+            op: k.op,
+        };
+        let text =
+            NodeText { title: k.title.clone(), owner: k.owner.clone(), level: None, note: k.note.clone() };
+        let ki = b.intern("key_results", Key::Text(&k.id))?;
+        b.push_key_result(oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text)?;
+        for c in &k.check_ins {
+            b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
+        }
+        edges.extend(k.parents.iter().map(|e| (ki, e.id.as_str().into(), e.weight)));
+    }
+    Ok(())
+}
+
+/// Adds the edges gathered by [`add_objective`], in order.
+pub(crate) fn add_edges(b: &mut Builder, edges: &[PendingEdge]) -> Result<()> {
+    for (child, parent, weight) in edges {
+        b.add_edge(*child, Key::Text(parent), *weight)?;
+    }
+    Ok(())
+}
+
+/// Parses and validates a plan document (see the module docs).
+pub(crate) fn from_json(text: &str) -> Result<crate::Plan> {
+    let mut state = State {
+        b: Builder::with_capacity(0),
+        edges: Vec::new(),
+        cycles_read: false,
+        waiting: Vec::new(),
+        policy: None,
+        failure: None,
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = Document(&mut state).deserialize(&mut de).and_then(|()| de.end());
+    // A validation error stopped the parse: it is the one to report.
+    if let Some(e) = state.failure {
+        return Err(e);
+    }
+    parsed.map_err(|e| Error::Malformed { message: e.to_string() })?;
+    let State { mut b, mut edges, waiting, policy, .. } = state;
+    for o in &waiting {
+        add_objective(&mut b, o, &mut edges)?;
+    }
+    add_edges(&mut b, &edges)?;
+    Ok(crate::Plan { data: std::sync::Arc::new(b.finish(policy.unwrap_or_default())?) })
+}
+
+struct State {
+    b: Builder,
+    edges: Vec<PendingEdge>,
+    /// Whether the document's `cycles` have been read (objectives may name them).
+    cycles_read: bool,
+    /// Objectives read before the cycles they name, in document order.
+    waiting: Vec<ObjectiveSpec>,
+    policy: Option<Policy>,
+    /// The validation error that stopped the parse.
+    failure: Option<Error>,
+}
+
+impl State {
+    /// Keeps `result`'s error for the caller and stops the parse with a placeholder.
+    fn keep<E: de::Error>(&mut self, result: Result<()>) -> Result<(), E> {
+        result.map_err(|e| {
+            self.failure = Some(e);
+            E::custom("invalid plan")
+        })
+    }
+
+    fn objective(&mut self, o: ObjectiveSpec) -> Result<()> {
+        if self.waiting.is_empty() && (self.cycles_read || o.cycle.is_none()) {
+            add_objective(&mut self.b, &o, &mut self.edges)
+        } else {
+            self.waiting.push(o);
+            Ok(())
+        }
+    }
+}
+
+const FIELDS: &[&str] = &["cycles", "objectives", "policy"];
+
+/// The top level: `{"cycles": [...], "objectives": [...], "policy": {...}}`, each optional.
+struct Document<'s>(&'s mut State);
+
+impl<'de> DeserializeSeed<'de> for Document<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Document<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a plan document (an object with `cycles`, `objectives` and `policy`)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let state = self.0;
+        let mut seen = [false; 3];
+        while let Some(key) = map.next_key::<String>()? {
+            let Some(field) = FIELDS.iter().position(|f| *f == key) else {
+                return Err(de::Error::unknown_field(&key, FIELDS));
+            };
+            if std::mem::replace(&mut seen[field], true) {
+                return Err(de::Error::duplicate_field(FIELDS[field]));
+            }
+            match field {
+                0 => {
+                    let cycles: Vec<Cycle> = map.next_value()?;
+                    let added = cycles.iter().try_for_each(|c| state.b.add_cycle(c));
+                    state.keep(added)?;
+                    state.cycles_read = true;
+                }
+                1 => map.next_value_seed(Objectives(&mut *state))?,
+                _ => state.policy = map.next_value()?,
+            }
+        }
+        // Objectives that waited for cycles the document does not have fail in `from_json`,
+        // naming the cycle.
+        state.cycles_read = true;
+        Ok(())
+    }
+}
+
+/// The `objectives` array, each objective validated as it is read.
+struct Objectives<'s>(&'s mut State);
+
+impl<'de> DeserializeSeed<'de> for Objectives<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Objectives<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence of objectives")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(o) = seq.next_element::<ObjectiveSpec>()? {
+            let added = self.0.objective(o);
+            self.0.keep(added)?;
+        }
+        Ok(())
+    }
+}
