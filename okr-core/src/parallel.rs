@@ -15,8 +15,13 @@ pub(crate) const PARALLEL_FROM: usize = 1 << 16;
 /// hosts that run their own pool of threads, such as a Spark executor or a web server).
 pub(crate) const MAX_THREADS_VAR: &str = "OKR_MAX_THREADS";
 
-/// Whether a second thread may be started (`OKR_MAX_THREADS` is not `1`).
+/// Whether a second thread may be started: `OKR_MAX_THREADS` is not `1`, and the target has
+/// threads (WebAssembly without shared memory has none, so its passes take their one-thread
+/// form rather than running both halves of the two-thread form one after the other).
 pub(crate) fn threads_allowed() -> bool {
+    if cfg!(all(target_family = "wasm", not(target_feature = "atomics"))) {
+        return false;
+    }
     std::env::var_os(MAX_THREADS_VAR).is_none_or(|v| v.to_str().map(str::trim) != Some("1"))
 }
 
