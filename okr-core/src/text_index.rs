@@ -113,8 +113,9 @@ impl TextIndex {
         }
     }
 
-    /// Looks up a batch of ids, `(tag, text)` each (at most [`BATCH`]), into `out`: slot reads
-    /// first, then text reads, each issued for the whole batch before any is waited on.
+    /// Looks up a batch of ids, `(tag, text)` each (at most [`BATCH`]), into `out` (`u32::MAX`
+    /// for those missing): slot reads first, then offset reads, then text reads, each issued
+    /// for the whole batch before any is waited on.
     pub(crate) fn find_batch(&self, arena: Texts<'_>, keys: &[(u32, &[u8])], out: &mut [u32; BATCH]) {
         let n = keys.len().min(BATCH);
         if self.slots.is_empty() {
