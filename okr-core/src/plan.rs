@@ -271,9 +271,10 @@ pub struct Plan {
 
 impl Plan {
     /// Parses and validates a plan document. Each objective is validated as soon as it has
-    /// been read, so a large document is never held whole; the result and the first error are
-    /// those of [`Plan::from_document`] on the parsed document, except that a validation error
-    /// is reported even when the text after it is not valid JSON.
+    /// been read, so a large document is never held whole. The plan is that of
+    /// [`Plan::from_document`] on the parsed document, and so is the first error when `cycles`
+    /// come before `objectives` (where the schema's writers put them) and the text is valid JSON
+    /// throughout; a validation error is reported even if the text after it is not.
     pub fn from_json(text: &str) -> Result<Plan> {
         crate::stream::from_json(text)
     }

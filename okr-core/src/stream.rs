@@ -2,10 +2,11 @@
 //! check-ins) is validated as soon as it has been parsed and then dropped, so a large document
 //! never exists whole in memory, and the memory of one objective is reused for the next.
 //!
-//! [`Plan::from_document`] goes through the same [`add_objective`], so the two paths validate
-//! alike and report the same first error: nodes in document order, then alignment edges in
-//! document order. An objective that names a cycle before the document's `cycles` have been
-//! read waits, with every objective after it, until they have (keys may come in any order).
+//! [`Plan::from_document`](crate::Plan::from_document) goes through the same [`add_objective`],
+//! so the two paths validate alike, in the same order: cycles, nodes in document order, then
+//! alignment edges in document order. An objective that names a cycle before the document's
+//! `cycles` have been read waits, with every objective after it, until they have (keys may come
+//! in any order); objectives without a cycle are validated as they come.
 
 use std::fmt;
 
