@@ -247,6 +247,24 @@ def test_whole_float_ids_are_integer_ids():
     assert plan.score("2026-01-01")["1"]["score"] == 1.0
 
 
+def test_boolean_and_fractional_ids_are_named_errors():
+    """True/False or 2.5 is no id: an error naming the column (and row), not the text "True"
+    failing later as an unknown reference."""
+    objectives = pd.DataFrame({"id": [1, 2]})
+    key_results = pd.DataFrame({"id": [10, 11], "objective": [1, 2], "kind": "binary", "current": [1.0, 0.0]})
+    cases = [
+        (key_results.assign(objective=[True, False]), "`key_results.objective` holds true/false values"),
+        (key_results.assign(objective=pd.array([True, None], dtype="boolean")), "`key_results.objective` holds true/false"),
+        (key_results.assign(id=[10.0, 10.5]), "`key_results.id`: row 1 holds `10.5`, not a whole number"),
+    ]
+    for frame, message in cases:
+        with pytest.raises(okr.OkrError, match=message) as e:
+            okr.Plan.from_frames(objectives, frame)
+        assert e.value.code == "invalid_input"
+    with pytest.raises(okr.OkrError, match="`alignments.parent`: row 0 holds `1.5`"):
+        okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2], "parent": [1.5]}))
+
+
 def tree_frames(n, seed=3):
     """``n`` objectives in a 5-ary tree with three linear key results each."""
     rng = np.random.default_rng(seed)

@@ -104,6 +104,22 @@ def ids(series: Any) -> Any:
     return arrow_text(s) or object_text(s) or s.astype(str).tolist()
 
 
+def plan_ids(series: pd.Series, what: str) -> Any:
+    """:func:`ids` for a plan table, where an id is text or a whole number: booleans and
+    fractional numbers are errors naming ``what`` and the row (they would otherwise become the
+    text "True" or "1.5" and fail later as unknown references)."""
+    s = pd.Series(series)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        raise invalid(f"`{what}` holds true/false values; ids are text or whole numbers")
+    if pd.api.types.is_float_dtype(s.dtype):
+        v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        fractional = np.isfinite(v) & (v != np.round(v))
+        if fractional.any():
+            row = int(np.flatnonzero(fractional)[0])
+            raise invalid(f"`{what}`: row {row} holds `{v[row]}`, not a whole number or text id")
+    return ids(s)
+
+
 def arrow_text(s: pd.Series) -> Any:
     """Text held by pyarrow (pandas' default ``str`` dtype from 3.0, or ``string[pyarrow]``)
     without nulls, as ``("utf8", offsets, bytes)``: the column crosses into Rust as two arrays
@@ -214,7 +230,7 @@ def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any
         s = df[column]
         key = str(column)
         if key in IDS:
-            out[key] = ids(s)
+            out[key] = plan_ids(s, f"{name}.{key}")
         elif key in dates:
             out[key] = days(s, f"{name}.{key}")
         elif key in BOOLS:
