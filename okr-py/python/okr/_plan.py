@@ -266,8 +266,10 @@ class Plan:
         numeric columns mean "not given". Unknown or repeated columns, missing ids and dates,
         and text in numeric columns are errors naming the table, column and row.
 
-        float64 and int64 columns are read in place (no copy); the GIL is released while the
-        plan is built.
+        float64 and int64 columns, and text ids held in Arrow (pandas' ``str`` dtype from 3.0,
+        ``string[pyarrow]``), are read in place (no copy, no Python string per id); object
+        columns of ``str`` go through pyarrow when it is installed. The GIL is released while
+        the plan is built.
         """
         return cls(
             _okr.Plan.from_columns(
