@@ -203,7 +203,7 @@ pub fn ids(v: &Bound<'_, PyAny>, what: &str) -> PyResult<IdColumn<'static>> {
     }
     if let Ok((tag, offsets, bytes)) = v.extract::<(String, PyReadonlyArray1<i64>, PyReadonlyArray1<u8>)>() {
         if tag == "utf8" {
-            let ids = utf8_ids(Cow::Borrowed(offsets.as_slice()?), &bytes, what)?;
+            let ids = utf8_ids(in_place(&offsets), &bytes, what)?;
             return Ok(IdColumn::Utf8(ids.into_owned()));
         }
     }
