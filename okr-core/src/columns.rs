@@ -82,6 +82,26 @@ impl<'a> Utf8Ids<'a> {
         Ok(Utf8Ids { offsets, text })
     }
 
+    /// Rows whose offsets the crate itself laid out (no check).
+    pub(crate) fn laid_out(offsets: Vec<i64>, text: Cow<'a, str>) -> Utf8Ids<'a> {
+        Utf8Ids { offsets: Cow::Owned(offsets), text }
+    }
+
+    /// The offsets and the text, as held (a binding hands owned ones over without a copy).
+    pub fn into_parts(self) -> (Cow<'a, [i64]>, Cow<'a, str>) {
+        (self.offsets, self.text)
+    }
+
+    /// The offsets, one more than the rows.
+    pub fn offsets(&self) -> &[i64] {
+        &self.offsets
+    }
+
+    /// The text the offsets point into.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.offsets.len() - 1

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use hashbrown::hash_table::HashTable;
 use hashbrown::DefaultHashBuilder;
 
-use crate::columns::TextRows;
+use crate::columns::{TextRows, Utf8Ids};
 use crate::text_index::{TextIndex, Texts, BATCH};
 
 /// An id as given: text or integer.
@@ -199,6 +199,47 @@ impl Ids {
     /// Every id as an integer, in index order, when all are.
     pub(crate) fn integers(&self) -> Option<&[i64]> {
         (!self.text_mode).then_some(self.ints.as_slice())
+    }
+
+    /// Every id's text, in index order, in Apache Arrow's layout: the arena itself, borrowed,
+    /// and its offsets.
+    pub(crate) fn utf8(&self) -> Utf8Ids<'_> {
+        let arena = self.arena.get_or_init(|| Arena::from_ints(&self.ints));
+        let offsets = std::iter::once(0).chain(arena.ends.iter().map(|&e| i64::from(e))).collect();
+        Utf8Ids::laid_out(offsets, std::borrow::Cow::Borrowed(arena.text.as_str()))
+    }
+
+    /// The text of ids `indices` (an empty row for `ABSENT`), in Apache Arrow's layout. Each
+    /// row is a cache miss or two on a large plan: two threads take half the rows each.
+    pub(crate) fn utf8_of(&self, indices: &[u32]) -> Utf8Ids<'static> {
+        let arena = self.arena.get_or_init(|| Arena::from_ints(&self.ints));
+        // Room for rows of the average id's length, so the text rarely grows.
+        let average = arena.text.len() / arena.ends.len().max(1) + 1;
+        let lay_out = |rows: &[u32], mut text: String, mut offsets: Vec<i64>| {
+            text.reserve(rows.len() * average);
+            offsets.reserve(rows.len());
+            for &i in rows {
+                if i != ABSENT {
+                    text.push_str(arena.get(i));
+                }
+                offsets.push(text.len() as i64);
+            }
+            (text, offsets)
+        };
+        let (text, offsets) = if crate::parallel::worth_splitting(indices.len()) {
+            let (a, b) = indices.split_at(indices.len() / 2);
+            let ((tail, tail_offsets), (mut text, mut offsets)) =
+                crate::parallel::both(&|| lay_out(b, String::new(), Vec::new()), &|| {
+                    lay_out(a, String::with_capacity(indices.len() * average), vec![0])
+                });
+            let base = text.len() as i64;
+            text.push_str(&tail);
+            offsets.extend(tail_offsets.iter().map(|&o| base + o));
+            (text, offsets)
+        } else {
+            lay_out(indices, String::new(), vec![0])
+        };
+        Utf8Ids::laid_out(offsets, std::borrow::Cow::Owned(text))
     }
 
     /// Id `i` as a compact string (inline up to 24 bytes).

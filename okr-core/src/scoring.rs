@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+use crate::columns::Utf8Ids;
 use crate::document::KeyResultKind;
 use crate::error::Result;
 use crate::forecast::{forecast, Forecast};
@@ -618,6 +619,19 @@ pub enum IdValues<'a> {
     Integers(Vec<i64>),
     /// Text ids.
     Text(Vec<&'a str>),
+    /// Text ids in Apache Arrow's layout ([`Report::columns_utf8`]).
+    Utf8(Utf8Ids<'a>),
+}
+
+impl IdValues<'_> {
+    /// Row `i` as text.
+    pub fn get(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self {
+            IdValues::Integers(v) => v[i].to_string().into(),
+            IdValues::Text(v) => v[i].into(),
+            IdValues::Utf8(v) => v.get(i).into(),
+        }
+    }
 }
 
 /// Optional node ids as a column (see [`IdValues`]).
@@ -633,6 +647,14 @@ pub enum OptionalIdValues<'a> {
     },
     /// Text ids.
     Text(Vec<Option<&'a str>>),
+    /// Text ids in Apache Arrow's layout ([`Report::columns_utf8`]), with a null mask: row `i`
+    /// means something only where `null[i]` is false (it is empty where null).
+    Utf8 {
+        /// The ids.
+        ids: Utf8Ids<'static>,
+        /// Whether each row is null.
+        null: Vec<bool>,
+    },
 }
 
 impl OptionalIdValues<'_> {
@@ -641,6 +663,7 @@ impl OptionalIdValues<'_> {
         match self {
             OptionalIdValues::Integers { values, null } => (!null[i]).then(|| values[i].to_string().into()),
             OptionalIdValues::Text(v) => v[i].map(Into::into),
+            OptionalIdValues::Utf8 { ids, null } => (!null[i]).then(|| ids.get(i).into()),
         }
     }
 }
@@ -847,6 +870,18 @@ impl Report {
     /// Large reports are made by two threads where threads can be started, each doing half
     /// the rows; the columns are the same.
     pub fn columns(&self) -> ReportColumns<'_> {
+        self.columns_as(false)
+    }
+
+    /// [`Report::columns`] with text ids in Apache Arrow's layout ([`IdValues::Utf8`],
+    /// [`OptionalIdValues::Utf8`]): one text and its offsets per column instead of a slice per
+    /// row, which is what a data frame library takes without a string per row. Integer ids stay
+    /// integers.
+    pub fn columns_utf8(&self) -> ReportColumns<'_> {
+        self.columns_as(true)
+    }
+
+    fn columns_as(&self, utf8: bool) -> ReportColumns<'_> {
         let d = &self.plan.data;
         let n = d.rules.len();
         let today = day(self.as_of);
@@ -926,12 +961,17 @@ impl Report {
         let out = ReportColumns {
             id: match ints {
                 Some(_) => IdValues::Integers(out.id),
+                None if utf8 => IdValues::Utf8(d.ids.utf8()),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
             },
             node_type: out.node_type,
             kind: out.kind,
             objective: match ints {
                 Some(_) => OptionalIdValues::Integers { values: out.objective_int, null: out.objective_null },
+                None if utf8 => {
+                    let null = out.objective_doc.iter().map(|&o| o == NONE).collect();
+                    OptionalIdValues::Utf8 { ids: d.ids.utf8_of(&out.objective_doc), null }
+                }
                 None => OptionalIdValues::Text(
                     out.objective_doc.iter().map(|&o| (o != NONE).then(|| d.ids.get(o))).collect(),
                 ),

@@ -1,7 +1,9 @@
 //! `Report`: a scored plan as JSON, HTML, SVG or columns, and events between reports.
 
+use std::borrow::Cow;
+
 use numpy::PyArray1;
-use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, Status};
+use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, Status, Utf8Ids};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -79,16 +81,23 @@ impl Report {
     /// columns are made without a Python string per row.
     #[pyo3(signature = (utf8 = false))]
     fn columns<'py>(&self, py: Python<'py>, utf8: bool) -> PyResult<Bound<'py, PyDict>> {
-        // The columns are computed without the GIL; only handing them to numpy needs it.
-        let c = py.allow_threads(|| self.0.columns());
+        // The columns are computed without the GIL; only handing them to numpy needs it. With
+        // `utf8`, text ids come out of the core in Arrow's layout already.
+        let c = py.allow_threads(|| if utf8 { self.0.columns_utf8() } else { self.0.columns() });
         let d = PyDict::new(py);
+        // Owned offsets and text become numpy arrays without a copy; borrowed ones are copied.
+        let arrow = |ids: Utf8Ids<'_>| {
+            let (offsets, text) = ids.into_parts();
+            let bytes = match text {
+                Cow::Owned(t) => PyArray1::from_vec(py, t.into_bytes()),
+                Cow::Borrowed(t) => PyArray1::from_slice(py, t.as_bytes()),
+            };
+            ("utf8", PyArray1::from_vec(py, offsets.into_owned()), bytes)
+        };
         // Integer ids come back as integers: no Python string per node.
         match c.id {
             IdValues::Integers(v) => d.set_item("id", PyArray1::from_vec(py, v))?,
-            IdValues::Text(v) if utf8 => {
-                let (offsets, bytes) = py.allow_threads(|| arrow_text(v.iter().map(|s| Some(*s))));
-                d.set_item("id", ("utf8", PyArray1::from_vec(py, offsets), PyArray1::from_vec(py, bytes)))?;
-            }
+            IdValues::Utf8(v) => d.set_item("id", arrow(v))?,
             IdValues::Text(v) => d.set_item("id", v)?,
         }
         match c.objective {
@@ -96,14 +105,9 @@ impl Report {
                 d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
                 d.set_item("objective", PyArray1::from_vec(py, values))?;
             }
-            OptionalIdValues::Text(v) if utf8 => {
-                let (offsets, bytes) = py.allow_threads(|| arrow_text(v.iter().copied()));
-                let null: Vec<bool> = v.iter().map(Option::is_none).collect();
+            OptionalIdValues::Utf8 { ids, null } => {
                 d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
-                d.set_item(
-                    "objective",
-                    ("utf8", PyArray1::from_vec(py, offsets), PyArray1::from_vec(py, bytes)),
-                )?;
+                d.set_item("objective", arrow(ids))?;
             }
             OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }
@@ -127,18 +131,6 @@ impl Report {
     fn __len__(&self) -> usize {
         self.0.len()
     }
-}
-
-/// Text in Arrow's layout: row `i` is `bytes[offsets[i] .. offsets[i + 1]]` (empty for `None`).
-fn arrow_text<'a>(rows: impl ExactSizeIterator<Item = Option<&'a str>> + Clone) -> (Vec<i64>, Vec<u8>) {
-    let mut bytes = Vec::with_capacity(rows.clone().map(|s| s.map_or(0, str::len)).sum());
-    let mut offsets = Vec::with_capacity(rows.len() + 1);
-    offsets.push(0);
-    for s in rows {
-        bytes.extend_from_slice(s.unwrap_or("").as_bytes());
-        offsets.push(bytes.len() as i64);
-    }
-    (offsets, bytes)
 }
 
 /// Events between two reports, as JSON.

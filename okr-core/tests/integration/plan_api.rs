@@ -354,14 +354,22 @@ fn status_counts_are_consistent_with_expected() {
     assert!(report.nodes().all(|n| n.expected == Some(0.0)));
 }
 
-/// Every column of `Report::columns` agrees with the node-by-node view, in input order.
+/// Every column of `Report::columns` (and of `columns_utf8`, text ids in Arrow's layout)
+/// agrees with the node-by-node view, in input order.
 pub(crate) fn assert_columns_match_nodes(report: &okr_core::Report) {
-    let c = report.columns();
+    let (plain, arrow) = (report.columns(), report.columns_utf8());
+    let text_ids = !report.plan().integer_ids();
+    assert_eq!(matches!(arrow.id, okr_core::IdValues::Utf8(_)), text_ids);
+    assert_eq!(matches!(arrow.objective, okr_core::OptionalIdValues::Utf8 { .. }), text_ids);
+    assert_eq!((&plain.score, &plain.status), (&arrow.score, &arrow.status));
+    for c in [plain, arrow] {
+        assert_columns_match(report, &c);
+    }
+}
+
+fn assert_columns_match(report: &okr_core::Report, c: &okr_core::ReportColumns<'_>) {
     let nodes: Vec<_> = report.nodes().collect();
-    let text = |i: usize| match &c.id {
-        okr_core::IdValues::Integers(v) => v[i].to_string(),
-        okr_core::IdValues::Text(v) => v[i].to_owned(),
-    };
+    let text = |i: usize| c.id.get(i).into_owned();
     let objective = |i: usize| c.objective.get(i).map(|o| o.into_owned());
     let same = |a: f64, b: Option<f64>| a.to_bits() == b.unwrap_or(f64::NAN).to_bits();
     for (i, n) in nodes.iter().enumerate() {

@@ -193,6 +193,15 @@ fn text_ids_at_scale_read_like_integer_ids() {
         assert_eq!(ints.status, text.status);
         let IdValues::Text(ids) = &text.id else { panic!("text ids come back as text") };
         assert_eq!((ids[0], ids[n as usize]), ("id-1000000", "id-0"));
+        // In Arrow's layout (laid out by two threads at this size): the same rows.
+        let report = Plan::from_columns(&build(how)).unwrap().score(day);
+        let arrow = report.columns_utf8();
+        let IdValues::Utf8(utf8) = &arrow.id else { panic!("text ids come back in Arrow's layout") };
+        assert!(ids.iter().enumerate().all(|(i, id)| utf8.get(i) == *id));
+        assert_eq!(utf8.offsets().len(), ids.len() + 1);
+        let objectives = || (0..ids.len()).map(|i| text.objective.get(i));
+        assert!(objectives().eq((0..ids.len()).map(|i| arrow.objective.get(i))));
+        assert_eq!(arrow.objective.get(n as usize + 150_001).as_deref(), Some("id-1075000"));
     }
     // In Arrow's layout, a repeated id deep in the second half is the one named.
     let mut cols = build(Ids::Utf8);
