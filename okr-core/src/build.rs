@@ -171,9 +171,12 @@ impl Builder {
     /// by two threads ([`Ids::insert_texts`]).
     pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &(impl TextRows + ?Sized)) -> Result<()> {
         if crate::parallel::worth_splitting(ids.rows()) && Ids::plain_texts(ids) {
-            self.ids.insert_texts(ids).map_err(|row| match row < ids.rows() {
-                true => Error::DuplicateId { id: ids.row(row).to_owned() },
-                false => Error::Malformed { message: "internal: a worker thread failed".into() },
+            self.ids.insert_texts(ids).map_err(|row| {
+                if row < ids.rows() {
+                    Error::DuplicateId { id: ids.row(row).to_owned() }
+                } else {
+                    Error::Malformed { message: "internal: a worker thread failed".into() }
+                }
             })?;
             return self.id_text_fits(table);
         }

@@ -61,7 +61,7 @@ struct Arena {
 
 impl Arena {
     fn get(&self, i: u32) -> &str {
-        slice(&self.text, &self.ends, i)
+        self.texts().range(i as usize).and_then(|r| self.text.get(r)).unwrap_or_default()
     }
 
     fn texts(&self) -> Texts<'_> {
@@ -119,12 +119,6 @@ const ABSENT: u32 = u32::MAX;
 #[inline]
 fn half(hash: u64) -> usize {
     (hash >> 63) as usize
-}
-
-fn slice<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
-    let i = i as usize;
-    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-    &text[start..ends[i] as usize]
 }
 
 /// Whether `s` could be a canonical integer (which is indexed by value, not by text).

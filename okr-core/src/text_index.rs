@@ -53,14 +53,19 @@ impl Texts<'_> {
             self.ends.get(index - 1).copied().unwrap_or(0)
         }
     }
+
+    /// Where id `index`'s text lies (`None` past the last id).
+    #[inline]
+    pub(crate) fn range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(index)? as usize;
+        Some(self.start(index) as usize..end)
+    }
 }
 
 /// The id of `slot` is `s` (false if out of range).
 #[inline]
 fn same(arena: Texts<'_>, slot: &Slot, s: &[u8]) -> bool {
-    let index = slot[1] as usize - 1;
-    let (start, end) = (arena.start(index) as usize, arena.ends.get(index).map_or(0, |&e| e as usize));
-    end.wrapping_sub(start) == s.len() && arena.text.get(start..end) == Some(s)
+    arena.range(slot[1] as usize - 1).and_then(|r| arena.text.get(r)) == Some(s)
 }
 
 impl TextIndex {
