@@ -46,6 +46,53 @@ pub(crate) struct Rows {
     pub meta: Meta,
 }
 
+/// The arrays a plan's rows are gathered into (see [`Builder::assemble`]), filled with
+/// placeholders. Filling them is what maps their memory: a fresh page costs a fault (about
+/// 0.7 µs here), and a 1M-objective plan's arrays are some 45,000 pages. Making them on the
+/// thread the layout leaves free (the row compiler's in [`Plan::from_columns`]) takes that cost
+/// off the longest path.
+///
+/// [`Plan::from_columns`]: crate::Plan::from_columns
+pub(crate) struct RowArrays {
+    rules: Vec<Rule>,
+    kinds: Vec<u8>,
+    current: Vec<f64>,
+    objective_of: Vec<u32>,
+    cycle_of: Vec<u32>,
+}
+
+impl RowArrays {
+    /// Arrays for `n` nodes, every page written.
+    pub(crate) fn new(n: usize) -> Self {
+        // `resize` writes every element, even a zero one (where `vec![0; n]` may leave fresh
+        // pages unmapped until first use).
+        fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
+            let mut v = Vec::with_capacity(n);
+            v.resize(n, value);
+            v
+        }
+        RowArrays {
+            rules: filled(n, Rule::Manual),
+            kinds: filled(n, OBJECTIVE),
+            current: filled(n, f64::NAN),
+            objective_of: filled(n, NONE),
+            cycle_of: filled(n, NONE),
+        }
+    }
+
+    /// [`RowArrays::new`] once `ready` receives (or its sender is gone): the layout signals when
+    /// a thread is free (see [`Builder::layout_with`]), so that the pages are not mapped while
+    /// both threads are busy.
+    pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize) -> Self {
+        // An error only means the layout ended (failed) without signalling: make them anyway.
+        let _ = ready.recv();
+        crate::phase("rows: wait");
+        let arrays = RowArrays::new(n);
+        crate::phase("rows: arrays");
+        arrays
+    }
+}
+
 /// The alignment graph laid out in topological order (see [`layout`]).
 pub(crate) struct Layout {
     order: Vec<u32>,
@@ -436,20 +483,38 @@ impl Builder {
         if self.weight.len() != self.ids.len() {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        let layout = self.layout_with(|i| self.weight[i])?;
-        self.assemble(layout, policy)
+        let n = self.ids.len();
+        let (go, ready) = std::sync::mpsc::channel();
+        let (arrays, layout) = crate::parallel::join(
+            move || RowArrays::after(&ready, n),
+            || {
+                self.layout_with(
+                    |i| self.weight[i],
+                    move || {
+                        let _ = go.send(());
+                    },
+                )
+            },
+        )?;
+        self.assemble(layout?, arrays, policy)
     }
 
     /// Checks the alignment graph for cycles and lays it out; `kr_weight(i)` is the weight of
     /// key result `i` in its objective. Needs the ids, objectives and edges, not the rows, so the
-    /// columnar constructor runs it while the rows are compiled.
-    pub(crate) fn layout_with(&self, kr_weight: impl Fn(usize) -> f64 + Sync) -> Result<Layout> {
+    /// columnar constructor runs it while the rows are compiled. `one_thread` is called when the
+    /// steps left keep one thread busy (the traversal), leaving the other free.
+    pub(crate) fn layout_with(
+        &self,
+        kr_weight: impl Fn(usize) -> f64 + Sync,
+        one_thread: impl FnOnce(),
+    ) -> Result<Layout> {
         let n = self.ids.len();
         if self.objective.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let (doc, has_dependent, feeds_many) = self.contributors(kr_weight)?;
         crate::phase("contributors");
+        one_thread();
         let leaf = leaves(&doc.offsets);
         crate::phase("leaves");
         let inner = inner_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
@@ -466,45 +531,49 @@ impl Builder {
         Ok(Layout { order, pos_of_doc, contributors })
     }
 
-    /// Lays every node's data out in the order of `layout`.
-    pub(crate) fn assemble(self, layout: Layout, policy: Policy) -> Result<PlanData> {
+    /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
+    pub(crate) fn assemble(self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
         let n = self.ids.len();
-        if self.rows.nodes.len() != n || layout.order.len() != n {
+        let RowArrays { mut rules, mut kinds, mut current, mut objective_of, mut cycle_of } = arrays;
+        if self.rows.nodes.len() != n
+            || layout.order.len() != n
+            || [rules.len(), kinds.len(), current.len(), objective_of.len(), cycle_of.len()] != [n; 5]
+        {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let Layout { order, pos_of_doc, contributors } = layout;
         // Rows are gathered in shuffled input order: two threads overlap twice the misses.
         let nodes = &self.rows.nodes;
-        let gather = |part: &[u32], room: usize| {
-            let mut rules = Vec::with_capacity(room);
-            let mut kinds = Vec::with_capacity(room);
-            let mut current = Vec::with_capacity(room);
+        let gather = |part: &[u32], rules: &mut [Rule], kinds: &mut [u8], current: &mut [f64]| {
             // A block of rows is read before any is written out: the reads (each a cache miss)
             // are independent of each other and overlap.
             let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
-            for block in part.chunks(GATHER_BLOCK) {
+            let out = rules.chunks_mut(GATHER_BLOCK).zip(kinds.chunks_mut(GATHER_BLOCK));
+            for ((block, (rules, kinds)), current) in
+                part.chunks(GATHER_BLOCK).zip(out).zip(current.chunks_mut(GATHER_BLOCK))
+            {
                 buf.clear();
                 buf.extend(block.iter().map(|&d| nodes[d as usize]));
-                for row in &buf {
-                    rules.push(row.rule);
-                    kinds.push(row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code));
-                    current.push(row.current);
+                for (((row, rule), kind), value) in buf.iter().zip(rules).zip(kinds).zip(current) {
+                    *rule = row.rule;
+                    *kind = row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code);
+                    *value = row.current;
                 }
             }
-            (rules, kinds, current)
         };
-        let (first, second) = order.split_at(n / 2);
-        let ((mut rules, mut kinds, mut current), (r2, k2, v2)) =
-            crate::parallel::join(|| gather(first, n), || gather(second, 0))?;
-        rules.extend_from_slice(&r2);
-        kinds.extend_from_slice(&k2);
-        current.extend_from_slice(&v2);
+        let half = n / 2;
+        let (first, second) = order.split_at(half);
+        let (rules_a, rules_b) = rules.split_at_mut(half);
+        let (kinds_a, kinds_b) = kinds.split_at_mut(half);
+        let (current_a, current_b) = current.split_at_mut(half);
+        crate::parallel::join(
+            || gather(second, rules_b, kinds_b, current_b),
+            || gather(first, rules_a, kinds_a, current_a),
+        )?;
         crate::phase("gather");
         // A key result's objective, from the objectives' own contributor lists: they sit just
         // before the objective in topological order, so this is nearly sequential. Its cycle is
         // the objective's.
-        let mut objective_of = vec![NONE; n];
-        let mut cycle_of = vec![NONE; n];
         for p in 0..n {
             if let Rule::Objective { cycle, .. } = rules[p] {
                 cycle_of[p] = cycle;

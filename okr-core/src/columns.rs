@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use crate::build::{compile_key_result, Builder, Layout, NodeRow, Rows};
+use crate::build::{compile_key_result, Builder, Layout, NodeRow, RowArrays, Rows};
 use crate::document::{AggregateOp, Cycle, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Key;
@@ -517,20 +517,29 @@ impl Plan {
         // Rows are compiled on a second thread while this one resolves ids and lays out the graph:
         // the two share nothing but the input. Errors are reported in a fixed order whatever the
         // threads do: ids and references first, then row values, then alignment cycles.
+        // The row thread finishes first, so it also makes the arrays the rows are laid out in,
+        // once the layout leaves a thread free. The signal's sender is dropped with the link
+        // closure, so an early error does not leave the row thread waiting for it.
+        let (go, ready) = std::sync::mpsc::channel();
+        let cycles = &cycle_ids;
+        let builder = &mut b;
         let (rows, links) = crate::parallel::join(
-            || compile_rows(cols, &cycle_ids),
-            || -> Result<Result<Layout>> {
-                link(&mut b, cols)?;
+            move || compile_rows(cols, cycles).map(|rows| (rows, RowArrays::after(&ready, no + nk))),
+            move || -> Result<Result<Layout>> {
+                link(builder, cols)?;
                 // Weights are checked with the rows; here they only shape the graph.
                 let kr_weight = |i: usize| match &k.weight {
                     Some(w) if i >= no && !w[i - no].is_nan() => w[i - no],
                     _ => 1.0,
                 };
-                Ok(b.layout_with(kr_weight))
+                Ok(builder.layout_with(kr_weight, move || {
+                    let _ = go.send(());
+                }))
             },
         )?;
         let layout = links?;
-        b.set_rows(rows?)?;
+        let (rows, arrays) = rows?;
+        b.set_rows(rows)?;
         let layout = layout?;
         crate::phase("joined");
         if let Some(c) = &cols.check_ins {
@@ -549,7 +558,7 @@ impl Plan {
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;
             }
         }
-        Ok(Plan { data: std::sync::Arc::new(b.assemble(layout, policy)?) })
+        Ok(Plan { data: std::sync::Arc::new(b.assemble(layout, arrays, policy)?) })
     }
 }
 
