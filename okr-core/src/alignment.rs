@@ -229,13 +229,27 @@ pub(crate) fn layout(
         end += hi - lo;
         offsets.push(end);
     }
+    // Positions are scattered (a miss per node) and the lists relabelled (a miss per entry) by
+    // two threads on large plans: the first each scanning every node and writing the positions
+    // of its half, the second each relabelling half the entries.
     let mut pos_of_doc = vec![0u32; n];
-    for (p, &d) in order.iter().enumerate() {
-        pos_of_doc[d as usize] = p as u32;
-    }
+    let two = crate::parallel::worth_splitting(n);
+    let scatter = |lo: usize, part: &mut [u32]| {
+        for (p, &d) in order.iter().enumerate() {
+            if let Some(slot) = (d as usize).checked_sub(lo).and_then(|i| part.get_mut(i)) {
+                *slot = p as u32;
+            }
+        }
+    };
+    let split = if two { n / 2 } else { n };
+    let (low, high) = pos_of_doc.split_at_mut(split);
+    crate::parallel::join(|| scatter(split, high), || scatter(0, low))?;
     crate::phase("layout place");
     let mut src = seq;
-    src.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
+    let relabel = |part: &mut [u32]| part.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
+    let half = if two { src.len() / 2 } else { src.len() };
+    let (low, high) = src.split_at_mut(half);
+    crate::parallel::join(|| relabel(high), || relabel(low))?;
     Ok((order, pos_of_doc, Contributors { offsets, own_end, src, weight }))
 }
 
