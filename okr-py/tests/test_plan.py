@@ -256,6 +256,9 @@ def test_boolean_and_fractional_ids_are_named_errors():
         (key_results.assign(objective=[True, False]), "`key_results.objective` holds true/false values"),
         (key_results.assign(objective=pd.array([True, None], dtype="boolean")), "`key_results.objective` holds true/false"),
         (key_results.assign(id=[10.0, 10.5]), "`key_results.id`: row 1 holds `10.5`, not a whole number"),
+        (key_results.assign(id=[10.0, np.inf]), "`key_results.id`: row 1 holds `inf`, not a whole number"),
+        # 2**53 + 1 is 2**53 as a float: as text ("9.007199254740992e+15") it would match nothing.
+        (key_results.assign(objective=[1.0, 2.0**53]), r"`key_results.objective`: row 1 holds `9007199254740992` as a float"),
     ]
     for frame, message in cases:
         with pytest.raises(okr.OkrError, match=message) as e:
@@ -263,6 +266,9 @@ def test_boolean_and_fractional_ids_are_named_errors():
         assert e.value.code == "invalid_input"
     with pytest.raises(okr.OkrError, match="`alignments.parent`: row 0 holds `1.5`"):
         okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2], "parent": [1.5]}))
+    # A missing id is not a number at all: it is named as missing, as before.
+    with pytest.raises(okr.OkrError, match=r"`key_results.objective`: row 1 has no id \(null\)"):
+        okr.Plan.from_frames(objectives, key_results.assign(objective=[1.0, np.nan]))
 
 
 def tree_frames(n, seed=3):

@@ -105,18 +105,27 @@ def ids(series: Any) -> Any:
 
 
 def plan_ids(series: pd.Series, what: str) -> Any:
-    """:func:`ids` for a plan table, where an id is text or a whole number: booleans and
-    fractional numbers are errors naming ``what`` and the row (they would otherwise become the
-    text "True" or "1.5" and fail later as unknown references)."""
+    """:func:`ids` for a plan table, where an id is text or a whole number: booleans, fractional
+    or infinite numbers, and whole floats too large for a float to hold exactly (2**53 and
+    beyond) are errors naming ``what`` and the row. They would otherwise become the text
+    "True", "1.5", "inf" or "1e+16" and fail later as unknown references, or match the wrong id."""
     s = pd.Series(series)
     if pd.api.types.is_bool_dtype(s.dtype):
         raise invalid(f"`{what}` holds true/false values; ids are text or whole numbers")
     if pd.api.types.is_float_dtype(s.dtype):
         v = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        fractional = np.isfinite(v) & (v != np.round(v))
-        if fractional.any():
-            row = int(np.flatnonzero(fractional)[0])
-            raise invalid(f"`{what}`: row {row} holds `{v[row]}`, not a whole number or text id")
+        with np.errstate(invalid="ignore"):
+            fractional = ~np.isfinite(v) | (v != np.round(v))
+            inexact = np.abs(v) >= 2**53
+        bad = ~np.isnan(v) & (fractional | inexact)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            if fractional[row]:
+                raise invalid(f"`{what}`: row {row} holds `{v[row]}`, not a whole number or text id")
+            raise invalid(
+                f"`{what}`: row {row} holds `{v[row]:.0f}` as a float, which cannot hold whole numbers"
+                " from 2**53 exactly; give the ids as integers or text"
+            )
     return ids(s)
 
 
