@@ -29,7 +29,7 @@ fn main() {
     let cols = if std::env::args().any(|a| a == "--text-ids") {
         okr_benches::organisation_text_ids(n, 7)
     } else {
-        okr_benches::organisation(n, 7)
+        okr_benches::organisation_with(n, 7, std::env::args().any(|a| a == "--shuffled-key-results"))
     };
     let cpu = || {
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();

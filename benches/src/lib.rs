@@ -24,6 +24,13 @@ pub fn quarter() -> Cycle {
 
 /// A synthetic organisation of `n` objectives and `3 n` key results, as columns with integer ids.
 pub fn organisation(n: usize, seed: u64) -> Columns<'static> {
+    organisation_with(n, seed, false)
+}
+
+/// [`organisation`], with the key results in a shuffled order when `shuffled_key_results` (as
+/// the peer comparison's organisation has them): each objective's key results are then far
+/// apart in the input, the worst case for grouping them.
+pub fn organisation_with(n: usize, seed: u64, shuffled_key_results: bool) -> Columns<'static> {
     let mut rng = StdRng::seed_from_u64(seed);
     // label[i] is the id of tree node i; rows are emitted in a shuffled order.
     let mut label: Vec<i64> = (0..n as i64).collect();
@@ -63,7 +70,11 @@ pub fn organisation(n: usize, seed: u64) -> Columns<'static> {
         std::array::from_fn(|_| Vec::with_capacity(nk));
     let mut kr_ids: Vec<i64> = (n as i64..(n + nk) as i64).collect();
     kr_ids.shuffle(&mut rng);
-    for (j, &i) in rows.iter().cycle().take(nk).enumerate() {
+    let mut owners: Vec<usize> = rows.iter().cycle().take(nk).copied().collect();
+    if shuffled_key_results {
+        owners.shuffle(&mut rng);
+    }
+    for (j, &i) in owners.iter().enumerate() {
         ids.push(kr_ids[j]);
         objs.push(label[i]);
         let roll: f64 = rng.gen();
