@@ -183,22 +183,25 @@ pub(crate) fn layout(
         .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
         .collect();
     crate::phase("layout ranges");
-    // Each list is a cache miss of its own: two threads gather one half each.
-    let gather = |part: &[(u32, u32, u32)], room: usize| {
-        let mut seq = Vec::with_capacity(room);
-        let mut weight = Vec::with_capacity(room);
+    // Each list is a cache miss of its own: two threads gather one half each, straight into
+    // their part of the result (whose fresh pages each thread then maps for its own part).
+    let gather = |part: &[(u32, u32, u32)], seq: &mut [u32], weight: &mut [f64]| {
+        let mut at = 0;
         for &(lo, _, hi) in part {
-            seq.extend_from_slice(&doc.src[lo as usize..hi as usize]);
-            weight.extend_from_slice(&doc.weight[lo as usize..hi as usize]);
+            let (lo, hi, to) = (lo as usize, hi as usize, at + (hi - lo) as usize);
+            seq[at..to].copy_from_slice(&doc.src[lo..hi]);
+            weight[at..to].copy_from_slice(&doc.weight[lo..hi]);
+            at = to;
         }
-        (seq, weight)
     };
     let (first, second) = ranges.split_at(ranges.len() / 2);
-    let ((seq2, weight2), (mut seq, mut weight)) =
-        crate::parallel::join(|| gather(second, 0), || gather(first, doc.src.len()))?;
-    seq.extend_from_slice(&seq2);
-    weight.extend_from_slice(&weight2);
-    drop((seq2, weight2));
+    let split: usize = first.iter().map(|&(lo, _, hi)| (hi - lo) as usize).sum();
+    let (mut seq, mut weight) = (vec![0u32; doc.src.len()], vec![0f64; doc.src.len()]);
+    {
+        let (seq_a, seq_b) = seq.split_at_mut(split);
+        let (weight_a, weight_b) = weight.split_at_mut(split);
+        crate::parallel::join(|| gather(second, seq_b, weight_b), || gather(first, seq_a, weight_a))?;
+    }
     crate::phase("layout seq");
     // The input-order arrays are spent: their memory (already mapped) takes the new layout.
     let Contributors { mut offsets, mut own_end, src: mut order, .. } = doc;
