@@ -675,10 +675,9 @@ impl Builder {
         let mut own_end = vec![0u32; n];
         let mut offsets = vec![0u32; n + 1];
         offsets[n] = base[buckets];
-        // Lay out the lists of buckets `first..`, whose nodes start at `lo` and entries at
-        // `at`, in these windows of the arrays.
+        // Lay out the lists of the buckets from `first` (whose nodes start at `first * BUCKET`,
+        // and entries at `at`) in these windows of the arrays.
         let lay_out = |first: usize,
-                       lo: usize,
                        at: usize,
                        offsets: &mut [u32],
                        own_end: &mut [u32],
@@ -686,12 +685,10 @@ impl Builder {
                        weight: &mut [f64]| {
             let (mut count_own, mut count_aligned) = (vec![0u32; BUCKET], vec![0u32; BUCKET]);
             let (mut bucket_src, mut bucket_weight) = (Vec::new(), Vec::new());
-            let mut node = lo;
-            for b in first.. {
-                if node - lo >= own_end.len() {
-                    break;
-                }
-                let nodes = (own_end.len() - (node - lo)).min(BUCKET);
+            for b in first..first + own_end.len().div_ceil(BUCKET) {
+                // The bucket's nodes, from `node` in the windows.
+                let node = (b - first) << BUCKET_BITS;
+                let nodes = (own_end.len() - node).min(BUCKET);
                 let (start, mid, end) = (base[b] as usize, (base[b] + own[b]) as usize, base[b + 1] as usize);
                 count_own[..nodes].fill(0);
                 count_aligned[..nodes].fill(0);
@@ -705,8 +702,8 @@ impl Builder {
                 let mut cursor = start as u32;
                 for j in 0..nodes {
                     let (k, a) = (count_own[j], count_aligned[j]);
-                    offsets[node - lo + j] = cursor;
-                    own_end[node - lo + j] = cursor + k;
+                    offsets[node + j] = cursor;
+                    own_end[node + j] = cursor + k;
                     count_own[j] = cursor;
                     count_aligned[j] = cursor + k;
                     cursor += k + a;
@@ -726,7 +723,6 @@ impl Builder {
                     src[slot] = bucket_src[e];
                     weight[slot] = bucket_weight[e];
                 }
-                node += nodes;
             }
         };
         // The halves are split at a bucket, by entries: in a plan built from columns the
@@ -744,8 +740,8 @@ impl Builder {
             let (src_a, src_b) = src.split_at_mut(entry_split);
             let (weight_a, weight_b) = weight.split_at_mut(entry_split);
             crate::parallel::join(
-                || lay_out(mid, node_split, entry_split, offsets_b, own_b, src_b, weight_b),
-                || lay_out(0, 0, 0, offsets_a, own_a, src_a, weight_a),
+                || lay_out(mid, entry_split, offsets_b, own_b, src_b, weight_b),
+                || lay_out(0, 0, offsets_a, own_a, src_a, weight_a),
             )?;
         }
         // Who feeds whom: every key result its objective, every child its parents.
