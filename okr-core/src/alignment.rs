@@ -200,7 +200,11 @@ pub(crate) fn layout(
     {
         let (seq_a, seq_b) = seq.split_at_mut(split);
         let (weight_a, weight_b) = weight.split_at_mut(split);
-        crate::parallel::join(|| gather(second, seq_b, weight_b), || gather(first, seq_a, weight_a))?;
+        crate::parallel::join_when(
+            crate::parallel::worth_splitting(n),
+            || gather(second, seq_b, weight_b),
+            || gather(first, seq_a, weight_a),
+        )?;
     }
     crate::phase("layout seq");
     // The input-order arrays are spent: their memory (already mapped) takes the new layout.
@@ -238,6 +242,9 @@ pub(crate) fn layout(
     let mut pos_of_doc = vec![0u32; n];
     let two = crate::parallel::worth_splitting(n);
     let scatter = |lo: usize, part: &mut [u32]| {
+        if part.is_empty() {
+            return;
+        }
         for (p, &d) in order.iter().enumerate() {
             if let Some(slot) = (d as usize).checked_sub(lo).and_then(|i| part.get_mut(i)) {
                 *slot = p as u32;
@@ -246,13 +253,13 @@ pub(crate) fn layout(
     };
     let split = if two { n / 2 } else { n };
     let (low, high) = pos_of_doc.split_at_mut(split);
-    crate::parallel::join(|| scatter(split, high), || scatter(0, low))?;
+    crate::parallel::join_when(two, || scatter(split, high), || scatter(0, low))?;
     crate::phase("layout place");
     let mut src = seq;
     let relabel = |part: &mut [u32]| part.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
     let half = if two { src.len() / 2 } else { src.len() };
     let (low, high) = src.split_at_mut(half);
-    crate::parallel::join(|| relabel(high), || relabel(low))?;
+    crate::parallel::join_when(two, || relabel(high), || relabel(low))?;
     Ok((order, pos_of_doc, Contributors { offsets, own_end, src, weight }))
 }
 

@@ -495,7 +495,8 @@ impl Builder {
         }
         let n = self.ids.len();
         let (go, ready) = std::sync::mpsc::channel();
-        let (arrays, layout) = crate::parallel::join(
+        let (arrays, layout) = crate::parallel::join_when(
+            crate::parallel::worth_splitting(n),
             move || RowArrays::after(&ready, n),
             || {
                 self.layout_with(
@@ -576,7 +577,8 @@ impl Builder {
         let (rules_a, rules_b) = rules.split_at_mut(half);
         let (kinds_a, kinds_b) = kinds.split_at_mut(half);
         let (current_a, current_b) = current.split_at_mut(half);
-        crate::parallel::join(
+        crate::parallel::join_when(
+            crate::parallel::worth_splitting(n),
             || gather(second, rules_b, kinds_b, current_b),
             || gather(first, rules_a, kinds_a, current_a),
         )?;
@@ -728,7 +730,8 @@ impl Builder {
         // The halves are split at a bucket, by entries: in a plan built from columns the
         // objectives (every key result's list owner) come first, so the middle node would leave
         // the second thread little to do.
-        let mid = if crate::parallel::worth_splitting(n) {
+        let two = crate::parallel::worth_splitting(n);
+        let mid = if two {
             base.partition_point(|&start| (start as usize) < total / 2).min(buckets)
         } else {
             buckets
@@ -739,7 +742,8 @@ impl Builder {
             let (own_a, own_b) = own_end.split_at_mut(node_split);
             let (src_a, src_b) = src.split_at_mut(entry_split);
             let (weight_a, weight_b) = weight.split_at_mut(entry_split);
-            crate::parallel::join(
+            crate::parallel::join_when(
+                two,
                 || lay_out(mid, entry_split, offsets_b, own_b, src_b, weight_b),
                 || lay_out(0, 0, offsets_a, own_a, src_a, weight_a),
             )?;

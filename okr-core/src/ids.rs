@@ -367,7 +367,9 @@ impl Ids {
             None
         };
         // A failed thread (it cannot panic, but `join` says so if it did) is `usize::MAX`.
-        let (a, b) = crate::parallel::join(|| fill(high, 1), || fill(low, 0)).map_err(|_| usize::MAX)?;
+        let two = crate::parallel::worth_splitting(n);
+        let (a, b) =
+            crate::parallel::join_when(two, || fill(high, 1), || fill(low, 0)).map_err(|_| usize::MAX)?;
         match (a, b) {
             (None, None) => Ok(()),
             (x, y) => Err(x.into_iter().chain(y).min().unwrap_or(0)),

@@ -65,6 +65,22 @@ where
     })
 }
 
+/// [`join`] when `split` (as [`worth_splitting`] decides for the pass), else both halves here,
+/// `b` first, as where threads are not allowed: starting a thread for a small plan costs more
+/// than the half it would take.
+pub(crate) fn join_when<A, B, RA, RB>(split: bool, a: A, b: B) -> Result<(RA, RB)>
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB,
+    RA: Send,
+{
+    if !split {
+        let rb = b();
+        return Ok((a(), rb));
+    }
+    join(a, b)
+}
+
 /// [`join`] for two pure computations over shared data: `a` on a second thread, `b` here; if a
 /// thread fails, both are computed again here, one after the other.
 pub(crate) fn both<A, B, RA, RB>(a: &A, b: &B) -> (RA, RB)
@@ -90,6 +106,21 @@ mod tests {
         assert_eq!(a + b, 999 * 1000 / 2);
         let (a, b) = super::both(&|| data[..10].to_vec(), &|| data[10..].len());
         assert_eq!((a.len(), b), (10, 990));
+    }
+
+    #[test]
+    fn small_passes_stay_on_this_thread() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let here = std::thread::current().id();
+        let step = AtomicUsize::new(0);
+        let (a, b) = super::join_when(
+            false,
+            || (std::thread::current().id(), step.fetch_add(1, Ordering::SeqCst)),
+            || (std::thread::current().id(), step.fetch_add(1, Ordering::SeqCst)),
+        )
+        .unwrap();
+        // Both here, `b` first (as `join` orders them where there are no threads).
+        assert_eq!((a, b), ((here, 1), (here, 0)));
     }
 
     #[test]
