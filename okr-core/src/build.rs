@@ -424,6 +424,11 @@ impl Builder {
     }
 
     /// An alignment edge between two known nodes.
+    /// Room for `more` alignment edges, for a caller that knows how many are coming.
+    pub(crate) fn reserve_edges(&mut self, more: usize) {
+        self.edges.reserve(more);
+    }
+
     pub(crate) fn add_edge_between(&mut self, child: u32, parent: u32, weight: f64) -> Result<()> {
         if parent == child {
             return Err(Error::SelfAlignment { id: self.ids.name(child).to_string() });
