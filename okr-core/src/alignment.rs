@@ -371,6 +371,42 @@ mod tests {
         }
     }
 
+    /// Inner nodes and leaves mixed across many words of the leaf bits: the inner graph's
+    /// numbering (counted from the bits) must match, or contributors would come out after the
+    /// nodes they feed; and a cycle among the inner nodes is still found.
+    #[test]
+    fn orders_mixed_leaves_across_words() {
+        let n = 5_000u32;
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(below)) as u32
+        };
+        // Node i (i ≥ 1) feeds a random earlier node: a forest where roughly half the nodes
+        // (those nobody picks) are leaves, scattered through the index range.
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
+        for i in 1..n {
+            lists[next(i) as usize].push(i);
+        }
+        let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+        let (o, s, d) = adjacency(&refs);
+        let leaves = leaves(&o).count_ones(..);
+        assert!(leaves > 1_000 && leaves < 4_000, "{leaves} leaves");
+        assert_eq!(order(&o, &s, &d).map(|x| x.len()), Ok(n as usize));
+        // Close a cycle: an inner node deep down feeds node 0's first inner contributor's
+        // ancestor, node 0 itself.
+        let deep = (1..n as usize).rev().find(|&i| !lists[i].is_empty()).unwrap_or(1);
+        let mut lists = lists;
+        lists[deep].push(0);
+        let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+        let (o, s, d) = adjacency(&refs);
+        let cycle = order(&o, &s, &d).unwrap_err();
+        assert_eq!(cycle.first(), cycle.last());
+        assert!(cycle.contains(&0) && cycle.contains(&(deep as u32)));
+    }
+
     #[test]
     fn deep_chain_does_not_overflow() {
         let n = 1_000_000u32;
