@@ -398,7 +398,6 @@ mod tests {
         // Close a cycle: an inner node deep down feeds node 0's first inner contributor's
         // ancestor, node 0 itself.
         let deep = (1..n as usize).rev().find(|&i| !lists[i].is_empty()).unwrap_or(1);
-        let mut lists = lists;
         lists[deep].push(0);
         let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
         let (o, s, d) = adjacency(&refs);
