@@ -395,8 +395,8 @@ mod tests {
         let leaves = leaves(&o).count_ones(..);
         assert!(leaves > 1_000 && leaves < 4_000, "{leaves} leaves");
         assert_eq!(order(&o, &s, &d).map(|x| x.len()), Ok(n as usize));
-        // Close a cycle: an inner node deep down feeds node 0's first inner contributor's
-        // ancestor, node 0 itself.
+        // Close a cycle: node 0, which every node feeds in the end, now feeds an inner node
+        // deep down.
         let deep = (1..n as usize).rev().find(|&i| !lists[i].is_empty()).unwrap_or(1);
         lists[deep].push(0);
         let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
