@@ -559,8 +559,18 @@ impl Builder {
         }
         let Layout { order, pos_of_doc, contributors } = layout;
         // Rows are gathered in shuffled input order: two threads overlap twice the misses.
+        // Each thread then gives its key results their objective and cycle, from the objectives'
+        // own contributor lists: they sit just before the objective in topological order, so
+        // this is nearly sequential. Key results of the second half's first objectives may lie
+        // in the first half: they are returned, and set once both threads are done.
         let nodes = &self.rows.nodes;
-        let gather = |part: &[u32], rules: &mut [Rule], kinds: &mut [u8], current: &mut [f64]| {
+        let gather = |from: usize,
+                      part: &[u32],
+                      rules: &mut [Rule],
+                      kinds: &mut [u8],
+                      current: &mut [f64],
+                      objective_of: &mut [u32],
+                      cycle_of: &mut [u32]| {
             // A block of rows is read before any is written out: the reads (each a cache miss)
             // are independent of each other and overlap.
             let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
@@ -576,32 +586,40 @@ impl Builder {
                     *value = row.current;
                 }
             }
+            let mut before = Vec::new();
+            for (i, rule) in rules.iter().enumerate() {
+                if let Rule::Objective { cycle, .. } = *rule {
+                    let p = from + i;
+                    cycle_of[i] = cycle;
+                    for e in contributors.own(p) {
+                        let kr = contributors.src[e] as usize;
+                        match kr.checked_sub(from).filter(|&k| k < objective_of.len()) {
+                            Some(k) => (objective_of[k], cycle_of[k]) = (p as u32, cycle),
+                            None => before.push((kr, p as u32, cycle)),
+                        }
+                    }
+                }
+            }
+            before
         };
         let half = n / 2;
         let (first, second) = order.split_at(half);
         let (rules_a, rules_b) = rules.split_at_mut(half);
         let (kinds_a, kinds_b) = kinds.split_at_mut(half);
         let (current_a, current_b) = current.split_at_mut(half);
-        crate::parallel::join_when(
+        let (objective_a, objective_b) = objective_of.split_at_mut(half);
+        let (cycle_a, cycle_b) = cycle_of.split_at_mut(half);
+        let (straddling, none) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
-            || gather(second, rules_b, kinds_b, current_b),
-            || gather(first, rules_a, kinds_a, current_a),
+            || gather(half, second, rules_b, kinds_b, current_b, objective_b, cycle_b),
+            || gather(0, first, rules_a, kinds_a, current_a, objective_a, cycle_a),
         )?;
-        crate::phase("gather");
-        // A key result's objective, from the objectives' own contributor lists: they sit just
-        // before the objective in topological order, so this is nearly sequential. Its cycle is
-        // the objective's.
-        for p in 0..n {
-            if let Rule::Objective { cycle, .. } = rules[p] {
-                cycle_of[p] = cycle;
-                for e in contributors.own(p) {
-                    let kr = contributors.src[e] as usize;
-                    objective_of[kr] = p as u32;
-                    cycle_of[kr] = cycle;
-                }
+        for (kr, p, cycle) in straddling.into_iter().chain(none) {
+            if let (Some(o), Some(c)) = (objective_of.get_mut(kr), cycle_of.get_mut(kr)) {
+                (*o, *c) = (p, cycle);
             }
         }
-        crate::phase("objective_of");
+        crate::phase("gather");
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
             rules,

@@ -230,3 +230,39 @@ fn text_ids_at_scale_read_like_integer_ids() {
     assert_eq!(err.code(), "unknown_objective");
     assert!(err.to_string().contains("nobody") && err.to_string().contains("id-150000"), "{err}");
 }
+
+#[test]
+fn every_key_result_reports_its_objective_at_scale() {
+    // Plans large enough to be laid out by two threads, which split the positions in half: a
+    // key result just before the half and its objective just after it are set across threads.
+    // A few sizes, so that the half falls at different places in the groups of key results
+    // and objective.
+    for n in [40_000i64, 40_001, 40_002] {
+        let krs: Vec<i64> = (0..2 * n).collect();
+        let objective: Vec<i64> = krs.iter().map(|k| 10 * n + (k * 7919) % n).collect();
+        let cols = Columns {
+            objectives: ObjectiveColumns {
+                id: IdColumn::Integers((0..n).map(|i| 10 * n + i).collect::<Vec<_>>().into()),
+                ..Default::default()
+            },
+            key_results: KeyResultColumns {
+                id: IdColumn::Integers(krs.clone().into()),
+                objective: IdColumn::Integers(objective.clone().into()),
+                kind: vec![KeyResultKind::Binary; 2 * n as usize],
+                current: Some(vec![1.0; 2 * n as usize].into()),
+                ..Default::default()
+            },
+            alignments: Some(AlignmentColumns {
+                child: IdColumn::Integers((1..n).map(|i| 10 * n + i).collect::<Vec<_>>().into()),
+                parent: IdColumn::Integers((1..n).map(|i| 10 * n + (i - 1) / 5).collect::<Vec<_>>().into()),
+                weight: None,
+            }),
+            ..Default::default()
+        };
+        let report = Plan::from_columns(&cols).unwrap().score("2026-02-15".parse().unwrap());
+        let c = report.columns();
+        let rows = (0..(3 * n) as usize).map(|i| c.objective.get(i).map(|o| o.to_string()));
+        let expected = (0..n).map(|_| None).chain(objective.iter().map(|o| Some(o.to_string())));
+        assert!(rows.eq(expected), "objectives of {n} objectives' key results");
+    }
+}
