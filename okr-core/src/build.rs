@@ -672,7 +672,7 @@ impl Builder {
         let mut total = 0usize;
         for b in 0..buckets {
             base.push(u32::try_from(total).map_err(|_| too_many_contributors())?);
-            total += (own[b] + aligned[b]) as usize;
+            total += own[b] as usize + aligned[b] as usize;
         }
         base.push(u32::try_from(total).map_err(|_| too_many_contributors())?);
         // Deal the entries: source, weight and the node's place in its bucket, in input order.
