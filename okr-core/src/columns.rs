@@ -517,8 +517,8 @@ impl Plan {
         // Rows are compiled on a second thread while this one resolves ids and lays out the graph:
         // the two share nothing but the input. Errors are reported in a fixed order whatever the
         // threads do: ids and references first, then row values, then alignment cycles.
-        // The row thread finishes first, so it also makes the arrays the rows are laid out in,
-        // once the layout leaves a thread free. The signal's sender is dropped with the link
+        // The row thread usually finishes first, so it also makes the arrays the rows are laid
+        // out in, once the layout leaves a thread free. The signal's sender is dropped with the link
         // closure, so an early error does not leave the row thread waiting for it.
         let (go, ready) = std::sync::mpsc::channel();
         let cycles = &cycle_ids;

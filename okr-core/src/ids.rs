@@ -334,8 +334,8 @@ impl Ids {
     /// Adds every text id in `values`, in order, none of them empty or a canonical integer
     /// (the caller checks; see [`Key::canonical`]); `Err(row)` names the first one already
     /// present (`usize::MAX`: a worker thread failed). The text goes into the arena first;
-    /// then two threads each index the ids whose hash falls in their half of the index, so
-    /// each half is filled in input order and the result is the one-by-one insertion's.
+    /// then each half of the index is filled with the ids whose hash falls in it (by two
+    /// threads from 65,536 ids), in input order, so the result is the one-by-one insertion's.
     pub(crate) fn insert_texts(&mut self, values: &(impl TextRows + ?Sized)) -> Result<(), usize> {
         let n = values.rows();
         if n == 0 {
