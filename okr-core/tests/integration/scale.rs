@@ -266,3 +266,101 @@ fn every_key_result_reports_its_objective_at_scale() {
         assert!(rows.eq(expected), "objectives of {n} objectives' key results");
     }
 }
+
+#[test]
+fn a_large_document_builds_the_plan_its_columns_build() {
+    // 30,000 objectives with two key results each (90,000 nodes): the document path lays the
+    // plan out with two threads too, its row arrays made beside the layout. The same plan as
+    // columns gives the same report, column for column.
+    let n = 30_000usize;
+    let parent = |i: usize| (i - 1) / 5;
+    let extra = |i: usize| (i > 0 && i % 7 == 0 && parent(i) > 0).then(|| (i * 31) % parent(i));
+    let current = |k: usize| (k % 13) as f64;
+    let objectives: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let mut parents = Vec::new();
+            if i > 0 {
+                parents.push(serde_json::json!({"id": format!("o{}", parent(i)), "weight": 1 + i % 3}));
+            }
+            if let Some(p) = extra(i) {
+                parents.push(serde_json::json!({"id": format!("o{p}")}));
+            }
+            let krs: Vec<serde_json::Value> = (2 * i..2 * i + 2)
+                .map(|k| serde_json::json!({"id": format!("k{k}"), "kind": "linear", "start": 0, "target": 12, "current": current(k)}))
+                .collect();
+            serde_json::json!({"id": format!("o{i}"), "cycle": "q", "parents": parents, "key_results": krs})
+        })
+        .collect();
+    let doc = serde_json::json!({"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}], "objectives": objectives});
+    let (mut child, mut up, mut weight) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 1..n {
+        child.push(format!("o{i}"));
+        up.push(format!("o{}", parent(i)));
+        weight.push(1.0 + (i % 3) as f64);
+        if let Some(p) = extra(i) {
+            child.push(format!("o{i}"));
+            up.push(format!("o{p}"));
+            weight.push(1.0);
+        }
+    }
+    let cols = Columns {
+        objectives: ObjectiveColumns {
+            id: IdColumn::Strings((0..n).map(|i| format!("o{i}")).collect()),
+            cycle: Some(vec![Some("q".to_owned()); n].into()),
+            ..Default::default()
+        },
+        key_results: KeyResultColumns {
+            id: IdColumn::Strings((0..2 * n).map(|k| format!("k{k}")).collect()),
+            objective: IdColumn::Strings((0..2 * n).map(|k| format!("o{}", k / 2)).collect()),
+            kind: vec![KeyResultKind::Linear; 2 * n],
+            start: Some(vec![0.0; 2 * n].into()),
+            target: Some(vec![12.0; 2 * n].into()),
+            current: Some((0..2 * n).map(current).collect::<Vec<_>>().into()),
+            ..Default::default()
+        },
+        alignments: Some(AlignmentColumns {
+            child: IdColumn::Strings(child),
+            parent: IdColumn::Strings(up),
+            weight: Some(weight.into()),
+        }),
+        cycles: vec![serde_json::from_value(
+            serde_json::json!({"id": "q", "start": "2026-01-01", "end": "2026-03-31"}),
+        )
+        .unwrap()],
+        ..Default::default()
+    };
+    let day = "2026-02-15".parse().unwrap();
+    let from_json = Plan::from_json(&doc.to_string()).unwrap().score(day);
+    let from_columns = Plan::from_columns(&cols).unwrap().score(day);
+    // The document lists each objective before its key results, the columns all objectives
+    // first: rows are matched by id.
+    let (a, b) = (from_json.columns(), from_columns.columns());
+    let (IdValues::Text(a_ids), IdValues::Text(b_ids)) = (&a.id, &b.id) else { panic!("text ids") };
+    let row_of: std::collections::HashMap<&str, usize> =
+        b_ids.iter().enumerate().map(|(j, id)| (*id, j)).collect();
+    assert_eq!((a_ids.len(), row_of.len()), (3 * n, 3 * n));
+    macro_rules! same {
+        ($($field:ident),*) => {$(
+            for (i, id) in a_ids.iter().enumerate() {
+                let j = row_of[id];
+                let (x, y) = (format!("{:?}", a.$field.get(i)), format!("{:?}", b.$field.get(j)));
+                assert_eq!(x, y, "column `{}` of `{id}`", stringify!($field));
+            }
+        )*};
+    }
+    same!(
+        node_type,
+        kind,
+        objective,
+        score,
+        expected,
+        status,
+        grade,
+        has_data,
+        value,
+        confidence,
+        forecast_score,
+        signals
+    );
+    assert!(a.score.iter().any(|&s| s > 0.0 && s < 1.0));
+}
