@@ -575,12 +575,13 @@ impl Builder {
             // are independent of each other and overlap.
             let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
             let out = rules.chunks_mut(GATHER_BLOCK).zip(kinds.chunks_mut(GATHER_BLOCK));
-            for ((block, (rules, kinds)), current) in
+            for ((block, (rule_block, kind_block)), value_block) in
                 part.chunks(GATHER_BLOCK).zip(out).zip(current.chunks_mut(GATHER_BLOCK))
             {
                 buf.clear();
                 buf.extend(block.iter().map(|&d| nodes[d as usize]));
-                for (((row, rule), kind), value) in buf.iter().zip(rules).zip(kinds).zip(current) {
+                let out = rule_block.iter_mut().zip(kind_block).zip(value_block);
+                for (((rule, kind), value), row) in out.zip(&buf) {
                     *rule = row.rule;
                     *kind = row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code);
                     *value = row.current;
