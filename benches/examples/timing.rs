@@ -42,6 +42,17 @@ fn main() {
             .collect();
         (f.get(11).copied().unwrap_or(0), f.get(12).copied().unwrap_or(0))
     };
+    if let Some(k) = std::env::args().position(|a| a == "--builds") {
+        // Repeated builds in one process, each dropped before the next (as in criterion's loop).
+        let times: usize = std::env::args().nth(k + 1).and_then(|s| s.parse().ok()).unwrap_or(5);
+        for _ in 0..times {
+            let (f0, t) = (minor_faults(), Instant::now());
+            let built = okr_core::Plan::from_columns(&cols).map(|p| p.len());
+            let elapsed = t.elapsed();
+            say!("build {elapsed:?} ({built:?} nodes, {} page faults)", minor_faults() - f0);
+        }
+        return;
+    }
     let (u0, s0) = cpu();
     let t = Instant::now();
     let plan = match okr_core::Plan::from_columns(&cols) {
@@ -63,11 +74,12 @@ fn main() {
         let variants: Vec<String> =
             std::env::var("VARIANTS").map(|v| v.split(',').map(String::from).collect()).unwrap_or_default();
         if variants.is_empty() {
-            let t = Instant::now();
+            let (f0, t) = (minor_faults(), Instant::now());
             for _ in 0..times {
                 std::hint::black_box(plan.score(day));
             }
-            say!("score x{times}: {:?} each", t.elapsed() / times as u32);
+            let each = t.elapsed() / times as u32;
+            say!("score x{times}: {each:?} each, {} page faults each", (minor_faults() - f0) / times as u64);
         } else {
             let mut total = vec![std::time::Duration::ZERO; variants.len()];
             for _ in 0..times {
@@ -98,14 +110,7 @@ fn main() {
         say!("score {:?} ({} nodes)", t.elapsed(), r.len());
     }
     let report = plan.score(day);
-    let faults = || {
-        let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-        stat.rsplit(')')
-            .next()
-            .and_then(|f| f.split_whitespace().nth(7))
-            .and_then(|x| x.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
+    let faults = minor_faults;
     for _ in 0..3 {
         let (f0, t) = (faults(), Instant::now());
         let c = report.columns();
@@ -127,4 +132,14 @@ fn main() {
         let ev = okr_core::events(&before, &after);
         say!("events {:?} ({} events)", t.elapsed(), ev.len());
     }
+}
+
+/// Minor page faults of this process so far (field 10 of `/proc/self/stat`; 0 where unreadable).
+fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    stat.rsplit(')')
+        .next()
+        .and_then(|f| f.split_whitespace().nth(7))
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0)
 }

@@ -123,7 +123,7 @@ pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
-pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumns};
+pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumn, ReportColumns};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::columns::Utf8Ids;
 use crate::document::KeyResultKind;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, grade, status, Grade, Status};
@@ -728,25 +728,28 @@ struct GatheredMut<'a> {
 }
 
 impl Gathered {
-    /// `n` rows to fill; the objective as integers or as input indexes.
-    fn new(n: usize, integers: bool) -> Gathered {
-        let (ni, nd) = if integers { (n, 0) } else { (0, n) };
+    /// `n` rows to fill for the columns of `want` (the others are empty); the objective as
+    /// integers or as input indexes.
+    fn new(n: usize, integers: bool, want: Selection) -> Gathered {
+        use ReportColumn as C;
+        let len = |c| want.len(c, n);
+        let (ni, nd) = if integers { (len(C::Objective), 0) } else { (0, len(C::Objective)) };
         Gathered {
-            node_type: vec![NodeType::Objective; n],
-            kind: vec![None; n],
+            node_type: vec![NodeType::Objective; len(C::Type)],
+            kind: vec![None; len(C::Kind)],
             objective_int: vec![0; ni],
             objective_null: vec![false; ni],
             objective_doc: vec![0; nd],
-            score: vec![0.0; n],
-            expected: vec![0.0; n],
-            status: vec![Status::Unscheduled; n],
-            grade: vec![Grade::Red; n],
-            has_data: vec![false; n],
-            value: vec![0.0; n],
-            signals: vec![0; n],
-            confidence: vec![0.0; n],
-            forecast_score: vec![0.0; n],
-            id: vec![0; ni],
+            score: vec![0.0; len(C::Score)],
+            expected: vec![0.0; len(C::Expected)],
+            status: vec![Status::Unscheduled; len(C::Status)],
+            grade: vec![Grade::Red; len(C::Grade)],
+            has_data: vec![false; len(C::HasData)],
+            value: vec![0.0; len(C::Value)],
+            signals: vec![0; len(C::Signals)],
+            confidence: vec![0.0; len(C::Confidence)],
+            forecast_score: vec![0.0; len(C::ForecastScore)],
+            id: vec![0; if integers { len(C::Id) } else { 0 }],
         }
     }
 
@@ -811,29 +814,159 @@ impl Gathered {
 
 impl GatheredMut<'_> {
     /// Row `i` of this window from `r`; `ints` are the plan's integer ids, if it has them.
+    /// Columns not asked for are empty and left so.
     #[inline]
     fn set(&mut self, i: usize, r: &Row, ints: Option<&[i64]>) {
-        self.node_type[i] = if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective };
-        self.kind[i] = r.kind;
-        match ints {
-            Some(ints) => {
-                self.objective_null[i] = r.objective == NONE;
-                self.objective_int[i] = if r.objective == NONE { 0 } else { ints[r.objective as usize] };
+        /// Writes `v` at `i` of `col` unless `col` is empty (a column not asked for).
+        #[inline(always)]
+        fn put<T>(col: &mut [T], i: usize, v: T) {
+            if let Some(x) = col.get_mut(i) {
+                *x = v;
             }
-            None => self.objective_doc[i] = r.objective,
         }
-        self.score[i] = r.score;
-        self.expected[i] = r.expected;
-        self.status[i] = r.flags.status();
-        self.grade[i] = r.flags.grade();
-        self.has_data[i] = r.flags.has_data();
-        self.value[i] = r.value;
-        self.signals[i] = r.signals;
+        put(self.node_type, i, if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
+        put(self.kind, i, r.kind);
+        if let Some(ints) = ints {
+            put(self.objective_null, i, r.objective == NONE);
+            if let Some(x) = self.objective_int.get_mut(i) {
+                *x = if r.objective == NONE { 0 } else { ints[r.objective as usize] };
+            }
+        } else {
+            put(self.objective_doc, i, r.objective);
+        }
+        put(self.score, i, r.score);
+        put(self.expected, i, r.expected);
+        put(self.status, i, r.flags.status());
+        put(self.grade, i, r.flags.grade());
+        put(self.has_data, i, r.flags.has_data());
+        put(self.value, i, r.value);
+        put(self.signals, i, r.signals);
+    }
+}
+
+/// One column of [`ReportColumns`]: ask for only some with [`Report::columns_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportColumn {
+    /// [`ReportColumns::id`].
+    Id,
+    /// [`ReportColumns::node_type`] (named `type`).
+    Type,
+    /// [`ReportColumns::kind`].
+    Kind,
+    /// [`ReportColumns::objective`].
+    Objective,
+    /// [`ReportColumns::score`].
+    Score,
+    /// [`ReportColumns::expected`].
+    Expected,
+    /// [`ReportColumns::status`].
+    Status,
+    /// [`ReportColumns::grade`].
+    Grade,
+    /// [`ReportColumns::has_data`].
+    HasData,
+    /// [`ReportColumns::value`].
+    Value,
+    /// [`ReportColumns::confidence`].
+    Confidence,
+    /// [`ReportColumns::forecast_score`].
+    ForecastScore,
+    /// [`ReportColumns::signals`].
+    Signals,
+}
+
+impl ReportColumn {
+    /// Every column, in the order data frames made from a report have them.
+    pub const ALL: [ReportColumn; 13] = [
+        ReportColumn::Id,
+        ReportColumn::Type,
+        ReportColumn::Kind,
+        ReportColumn::Objective,
+        ReportColumn::Score,
+        ReportColumn::Expected,
+        ReportColumn::Status,
+        ReportColumn::Grade,
+        ReportColumn::HasData,
+        ReportColumn::Value,
+        ReportColumn::Confidence,
+        ReportColumn::ForecastScore,
+        ReportColumn::Signals,
+    ];
+
+    /// The column's name in data frames: `id`, `type`, `kind`, `objective`, `score`,
+    /// `expected`, `status`, `grade`, `has_data`, `value`, `confidence`, `forecast_score`,
+    /// `signals`. These are the keys of the JSON report's node lines too, except
+    /// `forecast_score`, whose line has the whole `forecast`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportColumn::Id => "id",
+            ReportColumn::Type => "type",
+            ReportColumn::Kind => "kind",
+            ReportColumn::Objective => "objective",
+            ReportColumn::Score => "score",
+            ReportColumn::Expected => "expected",
+            ReportColumn::Status => "status",
+            ReportColumn::Grade => "grade",
+            ReportColumn::HasData => "has_data",
+            ReportColumn::Value => "value",
+            ReportColumn::Confidence => "confidence",
+            ReportColumn::ForecastScore => "forecast_score",
+            ReportColumn::Signals => "signals",
+        }
+    }
+
+    /// The columns named, in the order given: [`Error::UnknownColumn`] (table `report`) for a
+    /// name that is not one of [`ReportColumn::name`]'s, [`Error::InvalidInput`] for a name
+    /// given twice (a data frame would have two columns of that name).
+    pub fn parse_list<S: AsRef<str>>(names: &[S]) -> Result<Vec<ReportColumn>> {
+        let mut out: Vec<ReportColumn> = Vec::with_capacity(names.len());
+        for name in names {
+            let name = name.as_ref();
+            let Some(c) = ReportColumn::ALL.into_iter().find(|c| c.name() == name) else {
+                return Err(Error::UnknownColumn { table: "report", column: name.to_owned() });
+            };
+            if out.contains(&c) {
+                return Err(Error::InvalidInput {
+                    what: format!("report column `{name}` is asked for twice"),
+                });
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+
+    /// This column's bit in a [`Selection`].
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// A set of [`ReportColumn`]s, a bit each.
+#[derive(Clone, Copy)]
+struct Selection(u16);
+
+impl Selection {
+    fn of(columns: &[ReportColumn]) -> Selection {
+        Selection(columns.iter().fold(0, |bits, c| bits | c.bit()))
+    }
+
+    fn has(self, c: ReportColumn) -> bool {
+        self.0 & c.bit() != 0
+    }
+
+    /// `n` when `c` is selected, else 0: the length of its column.
+    fn len(self, c: ReportColumn, n: usize) -> usize {
+        if self.has(c) {
+            n
+        } else {
+            0
+        }
     }
 }
 
 /// A report as columns, in input order: what data frames and typed arrays are built from.
-/// Missing numbers (`expected` without a cycle, `value` without data) are NaN.
+/// Missing numbers (`expected` without a cycle, `value` without data) are NaN. Columns not
+/// asked for ([`Report::columns_of`]) are empty.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportColumns<'a> {
     /// Node ids.
@@ -870,7 +1003,7 @@ impl Report {
     /// Large reports are made by two threads where threads can be started, each doing half
     /// the rows; the columns are the same.
     pub fn columns(&self) -> ReportColumns<'_> {
-        self.columns_as(false)
+        self.columns_of(&ReportColumn::ALL, false)
     }
 
     /// [`Report::columns`] with text ids in Apache Arrow's layout ([`IdValues::Utf8`],
@@ -878,31 +1011,80 @@ impl Report {
     /// row, which is what a data frame library takes without a string per row. Integer ids stay
     /// integers.
     pub fn columns_utf8(&self) -> ReportColumns<'_> {
-        self.columns_as(true)
+        self.columns_of(&ReportColumn::ALL, true)
     }
 
-    fn columns_as(&self, utf8: bool) -> ReportColumns<'_> {
+    /// The columns of `which` (in any order; the others are empty, length 0), text ids in
+    /// Arrow's layout when `utf8` is set (see [`Report::columns_utf8`]). A column not asked
+    /// for costs nothing: a caller that needs ids and scores alone makes two columns, not
+    /// thirteen.
+    ///
+    /// ```
+    /// use okr_core::{IdValues, Plan, ReportColumn};
+    /// let plan = Plan::from_json(r#"{"objectives": [{"id": "o1", "key_results": [
+    ///     {"id": "k1", "kind": "linear", "start": 0, "target": 10, "current": 5}]}]}"#)?;
+    /// let report = plan.score("2026-02-15".parse().unwrap());
+    /// let c = report.columns_of(&ReportColumn::parse_list(&["id", "score"])?, false);
+    /// assert_eq!(c.id, IdValues::Text(vec!["o1", "k1"]));
+    /// assert_eq!(c.score, [0.5, 0.5]);
+    /// assert!(c.status.is_empty() && c.value.is_empty());
+    /// # Ok::<(), okr_core::Error>(())
+    /// ```
+    pub fn columns_of(&self, which: &[ReportColumn], utf8: bool) -> ReportColumns<'_> {
+        use ReportColumn as C;
+        let want = Selection::of(which);
         let d = &self.plan.data;
         let n = d.rules.len();
         let today = day(self.as_of);
-        // Reordering from topological to input order is a cache miss per row and per array:
-        // each row is made into one record in topological order (sequential reads), records are
-        // gathered into input order (a miss per row), then split into columns sequentially.
+        // Reordering from topological to input order is a cache miss per row and per array
+        // read. When several arrays are read, each row is first made into one record in
+        // topological order (sequential reads), records are gathered into input order (a miss
+        // per row), then split into columns sequentially. When at most three arrays are read,
+        // rows are read straight from them: that costs fewer misses than a record per node.
+        let arrays = [
+            (C::Score, 1),
+            (C::Status, 1),
+            (C::Expected, 1),
+            (C::Signals, 1),
+            (C::Kind, 1),
+            (C::Objective, 2),
+            (C::Value, 4),
+        ]
+        .into_iter()
+        .filter(|&(c, _)| {
+            want.has(c)
+                // Status, grade and has-data are one array; so are type and kind.
+                || (c == C::Status && (want.has(C::Grade) || want.has(C::HasData)))
+                || (c == C::Kind && want.has(C::Type))
+        })
+        .map(|(_, misses)| misses)
+        .sum::<u32>();
+        let direct = arrays <= 3;
+        let has = |c| want.has(c);
+        // A record of node `p` holding what the columns asked for need (the rest left empty).
         let record = |p: usize| {
-            let kind = d.kind(p);
-            let cycle = d.cycle_of[p];
+            let kind = if has(C::Kind) || has(C::Type) || has(C::Value) { d.kind(p) } else { None };
+            let cycle = if has(C::Expected) { d.cycle_of[p] } else { NONE };
             Row {
-                score: self.scores[p],
+                score: if has(C::Score) { self.scores[p] } else { 0.0 },
                 expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
-                value: if kind.is_some() { value_of(d, p, today, &self.aggregates) } else { f64::NAN },
+                value: if has(C::Value) && kind.is_some() {
+                    value_of(d, p, today, &self.aggregates)
+                } else {
+                    f64::NAN
+                },
                 // The objective sits just after its key results: a near read.
-                objective: match d.objective_of[p] {
+                objective: match if has(C::Objective) { d.objective_of[p] } else { NONE } {
                     NONE => NONE,
                     o => d.doc_of_pos[o as usize],
                 },
                 kind,
-                flags: self.flags[p],
-                signals: self.signals[p],
+                flags: if has(C::Status) || has(C::Grade) || has(C::HasData) {
+                    self.flags[p]
+                } else {
+                    Flags(0)
+                },
+                signals: if has(C::Signals) { self.signals[p] } else { 0 },
             }
         };
         crate::phase::phase("columns start");
@@ -915,52 +1097,74 @@ impl Report {
                 None
             }
         };
-        let (tail, head) = halves(&|| (h..n).map(record).collect(), &|| (0..h).map(record).collect())
-            .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()));
+        // Every column but id, confidence and forecast score is made from records (it reads
+        // one of the arrays counted): without any, there are none to make.
+        let from_rows = arrays > 0;
+        let (tail, head): (Vec<Row>, Vec<Row>) = if !from_rows || direct {
+            (Vec::new(), Vec::new())
+        } else {
+            halves(&|| (h..n).map(record).collect(), &|| (0..h).map(record).collect())
+                .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()))
+        };
         crate::phase::phase("columns rows");
         let ints = d.ids.integers();
         let check_ins = !d.check_ins.day.is_empty();
-        let mut out = Gathered::new(n, ints.is_some());
+        let mut out = Gathered::new(n, ints.is_some(), want);
         crate::phase::phase("columns alloc");
         {
             let (mut first, mut second) = out.halves(h);
-            let fill = |part: &mut GatheredMut<'_>, from: usize| {
-                // Records are read a block at a time before any is written out: the reads (each
-                // a cache miss) are independent of each other and overlap.
-                const BLOCK: usize = 256;
-                let mut buf = [EMPTY_ROW; BLOCK];
-                let doc = &d.pos_of_doc[from..from + part.score.len()];
-                for (b, block) in doc.chunks(BLOCK).enumerate() {
-                    for (slot, &p) in buf.iter_mut().zip(block) {
-                        let p = p as usize;
-                        *slot = if p < h { head[p] } else { tail[p - h] };
-                    }
-                    for (j, r) in buf[..block.len()].iter().enumerate() {
-                        part.set(b * BLOCK + j, r, ints);
+            // Fills rows `rows` (input indexes) into `part`, which holds those rows.
+            let fill = |part: &mut GatheredMut<'_>, rows: std::ops::Range<usize>| {
+                let doc = &d.pos_of_doc[rows.clone()];
+                if from_rows {
+                    // Records are read a block at a time before any is written out: the reads
+                    // (each a cache miss) are independent of each other and overlap.
+                    const BLOCK: usize = 256;
+                    let mut buf = [EMPTY_ROW; BLOCK];
+                    for (b, block) in doc.chunks(BLOCK).enumerate() {
+                        for (slot, &p) in buf.iter_mut().zip(block) {
+                            let p = p as usize;
+                            *slot = if direct {
+                                record(p)
+                            } else if p < h {
+                                head[p]
+                            } else {
+                                tail[p - h]
+                            };
+                        }
+                        for (j, r) in buf[..block.len()].iter().enumerate() {
+                            part.set(b * BLOCK + j, r, ints);
+                        }
                     }
                 }
                 // Confidence and forecasts exist only with check-ins (NaN otherwise).
-                for (i, &p) in doc.iter().enumerate() {
-                    let p = p as usize;
-                    part.confidence[i] =
-                        if check_ins { self.latest_confidence(p).unwrap_or(f64::NAN) } else { f64::NAN };
-                    part.forecast_score[i] = self.forecast_scores.get(p).copied().unwrap_or(f64::NAN);
+                if !part.confidence.is_empty() {
+                    for (slot, &p) in part.confidence.iter_mut().zip(doc) {
+                        let latest = if check_ins { self.latest_confidence(p as usize) } else { None };
+                        *slot = latest.unwrap_or(f64::NAN);
+                    }
+                }
+                if !part.forecast_score.is_empty() {
+                    for (slot, &p) in part.forecast_score.iter_mut().zip(doc) {
+                        *slot = self.forecast_scores.get(p as usize).copied().unwrap_or(f64::NAN);
+                    }
                 }
                 if let Some(ints) = ints {
-                    part.id.copy_from_slice(&ints[from..from + part.id.len()]);
+                    part.id.copy_from_slice(&ints[rows.start..rows.start + part.id.len()]);
                 }
             };
             let joined =
-                two && crate::parallel::join(|| fill(&mut second, h), || fill(&mut first, 0)).is_ok();
+                two && crate::parallel::join(|| fill(&mut second, h..n), || fill(&mut first, 0..h)).is_ok();
             if !joined {
-                fill(&mut first, 0);
-                fill(&mut second, h);
+                fill(&mut first, 0..h);
+                fill(&mut second, h..n);
             }
         }
         crate::phase::phase("columns gather");
         let out = ReportColumns {
             id: match ints {
                 Some(_) => IdValues::Integers(out.id),
+                None if !want.has(C::Id) => IdValues::Text(Vec::new()),
                 None if utf8 => IdValues::Utf8(d.ids.utf8()),
                 None => IdValues::Text((0..n as u32).map(|i| d.ids.get(i)).collect()),
             },

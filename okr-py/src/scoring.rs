@@ -1,9 +1,10 @@
 //! `Report`: a scored plan as JSON, HTML, SVG or columns, and events between reports.
 
 use std::borrow::Cow;
+use std::mem::take;
 
 use numpy::PyArray1;
-use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, Status, Utf8Ids};
+use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, ReportColumn, Status, Utf8Ids};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -78,12 +79,22 @@ impl Report {
     /// The report as columns: numbers as numpy arrays, categories as codes (see `categories`).
     /// Text ids come as lists of str, or with `utf8` as Arrow's layout: `("utf8", offsets,
     /// bytes)`, and for `objective` also a null mask, so that pandas' Arrow-backed `str`
-    /// columns are made without a Python string per row.
-    #[pyo3(signature = (utf8 = false))]
-    fn columns<'py>(&self, py: Python<'py>, utf8: bool) -> PyResult<Bound<'py, PyDict>> {
+    /// columns are made without a Python string per row. With `select` (column names), only
+    /// those columns are made and returned.
+    #[pyo3(signature = (utf8 = false, select = None))]
+    fn columns<'py>(
+        &self,
+        py: Python<'py>,
+        utf8: bool,
+        select: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let which = match select {
+            Some(names) => ReportColumn::parse_list(&names).map_err(to_py_err)?,
+            None => ReportColumn::ALL.to_vec(),
+        };
         // The columns are computed without the GIL; only handing them to numpy needs it. With
         // `utf8`, text ids come out of the core in Arrow's layout already.
-        let c = py.allow_threads(|| if utf8 { self.0.columns_utf8() } else { self.0.columns() });
+        let mut c = py.allow_threads(|| self.0.columns_of(&which, utf8));
         let d = PyDict::new(py);
         // Owned offsets and text become numpy arrays without a copy; borrowed ones are copied.
         let arrow = |ids: Utf8Ids<'_>| {
@@ -94,37 +105,61 @@ impl Report {
             };
             ("utf8", PyArray1::from_vec(py, offsets.into_owned()), bytes)
         };
-        // Integer ids come back as integers: no Python string per node.
-        match c.id {
-            IdValues::Integers(v) => d.set_item("id", PyArray1::from_vec(py, v))?,
-            IdValues::Utf8(v) => d.set_item("id", arrow(v))?,
-            IdValues::Text(v) => d.set_item("id", v)?,
-        }
-        match c.objective {
-            OptionalIdValues::Integers { values, null } => {
-                d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
-                d.set_item("objective", PyArray1::from_vec(py, values))?;
+        for column in which {
+            let name = column.name();
+            // Each column is taken out of `c` as it is handed over: no copy, no clone.
+            match column {
+                // Integer ids come back as integers: no Python string per node.
+                ReportColumn::Id => match std::mem::replace(&mut c.id, IdValues::Text(Vec::new())) {
+                    IdValues::Integers(v) => d.set_item(name, PyArray1::from_vec(py, v))?,
+                    IdValues::Utf8(v) => d.set_item(name, arrow(v))?,
+                    IdValues::Text(v) => d.set_item(name, v)?,
+                },
+                ReportColumn::Objective => {
+                    match std::mem::replace(&mut c.objective, OptionalIdValues::Text(Vec::new())) {
+                        OptionalIdValues::Integers { values, null } => {
+                            d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
+                            d.set_item(name, PyArray1::from_vec(py, values))?;
+                        }
+                        OptionalIdValues::Utf8 { ids, null } => {
+                            d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
+                            d.set_item(name, arrow(ids))?;
+                        }
+                        OptionalIdValues::Text(v) => d.set_item(name, v)?,
+                    }
+                }
+                // One-byte enums become their one-byte codes in place (`into_iter().map()
+                // .collect()` reuses the buffer): no new allocation, no fresh pages to fault in.
+                ReportColumn::Type => {
+                    let codes: Vec<u8> = take(&mut c.node_type).into_iter().map(|t| t as u8).collect();
+                    d.set_item(name, PyArray1::from_vec(py, codes))?;
+                }
+                ReportColumn::Kind => {
+                    let codes: Vec<i8> =
+                        take(&mut c.kind).into_iter().map(|k| k.map_or(-1, |k| k.code() as i8)).collect();
+                    d.set_item(name, PyArray1::from_vec(py, codes))?;
+                }
+                ReportColumn::Status => {
+                    let codes: Vec<u8> = take(&mut c.status).into_iter().map(Status::code).collect();
+                    d.set_item(name, PyArray1::from_vec(py, codes))?;
+                }
+                ReportColumn::Grade => {
+                    let codes: Vec<u8> = take(&mut c.grade).into_iter().map(Grade::code).collect();
+                    d.set_item(name, PyArray1::from_vec(py, codes))?;
+                }
+                ReportColumn::HasData => d.set_item(name, PyArray1::from_vec(py, take(&mut c.has_data)))?,
+                ReportColumn::Signals => d.set_item(name, PyArray1::from_vec(py, take(&mut c.signals)))?,
+                ReportColumn::Score => d.set_item(name, PyArray1::from_vec(py, take(&mut c.score)))?,
+                ReportColumn::Expected => d.set_item(name, PyArray1::from_vec(py, take(&mut c.expected)))?,
+                ReportColumn::Value => d.set_item(name, PyArray1::from_vec(py, take(&mut c.value)))?,
+                ReportColumn::Confidence => {
+                    d.set_item(name, PyArray1::from_vec(py, take(&mut c.confidence)))?
+                }
+                ReportColumn::ForecastScore => {
+                    d.set_item(name, PyArray1::from_vec(py, take(&mut c.forecast_score)))?
+                }
             }
-            OptionalIdValues::Utf8 { ids, null } => {
-                d.set_item("objective_mask", PyArray1::from_vec(py, null))?;
-                d.set_item("objective", arrow(ids))?;
-            }
-            OptionalIdValues::Text(v) => d.set_item("objective", v)?,
         }
-        // One-byte enums become their one-byte codes in place (`into_iter().map().collect()`
-        // reuses the buffer): no new allocation, no fresh pages to fault in.
-        d.set_item("type", PyArray1::from_vec(py, c.node_type.into_iter().map(|t| t as u8).collect()))?;
-        let kind: Vec<i8> = c.kind.into_iter().map(|k| k.map_or(-1, |k| k.code() as i8)).collect();
-        d.set_item("kind", PyArray1::from_vec(py, kind))?;
-        d.set_item("score", PyArray1::from_vec(py, c.score))?;
-        d.set_item("expected", PyArray1::from_vec(py, c.expected))?;
-        d.set_item("status", PyArray1::from_vec(py, c.status.into_iter().map(Status::code).collect()))?;
-        d.set_item("grade", PyArray1::from_vec(py, c.grade.into_iter().map(Grade::code).collect()))?;
-        d.set_item("has_data", PyArray1::from_vec(py, c.has_data))?;
-        d.set_item("value", PyArray1::from_vec(py, c.value))?;
-        d.set_item("confidence", PyArray1::from_vec(py, c.confidence))?;
-        d.set_item("forecast_score", PyArray1::from_vec(py, c.forecast_score))?;
-        d.set_item("signals", PyArray1::from_vec(py, c.signals))?;
         Ok(d)
     }
 

@@ -99,6 +99,37 @@ def test_to_pandas_columns_and_types():
     assert pd.isna(df.set_index("id").loc["co", "value"])
 
 
+def test_to_pandas_makes_only_the_columns_asked_for():
+    """``columns=`` (as in ``pandas.read_parquet``): the columns named, in that order, each as
+    the full frame has it; for text ids (Arrow's layout) and integer ids (with a null mask)."""
+    integers = (pd.DataFrame({"id": [1, 2]}),
+                pd.DataFrame({"id": [10, 20, 30], "objective": [1, 2, 2], "kind": "binary", "current": [1.0, 0.0, 1.0]}),
+                pd.DataFrame({"child": [2], "parent": [1]}))
+    for report in (okr.Plan.from_frames(*frames()).score("2026-02-15"), okr.Plan.from_frames(*integers).score("2026-02-15")):
+        full = report.to_pandas()
+        for cols in (["score"], ["status", "id"], ["objective"], ["signals", "objective", "kind", "forecast_score"],
+                     ["objective", "id", "confidence", "has_data", "grade", "value", "expected", "type"],
+                     list(reversed(full.columns))):
+            pd.testing.assert_frame_equal(report.to_pandas(columns=cols), full[cols])
+        assert report.to_pandas(columns=tuple(full.columns)).equals(full)
+        nothing = report.to_pandas(columns=[])
+        assert nothing.shape == (len(full), 0) and nothing.index.equals(full.index)
+        # The extension returns only the columns asked for (and the objective's null mask).
+        assert list(report._inner.columns(select=["value", "id"])) == ["value", "id"]
+        plain = report._inner.columns(utf8=False, select=["objective", "id"])
+        assert [str(x) for x in plain["id"]] == [str(x) for x in full["id"]]
+    with pytest.raises(okr.OkrError) as e:
+        report.to_pandas(columns=["id", "scores"])
+    assert e.value.code == "unknown_column" and "`scores`" in str(e.value)
+    with pytest.raises(okr.OkrError) as e:
+        report.to_pandas(columns=["score", "id", "score"])
+    assert e.value.code == "invalid_input" and "`score` is asked for twice" in str(e.value)
+    for bad in ("score", 3, [3]):
+        with pytest.raises(okr.OkrError) as e:
+            report.to_pandas(columns=bad)  # type: ignore[arg-type]
+        assert e.value.code == "invalid_input"
+
+
 def test_as_of_forms_and_policy_override():
     plan = okr.Plan.from_frames(*frames())
     by_str = plan.score("2026-02-15").to_json()

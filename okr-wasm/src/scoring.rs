@@ -104,7 +104,8 @@ impl Report {
 
     /// Scores, in input order.
     pub fn scores(&self) -> Float64Array {
-        Float64Array::from(self.0.columns().score.as_slice())
+        let score = self.0.columns_of(&[okr_core::ReportColumn::Score], false).score;
+        Float64Array::from(score.as_slice())
     }
 
     /// Statuses, in input order.

@@ -365,6 +365,97 @@ pub(crate) fn assert_columns_match_nodes(report: &okr_core::Report) {
     for c in [plain, arrow] {
         assert_columns_match(report, &c);
     }
+    use okr_core::ReportColumn as C;
+    for utf8 in [false, true] {
+        for c in C::ALL {
+            assert_selected(report, &[c], utf8);
+        }
+        assert_selected(report, &[], utf8);
+        assert_selected(report, &[C::Signals, C::Id, C::Score, C::Status, C::Expected], utf8);
+        assert_selected(report, &[C::Confidence, C::ForecastScore], utf8);
+        assert_selected(report, &[C::Objective, C::Value, C::Kind], utf8);
+    }
+}
+
+/// `Report::columns_of(which)` holds the columns of `which` exactly as `columns` does, and
+/// every other column empty.
+fn assert_selected(report: &okr_core::Report, which: &[okr_core::ReportColumn], utf8: bool) {
+    use okr_core::{IdValues, OptionalIdValues, ReportColumn as C};
+    let (all, some) = (report.columns_of(&C::ALL, utf8), report.columns_of(which, utf8));
+    let has = |c: C| which.contains(&c);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    macro_rules! same {
+        ($($field:ident: $c:expr),*) => {$(
+            if has($c) {
+                assert_eq!(some.$field, all.$field, "{} of {which:?}", $c.name());
+            } else {
+                assert!(some.$field.is_empty(), "{} not asked for in {which:?}", $c.name());
+            }
+        )*};
+    }
+    macro_rules! same_floats {
+        ($($field:ident: $c:expr),*) => {$(
+            if has($c) {
+                assert_eq!(bits(&some.$field), bits(&all.$field), "{} of {which:?}", $c.name());
+            } else {
+                assert!(some.$field.is_empty(), "{} not asked for in {which:?}", $c.name());
+            }
+        )*};
+    }
+    same!(node_type: C::Type, kind: C::Kind, status: C::Status, grade: C::Grade, has_data: C::HasData);
+    same!(signals: C::Signals);
+    same_floats!(score: C::Score, expected: C::Expected, value: C::Value, confidence: C::Confidence);
+    same_floats!(forecast_score: C::ForecastScore);
+    let id_len = match &some.id {
+        IdValues::Integers(v) => v.len(),
+        IdValues::Text(v) => v.len(),
+        IdValues::Utf8(v) => v.len(),
+    };
+    if has(C::Id) {
+        assert_eq!(some.id, all.id);
+    } else {
+        assert_eq!(id_len, 0, "id not asked for in {which:?}");
+    }
+    let objective_len = match &some.objective {
+        OptionalIdValues::Integers { values, null } => values.len().max(null.len()),
+        OptionalIdValues::Text(v) => v.len(),
+        OptionalIdValues::Utf8 { ids, null } => ids.len().max(null.len()),
+    };
+    if has(C::Objective) {
+        assert_eq!(some.objective, all.objective);
+    } else {
+        assert_eq!(objective_len, 0, "objective not asked for in {which:?}");
+    }
+}
+
+#[test]
+fn report_columns_are_named_and_listed_by_name() {
+    use okr_core::ReportColumn as C;
+    let names: Vec<&str> = C::ALL.iter().map(|c| c.name()).collect();
+    assert_eq!(C::parse_list(&names).unwrap(), C::ALL);
+    assert_eq!(C::parse_list(&["status", "id"]).unwrap(), [C::Status, C::Id]);
+    assert_eq!(C::parse_list::<&str>(&[]).unwrap(), []);
+    let e = C::parse_list(&["score", "scores"]).unwrap_err();
+    assert_eq!((e.code(), e.to_string().as_str()), ("unknown_column", "unknown column `scores` in report"));
+    let e = C::parse_list(&["score", "id", "score"]).unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+    assert!(e.to_string().contains("`score` is asked for twice"), "{e}");
+    // The names are those of the JSON report's node lines (`node_type` is `type` there too;
+    // a line leaves out what it does not have, so look at every line).
+    let acme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/acme.json")).unwrap();
+    let keys: std::collections::BTreeSet<String> = Plan::from_json(&acme)
+        .unwrap()
+        .score(day("2026-02-15"))
+        .nodes()
+        .filter_map(|n| serde_json::to_value(n).unwrap().as_object().cloned())
+        .flat_map(|line| line.keys().cloned().collect::<Vec<_>>())
+        .collect();
+    for c in C::ALL {
+        // The JSON line has the whole forecast where a column has its score.
+        let key = if c == C::ForecastScore { "forecast" } else { c.name() };
+        assert!(keys.contains(key), "{key} is not a key of any line: {keys:?}");
+    }
 }
 
 fn assert_columns_match(report: &okr_core::Report, c: &okr_core::ReportColumns<'_>) {

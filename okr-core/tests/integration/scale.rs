@@ -202,6 +202,23 @@ fn text_ids_at_scale_read_like_integer_ids() {
         let objectives = || (0..ids.len()).map(|i| text.objective.get(i));
         assert!(objectives().eq((0..ids.len()).map(|i| arrow.objective.get(i))));
         assert_eq!(arrow.objective.get(n as usize + 150_001).as_deref(), Some("id-1075000"));
+        // Some columns only (made by two threads at this size): the same rows, the others
+        // empty, whether rows are read straight from the report (three arrays or fewer) or
+        // through records (more).
+        use okr_core::ReportColumn as C;
+        let some = report.columns_of(&[C::Status, C::Id, C::Objective], true);
+        assert_eq!((some.id, some.objective, some.status), (arrow.id, arrow.objective, arrow.status));
+        assert!(some.score.is_empty() && some.kind.is_empty() && some.signals.is_empty());
+        let some = report.columns_of(&[C::Score], false);
+        assert_eq!(some.score, text.score);
+        assert_eq!(some.id, IdValues::Text(Vec::new()));
+        let some = report.columns_of(&[C::Grade, C::Kind, C::Signals, C::Expected], false);
+        assert_eq!((&some.grade, &some.kind, &some.signals), (&text.grade, &text.kind, &text.signals));
+        assert_eq!(
+            some.expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            text.expected.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+        );
+        assert!(some.status.is_empty() && some.score.is_empty());
     }
     // In Arrow's layout, a repeated id deep in the second half is the one named.
     let mut cols = build(Ids::Utf8);
@@ -264,6 +281,10 @@ fn every_key_result_reports_its_objective_at_scale() {
         let rows = (0..(3 * n) as usize).map(|i| c.objective.get(i).map(|o| o.to_string()));
         let expected = (0..n).map(|_| None).chain(objective.iter().map(|o| Some(o.to_string())));
         assert!(rows.eq(expected), "objectives of {n} objectives' key results");
+        // Asked for alone (by two threads at this size), the column is the same.
+        let alone = report.columns_of(&[okr_core::ReportColumn::Objective], false);
+        assert_eq!(alone.objective, c.objective);
+        assert!(matches!(alone.id, IdValues::Integers(ref v) if v.is_empty()));
     }
 }
 

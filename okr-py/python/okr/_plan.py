@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -104,52 +104,52 @@ class Report:
         """The report as a dict: ``{"as_of": ..., "nodes": [...]}``."""
         return json.loads(self._inner.to_json())
 
-    def to_pandas(self) -> pd.DataFrame:
+    @boundary
+    def to_pandas(self, columns: Optional[Sequence[str]] = None) -> pd.DataFrame:
         """One row per node: ``id``, ``type``, ``kind``, ``objective``, ``score``, ``expected``,
         ``status``, ``grade``, ``has_data``, ``value``, ``confidence``, ``forecast_score``,
         ``signals`` (the signal names joined by commas, ``""`` for none: filter with
         ``df.signals.str.contains("stale")``). Categorical columns are pandas Categoricals,
-        missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are."""
+        missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are.
+
+        ``columns`` (as in ``pandas.read_parquet``) makes only the columns named, in that
+        order: ``report.to_pandas(columns=["id", "score", "status"])`` skips the work of the
+        other ten. An unknown name is an ``OkrError`` (``unknown_column``) naming it."""
+        if isinstance(columns, str):
+            raise invalid(f"columns must be a list of column names, not the string {columns!r}")
         # Where pandas keeps text in Arrow (its default from 3.0), text ids come over in Arrow's
         # layout and become that same dtype without a Python string per row.
         text = pd.Series(["a"]).dtype
         arrow = isinstance(text, pd.StringDtype) and text.storage == "pyarrow"
-        c = self._inner.columns(utf8=arrow)
+        select = None if columns is None else list(columns)
+        c = self._inner.columns(utf8=arrow, select=select)
         cats = _okr.report_categories()
 
-        def categorical(name: str, categories: Any) -> pd.Categorical:
-            return pd.Categorical.from_codes(c[name], categories=categories)
+        def categorical(name: str) -> pd.Categorical:
+            return pd.Categorical.from_codes(c[name], categories=cats[name])
 
-        names = cats["signals"]
-        combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
-        ids: Any = c["id"]
-        objective: Any = c["objective"]
-        if isinstance(ids, tuple):
-            ids = _arrow_strings(ids[1], ids[2], None, text)
-        if isinstance(objective, tuple):
-            objective = _arrow_strings(objective[1], objective[2], c["objective_mask"], text)
-        elif "objective_mask" in c:
-            objective = pd.arrays.IntegerArray(c["objective"], c["objective_mask"])
+        def signals(name: str) -> pd.Categorical:
+            names = cats["signals"]
+            combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
+            return pd.Categorical.from_codes(c[name], categories=combos)
+
+        def id_column(name: str) -> Any:
+            values: Any = c[name]
+            mask = c.get("objective_mask") if name == "objective" else None
+            if isinstance(values, tuple):
+                return _arrow_strings(values[1], values[2], mask, text)
+            if mask is not None:
+                return pd.arrays.IntegerArray(values, mask)
+            return values
+
+        convert: Dict[str, Callable[[str], Any]] = {
+            "id": id_column, "objective": id_column, "type": categorical, "kind": categorical,
+            "status": categorical, "grade": categorical, "signals": signals,
+        }
+        names = [n for n in c if n != "objective_mask"]
         # One constructor over whole columns: no copy, no re-layout per inserted column.
-        out = pd.DataFrame(
-            {
-                "id": ids,
-                "type": categorical("type", cats["type"]),
-                "kind": categorical("kind", cats["kind"]),
-                "objective": objective,
-                "score": c["score"],
-                "expected": c["expected"],
-                "status": categorical("status", cats["status"]),
-                "grade": categorical("grade", cats["grade"]),
-                "has_data": c["has_data"],
-                "value": c["value"],
-                "confidence": c["confidence"],
-                "forecast_score": c["forecast_score"],
-                "signals": pd.Categorical.from_codes(c["signals"], categories=combos),
-            },
-            copy=False,
-        )
-        return out
+        data = {name: convert.get(name, c.__getitem__)(name) for name in names}
+        return pd.DataFrame(data, index=pd.RangeIndex(len(self._inner)), copy=False)
 
     @boundary
     def explain(self, id: Union[str, int]) -> Dict[str, Any]:

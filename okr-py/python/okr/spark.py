@@ -106,7 +106,7 @@ def score(
                 t["objectives"], t.get("key_results", pd.DataFrame({"id": [], "objective": [], "kind": []})),
                 t.get("alignments"), t.get("check_ins"), t.get("cycles"), policy_json,
             )
-            df = plan.score(day).to_pandas()[_REPORT_COLUMNS]
+            df = plan.score(day).to_pandas(columns=_REPORT_COLUMNS)
             for c in ["id", "objective"]:
                 df[c] = df[c].astype("object").where(df[c].notna(), None).map(lambda v: None if v is None else str(v))
             for c in ["type", "kind", "status", "grade"]:
