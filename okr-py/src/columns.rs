@@ -16,11 +16,19 @@ fn parse_each<T: Copy>(
     parse: impl Fn(&str) -> Option<T>,
 ) -> PyResult<Option<Vec<Option<T>>>> {
     let Some((codes, cats)) = values else { return Ok(None) };
-    let parsed = cats
-        .iter()
-        .map(|s| parse(s).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`"))))
-        .collect::<PyResult<Vec<T>>>()?;
-    Ok(Some(codes.into_iter().map(|c| usize::try_from(c).ok().map(|c| parsed[c])).collect()))
+    // A category is named as unknown only when a row has it: a pandas Categorical may list
+    // categories no row uses.
+    let parsed: Vec<Option<T>> = cats.iter().map(|s| parse(s)).collect();
+    codes
+        .into_iter()
+        .map(|c| match usize::try_from(c) {
+            Err(_) => Ok(None),
+            Ok(c) => {
+                parsed[c].map(Some).ok_or_else(|| invalid_input(format!("unknown {what} `{}`", cats[c])))
+            }
+        })
+        .collect::<PyResult<Vec<Option<T>>>>()
+        .map(Some)
 }
 
 fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {

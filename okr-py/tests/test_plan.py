@@ -130,6 +130,37 @@ def test_to_pandas_makes_only_the_columns_asked_for():
         assert e.value.code == "invalid_input"
 
 
+def test_categorical_and_constant_text_columns_read_like_plain_ones():
+    """A Categorical crosses as its own codes (a category no row uses is never read, so an
+    unused unknown kind is no error, a used one is named); a text column holding one value
+    throughout (every objective in one cycle) crosses as that value."""
+    objectives, key_results, alignments, check_ins, cycles = frames()
+    want = okr.Plan.from_frames(objectives, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+    kinds = pd.Categorical(key_results["kind"], categories=["binary", "linear", "at_most", "bogus"])
+    one_cycle = objectives.assign(cycle=pd.array(["q1", "q1"], dtype="string[pyarrow]"))
+    for objs, krs in ((objectives, key_results.assign(kind=kinds)), (one_cycle, key_results),
+                      (objectives.assign(cycle=pd.Categorical(["q1", "q1"], categories=["q0", "q1"])), key_results)):
+        got = okr.Plan.from_frames(objs, krs, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+        pd.testing.assert_frame_equal(got, want)
+    # The Categorical's own codes and categories, not a factorisation of its values.
+    assert okr._columns.texts(pd.Series(kinds))[2] == ["binary", "linear", "at_most", "bogus"]
+    _, codes, categories = okr._columns.texts(one_cycle["cycle"])
+    assert codes.tolist() == [0, 0] and categories == ["q1"]
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, key_results.assign(kind=pd.Categorical(["linear", "bogus", "linear"])), cycles=cycles)
+    assert e.value.code == "invalid_input" and "unknown key-result kind `bogus`" in str(e.value)
+    # Not one value throughout: a null, a second value, or an unknown cycle in the one value.
+    for cycle, code in ((["q1", None], None), (["q1", "q2"], "unknown_cycle"), (["q9", "q9"], "unknown_cycle")):
+        objs = objectives.assign(cycle=pd.array(cycle, dtype="string[pyarrow]"))
+        if code is None:
+            report = okr.Plan.from_frames(objs, key_results, alignments, check_ins, cycles).score("2026-02-15")
+            assert pd.isna(report.to_pandas()["expected"][1]) and report.to_pandas()["expected"][0] > 0
+        else:
+            with pytest.raises(okr.OkrError) as e:
+                okr.Plan.from_frames(objs, key_results, alignments, check_ins, cycles)
+            assert e.value.code == code and cycle[-1] in str(e.value)
+
+
 def test_as_of_forms_and_policy_override():
     plan = okr.Plan.from_frames(*frames())
     by_str = plan.score("2026-02-15").to_json()

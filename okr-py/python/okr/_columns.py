@@ -192,7 +192,21 @@ def floats(series: Any, what: str = "values") -> np.ndarray:
 
 def texts(series: pd.Series) -> tuple:
     """Text as ``("codes", codes, categories)``: one small list of distinct values and an int32
-    array (-1 for null), which crosses into Rust far faster than a string per row."""
+    array (-1 for null), which crosses into Rust far faster than a string per row.
+
+    A pandas Categorical is sent as its own codes and categories (categories no row uses are
+    never read); an Arrow-backed column holding one value throughout (every objective in one
+    cycle) as that value, after one comparison pass. Anything else is factorised by pandas."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        return ("codes", np.ascontiguousarray(codes, dtype=np.int32), [str(u) for u in series.cat.categories])
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow" and len(series):
+        import pyarrow.compute as pc
+
+        arr = series.array.__arrow_array__()
+        first = arr[0]
+        if arr.null_count == 0 and first.is_valid and pc.all(pc.equal(arr, first)).as_py():
+            return ("codes", np.zeros(len(series), dtype=np.int32), [first.as_py()])
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return ("codes", np.ascontiguousarray(codes, dtype=np.int32), [str(u) for u in uniques])
 
