@@ -147,6 +147,7 @@ pub(crate) fn inner_order(
     crate::phase("topo compact");
     let mut dfs = DfsPostOrder::empty(&graph);
     let mut post = Vec::with_capacity(m);
+    let mut cyclic = false;
     let tops = (0..m).filter(|&k| !has_dependent.contains(inner_doc[k] as usize));
     // Inner nodes not reached from any top lie on or behind a cycle; visiting them exposes it.
     for start in tops.chain(0..m) {
@@ -155,19 +156,26 @@ pub(crate) fn inner_order(
         }
         dfs.move_to(start as u32);
         while let Some(node) = dfs.next(&graph) {
+            // Without a cycle, every contributor of a node finishes before the node does; one
+            // that has not is an ancestor on the search path, so the graph has a cycle. (The
+            // finished set is a bit per inner node: in cache.)
+            cyclic |= (&graph).neighbors(node).any(|c| !dfs.finished.contains(c as usize));
             post.push(node);
         }
     }
     crate::phase("topo dfs");
-    let mut rank = vec![0u32; m];
-    for (r, &u) in post.iter().enumerate() {
-        rank[u as usize] = r as u32;
-    }
-    for (r, &u) in post.iter().enumerate() {
-        for c in (&graph).neighbors(u) {
-            if rank[c as usize] as usize >= r {
-                let cycle = cycle_through(&graph.offsets, &graph.src, c, u);
-                return Err(cycle.into_iter().map(|k| inner_doc[k as usize]).collect());
+    if cyclic {
+        // Name a cycle: the first node in post-order with a contributor not before it.
+        let mut rank = vec![0u32; m];
+        for (r, &u) in post.iter().enumerate() {
+            rank[u as usize] = r as u32;
+        }
+        for (r, &u) in post.iter().enumerate() {
+            for c in (&graph).neighbors(u) {
+                if rank[c as usize] as usize >= r {
+                    let cycle = cycle_through(&graph.offsets, &graph.src, c, u);
+                    return Err(cycle.into_iter().map(|k| inner_doc[k as usize]).collect());
+                }
             }
         }
     }

@@ -376,3 +376,74 @@ fn large_plans_scored_by_two_threads_match_the_definition() {
     assert!(got.len() > 1000, "{} events", got.len());
     assert_eq!(got, want);
 }
+
+/// Whether the graph (`parents[i]`: the objectives `i` is aligned to) has a cycle, by Kahn's
+/// algorithm: repeatedly remove nodes nothing is aligned to; a cycle is what never empties.
+fn has_cycle(parents: &[Vec<usize>]) -> bool {
+    let n = parents.len();
+    let mut feeders = vec![0usize; n];
+    for ps in parents {
+        for &p in ps {
+            feeders[p] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..n).filter(|&i| feeders[i] == 0).collect();
+    let mut removed = 0;
+    while let Some(i) = ready.pop() {
+        removed += 1;
+        for &p in &parents[i] {
+            feeders[p] -= 1;
+            if feeders[p] == 0 {
+                ready.push(p);
+            }
+        }
+    }
+    removed < n
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Any alignment graph, cyclic or not (several tops, cycles reachable from a top or behind
+    /// one): the plan is rejected as cyclic exactly when the graph has a cycle, and the cycle it
+    /// names is one, child to parent.
+    #[test]
+    fn cycles_are_found_exactly_and_named(
+        edges in prop::collection::vec(prop::collection::vec(any::<prop::sample::Index>(), 0..3), 1..120),
+    ) {
+        let n = edges.len();
+        let parents: Vec<Vec<usize>> = edges
+            .iter()
+            .enumerate()
+            .map(|(i, ps)| {
+                let mut ps: Vec<usize> = ps.iter().map(|p| p.index(n)).filter(|&p| p != i).collect();
+                ps.sort_unstable();
+                ps.dedup();
+                ps
+            })
+            .collect();
+        let objectives: Vec<serde_json::Value> = parents
+            .iter()
+            .enumerate()
+            .map(|(i, ps)| {
+                let ps: Vec<serde_json::Value> = ps.iter().map(|p| json!({"id": format!("o{p}")})).collect();
+                json!({"id": format!("o{i}"), "parents": ps,
+                       "key_results": [{"id": format!("k{i}"), "kind": "binary", "current": 1}]})
+            })
+            .collect();
+        let built = Plan::from_json(&json!({"objectives": objectives}).to_string());
+        match built {
+            Ok(_) => prop_assert!(!has_cycle(&parents), "a cyclic graph was accepted: {parents:?}"),
+            Err(okr_core::Error::Cycle { ids }) => {
+                prop_assert!(has_cycle(&parents), "an acyclic graph was rejected: {parents:?}");
+                prop_assert!(ids.len() >= 3 && ids.first() == ids.last(), "{ids:?}");
+                let index = |id: &str| id[1..].parse::<usize>().unwrap();
+                for pair in ids.windows(2) {
+                    let (child, parent) = (index(&pair[0]), index(&pair[1]));
+                    prop_assert!(parents[child].contains(&parent), "{ids:?} is not a cycle of {parents:?}");
+                }
+            }
+            Err(e) => prop_assert!(false, "unexpected error {e}"),
+        }
+    }
+}
