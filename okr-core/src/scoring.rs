@@ -1041,6 +1041,8 @@ impl Report {
         // topological order (sequential reads), records are gathered into input order (a miss
         // per row), then split into columns sequentially. When at most three arrays are read,
         // rows are read straight from them: that costs fewer misses than a record per node.
+        // (The objective reads two arrays; a value, looked up through the check-ins, always
+        // goes through records.)
         let arrays = [
             (C::Score, 1),
             (C::Status, 1),
