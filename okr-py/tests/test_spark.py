@@ -90,3 +90,20 @@ def test_rater_effects_and_normalize_by_group(session):
     assert np.allclose(mine.loc[alone.index.astype(str), "leniency"], alone["leniency"], atol=1e-12)
     rows, errors = okr_spark.normalize(session.createDataFrame(df), "ratee", "rater", "rating", by="cycle")
     assert rows.count() == len(df) and errors.count() == 0
+
+
+def test_wrong_arguments_are_okr_errors(session):
+    """A pandas DataFrame where a Spark one is expected, or a missing key column: one
+    exception type, naming the problem, as everywhere else in okr."""
+    objectives = pd.DataFrame({"org": [1], "id": [1]})
+    key_results = pd.DataFrame({"org": [1], "id": [2], "objective": [1], "kind": ["binary"], "current": [1.0]})
+    with pytest.raises(okr.OkrError) as e:
+        okr_spark.score(objectives, key_results, by="org")
+    assert e.value.code == "invalid_input" and "score" in str(e.value)
+    sdf = session.createDataFrame(objectives)
+    with pytest.raises(okr.OkrError) as e:
+        okr_spark.score(sdf, session.createDataFrame(key_results), by="tenant")
+    assert e.value.code == "invalid_input" and "`tenant`" in str(e.value)
+    with pytest.raises(okr.OkrError) as e:
+        okr_spark.rater_effects(pd.DataFrame({"g": [1], "ratee": [1], "rater": [1], "rating": [1.0]}), "ratee", "rater", "rating", by="g")
+    assert e.value.code == "invalid_input"

@@ -18,7 +18,7 @@ import pandas as pd
 
 import okr
 from okr import calibration as cal
-from okr._columns import invalid
+from okr._columns import boundary, invalid
 
 __all__ = ["score", "rater_effects", "normalize"]
 
@@ -60,6 +60,7 @@ def _unpack(pdf: pd.DataFrame) -> Dict[str, pd.DataFrame]:
     return tables
 
 
+@boundary
 def score(
     objectives: Any,
     key_results: Any,
@@ -148,6 +149,7 @@ def _ratings_job(data: Any, by: str, fn, schema_fields: List[Tuple[str, Any]]):
     return combined.filter(F.col("code").isNull()).drop("code", "message"), combined.filter(F.col("code").isNotNull()).select(by, "code", "message")
 
 
+@boundary
 def rater_effects(data: Any, ratee: str, rater: str, rating: str, *, by: str) -> Tuple[Any, Any]:
     """``okr.calibration.rater_effects`` per group (organisation or review cycle): returns
     ``(effects, errors)``."""
@@ -163,6 +165,7 @@ def rater_effects(data: Any, ratee: str, rater: str, rating: str, *, by: str) ->
     return _ratings_job(data, by, fn, fields)
 
 
+@boundary
 def normalize(data: Any, ratee: str, rater: str, rating: str, *, by: str, method: str = "zscore", scale: Optional[Sequence[float]] = None) -> Tuple[Any, Any]:
     """``okr.calibration.normalize`` per group: returns ``(rows, errors)`` where rows carry
     ``ratee``, ``rater``, ``rating`` and ``normalized``."""
