@@ -9,26 +9,31 @@ use pyo3::prelude::*;
 use crate::convert::Table;
 use crate::errors::{invalid_input, to_py_err};
 
-/// Parses each distinct value of a categorical column once, then maps the codes.
-fn parse_each<T: Copy>(
-    values: Option<(Vec<i32>, Vec<String>)>,
+/// Column `column` of `t` parsed by category: each distinct value is parsed once (a category
+/// is named as unknown only when a row has it: a pandas Categorical may list categories no row
+/// uses), then `row(i, value)` makes row `i`'s entry (`value` is `None` for a null).
+fn parse_each<T: Copy, U>(
+    t: &Table<'_>,
+    column: &str,
     what: &str,
     parse: impl Fn(&str) -> Option<T>,
-) -> PyResult<Option<Vec<Option<T>>>> {
-    let Some((codes, cats)) = values else { return Ok(None) };
-    // A category is named as unknown only when a row has it: a pandas Categorical may list
-    // categories no row uses.
-    let parsed: Vec<Option<T>> = cats.iter().map(|s| parse(s)).collect();
-    codes
-        .into_iter()
-        .map(|c| match usize::try_from(c) {
-            Err(_) => Ok(None),
-            Ok(c) => {
-                parsed[c].map(Some).ok_or_else(|| invalid_input(format!("unknown {what} `{}`", cats[c])))
-            }
-        })
-        .collect::<PyResult<Vec<Option<T>>>>()
-        .map(Some)
+    row: impl Fn(usize, Option<T>) -> PyResult<U>,
+) -> PyResult<Option<Vec<U>>> {
+    t.coded(column, |codes, cats| {
+        let parsed: Vec<Option<T>> = cats.iter().map(|s| parse(s)).collect();
+        codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| match c {
+                -1 => row(i, None),
+                c => match usize::try_from(c).ok().and_then(|c| parsed.get(c)) {
+                    Some(Some(v)) => row(i, Some(*v)),
+                    Some(None) => Err(invalid_input(format!("unknown {what} `{}`", cats[c as usize]))),
+                    None => Err(invalid_input(format!("column `{column}`: code {c} has no category"))),
+                },
+            })
+            .collect()
+    })
 }
 
 fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {
@@ -38,19 +43,15 @@ fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {
         owner: t.texts("owner")?,
         level: t.texts("level")?,
         title: t.texts("title")?,
-        progress: parse_each(t.categories("progress")?, "progress driver", ProgressDriver::parse)?,
+        progress: parse_each(t, "progress", "progress driver", ProgressDriver::parse, |_, v| Ok(v))?,
     })
 }
 
 fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
-    let kind = parse_each(t.categories("kind")?, "key-result kind", KeyResultKind::parse)?
-        .ok_or_else(|| invalid_input("key_results needs column `kind`"))?
-        .into_iter()
-        .enumerate()
-        .map(|(row, k)| {
-            k.ok_or_else(|| invalid_input(format!("`key_results.kind`: row {row} has no kind (null)")))
-        })
-        .collect::<PyResult<Vec<_>>>()?;
+    let null = |row| invalid_input(format!("`key_results.kind`: row {row} has no kind (null)"));
+    let kind =
+        parse_each(t, "kind", "key-result kind", KeyResultKind::parse, |row, k| k.ok_or_else(|| null(row)))?
+            .ok_or_else(|| invalid_input("key_results needs column `kind`"))?;
     Ok(KeyResultColumns {
         id: t.required_ids("id")?,
         objective: t.required_ids("objective")?,
@@ -63,7 +64,7 @@ fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
         low: t.floats("low")?,
         high: t.floats("high")?,
         current: t.floats("current")?,
-        op: parse_each(t.categories("op")?, "aggregate op", AggregateOp::parse)?,
+        op: parse_each(t, "op", "aggregate op", AggregateOp::parse, |_, v| Ok(v))?,
         title: t.texts("title")?,
         owner: t.texts("owner")?,
     })

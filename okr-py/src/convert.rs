@@ -111,21 +111,36 @@ impl<'py> Table<'py> {
     /// Text per row as (codes, categories): code -1 is null. Accepts the factorised form the
     /// Python side sends, `("codes", int32 array, [str])`, or a plain list of str/None.
     pub fn categories(&self, column: &str) -> PyResult<Option<(Vec<i32>, Vec<String>)>> {
+        self.coded(column, |codes, cats| {
+            if let Some(bad) = codes.iter().find(|&&c| c < -1 || c as i64 >= cats.len() as i64) {
+                return Err(invalid_input(format!("column `{column}`: code {bad} has no category")));
+            }
+            Ok((codes.to_vec(), cats.to_vec()))
+        })
+    }
+
+    /// Calls `f` with the column's codes and categories (see [`Table::categories`]), the codes
+    /// read in place from the array the Python side sent; `f` checks each code's range.
+    pub fn coded<R>(
+        &self,
+        column: &str,
+        f: impl FnOnce(&[i32], &[String]) -> PyResult<R>,
+    ) -> PyResult<Option<R>> {
         let Some(v) = self.get(column)? else { return Ok(None) };
         if let Ok((tag, codes, cats)) = v.extract::<(String, PyReadonlyArray1<i32>, Vec<String>)>() {
             if tag == "codes" {
-                let codes = codes.as_array().to_vec();
-                if let Some(bad) = codes.iter().find(|&&c| c < -1 || c as i64 >= cats.len() as i64) {
-                    return Err(invalid_input(format!("column `{column}`: code {bad} has no category")));
+                return match codes.as_slice() {
+                    Ok(codes) => f(codes, &cats),
+                    Err(_) => f(&codes.as_array().to_vec(), &cats),
                 }
-                return Ok(Some((codes, cats)));
+                .map(Some);
             }
         }
         let values: Vec<Option<String>> =
             v.extract().map_err(|_| invalid_input(format!("column `{column}` must be text (or null)")))?;
         let mut cats: Vec<String> = Vec::new();
         let mut index = std::collections::HashMap::new();
-        let codes = values
+        let codes: Vec<i32> = values
             .into_iter()
             .map(|s| match s {
                 None => -1,
@@ -135,7 +150,7 @@ impl<'py> Table<'py> {
                 }),
             })
             .collect();
-        Ok(Some((codes, cats)))
+        f(&codes, &cats).map(Some)
     }
 
     /// Text per row, kept as codes into the distinct values (no string per row).

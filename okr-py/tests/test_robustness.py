@@ -179,6 +179,10 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
     assert plan.score("2026-02-15").to_dict() == want
     # as_of may be a numpy datetime64 too (its day).
     assert plan.score(np.datetime64("2026-02-15T23:59")).to_dict() == want
+    def krs(codes: np.ndarray) -> dict:
+        return {"id": np.array([2, 3], np.int64), "objective": np.array([1, 1], np.int64),
+                "kind": ("codes", codes, ["binary", "bogus"]), "current": np.array([1.0, 0.0])}
+
     circular: dict = {"objectives": []}
     circular["objectives"].append(circular)
     cases = [
@@ -195,6 +199,19 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3], "objective": [1, 1],
                                                                                "kind": ["binary", None], "current": [1.0, 0.0]})),
          "invalid_input", "`key_results.kind`: row 1 has no kind (null)"),
+        # The first bad row is the one named, whatever is wrong with it.
+        (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3, 4], "objective": [1, 1, 1],
+                                                                               "kind": ["binary", "bogus", None], "current": 1.0})),
+         "invalid_input", "unknown key-result kind `bogus`"),
+        # Codes sent straight to the extension: out of range (kind, read in place, and a cycle
+        # column), and strided (copied, then read).
+        (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64)}, krs(np.array([0, 3], np.int32)), None, None, None, None),
+         "invalid_input", "column `kind`: code 3 has no category"),
+        (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64), "cycle": ("codes", np.array([-2], np.int32), ["q"])},
+                                        krs(np.array([0, 0], np.int32)), None, None, None, None),
+         "invalid_input", "column `cycle`: code -2 has no category"),
+        (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64)}, krs(np.array([0, 9, 1, 9], np.int32)[::2]), None, None, None, None),
+         "invalid_input", "unknown key-result kind `bogus`"),
     ]
     for call, code, message in cases:
         with pytest.raises(okr.OkrError) as e:
