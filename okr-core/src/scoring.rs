@@ -814,33 +814,42 @@ impl Gathered {
 
 impl GatheredMut<'_> {
     /// Row `i` of this window from `r`; `ints` are the plan's integer ids, if it has them.
-    /// Columns not asked for are empty and left so.
+    /// Columns not asked for are empty and left so; `ALL` says every column was asked for
+    /// (each write is then an index, not a test of whether the column is there).
     #[inline]
-    fn set(&mut self, i: usize, r: &Row, ints: Option<&[i64]>) {
-        /// Writes `v` at `i` of `col` unless `col` is empty (a column not asked for).
-        #[inline(always)]
-        fn put<T>(col: &mut [T], i: usize, v: T) {
-            if let Some(x) = col.get_mut(i) {
-                *x = v;
-            }
+    fn set<const ALL: bool>(&mut self, i: usize, r: &Row, ints: Option<&[i64]>) {
+        macro_rules! put {
+            ($col:expr, $v:expr) => {
+                put::<ALL, _>($col, i, $v)
+            };
         }
-        put(self.node_type, i, if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
-        put(self.kind, i, r.kind);
+        put!(self.node_type, if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
+        put!(self.kind, r.kind);
         if let Some(ints) = ints {
-            put(self.objective_null, i, r.objective == NONE);
-            if let Some(x) = self.objective_int.get_mut(i) {
-                *x = if r.objective == NONE { 0 } else { ints[r.objective as usize] };
-            }
+            put!(self.objective_null, r.objective == NONE);
+            // `NONE` too where the objective was not asked for.
+            put!(self.objective_int, if r.objective == NONE { 0 } else { ints[r.objective as usize] });
         } else {
-            put(self.objective_doc, i, r.objective);
+            put!(self.objective_doc, r.objective);
         }
-        put(self.score, i, r.score);
-        put(self.expected, i, r.expected);
-        put(self.status, i, r.flags.status());
-        put(self.grade, i, r.flags.grade());
-        put(self.has_data, i, r.flags.has_data());
-        put(self.value, i, r.value);
-        put(self.signals, i, r.signals);
+        put!(self.score, r.score);
+        put!(self.expected, r.expected);
+        put!(self.status, r.flags.status());
+        put!(self.grade, r.flags.grade());
+        put!(self.has_data, r.flags.has_data());
+        put!(self.value, r.value);
+        put!(self.signals, r.signals);
+    }
+}
+
+/// Writes `v` at `i` of `col`: unless `col` is empty (a column not asked for), or always when
+/// `ALL` columns were asked for.
+#[inline(always)]
+fn put<const ALL: bool, T>(col: &mut [T], i: usize, v: T) {
+    if ALL {
+        col[i] = v;
+    } else if let Some(x) = col.get_mut(i) {
+        *x = v;
     }
 }
 
@@ -1031,8 +1040,18 @@ impl Report {
     /// # Ok::<(), okr_core::Error>(())
     /// ```
     pub fn columns_of(&self, which: &[ReportColumn], utf8: bool) -> ReportColumns<'_> {
-        use ReportColumn as C;
         let want = Selection::of(which);
+        // Every column (the common case) is made by code that tests nothing per row.
+        if ReportColumn::ALL.iter().all(|&c| want.has(c)) {
+            self.columns_with::<true>(want, utf8)
+        } else {
+            self.columns_with::<false>(want, utf8)
+        }
+    }
+
+    /// [`Report::columns_of`] for the columns of `want`; `ALL` says that is every column.
+    fn columns_with<const ALL: bool>(&self, want: Selection, utf8: bool) -> ReportColumns<'_> {
+        use ReportColumn as C;
         let d = &self.plan.data;
         let n = d.rules.len();
         let today = day(self.as_of);
@@ -1061,34 +1080,8 @@ impl Report {
         })
         .map(|(_, misses)| misses)
         .sum::<u32>();
-        let direct = arrays <= 3;
-        let has = |c| want.has(c);
-        // A record of node `p` holding what the columns asked for need (the rest left empty).
-        let record = |p: usize| {
-            let kind = if has(C::Kind) || has(C::Type) || has(C::Value) { d.kind(p) } else { None };
-            let cycle = if has(C::Expected) { d.cycle_of[p] } else { NONE };
-            Row {
-                score: if has(C::Score) { self.scores[p] } else { 0.0 },
-                expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
-                value: if has(C::Value) && kind.is_some() {
-                    value_of(d, p, today, &self.aggregates)
-                } else {
-                    f64::NAN
-                },
-                // The objective sits just after its key results: a near read.
-                objective: match if has(C::Objective) { d.objective_of[p] } else { NONE } {
-                    NONE => NONE,
-                    o => d.doc_of_pos[o as usize],
-                },
-                kind,
-                flags: if has(C::Status) || has(C::Grade) || has(C::HasData) {
-                    self.flags[p]
-                } else {
-                    Flags(0)
-                },
-                signals: if has(C::Signals) { self.signals[p] } else { 0 },
-            }
-        };
+        let direct = !ALL && arrays <= 3;
+        let record = |p: usize| self.record::<ALL>(p, today, want);
         crate::phase::phase("columns start");
         let h = n / 2;
         let two = crate::parallel::worth_splitting(n);
@@ -1124,18 +1117,18 @@ impl Report {
                     const BLOCK: usize = 256;
                     let mut buf = [EMPTY_ROW; BLOCK];
                     for (b, block) in doc.chunks(BLOCK).enumerate() {
-                        for (slot, &p) in buf.iter_mut().zip(block) {
-                            let p = p as usize;
-                            *slot = if direct {
-                                record(p)
-                            } else if p < h {
-                                head[p]
-                            } else {
-                                tail[p - h]
-                            };
+                        if direct {
+                            for (slot, &p) in buf.iter_mut().zip(block) {
+                                *slot = record(p as usize);
+                            }
+                        } else {
+                            for (slot, &p) in buf.iter_mut().zip(block) {
+                                let p = p as usize;
+                                *slot = if p < h { head[p] } else { tail[p - h] };
+                            }
                         }
                         for (j, r) in buf[..block.len()].iter().enumerate() {
-                            part.set(b * BLOCK + j, r, ints);
+                            part.set::<ALL>(b * BLOCK + j, r, ints);
                         }
                     }
                 }
@@ -1194,6 +1187,34 @@ impl Report {
         };
         crate::phase::phase("columns rest");
         out
+    }
+
+    /// The record of node `p` (see [`Report::columns_of`]) holding what the columns of `want`
+    /// need, the rest left empty; `ALL` says `want` is every column.
+    #[inline(always)]
+    fn record<const ALL: bool>(&self, p: usize, today: i32, want: Selection) -> Row {
+        use ReportColumn as C;
+        let d = &self.plan.data;
+        let has = |c| ALL || want.has(c);
+        let kind = if has(C::Kind) || has(C::Type) || has(C::Value) { d.kind(p) } else { None };
+        let cycle = if has(C::Expected) { d.cycle_of[p] } else { NONE };
+        Row {
+            score: if has(C::Score) { self.scores[p] } else { 0.0 },
+            expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
+            value: if has(C::Value) && kind.is_some() {
+                value_of(d, p, today, &self.aggregates)
+            } else {
+                f64::NAN
+            },
+            // The objective sits just after its key results: a near read.
+            objective: match if has(C::Objective) { d.objective_of[p] } else { NONE } {
+                NONE => NONE,
+                o => d.doc_of_pos[o as usize],
+            },
+            kind,
+            flags: if has(C::Status) || has(C::Grade) || has(C::HasData) { self.flags[p] } else { Flags(0) },
+            signals: if has(C::Signals) { self.signals[p] } else { 0 },
+        }
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].
