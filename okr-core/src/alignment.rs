@@ -158,8 +158,10 @@ pub(crate) fn inner_order(
         while let Some(node) = dfs.next(&graph) {
             // Without a cycle, every contributor of a node finishes before the node does; one
             // that has not is an ancestor on the search path, so the graph has a cycle. (The
-            // finished set is a bit per inner node: in cache.)
-            cyclic |= (&graph).neighbors(node).any(|c| !dfs.finished.contains(c as usize));
+            // finished set is a bit per inner node: in cache.) The node itself is finished by
+            // now: it among its own contributors is a cycle too (self-alignment is rejected
+            // before this, but the check does not lean on that).
+            cyclic |= (&graph).neighbors(node).any(|c| c == node || !dfs.finished.contains(c as usize));
             post.push(node);
         }
     }
@@ -377,6 +379,14 @@ mod tests {
             let (child, parent) = (w[0], w[1] as usize);
             assert!(s[o[parent] as usize..o[parent + 1] as usize].contains(&child));
         }
+    }
+
+    #[test]
+    fn finds_a_node_among_its_own_contributors() {
+        // Rejected as self-alignment before the layout; the cycle check finds it anyway.
+        let (o, s, d) = adjacency(&[&[1, 0], &[]]);
+        let cycle = inner_order(&o, &s, &leaves(&o), &d).unwrap_err();
+        assert_eq!((cycle.first(), cycle.last()), (Some(&0), Some(&0)), "{cycle:?}");
     }
 
     /// Inner nodes and leaves mixed across many words of the leaf bits: the inner graph's
