@@ -4,7 +4,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Float64Array, Reflect};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array};
+use okr_core::{Grade, IdValues, KeyResultKind, NodeType, OptionalIdValues, ReportColumn, Status};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{node_id, to_js};
@@ -102,6 +103,110 @@ impl Report {
         self.0.nodes().map(|n| JsValue::from_str(n.id)).collect()
     }
 
+    /// Some or all columns of the report, in input order, as one object: numbers as
+    /// `Float64Array`s (NaN where missing), ids and categories as arrays of strings (`null`
+    /// where missing), `hasData` as booleans, `signals` as the names joined by commas (`""` for
+    /// none). `names` (camelCase, as the keys) picks the columns to make; all by default.
+    #[wasm_bindgen(unchecked_return_type = "ReportColumns")]
+    pub fn columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ReportColumnName[] | undefined")] names: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let which = if names.is_undefined() || names.is_null() {
+            ReportColumn::ALL.to_vec()
+        } else {
+            let names = names
+                .dyn_ref::<Array>()
+                .ok_or_else(|| invalid_input("`names` must be an array of column names"))?
+                .iter()
+                .map(|n| {
+                    n.as_string().ok_or_else(|| invalid_input("`names` must be an array of column names"))
+                })
+                .collect::<Result<Vec<String>, JsValue>>()?;
+            let snake: Vec<&str> = names.iter().map(|n| snake_name(n)).collect();
+            ReportColumn::parse_list(&snake).map_err(to_js_err)?
+        };
+        let mut c = self.0.columns_of(&which, false);
+        let out = Object::new();
+        for column in which {
+            let value: JsValue = match column {
+                ReportColumn::Id => match std::mem::replace(&mut c.id, IdValues::Text(Vec::new())) {
+                    IdValues::Integers(v) => id_strings_from_ints(&v, None),
+                    IdValues::Text(v) => id_strings_from_texts(&v, None),
+                    IdValues::Utf8(v) => {
+                        id_strings_from_texts(&(0..v.len()).map(|i| v.get(i)).collect::<Vec<_>>(), None)
+                    }
+                },
+                ReportColumn::Objective => {
+                    match std::mem::replace(&mut c.objective, OptionalIdValues::Text(Vec::new())) {
+                        OptionalIdValues::Integers { values, null } => {
+                            id_strings_from_ints(&values, Some(&null))
+                        }
+                        OptionalIdValues::Text(v) => {
+                            let null: Vec<bool> = v.iter().map(Option::is_none).collect();
+                            let texts: Vec<&str> = v.iter().map(|o| o.unwrap_or("")).collect();
+                            id_strings_from_texts(&texts, Some(&null))
+                        }
+                        OptionalIdValues::Utf8 { ids, null } => id_strings_from_texts(
+                            &(0..ids.len()).map(|i| ids.get(i)).collect::<Vec<_>>(),
+                            Some(&null),
+                        ),
+                    }
+                }
+                ReportColumn::Type => {
+                    let codes: Vec<u8> = c.node_type.iter().map(|&t| t as u8).collect();
+                    let names =
+                        [NodeType::Objective, NodeType::KeyResult].map(|t| JsValue::from_str(t.as_str()));
+                    decode_codes(&Uint8Array::from(&codes[..]), &names.iter().collect())
+                }
+                ReportColumn::Kind => {
+                    // Code 0 for none (an objective), a kind's code + 1 otherwise.
+                    let codes: Vec<u8> = c.kind.iter().map(|k| k.map_or(0, |k| k.code() + 1)).collect();
+                    let names = std::iter::once(JsValue::NULL)
+                        .chain(KeyResultKind::ALL.iter().map(|k| JsValue::from_str(k.as_str())));
+                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+                }
+                ReportColumn::Status => {
+                    let codes: Vec<u8> = c.status.iter().map(|s| s.code()).collect();
+                    let names = Status::ALL.iter().map(|s| JsValue::from_str(s.as_str()));
+                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+                }
+                ReportColumn::Grade => {
+                    let codes: Vec<u8> = c.grade.iter().map(|g| g.code()).collect();
+                    let names = Grade::ALL.iter().map(|g| JsValue::from_str(g.as_str()));
+                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+                }
+                ReportColumn::HasData => {
+                    let codes: Vec<u8> = c.has_data.iter().map(|&b| u8::from(b)).collect();
+                    decode_codes(
+                        &Uint8Array::from(&codes[..]),
+                        &[JsValue::FALSE, JsValue::TRUE].iter().collect(),
+                    )
+                }
+                ReportColumn::Signals => {
+                    let names = okr_core::Report::SIGNAL_NAMES;
+                    let combos = (0..1u32 << names.len()).map(|bits| {
+                        let on: Vec<&str> = names
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| bits & (1 << i) != 0)
+                            .map(|(_, n)| *n)
+                            .collect();
+                        JsValue::from_str(&on.join(","))
+                    });
+                    decode_codes(&Uint8Array::from(&c.signals[..]), &combos.collect())
+                }
+                ReportColumn::Score => Float64Array::from(&c.score[..]).into(),
+                ReportColumn::Expected => Float64Array::from(&c.expected[..]).into(),
+                ReportColumn::Value => Float64Array::from(&c.value[..]).into(),
+                ReportColumn::Confidence => Float64Array::from(&c.confidence[..]).into(),
+                ReportColumn::ForecastScore => Float64Array::from(&c.forecast_score[..]).into(),
+            };
+            Reflect::set(&out, &JsValue::from_str(camel_name(column)), &value)?;
+        }
+        Ok(out.into())
+    }
+
     /// Scores, in input order.
     pub fn scores(&self) -> Float64Array {
         let score = self.0.columns_of(&[okr_core::ReportColumn::Score], false).score;
@@ -150,4 +255,95 @@ impl Report {
     pub fn tree_html(&self) -> String {
         self.0.tree_html()
     }
+}
+
+/// A report column's key in JavaScript (camelCase).
+fn camel_name(c: ReportColumn) -> &'static str {
+    match c {
+        ReportColumn::HasData => "hasData",
+        ReportColumn::ForecastScore => "forecastScore",
+        c => c.name(),
+    }
+}
+
+/// The core's (snake_case) name of a column named as in JavaScript; other names pass as they
+/// are, for the core to name as unknown.
+fn snake_name(name: &str) -> &str {
+    ReportColumn::ALL.into_iter().find(|&c| camel_name(c) == name).map_or(name, |c| c.name())
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function okrDecodeCodes(codes, categories) {
+  const out = new Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = categories[codes[i]];
+  return out;
+}
+export function okrIntStrings(values, nulls) {
+  const out = new Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = nulls !== undefined && nulls[i] ? null : String(values[i]);
+  return out;
+}
+export function okrSplitStrings(n, joined, nulls) {
+  if (n === 0) return [];
+  const out = joined.split("\0");
+  if (nulls !== undefined) for (let i = 0; i < n; i++) if (nulls[i]) out[i] = null;
+  return out;
+}
+"#)]
+extern "C" {
+    /// Whole numbers (below 2^53 in magnitude, so exact) as their decimal strings, `null`
+    /// where `nulls` is set.
+    #[wasm_bindgen(js_name = okrIntStrings)]
+    fn int_strings(values: &Float64Array, nulls: Option<Uint8Array>) -> Array;
+    /// `n` strings joined by NUL (none holds one) split apart, `null` where `nulls` is set.
+    #[wasm_bindgen(js_name = okrSplitStrings)]
+    fn split_strings(n: usize, joined: &str, nulls: Option<Uint8Array>) -> Array;
+
+    /// An array of `categories[code]`, one per code: a category is one JavaScript value shared
+    /// by every row that has it, not a string made per row.
+    #[wasm_bindgen(js_name = okrDecodeCodes)]
+    fn decode_codes_js(codes: &Uint8Array, categories: &Array) -> Array;
+}
+
+/// [`decode_codes_js`] as a plain value.
+fn decode_codes(codes: &Uint8Array, categories: &Array) -> JsValue {
+    decode_codes_js(codes, categories).into()
+}
+
+/// A null mask as the JavaScript helpers take it.
+fn null_mask(null: Option<&[bool]>) -> Option<Uint8Array> {
+    null.map(|n| Uint8Array::from(&n.iter().map(|&b| u8::from(b)).collect::<Vec<u8>>()[..]))
+}
+
+/// Integer ids as strings (`null` where `null` says), made in JavaScript from one array of
+/// numbers rather than a string crossing per row; ids beyond 2^53 (not exact as numbers) are
+/// made one by one.
+fn id_strings_from_ints(values: &[i64], null: Option<&[bool]>) -> JsValue {
+    const EXACT: i64 = 1 << 53;
+    if values.iter().all(|v| (-EXACT..EXACT).contains(v)) {
+        let numbers: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        return int_strings(&Float64Array::from(&numbers[..]), null_mask(null)).into();
+    }
+    let is_null = |i: usize| null.is_some_and(|n| n[i]);
+    let out: Array = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if is_null(i) { JsValue::NULL } else { v.to_string().into() })
+        .collect();
+    out.into()
+}
+
+/// Text ids as strings (`null` where `null` says): one NUL-joined string split in JavaScript,
+/// or one by one when an id holds a NUL.
+fn id_strings_from_texts(values: &[&str], null: Option<&[bool]>) -> JsValue {
+    if values.iter().all(|v| !v.contains('\0')) {
+        return split_strings(values.len(), &values.join("\0"), null_mask(null)).into();
+    }
+    let is_null = |i: usize| null.is_some_and(|n| n[i]);
+    let out: Array = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if is_null(i) { JsValue::NULL } else { JsValue::from_str(v) })
+        .collect();
+    out.into()
 }

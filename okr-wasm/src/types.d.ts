@@ -115,6 +115,31 @@ export interface NodeScore {
 export interface Forecast { value: number; score: number; low: number; high: number; pTarget: number; pSuccess: number; n: number }
 /** A scored plan. */
 export interface ScoreReport { asOf: string; nodes: NodeScore[] }
+/** A column of `Report.columns`. */
+export type ReportColumnName = "id" | "type" | "kind" | "objective" | "score" | "expected" | "status" | "grade" | "hasData" | "value" | "confidence" | "forecastScore" | "signals";
+/** Columns of a report, in input order: those asked for (all by default). */
+export interface ReportColumns {
+  id?: string[];
+  type?: ("objective" | "key_result")[];
+  /** `null` for objectives. */
+  kind?: (KeyResultKind | null)[];
+  /** A key result's objective; `null` for objectives. */
+  objective?: (string | null)[];
+  score?: Float64Array;
+  /** NaN without a cycle. */
+  expected?: Float64Array;
+  status?: Status[];
+  grade?: Grade[];
+  hasData?: boolean[];
+  /** NaN where there is no value. */
+  value?: Float64Array;
+  /** NaN where there is no stated confidence. */
+  confidence?: Float64Array;
+  /** NaN where there is no forecast. */
+  forecastScore?: Float64Array;
+  /** Signal names joined by commas, `""` for none. */
+  signals?: string[];
+}
 
 export interface Contribution {
   id: string;

@@ -1,5 +1,5 @@
 // A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
-import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, kendallW, type ScoreReport, type NodeScore, type Explanation } from "../pkg/okr_wasm";
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, kendallW, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status } from "../pkg/okr_wasm";
 
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
@@ -17,10 +17,12 @@ const cols = Plan.fromColumns({
 });
 const live = cols.scoreReport({ asOf: "2026-01-01" });
 const scores: Float64Array = live.scores();
+const picked: ReportColumns = live.columns(["id", "score", "status"]);
+const firstStatus: Status | undefined = picked.status?.[0];
 const rows = intraclassCorr({ targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"], ratings: [1, 2, 3, 4] }, {});
 const icc: number | undefined = rows[0]?.icc;
 const alpha: number = krippendorffAlpha([[1, 2, null], [1, 2, 3]], { level: "nominal" });
 const kappa: number = cohenKappa([1, 2], [1, 2], { weights: "linear" }).kappa;
-export const used = [plan.length, status, share, scores.length, icc, alpha, kappa];
+export const used = [plan.length, status, share, scores.length, icc, alpha, kappa, firstStatus];
 // Options objects may be left out.
 export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];

@@ -97,6 +97,41 @@ test("columns from typed arrays match the document form", () => {
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [Infinity] } }), (e) => e.code === "non_finite");
 });
 
+test("report columns: the node lines' values, by column, and only those asked for", () => {
+  const acme = JSON.parse(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+  for (const plan of [new Plan(acme), Plan.fromColumns({
+    objectives: { id: new Int32Array([1, 2]), cycle: ["q", "q"] },
+    keyResults: { id: [10, 20], objective: [1, 2], kind: ["linear", "binary"], start: [0, null], target: [10, null], current: [5, 1] },
+    alignments: { child: [2], parent: [1] },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+  })]) {
+    const report = plan.scoreReport({ asOf: "2026-02-15" });
+    const nodes = report.toObject().nodes;
+    const c = report.columns();
+    assert.deepEqual(Object.keys(c), ["id", "type", "kind", "objective", "score", "expected", "status", "grade", "hasData", "value", "confidence", "forecastScore", "signals"]);
+    assert.ok(c.score instanceof Float64Array && c.forecastScore instanceof Float64Array);
+    const orNaN = (x) => (x === null || x === undefined ? NaN : x);
+    nodes.forEach((n, i) => {
+      assert.deepEqual([c.id[i], c.type[i], c.kind[i], c.objective[i]], [n.id, n.type, n.kind ?? null, n.objective ?? null]);
+      assert.deepEqual([c.status[i], c.grade[i], c.hasData[i], c.signals[i]], [n.status, n.grade, n.hasData, n.signals.join(",")]);
+      for (const [col, want] of [[c.score, n.score], [c.expected, orNaN(n.expected)], [c.value, orNaN(n.value)], [c.confidence, orNaN(n.confidence)], [c.forecastScore, orNaN(n.forecast?.score)]]) {
+        assert.ok(Object.is(col[i], want), `${n.id}: ${col[i]} is not ${want}`);
+      }
+    });
+    // Asked for by name (camelCase, as the keys), in that order; the others are not made.
+    const some = report.columns(["signals", "hasData", "id"]);
+    assert.deepEqual(Object.keys(some), ["signals", "hasData", "id"]);
+    assert.deepEqual([some.signals, some.hasData, some.id], [c.signals, c.hasData, c.id]);
+    assert.deepEqual(Object.keys(report.columns([])), []);
+    assert.deepEqual(Array.from(report.columns(["score"]).score), Array.from(report.scores()));
+  }
+  const report = new Plan(acme).scoreReport({ asOf: "2026-02-15" });
+  assert.throws(() => report.columns(["score", "scores"]), (e) => e.code === "unknown_column" && /`scores`/.test(e.message));
+  assert.throws(() => report.columns(["id", "id"]), (e) => e.code === "invalid_input" && /asked for twice/.test(e.message));
+  assert.throws(() => report.columns("score"), (e) => e.code === "invalid_input");
+  assert.throws(() => report.columns([3]), (e) => e.code === "invalid_input");
+});
+
 test("calibration: published worked examples", () => {
   const sf = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]];
   const long = { targets: [], raters: [], ratings: [] };

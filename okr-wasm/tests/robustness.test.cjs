@@ -136,6 +136,19 @@ test("plain arrays are read in one JavaScript pass and give the plan typed array
   // An id holding NUL (the separator of the fast path) stays whole.
   const nul = { objectives: { id: ["x\0y", "x"] }, keyResults: { id: ["k"], objective: ["x\0y"], kind: ["binary"], current: [1] } };
   assert.deepEqual(Plan.fromColumns(nul).scoreReport(asOf).ids(), ["x\0y", "x", "k"]);
+  // And on the way out by column (ids and objectives; integer ids come back as their text).
+  const out = Plan.fromColumns(nul).scoreReport(asOf).columns(["id", "objective"]);
+  assert.deepEqual([out.id, out.objective], [["x\0y", "x", "k"], [null, null, "x\0y"]]);
+  const noObjective = plain.objectives.id.map(() => null);
+  const plainOut = Plan.fromColumns(plain).scoreReport(asOf).columns(["objective", "id"]);
+  assert.deepEqual([plainOut.id, plainOut.objective], [order, [...noObjective, ...plain.keyResults.objective]]);
+  const numberOut = Plan.fromColumns(int32).scoreReport(asOf).columns(["id", "objective"]);
+  assert.deepEqual([numberOut.id, numberOut.objective],
+    [[...numeric.objectives.id, ...numeric.keyResults.id].map(String), [...noObjective, ...numeric.keyResults.objective.map(String)]]);
+  // Integer ids beyond 2^53 (not exact as JavaScript numbers) are given as text and stay exact.
+  const big = { objectives: { id: ["9007199254740993", "-9007199254740993"] }, keyResults: { id: ["1"], objective: ["9007199254740993"], kind: ["binary"], current: [1] } };
+  const bigOut = Plan.fromColumns(big).scoreReport(asOf).columns(["id", "objective"]);
+  assert.deepEqual([bigOut.id, bigOut.objective], [["9007199254740993", "-9007199254740993", "1"], [null, null, "9007199254740993"]]);
 });
 
 test("a wrong value in a plain-array column is a coded Error naming table.column and row", () => {
