@@ -100,7 +100,7 @@ impl Report {
     /// Node ids, in input order.
     #[wasm_bindgen(unchecked_return_type = "string[]")]
     pub fn ids(&self) -> Array {
-        self.0.nodes().map(|n| JsValue::from_str(n.id)).collect()
+        column_js(&mut self.0.columns_of(&[ReportColumn::Id], false), ReportColumn::Id).unchecked_into()
     }
 
     /// Some or all columns of the report, in input order, as one object: numbers as
@@ -129,80 +129,7 @@ impl Report {
         let mut c = self.0.columns_of(&which, false);
         let out = Object::new();
         for column in which {
-            let value: JsValue = match column {
-                ReportColumn::Id => match std::mem::replace(&mut c.id, IdValues::Text(Vec::new())) {
-                    IdValues::Integers(v) => id_strings_from_ints(&v, None),
-                    IdValues::Text(v) => id_strings_from_texts(&v, None),
-                    IdValues::Utf8(v) => {
-                        id_strings_from_texts(&(0..v.len()).map(|i| v.get(i)).collect::<Vec<_>>(), None)
-                    }
-                },
-                ReportColumn::Objective => {
-                    match std::mem::replace(&mut c.objective, OptionalIdValues::Text(Vec::new())) {
-                        OptionalIdValues::Integers { values, null } => {
-                            id_strings_from_ints(&values, Some(&null))
-                        }
-                        OptionalIdValues::Text(v) => {
-                            let null: Vec<bool> = v.iter().map(Option::is_none).collect();
-                            let texts: Vec<&str> = v.iter().map(|o| o.unwrap_or("")).collect();
-                            id_strings_from_texts(&texts, Some(&null))
-                        }
-                        OptionalIdValues::Utf8 { ids, null } => id_strings_from_texts(
-                            &(0..ids.len()).map(|i| ids.get(i)).collect::<Vec<_>>(),
-                            Some(&null),
-                        ),
-                    }
-                }
-                ReportColumn::Type => {
-                    let codes: Vec<u8> = c.node_type.iter().map(|&t| t as u8).collect();
-                    let names =
-                        [NodeType::Objective, NodeType::KeyResult].map(|t| JsValue::from_str(t.as_str()));
-                    decode_codes(&Uint8Array::from(&codes[..]), &names.iter().collect())
-                }
-                ReportColumn::Kind => {
-                    // Code 0 for none (an objective), a kind's code + 1 otherwise.
-                    let codes: Vec<u8> = c.kind.iter().map(|k| k.map_or(0, |k| k.code() + 1)).collect();
-                    let names = std::iter::once(JsValue::NULL)
-                        .chain(KeyResultKind::ALL.iter().map(|k| JsValue::from_str(k.as_str())));
-                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
-                }
-                ReportColumn::Status => {
-                    let codes: Vec<u8> = c.status.iter().map(|s| s.code()).collect();
-                    let names = Status::ALL.iter().map(|s| JsValue::from_str(s.as_str()));
-                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
-                }
-                ReportColumn::Grade => {
-                    let codes: Vec<u8> = c.grade.iter().map(|g| g.code()).collect();
-                    let names = Grade::ALL.iter().map(|g| JsValue::from_str(g.as_str()));
-                    decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
-                }
-                ReportColumn::HasData => {
-                    let codes: Vec<u8> = c.has_data.iter().map(|&b| u8::from(b)).collect();
-                    decode_codes(
-                        &Uint8Array::from(&codes[..]),
-                        &[JsValue::FALSE, JsValue::TRUE].iter().collect(),
-                    )
-                }
-                ReportColumn::Signals => {
-                    let names = okr_core::Report::SIGNAL_NAMES;
-                    let combos = (0..1u32 << names.len()).map(|bits| {
-                        let on: Vec<&str> = names
-                            .iter()
-                            .enumerate()
-                            .filter(|(i, _)| bits & (1 << i) != 0)
-                            .map(|(_, n)| *n)
-                            .collect();
-                        JsValue::from_str(&on.join(","))
-                    });
-                    decode_codes(&Uint8Array::from(&c.signals[..]), &combos.collect())
-                }
-                ReportColumn::Score => Float64Array::from(&c.score[..]).into(),
-                ReportColumn::Expected => Float64Array::from(&c.expected[..]).into(),
-                ReportColumn::Value => Float64Array::from(&c.value[..]).into(),
-                ReportColumn::Confidence => Float64Array::from(&c.confidence[..]).into(),
-                ReportColumn::ForecastScore => Float64Array::from(&c.forecast_score[..]).into(),
-            };
-            Reflect::set(&out, &JsValue::from_str(camel_name(column)), &value)?;
+            Reflect::set(&out, &JsValue::from_str(camel_name(column)), &column_js(&mut c, column))?;
         }
         Ok(out.into())
     }
@@ -216,7 +143,8 @@ impl Report {
     /// Statuses, in input order.
     #[wasm_bindgen(unchecked_return_type = "Status[]")]
     pub fn statuses(&self) -> Array {
-        self.0.nodes().map(|n| JsValue::from_str(n.status.as_str())).collect()
+        column_js(&mut self.0.columns_of(&[ReportColumn::Status], false), ReportColumn::Status)
+            .unchecked_into()
     }
 
     /// Share of key results at risk or off track per team and level.
@@ -346,4 +274,71 @@ fn id_strings_from_texts(values: &[&str], null: Option<&[bool]>) -> JsValue {
         .map(|(i, v)| if is_null(i) { JsValue::NULL } else { JsValue::from_str(v) })
         .collect();
     out.into()
+}
+
+/// Column `column` of `c` as JavaScript (see `Report.columns`), taken out of `c`.
+fn column_js(c: &mut okr_core::ReportColumns<'_>, column: ReportColumn) -> JsValue {
+    match column {
+        ReportColumn::Id => match std::mem::replace(&mut c.id, IdValues::Text(Vec::new())) {
+            IdValues::Integers(v) => id_strings_from_ints(&v, None),
+            IdValues::Text(v) => id_strings_from_texts(&v, None),
+            IdValues::Utf8(v) => {
+                id_strings_from_texts(&(0..v.len()).map(|i| v.get(i)).collect::<Vec<_>>(), None)
+            }
+        },
+        ReportColumn::Objective => {
+            match std::mem::replace(&mut c.objective, OptionalIdValues::Text(Vec::new())) {
+                OptionalIdValues::Integers { values, null } => id_strings_from_ints(&values, Some(&null)),
+                OptionalIdValues::Text(v) => {
+                    let null: Vec<bool> = v.iter().map(Option::is_none).collect();
+                    let texts: Vec<&str> = v.iter().map(|o| o.unwrap_or("")).collect();
+                    id_strings_from_texts(&texts, Some(&null))
+                }
+                OptionalIdValues::Utf8 { ids, null } => id_strings_from_texts(
+                    &(0..ids.len()).map(|i| ids.get(i)).collect::<Vec<_>>(),
+                    Some(&null),
+                ),
+            }
+        }
+        ReportColumn::Type => {
+            let codes: Vec<u8> = c.node_type.iter().map(|&t| t as u8).collect();
+            let names = [NodeType::Objective, NodeType::KeyResult].map(|t| JsValue::from_str(t.as_str()));
+            decode_codes(&Uint8Array::from(&codes[..]), &names.iter().collect())
+        }
+        ReportColumn::Kind => {
+            // Code 0 for none (an objective), a kind's code + 1 otherwise.
+            let codes: Vec<u8> = c.kind.iter().map(|k| k.map_or(0, |k| k.code() + 1)).collect();
+            let names = std::iter::once(JsValue::NULL)
+                .chain(KeyResultKind::ALL.iter().map(|k| JsValue::from_str(k.as_str())));
+            decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+        }
+        ReportColumn::Status => {
+            let codes: Vec<u8> = c.status.iter().map(|s| s.code()).collect();
+            let names = Status::ALL.iter().map(|s| JsValue::from_str(s.as_str()));
+            decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+        }
+        ReportColumn::Grade => {
+            let codes: Vec<u8> = c.grade.iter().map(|g| g.code()).collect();
+            let names = Grade::ALL.iter().map(|g| JsValue::from_str(g.as_str()));
+            decode_codes(&Uint8Array::from(&codes[..]), &names.collect())
+        }
+        ReportColumn::HasData => {
+            let codes: Vec<u8> = c.has_data.iter().map(|&b| u8::from(b)).collect();
+            decode_codes(&Uint8Array::from(&codes[..]), &[JsValue::FALSE, JsValue::TRUE].iter().collect())
+        }
+        ReportColumn::Signals => {
+            let names = okr_core::Report::SIGNAL_NAMES;
+            let combos = (0..1u32 << names.len()).map(|bits| {
+                let on: Vec<&str> =
+                    names.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, n)| *n).collect();
+                JsValue::from_str(&on.join(","))
+            });
+            decode_codes(&Uint8Array::from(&c.signals[..]), &combos.collect())
+        }
+        ReportColumn::Score => Float64Array::from(&c.score[..]).into(),
+        ReportColumn::Expected => Float64Array::from(&c.expected[..]).into(),
+        ReportColumn::Value => Float64Array::from(&c.value[..]).into(),
+        ReportColumn::Confidence => Float64Array::from(&c.confidence[..]).into(),
+        ReportColumn::ForecastScore => Float64Array::from(&c.forecast_score[..]).into(),
+    }
 }

@@ -124,6 +124,8 @@ test("report columns: the node lines' values, by column, and only those asked fo
     assert.deepEqual([some.signals, some.hasData, some.id], [c.signals, c.hasData, c.id]);
     assert.deepEqual(Object.keys(report.columns([])), []);
     assert.deepEqual(Array.from(report.columns(["score"]).score), Array.from(report.scores()));
+    // ids() and statuses() are those columns.
+    assert.deepEqual([report.ids(), report.statuses()], [nodes.map((n) => n.id), nodes.map((n) => n.status)]);
   }
   const report = new Plan(acme).scoreReport({ asOf: "2026-02-15" });
   assert.throws(() => report.columns(["score", "scores"]), (e) => e.code === "unknown_column" && /`scores`/.test(e.message));
