@@ -1220,6 +1220,23 @@ impl Report {
     /// Signal names by bit, as used by [`ReportColumns::signals`].
     pub const SIGNAL_NAMES: [&'static str; 5] = SIGNALS;
 
+    /// The label of every value of [`ReportColumns::signals`], by value: the names of its bits
+    /// joined by commas, `""` for none (`"stale,behind_pace"` for 9). Data frames and
+    /// JavaScript columns show signals as these labels.
+    ///
+    /// ```
+    /// let labels = okr_core::Report::signal_labels();
+    /// assert_eq!((labels.len(), labels[0].as_str(), labels[9].as_str()), (32, "", "stale,behind_pace"));
+    /// ```
+    pub fn signal_labels() -> Vec<String> {
+        (0..1u32 << SIGNALS.len())
+            .map(|bits| {
+                let on = SIGNALS.iter().enumerate().filter(|&(i, _)| bits & (1 << i) != 0);
+                on.map(|(_, name)| *name).collect::<Vec<_>>().join(",")
+            })
+            .collect()
+    }
+
     /// The date scored.
     pub fn as_of(&self) -> NaiveDate {
         self.as_of

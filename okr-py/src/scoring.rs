@@ -183,6 +183,7 @@ fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("status", Status::ALL.map(|s| s.as_str()).to_vec())?;
     d.set_item("grade", Grade::ALL.map(|g| g.as_str()).to_vec())?;
     d.set_item("signals", okr_core::Report::SIGNAL_NAMES.to_vec())?;
+    d.set_item("signal_labels", okr_core::Report::signal_labels())?;
     Ok(d)
 }
 

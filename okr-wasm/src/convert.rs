@@ -17,7 +17,8 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| invalid_input(e.to_string()))
 }
 
-fn camel(key: &str) -> String {
+/// `key` in camelCase (`has_data` → `hasData`), as JavaScript keys are.
+pub(crate) fn camel(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
     let mut upper = false;
     for ch in key.chars() {

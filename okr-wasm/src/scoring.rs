@@ -129,7 +129,7 @@ impl Report {
         let mut c = self.0.columns_of(&which, false);
         let out = Object::new();
         for column in which {
-            Reflect::set(&out, &JsValue::from_str(camel_name(column)), &column_js(&mut c, column))?;
+            Reflect::set(&out, &JsValue::from_str(&camel_name(column)), &column_js(&mut c, column))?;
         }
         Ok(out.into())
     }
@@ -185,17 +185,13 @@ impl Report {
     }
 }
 
-/// A report column's key in JavaScript (camelCase).
-fn camel_name(c: ReportColumn) -> &'static str {
-    match c {
-        ReportColumn::HasData => "hasData",
-        ReportColumn::ForecastScore => "forecastScore",
-        c => c.name(),
-    }
+/// A report column's key in JavaScript: its name in camelCase, as every key of a report.
+fn camel_name(c: ReportColumn) -> String {
+    crate::convert::camel(c.name())
 }
 
-/// The core's (snake_case) name of a column named as in JavaScript; other names pass as they
-/// are, for the core to name as unknown.
+/// The core's name of a column named as in JavaScript; other names pass as they are, for the
+/// core to name as unknown.
 fn snake_name(name: &str) -> &str {
     ReportColumn::ALL.into_iter().find(|&c| camel_name(c) == name).map_or(name, |c| c.name())
 }
@@ -327,13 +323,9 @@ fn column_js(c: &mut okr_core::ReportColumns<'_>, column: ReportColumn) -> JsVal
             decode_codes(&Uint8Array::from(&codes[..]), &[JsValue::FALSE, JsValue::TRUE].iter().collect())
         }
         ReportColumn::Signals => {
-            let names = okr_core::Report::SIGNAL_NAMES;
-            let combos = (0..1u32 << names.len()).map(|bits| {
-                let on: Vec<&str> =
-                    names.iter().enumerate().filter(|(i, _)| bits & (1 << i) != 0).map(|(_, n)| *n).collect();
-                JsValue::from_str(&on.join(","))
-            });
-            decode_codes(&Uint8Array::from(&c.signals[..]), &combos.collect())
+            let labels = okr_core::Report::signal_labels();
+            let labels: Array = labels.iter().map(|l| JsValue::from_str(l)).collect();
+            decode_codes(&Uint8Array::from(&c.signals[..]), &labels)
         }
         ReportColumn::Score => Float64Array::from(&c.score[..]).into(),
         ReportColumn::Expected => Float64Array::from(&c.expected[..]).into(),

@@ -129,9 +129,7 @@ class Report:
             return pd.Categorical.from_codes(c[name], categories=cats[name])
 
         def signals(name: str) -> pd.Categorical:
-            names = cats["signals"]
-            combos = [",".join(n for i, n in enumerate(names) if bits & (1 << i)) for bits in range(1 << len(names))]
-            return pd.Categorical.from_codes(c[name], categories=combos)
+            return pd.Categorical.from_codes(c[name], categories=cats["signal_labels"])
 
         def id_column(name: str) -> Any:
             values: Any = c[name]
