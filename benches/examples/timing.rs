@@ -75,11 +75,20 @@ fn main() {
             std::env::var("VARIANTS").map(|v| v.split(',').map(String::from).collect()).unwrap_or_default();
         if variants.is_empty() {
             let (f0, t) = (minor_faults(), Instant::now());
-            for _ in 0..times {
-                std::hint::black_box(plan.score(day));
-            }
-            let each = t.elapsed() / times as u32;
-            say!("score x{times}: {each:?} each, {} page faults each", (minor_faults() - f0) / times as u64);
+            let mut each: Vec<std::time::Duration> = (0..times)
+                .map(|_| {
+                    let t = Instant::now();
+                    std::hint::black_box(plan.score(day));
+                    t.elapsed()
+                })
+                .collect();
+            let mean = t.elapsed() / times.max(1) as u32;
+            each.sort();
+            let (median, min) = (each.get(times / 2).copied().unwrap_or_default(), each.first().copied().unwrap_or_default());
+            say!(
+                "score x{times}: {mean:?} each (median {median:?}, min {min:?}), {} page faults each",
+                (minor_faults() - f0) / times.max(1) as u64
+            );
         } else {
             let mut total = vec![std::time::Duration::ZERO; variants.len()];
             for _ in 0..times {

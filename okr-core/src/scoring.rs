@@ -668,25 +668,7 @@ impl OptionalIdValues<'_> {
     }
 }
 
-/// What a report row holds, gathered in one place so that reordering the rows moves one record
-/// instead of a value per column.
-#[derive(Clone, Copy)]
-struct Row {
-    score: f64,
-    expected: f64,
-    value: f64,
-    /// Input index of a key result's objective, `NONE` for objectives.
-    objective: u32,
-    kind: Option<KeyResultKind>,
-    flags: Flags,
-    signals: u8,
-}
-
-/// A placeholder record.
-const EMPTY_ROW: Row =
-    Row { score: 0.0, expected: 0.0, value: 0.0, objective: NONE, kind: None, flags: Flags(0), signals: 0 };
-
-/// The per-row columns of [`ReportColumns`], filled in input order from [`Row`]s.
+/// The per-row columns of [`ReportColumns`], filled in input order.
 struct Gathered {
     node_type: Vec<NodeType>,
     kind: Vec<Option<KeyResultKind>>,
@@ -812,45 +794,36 @@ impl Gathered {
     }
 }
 
-impl GatheredMut<'_> {
-    /// Row `i` of this window from `r`; `ints` are the plan's integer ids, if it has them.
-    /// Columns not asked for are empty and left so; `ALL` says every column was asked for
-    /// (each write is then an index, not a test of whether the column is there).
-    #[inline]
-    fn set<const ALL: bool>(&mut self, i: usize, r: &Row, ints: Option<&[i64]>) {
-        macro_rules! put {
-            ($col:expr, $v:expr) => {
-                put::<ALL, _>($col, i, $v)
-            };
-        }
-        put!(self.node_type, if r.kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
-        put!(self.kind, r.kind);
-        if let Some(ints) = ints {
-            put!(self.objective_null, r.objective == NONE);
-            // `NONE` too where the objective was not asked for.
-            put!(self.objective_int, if r.objective == NONE { 0 } else { ints[r.objective as usize] });
-        } else {
-            put!(self.objective_doc, r.objective);
-        }
-        put!(self.score, r.score);
-        put!(self.expected, r.expected);
-        put!(self.status, r.flags.status());
-        put!(self.grade, r.flags.grade());
-        put!(self.has_data, r.flags.has_data());
-        put!(self.value, r.value);
-        put!(self.signals, r.signals);
+/// Writes `v` at `i` of `col`, unless `col` is empty (a column not asked for).
+#[inline(always)]
+fn put<T>(col: &mut [T], i: usize, v: T) {
+    if let Some(x) = col.get_mut(i) {
+        *x = v;
     }
 }
 
-/// Writes `v` at `i` of `col`: unless `col` is empty (a column not asked for), or always when
-/// `ALL` columns were asked for.
-#[inline(always)]
-fn put<const ALL: bool, T>(col: &mut [T], i: usize, v: T) {
-    if ALL {
-        col[i] = v;
-    } else if let Some(x) = col.get_mut(i) {
-        *x = v;
+/// Fills `col` (unless empty: a column not asked for) with `by_pos` at positions `doc`: a loop
+/// of independent reads.
+fn gather<T: Copy>(col: &mut [T], doc: &[u32], by_pos: &[T]) {
+    for (slot, &p) in col.iter_mut().zip(doc) {
+        *slot = by_pos[p as usize];
     }
+}
+
+/// `f` of every position `0..n`, the two halves on two threads when `two`.
+fn by_position<T: Copy + Default + Send>(n: usize, two: bool, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let mut out = vec![T::default(); n];
+    let h = n / 2;
+    let fill = |part: &mut [T], from: usize| {
+        for (i, slot) in part.iter_mut().enumerate() {
+            *slot = f(from + i);
+        }
+    };
+    let (a, b) = out.split_at_mut(h);
+    if !(two && crate::parallel::join(|| fill(b, h), || fill(a, 0)).is_ok()) {
+        fill(&mut out, 0);
+    }
+    out
 }
 
 /// One column of [`ReportColumns`]: ask for only some with [`Report::columns_of`].
@@ -1040,68 +1013,36 @@ impl Report {
     /// # Ok::<(), okr_core::Error>(())
     /// ```
     pub fn columns_of(&self, which: &[ReportColumn], utf8: bool) -> ReportColumns<'_> {
-        let want = Selection::of(which);
-        // Every column (the common case) is made by code that tests nothing per row.
-        if ReportColumn::ALL.iter().all(|&c| want.has(c)) {
-            self.columns_with::<true>(want, utf8)
-        } else {
-            self.columns_with::<false>(want, utf8)
-        }
-    }
-
-    /// [`Report::columns_of`] for the columns of `want`; `ALL` says that is every column.
-    fn columns_with<const ALL: bool>(&self, want: Selection, utf8: bool) -> ReportColumns<'_> {
         use ReportColumn as C;
+        let want = Selection::of(which);
         let d = &self.plan.data;
         let n = d.rules.len();
         let today = day(self.as_of);
-        // Reordering from topological to input order is a cache miss per row and per array
-        // read. When several arrays are read, each row is first made into one record in
-        // topological order (sequential reads), records are gathered into input order (a miss
-        // per row), then split into columns sequentially. When at most three arrays are read,
-        // rows are read straight from them: that costs fewer misses than a record per node.
-        // (The objective reads two arrays; a value, looked up through the check-ins, always
-        // goes through records.)
-        let arrays = [
-            (C::Score, 1),
-            (C::Status, 1),
-            (C::Expected, 1),
-            (C::Signals, 1),
-            (C::Kind, 1),
-            (C::Objective, 2),
-            (C::Value, 4),
-        ]
-        .into_iter()
-        .filter(|&(c, _)| {
-            want.has(c)
-                // Status, grade and has-data are one array; so are type and kind.
-                || (c == C::Status && (want.has(C::Grade) || want.has(C::HasData)))
-                || (c == C::Kind && want.has(C::Type))
-        })
-        .map(|(_, misses)| misses)
-        .sum::<u32>();
-        let direct = !ALL && arrays <= 3;
-        let record = |p: usize| self.record::<ALL>(p, today, want);
+        let (h, two) = (n / 2, crate::parallel::worth_splitting(n));
         crate::phase::phase("columns start");
-        let h = n / 2;
-        let two = crate::parallel::worth_splitting(n);
-        let halves = |a: &(dyn Fn() -> Vec<Row> + Sync), b: &dyn Fn() -> Vec<Row>| {
-            if two {
-                crate::parallel::join(a, b).ok()
-            } else {
-                None
-            }
+        // Reordering from topological to input order is a cache miss per row and per array
+        // read. Each column is filled by its own loop over the rows, reading one array at
+        // random: the reads of a loop are independent of each other, so many are in flight at
+        // once. Columns that read several arrays per node (objective, value) are first made in
+        // topological order, where those reads are sequential or near.
+        let objective_doc = |p: usize| match d.objective_of[p] {
+            // The objective sits just after its key results: a near read.
+            NONE => NONE,
+            o => d.doc_of_pos[o as usize],
         };
-        // Every column but id, confidence and forecast score is made from records (it reads
-        // one of the arrays counted): without any, there are none to make.
-        let from_rows = arrays > 0;
-        let (tail, head): (Vec<Row>, Vec<Row>) = if !from_rows || direct {
-            (Vec::new(), Vec::new())
+        let objective = if want.has(C::Objective) { by_position(n, two, objective_doc) } else { Vec::new() };
+        let value = if want.has(C::Value) {
+            by_position(n, two, |p| value_of(d, p, today, &self.aggregates))
         } else {
-            halves(&|| (h..n).map(record).collect(), &|| (0..h).map(record).collect())
-                .unwrap_or_else(|| ((h..n).map(record).collect(), (0..h).map(record).collect()))
+            Vec::new()
         };
-        crate::phase::phase("columns rows");
+        crate::phase::phase("columns by position");
+        // When every node is in one cycle (a plan for one quarter, the common case), expected
+        // progress is one number: found by one sequential pass, not read per row.
+        let one_cycle = match d.cycle_of.split_first() {
+            Some((&c, rest)) if want.has(C::Expected) && rest.iter().all(|&x| x == c) => Some(c),
+            _ => None,
+        };
         let ints = d.ids.integers();
         let check_ins = !d.check_ins.day.is_empty();
         let mut out = Gathered::new(n, ints.is_some(), want);
@@ -1111,37 +1052,53 @@ impl Report {
             // Fills rows `rows` (input indexes) into `part`, which holds those rows.
             let fill = |part: &mut GatheredMut<'_>, rows: std::ops::Range<usize>| {
                 let doc = &d.pos_of_doc[rows.clone()];
-                if from_rows {
-                    // Records are read a block at a time before any is written out: the reads
-                    // (each a cache miss) are independent of each other and overlap.
-                    const BLOCK: usize = 256;
-                    let mut buf = [EMPTY_ROW; BLOCK];
-                    for (b, block) in doc.chunks(BLOCK).enumerate() {
-                        if direct {
-                            for (slot, &p) in buf.iter_mut().zip(block) {
-                                *slot = record(p as usize);
-                            }
-                        } else {
-                            for (slot, &p) in buf.iter_mut().zip(block) {
-                                let p = p as usize;
-                                *slot = if p < h { head[p] } else { tail[p - h] };
-                            }
+                let at = || doc.iter().map(|&p| p as usize);
+                if !part.kind.is_empty() || !part.node_type.is_empty() {
+                    for (i, p) in at().enumerate() {
+                        let kind = d.kind(p);
+                        put(part.kind, i, kind);
+                        put(part.node_type, i, if kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
+                    }
+                }
+                match ints {
+                    Some(ints) => {
+                        for (i, p) in at().enumerate().take(objective.len()) {
+                            let o = objective[p];
+                            put(part.objective_null, i, o == NONE);
+                            put(part.objective_int, i, if o == NONE { 0 } else { ints[o as usize] });
                         }
-                        for (j, r) in buf[..block.len()].iter().enumerate() {
-                            part.set::<ALL>(b * BLOCK + j, r, ints);
+                    }
+                    None => gather(part.objective_doc, doc, &objective),
+                }
+                gather(part.score, doc, &self.scores);
+                match one_cycle {
+                    Some(c) => part.expected.fill(self.expected_of(c)),
+                    None => {
+                        for (slot, p) in part.expected.iter_mut().zip(at()) {
+                            *slot = self.expected_of(d.cycle_of[p]);
                         }
                     }
                 }
+                if !part.status.is_empty() || !part.grade.is_empty() || !part.has_data.is_empty() {
+                    for (i, p) in at().enumerate() {
+                        let f = self.flags[p];
+                        put(part.status, i, f.status());
+                        put(part.grade, i, f.grade());
+                        put(part.has_data, i, f.has_data());
+                    }
+                }
+                gather(part.signals, doc, &self.signals);
+                gather(part.value, doc, &value);
                 // Confidence and forecasts exist only with check-ins (NaN otherwise).
                 if !part.confidence.is_empty() {
-                    for (slot, &p) in part.confidence.iter_mut().zip(doc) {
-                        let latest = if check_ins { self.latest_confidence(p as usize) } else { None };
+                    for (slot, p) in part.confidence.iter_mut().zip(at()) {
+                        let latest = if check_ins { self.latest_confidence(p) } else { None };
                         *slot = latest.unwrap_or(f64::NAN);
                     }
                 }
                 if !part.forecast_score.is_empty() {
-                    for (slot, &p) in part.forecast_score.iter_mut().zip(doc) {
-                        *slot = self.forecast_scores.get(p as usize).copied().unwrap_or(f64::NAN);
+                    for (slot, p) in part.forecast_score.iter_mut().zip(at()) {
+                        *slot = self.forecast_scores.get(p).copied().unwrap_or(f64::NAN);
                     }
                 }
                 if let Some(ints) = ints {
@@ -1189,31 +1146,12 @@ impl Report {
         out
     }
 
-    /// The record of node `p` (see [`Report::columns_of`]) holding what the columns of `want`
-    /// need, the rest left empty; `ALL` says `want` is every column.
-    #[inline(always)]
-    fn record<const ALL: bool>(&self, p: usize, today: i32, want: Selection) -> Row {
-        use ReportColumn as C;
-        let d = &self.plan.data;
-        let has = |c| ALL || want.has(c);
-        let kind = if has(C::Kind) || has(C::Type) || has(C::Value) { d.kind(p) } else { None };
-        let cycle = if has(C::Expected) { d.cycle_of[p] } else { NONE };
-        Row {
-            score: if has(C::Score) { self.scores[p] } else { 0.0 },
-            expected: if cycle == NONE { f64::NAN } else { self.expected[cycle as usize] },
-            value: if has(C::Value) && kind.is_some() {
-                value_of(d, p, today, &self.aggregates)
-            } else {
-                f64::NAN
-            },
-            // The objective sits just after its key results: a near read.
-            objective: match if has(C::Objective) { d.objective_of[p] } else { NONE } {
-                NONE => NONE,
-                o => d.doc_of_pos[o as usize],
-            },
-            kind,
-            flags: if has(C::Status) || has(C::Grade) || has(C::HasData) { self.flags[p] } else { Flags(0) },
-            signals: if has(C::Signals) { self.signals[p] } else { 0 },
+    /// Expected progress in cycle `c` (NaN for `NONE`, no cycle).
+    fn expected_of(&self, c: u32) -> f64 {
+        if c == NONE {
+            f64::NAN
+        } else {
+            self.expected[c as usize]
         }
     }
 

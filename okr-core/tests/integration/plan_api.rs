@@ -503,6 +503,46 @@ fn report_columns_agree_with_nodes_for_text_and_integer_ids() {
     assert_columns_match_nodes(&report);
 }
 
+/// The expected column, whether every node shares one cycle (one number for all rows), none
+/// has a cycle (NaN throughout), or cycles differ (read per node).
+#[test]
+fn expected_column_for_one_cycle_none_and_several() {
+    let plan = |cycles: [Option<&str>; 3]| {
+        let objectives: Vec<Value> = cycles
+            .iter()
+            .enumerate()
+            .map(|(i, cycle)| {
+                let kr = json!({"id": format!("k{i}"), "kind": "linear", "start": 0, "target": 10, "current": i * 3});
+                let mut o = json!({"id": format!("o{i}"), "key_results": [kr]});
+                if let Some(c) = cycle {
+                    o["cycle"] = json!(c);
+                }
+                if i > 0 {
+                    o["parents"] = json!([{"id": "o0"}]);
+                }
+                o
+            })
+            .collect();
+        let doc = json!({"cycles": [
+            {"id": "q1", "start": "2026-01-01", "end": "2026-03-31"},
+            {"id": "h1", "start": "2026-01-01", "end": "2026-06-30"}], "objectives": objectives});
+        Plan::from_json(&doc.to_string()).unwrap()
+    };
+    let expected = |cycles| {
+        let report = plan(cycles).score(day("2026-02-15"));
+        assert_columns_match_nodes(&report);
+        report.columns_of(&[okr_core::ReportColumn::Expected], false).expected
+    };
+    let one = expected([Some("q1"); 3]);
+    assert!(one.iter().all(|&e| (e - 45.0 / 89.0).abs() < 1e-12), "{one:?}");
+    assert!(expected([None; 3]).iter().all(|e| e.is_nan()));
+    let mixed = expected([Some("q1"), None, Some("h1")]);
+    // Rows in document order: o0 k0 (q1), o1 k1 (no cycle), o2 k2 (h1, a longer cycle).
+    assert_eq!(mixed.iter().map(|e| e.is_nan()).collect::<Vec<_>>(), [false, false, true, true, false, false]);
+    assert!(mixed[0] == one[0] && mixed[1] == one[0] && mixed[4] == mixed[5], "{mixed:?}");
+    assert!(mixed[4] < mixed[0], "{mixed:?}");
+}
+
 #[test]
 fn coded_text_columns_read_like_plain_ones() {
     let plain = Plan::from_columns(&columns()).unwrap();

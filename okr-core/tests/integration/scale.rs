@@ -203,8 +203,7 @@ fn text_ids_at_scale_read_like_integer_ids() {
         assert!(objectives().eq((0..ids.len()).map(|i| arrow.objective.get(i))));
         assert_eq!(arrow.objective.get(n as usize + 150_001).as_deref(), Some("id-1075000"));
         // Some columns only (made by two threads at this size): the same rows, the others
-        // empty, whether rows are read straight from the report (three arrays or fewer) or
-        // through records (more).
+        // empty.
         use okr_core::ReportColumn as C;
         let some = report.columns_of(&[C::Status, C::Id, C::Objective], true);
         assert_eq!((some.id, some.objective, some.status), (arrow.id, arrow.objective, arrow.status));
