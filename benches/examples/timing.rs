@@ -84,7 +84,8 @@ fn main() {
                 .collect();
             let mean = t.elapsed() / times.max(1) as u32;
             each.sort();
-            let (median, min) = (each.get(times / 2).copied().unwrap_or_default(), each.first().copied().unwrap_or_default());
+            let (median, min) =
+                (each.get(times / 2).copied().unwrap_or_default(), each.first().copied().unwrap_or_default());
             say!(
                 "score x{times}: {mean:?} each (median {median:?}, min {min:?}), {} page faults each",
                 (minor_faults() - f0) / times.max(1) as u64

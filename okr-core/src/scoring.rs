@@ -1057,7 +1057,11 @@ impl Report {
                     for (i, p) in at().enumerate() {
                         let kind = d.kind(p);
                         put(part.kind, i, kind);
-                        put(part.node_type, i, if kind.is_some() { NodeType::KeyResult } else { NodeType::Objective });
+                        put(
+                            part.node_type,
+                            i,
+                            if kind.is_some() { NodeType::KeyResult } else { NodeType::Objective },
+                        );
                     }
                 }
                 match ints {

@@ -538,7 +538,10 @@ fn expected_column_for_one_cycle_none_and_several() {
     assert!(expected([None; 3]).iter().all(|e| e.is_nan()));
     let mixed = expected([Some("q1"), None, Some("h1")]);
     // Rows in document order: o0 k0 (q1), o1 k1 (no cycle), o2 k2 (h1, a longer cycle).
-    assert_eq!(mixed.iter().map(|e| e.is_nan()).collect::<Vec<_>>(), [false, false, true, true, false, false]);
+    assert_eq!(
+        mixed.iter().map(|e| e.is_nan()).collect::<Vec<_>>(),
+        [false, false, true, true, false, false]
+    );
     assert!(mixed[0] == one[0] && mixed[1] == one[0] && mixed[4] == mixed[5], "{mixed:?}");
     assert!(mixed[4] < mixed[0], "{mixed:?}");
 }
