@@ -1076,10 +1076,10 @@ impl Report {
                 }
                 gather(part.score, doc, &self.scores);
                 match one_cycle {
-                    Some(c) => part.expected.fill(self.expected_of(c)),
+                    Some(c) => part.expected.fill(self.expected_of(c).unwrap_or(f64::NAN)),
                     None => {
                         for (slot, p) in part.expected.iter_mut().zip(at()) {
-                            *slot = self.expected_of(d.cycle_of[p]);
+                            *slot = self.expected_of(d.cycle_of[p]).unwrap_or(f64::NAN);
                         }
                     }
                 }
@@ -1150,13 +1150,9 @@ impl Report {
         out
     }
 
-    /// Expected progress in cycle `c` (NaN for `NONE`, no cycle).
-    fn expected_of(&self, c: u32) -> f64 {
-        if c == NONE {
-            f64::NAN
-        } else {
-            self.expected[c as usize]
-        }
+    /// Expected progress in cycle `c` on the day scored; `None` for `NONE` (no cycle).
+    fn expected_of(&self, c: u32) -> Option<f64> {
+        (c != NONE).then(|| self.expected[c as usize])
     }
 
     /// Signal names by bit, as used by [`ReportColumns::signals`].
@@ -1235,7 +1231,7 @@ impl Report {
             kind: d.kind(p),
             objective: (objective != NONE).then(|| d.id(objective as usize)),
             score: self.scores[p],
-            expected: (cycle != NONE).then(|| self.expected[cycle as usize]),
+            expected: self.expected_of(cycle),
             status: flags.status(),
             grade: flags.grade(),
             has_data: flags.has_data(),
