@@ -628,6 +628,7 @@ impl Builder {
             cycle_of,
             current,
             objective_of,
+            objective_of_doc: self.objective,
             contributors,
             dependents: std::sync::OnceLock::new(),
             check_ins,

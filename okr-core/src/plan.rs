@@ -206,6 +206,9 @@ pub(crate) struct PlanData {
     pub kinds: Vec<u8>,
     pub cycle_of: Vec<u32>,
     pub objective_of: Vec<u32>,
+    /// The objective of each key result, both as input indexes (`NONE` for objectives): what
+    /// `objective_of` holds by position, kept in input order for the report columns.
+    pub objective_of_doc: Vec<u32>,
     pub current: Vec<f64>,
     pub contributors: Contributors,
     /// (offsets, nodes) each node contributes to; built on first use (line of sight, parents,

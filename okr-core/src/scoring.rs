@@ -1023,14 +1023,8 @@ impl Report {
         // Reordering from topological to input order is a cache miss per row and per array
         // read. Each column is filled by its own loop over the rows, reading one array at
         // random: the reads of a loop are independent of each other, so many are in flight at
-        // once. Columns that read several arrays per node (objective, value) are first made in
-        // topological order, where those reads are sequential or near.
-        let objective_doc = |p: usize| match d.objective_of[p] {
-            // The objective sits just after its key results: a near read.
-            NONE => NONE,
-            o => d.doc_of_pos[o as usize],
-        };
-        let objective = if want.has(C::Objective) { by_position(n, two, objective_doc) } else { Vec::new() };
+        // once. The value, which reads several arrays per node, is first made in topological order,
+        // where those reads are sequential or near.
         let value = if want.has(C::Value) {
             by_position(n, two, |p| value_of(d, p, today, &self.aggregates))
         } else {
@@ -1064,15 +1058,18 @@ impl Report {
                         );
                     }
                 }
-                match ints {
-                    Some(ints) => {
-                        for (i, p) in at().enumerate().take(objective.len()) {
-                            let o = objective[p];
-                            put(part.objective_null, i, o == NONE);
-                            put(part.objective_int, i, if o == NONE { 0 } else { ints[o as usize] });
-                        }
+                // Each key result's objective is kept in input order: with integer ids, a row
+                // reads one id at random; with text ids, the column is a copy.
+                let objective = &d.objective_of_doc[rows.clone()];
+                if let Some(ints) = ints {
+                    let out = part.objective_int.iter_mut().zip(part.objective_null.iter_mut());
+                    for ((int, null), &o) in out.zip(objective) {
+                        *null = o == NONE;
+                        *int = if o == NONE { 0 } else { ints[o as usize] };
                     }
-                    None => gather(part.objective_doc, doc, &objective),
+                }
+                if !part.objective_doc.is_empty() {
+                    part.objective_doc.copy_from_slice(objective);
                 }
                 gather(part.score, doc, &self.scores);
                 match one_cycle {
