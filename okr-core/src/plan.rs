@@ -193,7 +193,8 @@ pub(crate) struct CycleInfo {
 }
 
 /// Everything a plan holds. Per-node arrays are indexed by topological position (contributors
-/// before the nodes they feed), except `ids` and `meta`, which keep input order.
+/// before the nodes they feed), except `ids`, `meta` and `objective_of_doc`, which keep input
+/// order.
 #[derive(Debug, Clone)]
 pub(crate) struct PlanData {
     pub ids: Ids,
@@ -348,7 +349,7 @@ impl Plan {
         let d = &self.data;
         let n = d.rules.len();
         d.ids.heap_bytes()
-            + n * (std::mem::size_of::<Rule>() + 1 + 4 * 4 + 8)
+            + n * (std::mem::size_of::<Rule>() + 1 + 5 * 4 + 8)
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
