@@ -90,6 +90,10 @@ impl Visitable for InnerGraph {
     }
 }
 
+/// How many nodes [`breadth_first`] takes at a time: enough independent misses in flight, few
+/// enough for their lists to stay in L1.
+const SEARCH_BLOCK: usize = 512;
+
 /// Nodes without contributors.
 pub(crate) fn leaves(offsets: &[u32]) -> FixedBitSet {
     let n = offsets.len().saturating_sub(1);
@@ -145,12 +149,19 @@ pub(crate) fn inner_order(
     }
     let m = inner_doc.len();
     crate::phase("topo compact");
+    let tops = (0..m).filter(|&k| !has_dependent.contains(inner_doc[k] as usize));
+    let (graph, mut doc_of, new_of, top_count) = breadth_first(&graph, tops);
+    // The input index of each node in the new numbering.
+    doc_of.iter_mut().for_each(|k| *k = inner_doc[*k as usize]);
+    drop(inner_doc);
+    crate::phase("topo renumber");
     let mut dfs = DfsPostOrder::empty(&graph);
     let mut post = Vec::with_capacity(m);
     let mut cyclic = false;
-    let tops = (0..m).filter(|&k| !has_dependent.contains(inner_doc[k] as usize));
-    // Inner nodes not reached from any top lie on or behind a cycle; visiting them exposes it.
-    for start in tops.chain(0..m) {
+    // The tops were numbered first, in input order. Inner nodes not reached from any top lie on
+    // or behind a cycle; visiting them (in input order) exposes it.
+    let starts = (0..top_count).chain(new_of.iter().map(|&k| k as usize));
+    for start in starts {
         if dfs.discovered.contains(start) {
             continue;
         }
@@ -176,12 +187,83 @@ pub(crate) fn inner_order(
             for c in (&graph).neighbors(u) {
                 if rank[c as usize] as usize >= r {
                     let cycle = cycle_through(&graph.offsets, &graph.src, c, u);
-                    return Err(cycle.into_iter().map(|k| inner_doc[k as usize]).collect());
+                    return Err(cycle.into_iter().map(|k| doc_of[k as usize]).collect());
                 }
             }
         }
     }
-    Ok(post.into_iter().map(|k| inner_doc[k as usize]).collect())
+    Ok(post.into_iter().map(|k| doc_of[k as usize]).collect())
+}
+
+/// `graph` renumbered breadth-first: the `tops` first, in their order, then the nodes they
+/// reach, then, from each node still unnumbered in index order (those on or behind a cycle),
+/// the nodes it reaches. Returns the renumbered graph (lists in the same order), the old number
+/// of each new one, the new number of each old one, and how many tops there were.
+///
+/// Numbered in input order, which is shuffled, a depth-first search misses the cache at every
+/// step, each miss waiting on the last. Breadth-first, the next nodes are known before the
+/// current one is done, so their misses overlap; and in the new numbering a node's contributors
+/// are numbered together, next to their siblings' contributors, so the search that follows
+/// reads nearly in order. On the benchmark plan (1M objectives) the search took 55-70 ms; it
+/// now takes about 14, after 25-30 ms here. Lists keep their order, so the search visits the
+/// same nodes in the same order as it would have in the old numbering.
+fn breadth_first(
+    graph: &InnerGraph,
+    tops: impl Iterator<Item = usize>,
+) -> (InnerGraph, Vec<u32>, Vec<u32>, usize) {
+    const UNSEEN: u32 = u32::MAX;
+    let m = graph.offsets.len().saturating_sub(1);
+    let mut new_of = vec![UNSEEN; m];
+    let mut old_of: Vec<u32> = Vec::with_capacity(m);
+    for t in tops {
+        new_of[t] = old_of.len() as u32;
+        old_of.push(t as u32);
+    }
+    let top_count = old_of.len();
+    let mut renumbered =
+        InnerGraph { offsets: Vec::with_capacity(m + 1), src: Vec::with_capacity(graph.src.len()) };
+    renumbered.offsets.push(0);
+    // Nodes are taken a block at a time, in three loops whose reads do not wait on each other:
+    // the bounds of each node's list, the lists, then each contributor's number (given here if
+    // it has none yet). The renumbered lists come out in order, as nodes are taken in the order
+    // numbered.
+    let (mut spans, mut listed) = (Vec::with_capacity(SEARCH_BLOCK), Vec::new());
+    let (mut head, mut unreached) = (0, 0..m);
+    loop {
+        while head < old_of.len() {
+            let block = head..(head + SEARCH_BLOCK).min(old_of.len());
+            head = block.end;
+            spans.clear();
+            spans.extend(
+                old_of[block].iter().map(|&u| graph.offsets[u as usize]..graph.offsets[u as usize + 1]),
+            );
+            listed.clear();
+            for span in &spans {
+                listed.extend_from_slice(&graph.src[span.start as usize..span.end as usize]);
+            }
+            for &c in &listed {
+                let number = &mut new_of[c as usize];
+                if *number == UNSEEN {
+                    *number = old_of.len() as u32;
+                    old_of.push(c);
+                }
+                renumbered.src.push(*number);
+            }
+            let mut end = renumbered.offsets.last().copied().unwrap_or(0);
+            for span in &spans {
+                end += span.end - span.start;
+                renumbered.offsets.push(end);
+            }
+        }
+        match unreached.find(|&k| new_of[k] == UNSEEN) {
+            Some(k) => {
+                new_of[k] = old_of.len() as u32;
+                old_of.push(k as u32);
+            }
+            None => break,
+        }
+    }
+    (renumbered, old_of, new_of, top_count)
 }
 
 /// The plan's layout: every node in topological order (each leaf just before the first node it
@@ -422,6 +504,95 @@ mod tests {
         let cycle = order(&o, &s, &d).unwrap_err();
         assert_eq!(cycle.first(), cycle.last());
         assert!(cycle.contains(&0) && cycle.contains(&(deep as u32)));
+    }
+
+    /// The search over the nodes' own (input) numbering, as it ran before the renumbering:
+    /// post-order from the tops, then from every node, each in index order; on a cycle, the
+    /// first node in post-order with a contributor not before it, and a path back.
+    fn search_in_input_numbering(o: &[u32], s: &[u32], d: &FixedBitSet) -> Result<Vec<u32>, Vec<u32>> {
+        let n = o.len() - 1;
+        let leaf = leaves(o);
+        let inner: Vec<u32> = leaf.zeroes().map(|i| i as u32).collect();
+        let mut number = vec![u32::MAX; n];
+        inner.iter().enumerate().for_each(|(k, &i)| number[i as usize] = k as u32);
+        let mut graph = InnerGraph { offsets: vec![0], src: Vec::new() };
+        for &i in &inner {
+            let list = &s[o[i as usize] as usize..o[i as usize + 1] as usize];
+            graph
+                .src
+                .extend(list.iter().filter(|&&c| !leaf.contains(c as usize)).map(|&c| number[c as usize]));
+            graph.offsets.push(graph.src.len() as u32);
+        }
+        let m = inner.len();
+        let tops = (0..m).filter(|&k| !d.contains(inner[k] as usize));
+        let mut dfs = DfsPostOrder::empty(&graph);
+        let mut post = Vec::new();
+        for start in tops.chain(0..m) {
+            if !dfs.discovered.contains(start) {
+                dfs.move_to(start as u32);
+                while let Some(x) = dfs.next(&graph) {
+                    post.push(x);
+                }
+            }
+        }
+        let mut rank = vec![0; m];
+        post.iter().enumerate().for_each(|(r, &u)| rank[u as usize] = r);
+        for (r, &u) in post.iter().enumerate() {
+            if let Some(c) = (&graph).neighbors(u).find(|&c| rank[c as usize] >= r) {
+                let cycle = cycle_through(&graph.offsets, &graph.src, c, u);
+                return Err(cycle.into_iter().map(|k| inner[k as usize]).collect());
+            }
+        }
+        Ok(post.into_iter().map(|k| inner[k as usize]).collect())
+    }
+
+    /// The breadth-first renumbering changes where the search reads, not what it finds: the
+    /// same order, and on a cycle the same cycle named, as a search in input numbering, on
+    /// random graphs with several tops, shared children, leaves and cycles.
+    #[test]
+    fn renumbering_keeps_the_order_and_the_cycle_named() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |below: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(below)) as u32
+        };
+        let (mut cyclic, mut acyclic) = (0, 0);
+        for round in 0..300 {
+            let n = 2 + next(200);
+            // Node i feeds an earlier node (or none: another top), sometimes a second one;
+            // every third round a node feeds one of its own contributors' contributors, which
+            // closes a cycle when there is one below it.
+            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
+            for i in 1..n {
+                if next(8) != 0 {
+                    lists[next(i) as usize].push(i);
+                }
+                if next(10) == 0 {
+                    lists[next(i) as usize].push(i);
+                }
+            }
+            if round % 3 == 0 {
+                let top = next(n);
+                let mut below = top;
+                for _ in 0..1 + next(4) {
+                    below = lists[below as usize].first().copied().unwrap_or(below);
+                }
+                lists[below as usize].push(top);
+            }
+            let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let (o, s, d) = adjacency(&refs);
+            let expected = search_in_input_numbering(&o, &s, &d);
+            let got = inner_order(&o, &s, &leaves(&o), &d);
+            assert_eq!(got, expected, "round {round}: {lists:?}");
+            if expected.is_err() {
+                cyclic += 1;
+            } else {
+                acyclic += 1;
+            }
+        }
+        assert!(cyclic > 30 && acyclic > 150, "{cyclic} cyclic, {acyclic} acyclic");
     }
 
     #[test]
