@@ -91,7 +91,8 @@ impl Visitable for InnerGraph {
 }
 
 /// How many nodes [`breadth_first`] takes at a time: enough independent misses in flight, few
-/// enough for their lists to stay in L1.
+/// enough for their lists to stay in L1 (on the benchmark plan the renumbering took 39-41 ms at
+/// 128, 25-31 ms at 512 and 28-30 ms at 2,048).
 const SEARCH_BLOCK: usize = 512;
 
 /// Nodes without contributors.

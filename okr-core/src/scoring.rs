@@ -1023,8 +1023,8 @@ impl Report {
         // Reordering from topological to input order is a cache miss per row and per array
         // read. Each column is filled by its own loop over the rows, reading one array at
         // random: the reads of a loop are independent of each other, so many are in flight at
-        // once. The value, which reads several arrays per node, is first made in topological order,
-        // where those reads are sequential or near.
+        // once. The value, which reads several arrays per node, is first made in topological
+        // order, where those reads are sequential or near.
         let value = if want.has(C::Value) {
             by_position(n, two, |p| value_of(d, p, today, &self.aggregates))
         } else {
