@@ -428,6 +428,16 @@ mod tests {
         Ok(order)
     }
 
+    /// A seeded generator of numbers below its argument (xorshift64).
+    fn xorshift(mut state: u64) -> impl FnMut(u32) -> u32 {
+        move |below| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(below)) as u32
+        }
+    }
+
     fn adjacency(lists: &[&[u32]]) -> (Vec<u32>, Vec<u32>, FixedBitSet) {
         let mut offsets = vec![0];
         let mut src = Vec::new();
@@ -478,13 +488,7 @@ mod tests {
     #[test]
     fn orders_mixed_leaves_across_words() {
         let n = 5_000u32;
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |below: u32| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % u64::from(below)) as u32
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         // Node i (i ≥ 1) feeds a random earlier node: a forest where roughly half the nodes
         // (those nobody picks) are leaves, scattered through the index range.
         let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
@@ -552,13 +556,7 @@ mod tests {
     /// random graphs with several tops, shared children, leaves and cycles.
     #[test]
     fn renumbering_keeps_the_order_and_the_cycle_named() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |below: u32| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % u64::from(below)) as u32
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut cyclic, mut acyclic) = (0, 0);
         for round in 0..300 {
             let n = 2 + next(200);
