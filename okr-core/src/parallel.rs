@@ -92,6 +92,15 @@ where
     join(a, b).unwrap_or_else(|_| (a(), b()))
 }
 
+/// `f` over two disjoint parts, filled in place: `second` on a second thread when `split`,
+/// `first` here; if a thread fails, both are filled again here, one after the other.
+pub(crate) fn both_parts<P: Send>(split: bool, first: &mut P, second: &mut P, f: impl Fn(&mut P) + Sync) {
+    if !(split && join(|| f(&mut *second), || f(&mut *first)).is_ok()) {
+        f(first);
+        f(second);
+    }
+}
+
 fn internal() -> Error {
     Error::Malformed { message: "internal: a worker thread failed".into() }
 }
@@ -106,6 +115,18 @@ mod tests {
         assert_eq!(a + b, 999 * 1000 / 2);
         let (a, b) = super::both(&|| data[..10].to_vec(), &|| data[10..].len());
         assert_eq!((a.len(), b), (10, 990));
+    }
+
+    #[test]
+    fn both_parts_fills_each_part_split_or_not() {
+        for split in [true, false] {
+            let mut out = vec![0u64; 1000];
+            let (a, b) = out.split_at_mut(400);
+            super::both_parts(split, &mut (a, 0), &mut (b, 400), |(part, from)| {
+                part.iter_mut().enumerate().for_each(|(i, x)| *x = (*from + i) as u64 * 3);
+            });
+            assert!(out.iter().enumerate().all(|(i, &x)| x == i as u64 * 3), "split {split}");
+        }
     }
 
     #[test]

@@ -814,15 +814,12 @@ fn gather<T: Copy>(col: &mut [T], doc: &[u32], by_pos: &[T]) {
 fn by_position<T: Copy + Default + Send>(n: usize, two: bool, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     let mut out = vec![T::default(); n];
     let h = n / 2;
-    let fill = |part: &mut [T], from: usize| {
-        for (i, slot) in part.iter_mut().enumerate() {
-            *slot = f(from + i);
-        }
-    };
     let (a, b) = out.split_at_mut(h);
-    if !(two && crate::parallel::join(|| fill(b, h), || fill(a, 0)).is_ok()) {
-        fill(&mut out, 0);
-    }
+    crate::parallel::both_parts(two, &mut (a, 0), &mut (b, h), |(part, from)| {
+        for (i, slot) in part.iter_mut().enumerate() {
+            *slot = f(*from + i);
+        }
+    });
     out
 }
 
@@ -1042,7 +1039,7 @@ impl Report {
         let mut out = Gathered::new(n, ints.is_some(), want);
         crate::phase::phase("columns alloc");
         {
-            let (mut first, mut second) = out.halves(h);
+            let (first, second) = out.halves(h);
             // Fills rows `rows` (input indexes) into `part`, which holds those rows.
             let fill = |part: &mut GatheredMut<'_>, rows: std::ops::Range<usize>| {
                 let doc = &d.pos_of_doc[rows.clone()];
@@ -1106,12 +1103,9 @@ impl Report {
                     part.id.copy_from_slice(&ints[rows.start..rows.start + part.id.len()]);
                 }
             };
-            let joined =
-                two && crate::parallel::join(|| fill(&mut second, h..n), || fill(&mut first, 0..h)).is_ok();
-            if !joined {
-                fill(&mut first, 0..h);
-                fill(&mut second, h..n);
-            }
+            crate::parallel::both_parts(two, &mut (first, 0..h), &mut (second, h..n), |(part, rows)| {
+                fill(part, rows.clone())
+            });
         }
         crate::phase::phase("columns gather");
         let out = ReportColumns {
