@@ -11,7 +11,7 @@ use crate::document::KeyResultKind;
 use crate::error::{Error, Result};
 use crate::forecast::{forecast, Forecast};
 use crate::key_result::{piecewise, value_score, Aggregator, Rule};
-use crate::pace::{day, expected_days, grade, status, Grade, Status};
+use crate::pace::{day, expected_days, Cuts, Grade, Pace, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
 use crate::policy::Policy;
 
@@ -73,9 +73,10 @@ const WAITING: u8 = 0x7f;
 pub(crate) struct Flags(u8);
 
 impl Flags {
-    #[inline]
-    fn new(status: Status, grade: Grade, has_data: bool) -> Flags {
-        Flags(status as u8 | (grade as u8) << 3 | u8::from(has_data) << 7)
+    /// Flags from a status code, a grade code and whether the node has data.
+    #[inline(always)]
+    fn new(status: u8, grade: u8, has_data: bool) -> Flags {
+        Flags(status | grade << 3 | u8::from(has_data) << 7)
     }
 
     pub(crate) fn status(self) -> Status {
@@ -206,14 +207,14 @@ fn compute_split(
     let today = day(as_of);
     let expected: Vec<f64> = d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
     let pace: Vec<CyclePace> =
-        std::iter::once(CyclePace { expected: None, not_started: false, stale_without_log: false })
+        std::iter::once(CyclePace { pace: Pace::new(None, false), stale_without_log: false })
             .chain(d.cycles.iter().zip(&expected).map(|(c, &e)| CyclePace {
-                expected: Some(e),
-                not_started: today < c.start_day,
+                pace: Pace::new(Some(e), today < c.start_day),
                 stale_without_log: today - c.start_day > policy.stale_after_days as i32,
             }))
             .collect();
-    let pass = Pass { d, today, pace, logged: !d.check_ins.day.is_empty(), policy: &policy, shortcuts };
+    let logged = !d.check_ins.day.is_empty();
+    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, shortcuts };
     // Forecast scores are only possible with check-ins.
     let forecasting = pass.logged;
     let fresh = || Columns {
@@ -245,8 +246,7 @@ fn compute_split(
 
 /// What a node's cycle says on the day scored.
 struct CyclePace {
-    expected: Option<f64>,
-    not_started: bool,
+    pace: Pace,
     stale_without_log: bool,
 }
 
@@ -288,6 +288,9 @@ struct Side {
     forecasts: HashMap<u32, Forecast>,
 }
 
+/// The code of [`Status::Achieved`].
+const ACHIEVED: u8 = Status::Achieved as u8;
+
 /// Kinds (a bit per [`KeyResultKind::code`]) whose score is a formula of the value alone.
 const PLAIN: u32 = 1 << KeyResultKind::Linear as u32
     | 1 << KeyResultKind::AtLeast as u32
@@ -302,6 +305,7 @@ struct Pass<'a> {
     today: i32,
     /// Per cycle, slot 0 for "no cycle".
     pace: Vec<CyclePace>,
+    cuts: Cuts,
     logged: bool,
     policy: &'a Policy,
     /// Whether plain key results may take the short path ([`Pass::plain`]).
@@ -412,7 +416,8 @@ impl Pass<'_> {
         let (score, has) =
             if v.is_nan() { (0.0, false) } else { (policy.bound(value_score(&d.rules[p], v)), true) };
         let (at, st) = self.pace_of(p, score);
-        let stale = if at.stale_without_log && st != Status::Achieved { STALE } else { 0 };
+        // Stale when the cycle is old and the key result not achieved, without a branch.
+        let stale = STALE * u8::from(at.stale_without_log & (st != ACHIEVED));
         self.write(p, out, score, st, has, stale);
     }
 
@@ -431,22 +436,23 @@ impl Pass<'_> {
         self.write(p, out, score, st, has, 0);
     }
 
-    /// Node `p`'s cycle on the day scored, and its status at `score`.
+    /// Node `p`'s cycle on the day scored, and the code of its status at `score`.
     #[inline(always)]
-    fn pace_of(&self, p: usize, score: f64) -> (&CyclePace, Status) {
+    fn pace_of(&self, p: usize, score: f64) -> (&CyclePace, u8) {
         // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
         let at = &self.pace[self.d.cycle_of[p].wrapping_add(1) as usize];
-        (at, status(score, at.expected, at.not_started, self.policy))
+        (at, at.pace.status_code(score, &self.cuts))
     }
 
-    /// Writes node `p`'s score, status, grade, has-data and signals (`bits`, plus behind-pace
-    /// from the status).
+    /// Writes node `p`'s score, status (`st`, a code), grade, has-data and signals (`bits`,
+    /// plus behind-pace from the status).
     #[inline(always)]
-    fn write(&self, p: usize, out: &mut Slots<'_>, score: f64, st: Status, has: bool, bits: u8) {
-        let behind = if matches!(st, Status::AtRisk | Status::OffTrack) { BEHIND_PACE } else { 0 };
+    fn write(&self, p: usize, out: &mut Slots<'_>, score: f64, st: u8, has: bool, bits: u8) {
+        // At risk and off track are consecutive codes (asserted in `pace`): one comparison.
+        let behind = BEHIND_PACE * u8::from(st.wrapping_sub(Status::AtRisk.code()) < 2);
         let i = p - out.base;
         out.scores[i] = score;
-        out.flags[i] = Flags::new(st, grade(score, self.policy), has);
+        out.flags[i] = Flags::new(st, self.cuts.grade(score), has);
         out.signals[i] = bits | behind;
     }
 
@@ -499,8 +505,8 @@ impl Pass<'_> {
         // Milestones have no check-ins of their own: no check-in signals, no forecast.
         if self.is_leaf(p) && d.kinds[p] != KeyResultKind::Milestones.code() {
             bits |= if self.logged {
-                check_in_signals(d, p, today, cycle, st == Status::Achieved, policy)
-            } else if at.stale_without_log && st != Status::Achieved {
+                check_in_signals(d, p, today, cycle, st == ACHIEVED, policy)
+            } else if at.stale_without_log && st != ACHIEVED {
                 // No check-in log at all: stale once the cycle is more than `stale_after_days` old.
                 STALE
             } else {
