@@ -64,11 +64,22 @@ pub(crate) struct Rows {
 ///
 /// [`Plan::from_columns`]: crate::Plan::from_columns
 pub(crate) struct RowArrays {
-    rules: Vec<Rule>,
     kinds: Vec<u8>,
+    rule_numbers: Vec<[f64; 2]>,
+    rule_bytes: Vec<u8>,
     current: Vec<f64>,
     objective_of: Vec<u32>,
     cycle_of: Vec<u32>,
+}
+
+/// One thread's share of [`RowArrays`] in [`Builder::assemble`]: positions `from..` of each.
+struct Part<'a> {
+    kinds: &'a mut [u8],
+    numbers: &'a mut [[f64; 2]],
+    bytes: &'a mut [u8],
+    current: &'a mut [f64],
+    objective_of: &'a mut [u32],
+    cycle_of: &'a mut [u32],
 }
 
 impl RowArrays {
@@ -82,8 +93,9 @@ impl RowArrays {
             v
         }
         RowArrays {
-            rules: filled(n, Rule::Manual),
             kinds: filled(n, OBJECTIVE),
+            rule_numbers: filled(n, [0.0; 2]),
+            rule_bytes: filled(n, 0),
             current: filled(n, f64::NAN),
             objective_of: filled(n, NONE),
             cycle_of: filled(n, NONE),
@@ -550,11 +562,16 @@ impl Builder {
     /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
     pub(crate) fn assemble(self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
         let n = self.ids.len();
-        let RowArrays { mut rules, mut kinds, mut current, mut objective_of, mut cycle_of } = arrays;
-        if self.rows.nodes.len() != n
-            || layout.order.len() != n
-            || [rules.len(), kinds.len(), current.len(), objective_of.len(), cycle_of.len()] != [n; 5]
-        {
+        let RowArrays {
+            mut kinds,
+            mut rule_numbers,
+            mut rule_bytes,
+            mut current,
+            mut objective_of,
+            mut cycle_of,
+        } = arrays;
+        let lengths = [kinds.len(), rule_numbers.len(), rule_bytes.len(), current.len(), objective_of.len()];
+        if self.rows.nodes.len() != n || layout.order.len() != n || lengths != [n; 5] || cycle_of.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let Layout { order, pos_of_doc, contributors } = layout;
@@ -564,34 +581,28 @@ impl Builder {
         // this is nearly sequential. Key results of the second half's first objectives may lie
         // in the first half: they are returned, and set once both threads are done.
         let nodes = &self.rows.nodes;
-        let gather = |from: usize,
-                      part: &[u32],
-                      rules: &mut [Rule],
-                      kinds: &mut [u8],
-                      current: &mut [f64],
-                      objective_of: &mut [u32],
-                      cycle_of: &mut [u32]| {
+        let gather = |from: usize, part: &[u32], out: Part<'_>| {
+            let Part { kinds, numbers, bytes, current, objective_of, cycle_of } = out;
             // A block of rows is read before any is written out: the reads (each a cache miss)
             // are independent of each other and overlap.
             let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
-            let out = rules.chunks_mut(GATHER_BLOCK).zip(kinds.chunks_mut(GATHER_BLOCK));
-            for ((block, (rule_block, kind_block)), value_block) in
-                part.chunks(GATHER_BLOCK).zip(out).zip(current.chunks_mut(GATHER_BLOCK))
-            {
+            for (b, block) in part.chunks(GATHER_BLOCK).enumerate() {
                 buf.clear();
                 buf.extend(block.iter().map(|&d| nodes[d as usize]));
-                let out = rule_block.iter_mut().zip(kind_block).zip(value_block);
-                for (((rule, kind), value), row) in out.zip(&buf) {
-                    *rule = row.rule;
-                    *kind = row.rule.kind().map_or(OBJECTIVE, KeyResultKind::code);
-                    *value = row.current;
+                for (i, row) in (b * GATHER_BLOCK..).zip(&buf) {
+                    let rule = row.rule;
+                    kinds[i] = rule.kind().map_or(OBJECTIVE, KeyResultKind::code);
+                    (numbers[i], bytes[i]) = rule.pack();
+                    current[i] = row.current;
+                    if let Rule::Objective { cycle, .. } = rule {
+                        cycle_of[i] = cycle;
+                    }
                 }
             }
             let mut before = Vec::new();
-            for (i, rule) in rules.iter().enumerate() {
-                if let Rule::Objective { cycle, .. } = *rule {
-                    let p = from + i;
-                    cycle_of[i] = cycle;
+            for (i, &kind) in kinds.iter().enumerate() {
+                if kind == OBJECTIVE {
+                    let (p, cycle) = (from + i, cycle_of[i]);
                     for e in contributors.own(p) {
                         let kr = contributors.src[e] as usize;
                         match kr.checked_sub(from).filter(|&k| k < objective_of.len()) {
@@ -605,15 +616,32 @@ impl Builder {
         };
         let half = n / 2;
         let (first, second) = order.split_at(half);
-        let (rules_a, rules_b) = rules.split_at_mut(half);
         let (kinds_a, kinds_b) = kinds.split_at_mut(half);
+        let (numbers_a, numbers_b) = rule_numbers.split_at_mut(half);
+        let (bytes_a, bytes_b) = rule_bytes.split_at_mut(half);
         let (current_a, current_b) = current.split_at_mut(half);
         let (objective_a, objective_b) = objective_of.split_at_mut(half);
         let (cycle_a, cycle_b) = cycle_of.split_at_mut(half);
+        let part_a = Part {
+            kinds: kinds_a,
+            numbers: numbers_a,
+            bytes: bytes_a,
+            current: current_a,
+            objective_of: objective_a,
+            cycle_of: cycle_a,
+        };
+        let part_b = Part {
+            kinds: kinds_b,
+            numbers: numbers_b,
+            bytes: bytes_b,
+            current: current_b,
+            objective_of: objective_b,
+            cycle_of: cycle_b,
+        };
         let (straddling, none) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
-            || gather(half, second, rules_b, kinds_b, current_b, objective_b, cycle_b),
-            || gather(0, first, rules_a, kinds_a, current_a, objective_a, cycle_a),
+            || gather(half, second, part_b),
+            || gather(0, first, part_a),
         )?;
         for (kr, p, cycle) in straddling.into_iter().chain(none) {
             if let (Some(o), Some(c)) = (objective_of.get_mut(kr), cycle_of.get_mut(kr)) {
@@ -623,8 +651,9 @@ impl Builder {
         crate::phase("gather");
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
-            rules,
             kinds,
+            rule_numbers,
+            rule_bytes,
             cycle_of,
             current,
             objective_of,

@@ -169,7 +169,7 @@ impl Report {
                 colour(line.status)
             );
         }
-        for p in 0..d.rules.len() {
+        for p in 0..d.len() {
             for e in d.contributors.all(p) {
                 let _ = writeln!(
                     out,
@@ -195,7 +195,7 @@ impl Report {
             let _ = writeln!(out, "  {}[\"{}\"]", key(p), label);
             let _ = writeln!(out, "  style {} fill:{},color:#fff", key(p), colour(line.status));
         }
-        for p in 0..d.rules.len() {
+        for p in 0..d.len() {
             for e in d.contributors.all(p) {
                 let _ = writeln!(out, "  {} --> {}", key(d.contributors.src[e] as usize), key(p));
             }
@@ -223,7 +223,7 @@ impl Report {
             .filter(|&r| !d.check_ins.value[r].is_nan())
             .map(|r| (d.check_ins.day[r], d.check_ins.value[r]))
             .collect();
-        let (baseline, target) = match d.rules[p] {
+        let (baseline, target) = match d.rule(p) {
             Rule::Linear { start, target } | Rule::Aggregate { start, target, .. } => {
                 (Some(start), Some(target))
             }

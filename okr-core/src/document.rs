@@ -194,9 +194,16 @@ impl AggregateOp {
 
     /// Parses the snake_case name.
     pub fn parse(name: &str) -> Option<Self> {
-        [AggregateOp::Sum, AggregateOp::Mean, AggregateOp::Min, AggregateOp::Max]
-            .into_iter()
-            .find(|op| op.as_str() == name)
+        AggregateOp::ALL.into_iter().find(|op| op.as_str() == name)
+    }
+
+    /// Every op, in declaration order.
+    pub(crate) const ALL: [AggregateOp; 4] =
+        [AggregateOp::Sum, AggregateOp::Mean, AggregateOp::Min, AggregateOp::Max];
+
+    /// This op's position in [`AggregateOp::ALL`].
+    pub(crate) fn position(self) -> u8 {
+        self as u8
     }
 }
 

@@ -77,7 +77,7 @@ fn events_split(before: &Report, after: &Report, two: bool) -> Vec<Event> {
     crate::phase("events start");
     let (b, a) = (&before.plan.data, &after.plan.data);
     let same = std::sync::Arc::ptr_eq(b, a);
-    let n = a.rules.len();
+    let n = a.len();
     // Nodes are compared in topological order, where every array is read sequentially; what
     // happened is noted by input index (a bit per event kind), and events are then made in input
     // order, naming only the nodes that have one.

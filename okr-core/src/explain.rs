@@ -108,7 +108,7 @@ pub(crate) fn num(x: f64) -> String {
 /// The driver in force for node `p` (objectives resolve `auto`; rollup and aggregate key
 /// results count all their aligned children).
 fn driver(d: &PlanData, p: usize, policy: &Policy) -> Option<ProgressDriver> {
-    match d.rules[p] {
+    match d.rule(p) {
         Rule::Objective { driver, .. } => Some(match driver.unwrap_or(policy.progress) {
             ProgressDriver::Auto if !d.contributors.own(p).is_empty() => ProgressDriver::KeyResults,
             ProgressDriver::Auto => ProgressDriver::Children,
@@ -121,7 +121,7 @@ fn driver(d: &PlanData, p: usize, policy: &Policy) -> Option<ProgressDriver> {
 /// Entries of `p` that drive its score.
 fn counted(d: &PlanData, p: usize, policy: &Policy) -> std::ops::Range<usize> {
     let c = &d.contributors;
-    match (d.rules[p], driver(d, p, policy)) {
+    match (d.rule(p), driver(d, p, policy)) {
         (_, Some(drv)) => c.driven(p, drv),
         (Rule::Rollup | Rule::Aggregate { .. }, None) => c.all(p),
         _ => c.all(p).start..c.all(p).start,
@@ -202,7 +202,7 @@ impl Plan {
         let c = &d.contributors;
         for &a in &ancestors {
             let used = counted(d, a, &d.policy);
-            let equal = matches!(d.rules[a], Rule::Aggregate { .. });
+            let equal = matches!(d.rule(a), Rule::Aggregate { .. });
             let total: f64 = used.clone().map(|e| if equal { 1.0 } else { c.weight[e] }).sum();
             let s: f64 = used
                 .map(|e| {

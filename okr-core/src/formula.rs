@@ -9,7 +9,7 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
     let d = &report.plan.data;
     let score = report.scores[p];
     let value = report.value(p);
-    let rule = d.rules[p];
+    let rule = d.rule(p);
     let raw = match rule {
         Rule::Objective { .. } | Rule::Rollup => return weighted(contributors, score),
         Rule::Aggregate { start, target, op } => {

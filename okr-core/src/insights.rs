@@ -51,7 +51,7 @@ pub struct ConfidenceRow {
 /// The team of each node: the nearest objective at level `team` at or above it (through its
 /// objective and first alignment parents), or `None`.
 fn teams(d: &PlanData) -> Vec<u32> {
-    let n = d.rules.len();
+    let n = d.len();
     let (off, dep) = d.dependents();
     let mut team = vec![NONE; n];
     // Parents sit later in topological order: walk from the top down.
@@ -75,7 +75,7 @@ impl Report {
         let d = &self.plan.data;
         let team = teams(d);
         let mut groups: BTreeMap<(&'static str, String), (usize, usize, usize)> = BTreeMap::new();
-        for q in 0..d.rules.len() {
+        for q in 0..d.len() {
             let o = d.objective_of[q];
             if o == NONE {
                 continue;
@@ -124,7 +124,7 @@ impl Plan {
         let today = day(as_of);
         let mut ends: Vec<Option<Report>> = d.cycles.iter().map(|_| None).collect();
         let mut groups: BTreeMap<(&'static str, String), (usize, usize, f64, f64)> = BTreeMap::new();
-        for q in 0..d.rules.len() {
+        for q in 0..d.len() {
             let (o, cycle) = (d.objective_of[q], d.cycle_of[q]);
             if o == NONE || cycle == NONE || d.cycles[cycle as usize].end_day > today {
                 continue;

@@ -92,7 +92,7 @@ impl Plan {
     /// into its cycle). Findings come in the input order of their nodes (a node's own findings
     /// in a fixed order of codes), owners' findings last.
     pub fn lint(&self, as_of: Option<NaiveDate>) -> Vec<Finding> {
-        self.lint_split(as_of, crate::parallel::worth_splitting(self.data.rules.len()))
+        self.lint_split(as_of, crate::parallel::worth_splitting(self.data.len()))
     }
 
     /// [`Plan::lint`], its passes split between two threads when `two` (the findings are the
@@ -107,7 +107,7 @@ impl Plan {
         // Walked in topological order (sequential memory), reported in input order: each finding
         // carries the input position of its node (owners' findings come last).
         // Alignment depth below a root, parents first (they sit later in topological order).
-        let n = d.rules.len();
+        let n = d.len();
         let mut depth = vec![0u32; n];
         for q in (0..n).rev() {
             for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {

@@ -11,7 +11,7 @@ use crate::document::{CheckIn, Cycle, Document, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Ids;
 use crate::key_result::Rule;
-use crate::policy::Policy;
+use crate::policy::{Policy, ProgressDriver};
 
 /// Marks "no such index" in the index arrays.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -201,10 +201,13 @@ pub(crate) struct PlanData {
     pub meta: Meta,
     pub pos_of_doc: Vec<u32>,
     pub doc_of_pos: Vec<u32>,
-    pub rules: Vec<Rule>,
     /// Each node's key-result kind as its code ([`KeyResultKind::code`]), [`OBJECTIVE`] for
     /// objectives: passes that need only the kind read a byte per node instead of a rule.
     pub kinds: Vec<u8>,
+    /// Each node's rule, with `kinds`, `rule_bytes` and `cycle_of` (see [`Rule::pack`]; read
+    /// through [`PlanData::rule`]): scoring reads 17 bytes a node instead of a 24-byte enum.
+    pub rule_numbers: Vec<[f64; 2]>,
+    pub rule_bytes: Vec<u8>,
     pub cycle_of: Vec<u32>,
     pub objective_of: Vec<u32>,
     /// The objective of each key result, both as input indexes (`NONE` for objectives): what
@@ -225,6 +228,24 @@ pub(crate) struct PlanData {
 }
 
 impl PlanData {
+    /// Number of nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.kinds.len()
+    }
+
+    /// Node `p`'s rule.
+    #[inline(always)]
+    pub(crate) fn rule(&self, p: usize) -> Rule {
+        Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle_of[p])
+    }
+
+    /// The progress driver objective `p` sets for itself, if any (reading its rule's byte
+    /// alone).
+    #[inline(always)]
+    pub(crate) fn driver(&self, p: usize) -> Option<ProgressDriver> {
+        Rule::driver_of(self.rule_bytes[p])
+    }
+
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {
         self.dependents.get_or_init(|| crate::build::dependents_of(&self.contributors))
     }
@@ -306,7 +327,7 @@ impl Plan {
 
     /// Number of nodes (objectives plus key results).
     pub fn len(&self) -> usize {
-        self.data.rules.len()
+        self.data.len()
     }
 
     /// Whether the plan has no node at all.
@@ -347,9 +368,9 @@ impl Plan {
     /// Approximate heap memory held by the plan, in bytes.
     pub fn heap_bytes(&self) -> usize {
         let d = &self.data;
-        let n = d.rules.len();
+        let n = d.len();
         d.ids.heap_bytes()
-            + n * (std::mem::size_of::<Rule>() + 1 + 5 * 4 + 8)
+            + n * (std::mem::size_of::<[f64; 2]>() + 2 + 5 * 4 + 8)
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4

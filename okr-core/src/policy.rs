@@ -20,11 +20,18 @@ pub enum ProgressDriver {
 }
 
 impl ProgressDriver {
+    /// Every driver, in declaration order.
+    pub(crate) const ALL: [ProgressDriver; 4] =
+        [ProgressDriver::Auto, ProgressDriver::KeyResults, ProgressDriver::Children, ProgressDriver::Both];
+
     /// Parses the snake_case name.
     pub fn parse(name: &str) -> Option<ProgressDriver> {
-        [ProgressDriver::Auto, ProgressDriver::KeyResults, ProgressDriver::Children, ProgressDriver::Both]
-            .into_iter()
-            .find(|d| d.as_str() == name)
+        ProgressDriver::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
+    /// This driver's position in [`ProgressDriver::ALL`].
+    pub(crate) fn position(self) -> u8 {
+        self as u8
     }
 
     /// The snake_case name used in documents and reports.

@@ -81,7 +81,7 @@ impl Report {
     /// elsewhere it gets a one-line reference. Uses an explicit stack: no recursion on deep plans.
     pub(crate) fn tree_order(&self) -> Vec<(usize, usize, bool)> {
         let d = &self.plan.data;
-        let mut shown = FixedBitSet::with_capacity(d.rules.len());
+        let mut shown = FixedBitSet::with_capacity(d.len());
         let (offsets, _) = d.dependents();
         // Roots: nodes that feed nothing, in input order.
         let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);

@@ -10,7 +10,7 @@ use crate::columns::Utf8Ids;
 use crate::document::KeyResultKind;
 use crate::error::{Error, Result};
 use crate::forecast::{forecast, Forecast};
-use crate::key_result::{piecewise, value_score, Aggregator, Rule};
+use crate::key_result::{packed_value_score, piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, Cuts, Grade, Pace, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
 use crate::policy::Policy;
@@ -160,7 +160,7 @@ impl Plan {
 /// day, else `current`, else NaN. Milestones: the done share; aggregates: from `aggregates`.
 #[inline]
 pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<u32, f64>) -> f64 {
-    match d.rules[p] {
+    match d.rule(p) {
         Rule::Objective { .. } | Rule::Rollup => f64::NAN,
         Rule::Aggregate { .. } => aggregates.get(&(p as u32)).copied().unwrap_or(f64::NAN),
         Rule::Milestones { first, len } => {
@@ -188,7 +188,7 @@ pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<
 const SPLIT_AT: f64 = 0.55;
 
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
-    let n = plan.data.rules.len();
+    let n = plan.data.len();
     let split = crate::parallel::worth_splitting(n).then_some((n as f64 * SPLIT_AT) as usize);
     compute_split(plan, as_of, policy, split, true)
 }
@@ -203,7 +203,7 @@ fn compute_split(
     shortcuts: bool,
 ) -> Report {
     let d: &PlanData = &plan.data;
-    let n = d.rules.len();
+    let n = d.len();
     let today = day(as_of);
     let expected: Vec<f64> = d.cycles.iter().map(|c| expected_days(c.start_day, c.end_day, today)).collect();
     let pace: Vec<CyclePace> =
@@ -413,8 +413,11 @@ impl Pass<'_> {
     fn plain(&self, p: usize, out: &mut Slots<'_>) {
         let (d, policy) = (self.d, self.policy);
         let v = d.current[p];
-        let (score, has) =
-            if v.is_nan() { (0.0, false) } else { (policy.bound(value_score(&d.rules[p], v)), true) };
+        let (score, has) = if v.is_nan() {
+            (0.0, false)
+        } else {
+            (policy.bound(packed_value_score(d.kinds[p], d.rule_numbers[p], d.rule_bytes[p], v)), true)
+        };
         let (at, st) = self.pace_of(p, score);
         // Stale when the cycle is old and the key result not achieved, without a branch.
         let stale = STALE * u8::from(at.stale_without_log & (st != ACHIEVED));
@@ -426,10 +429,8 @@ impl Pass<'_> {
     #[inline(always)]
     fn objective(&self, p: usize, out: &mut Slots<'_>) {
         let (d, policy) = (self.d, self.policy);
-        let driver = match d.rules[p] {
-            Rule::Objective { driver, .. } => driver.unwrap_or(policy.progress),
-            _ => policy.progress,
-        };
+        // Called for objectives only: the driver is the rule's byte.
+        let driver = d.driver(p).unwrap_or(policy.progress);
         let c = &d.contributors;
         let (score, has) = weighted_mean(c.driven(p, driver), c, out);
         let (_, st) = self.pace_of(p, score);
@@ -462,7 +463,7 @@ impl Pass<'_> {
         let (d, today, policy) = (self.d, self.today, self.policy);
         let c = &d.contributors;
         let base = out.base;
-        let rule = &d.rules[p];
+        let rule = &d.rule(p);
         let (score, has) = match *rule {
             Rule::Objective { driver, .. } => {
                 weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, out)
@@ -589,11 +590,12 @@ fn forecast_of(d: &PlanData, p: usize, today: i32, cycle: usize, policy: &Policy
         .filter(|&r| !d.check_ins.value[r].is_nan())
         .map(|r| (f64::from(d.check_ins.day[r] - start), d.check_ins.value[r]))
         .unzip();
-    let points: &[(f64, f64)] = match d.rules[p] {
+    let rule = d.rule(p);
+    let points: &[(f64, f64)] = match rule {
         Rule::Piecewise { first, len } => &d.points[first as usize..(first + len) as usize],
         _ => &[],
     };
-    forecast(&d.rules[p], points, &x, &y, f64::from(d.cycles[cycle].end_day - start), policy)
+    forecast(&rule, points, &x, &y, f64::from(d.cycles[cycle].end_day - start), policy)
 }
 
 /// Σ wᵢ sᵢ / Σ wᵢ over `range`, reading contributors from `out`; no contributors means score 0
@@ -1019,7 +1021,7 @@ impl Report {
         use ReportColumn as C;
         let want = Selection::of(which);
         let d = &self.plan.data;
-        let n = d.rules.len();
+        let n = d.len();
         let today = day(self.as_of);
         let (h, two) = (n / 2, crate::parallel::worth_splitting(n));
         crate::phase::phase("columns start");
