@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::plan::OBJECTIVE;
 use crate::policy::ProgressDriver;
 
-/// The compiled scoring rule of one node. Objectives are a rule too, so that the scoring pass is a
-/// single match over a flat array.
+/// The compiled scoring rule of one node. Objectives are a rule too. A plan stores rules
+/// column-wise ([`Rule::pack`]); rows being compiled hold them whole.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Rule {
     Objective {
