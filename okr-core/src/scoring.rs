@@ -223,7 +223,9 @@ fn compute_split(
         signals: vec![0; n],
         forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
     };
+    crate::phase::phase("score start");
     let mut out = fresh();
+    crate::phase::phase("score columns");
     let mut side = Side::default();
     if !split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n))) {
         (out, side) = (fresh(), Side::default());
@@ -354,6 +356,7 @@ impl Pass<'_> {
                 side
             },
         );
+        crate::phase::phase("score threads");
         let Ok(((tail, later), head)) = joined else { return false };
         *side = head;
         side.aggregates.extend(tail.aggregates);
@@ -362,6 +365,7 @@ impl Pass<'_> {
         for p in later {
             self.node(p as usize, &mut all, side);
         }
+        crate::phase::phase("score later");
         true
     }
 
