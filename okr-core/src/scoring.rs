@@ -158,12 +158,15 @@ impl Plan {
 
 /// The value a key result scores on day `today`: its latest valued check-in on or before that
 /// day, else `current`, else NaN. Milestones: the done share; aggregates: from `aggregates`.
+///
+/// Only milestones read the rule; the others go by the node's kind byte.
 #[inline]
 pub(crate) fn value_of(d: &PlanData, p: usize, today: i32, aggregates: &HashMap<u32, f64>) -> f64 {
-    match d.rule(p) {
-        Rule::Objective { .. } | Rule::Rollup => f64::NAN,
-        Rule::Aggregate { .. } => aggregates.get(&(p as u32)).copied().unwrap_or(f64::NAN),
-        Rule::Milestones { first, len } => {
+    match KeyResultKind::ALL.get(usize::from(d.kinds[p])) {
+        None | Some(KeyResultKind::Rollup) => f64::NAN,
+        Some(KeyResultKind::Aggregate) => aggregates.get(&(p as u32)).copied().unwrap_or(f64::NAN),
+        Some(KeyResultKind::Milestones) => {
+            let Rule::Milestones { first, len } = d.rule(p) else { return f64::NAN };
             let range = first as usize..(first + len) as usize;
             let (mut done, mut total) = (0.0, 0.0);
             for m in range {
