@@ -661,6 +661,7 @@ impl Builder {
             contributors,
             dependents: std::sync::OnceLock::new(),
             check_ins,
+            spare: Default::default(),
             ms_weight: self.ms_weight,
             ms_done: self.ms_done,
             ms_name: self.ms_name,

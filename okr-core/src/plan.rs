@@ -219,6 +219,8 @@ pub(crate) struct PlanData {
     /// the text tree), since scoring never needs it.
     pub dependents: std::sync::OnceLock<(Vec<u32>, Vec<u32>)>,
     pub check_ins: CheckIns,
+    /// The columns of the last report dropped, for the next score to reuse.
+    pub spare: crate::scoring::SpareColumns,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
     pub ms_name: Vec<Box<str>>,
@@ -374,6 +376,7 @@ impl Plan {
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
+            + d.spare.bytes()
     }
 }
 

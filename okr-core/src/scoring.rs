@@ -41,6 +41,67 @@ pub struct Report {
     pub(crate) forecast_scores: Vec<f64>,
 }
 
+/// A report gives its per-node columns back to its plan when dropped, for the plan's next score
+/// to fill again: writing into pages already mapped and in use, rather than fresh ones (a fault
+/// each) or ones the allocator must clear first.
+impl Drop for Report {
+    fn drop(&mut self) {
+        self.plan.data.spare.keep(Spare {
+            scores: std::mem::take(&mut self.scores),
+            flags: std::mem::take(&mut self.flags),
+            signals: std::mem::take(&mut self.signals),
+        });
+    }
+}
+
+/// The columns every scoring pass writes for every node, whatever their earlier content.
+#[derive(Debug)]
+pub(crate) struct Spare {
+    scores: Vec<f64>,
+    flags: Vec<Flags>,
+    signals: Vec<u8>,
+}
+
+impl Spare {
+    fn bytes(&self) -> usize {
+        self.scores.capacity() * 8 + self.flags.capacity() + self.signals.capacity()
+    }
+}
+
+/// The columns of a plan's last dropped report, kept for its next score (one set at most: 10
+/// bytes a node). A clone of the plan's data starts with none.
+#[derive(Debug, Default)]
+pub(crate) struct SpareColumns(std::sync::Mutex<Option<Spare>>);
+
+impl Clone for SpareColumns {
+    fn clone(&self) -> Self {
+        SpareColumns::default()
+    }
+}
+
+impl SpareColumns {
+    /// Keeps `columns` unless a set is kept already (or the lock was poisoned).
+    fn keep(&self, columns: Spare) {
+        if let Ok(mut slot) = self.0.lock() {
+            if slot.is_none() && !columns.scores.is_empty() {
+                *slot = Some(columns);
+            }
+        }
+    }
+
+    /// The kept columns, if they are `n` long.
+    fn take(&self, n: usize) -> Option<Spare> {
+        let spare = self.0.lock().ok()?.take()?;
+        let fits = [spare.scores.len(), spare.flags.len(), spare.signals.len()] == [n; 3];
+        fits.then_some(spare)
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        self.0.lock().ok().and_then(|slot| slot.as_ref().map(Spare::bytes)).unwrap_or(0)
+    }
+}
+
 /// Signal names, by bit.
 pub(crate) const SIGNALS: [&str; 5] =
     ["stale", "low_confidence", "confidence_drop", "behind_pace", "forecast_miss"];
@@ -145,6 +206,11 @@ impl Plan {
     /// (not in WebAssembly): one scores the first part of the alignment order, the other the
     /// rest, except the few nodes that read a node of the first part, which follow once both
     /// are done. The report is the same, bit for bit, as a one-thread pass.
+    ///
+    /// A report gives its score, status and signal columns (10 bytes a node) back to the plan
+    /// when dropped, and the plan's next score fills them again instead of asking for fresh
+    /// memory: scoring a plan again, for another day, say, maps no new pages. The plan holds
+    /// at most one such set ([`Plan::heap_bytes`] counts it).
     pub fn score(&self, as_of: NaiveDate) -> Report {
         compute(self, as_of, self.data.policy.clone())
     }
@@ -227,11 +293,25 @@ fn compute_split(
         forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
     };
     crate::phase::phase("score start");
-    let mut out = fresh();
+    // A dropped report's columns, if any: every pass writes every node's slots.
+    let mut out = match d.spare.take(n) {
+        Some(Spare { scores, flags, signals }) => Columns {
+            scores,
+            flags,
+            signals,
+            forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
+        },
+        None => fresh(),
+    };
     crate::phase::phase("score columns");
     let mut side = Side::default();
     if !split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n))) {
-        (out, side) = (fresh(), Side::default());
+        // One thread (or a failed split, which may have written any slot: every node's slots
+        // are written again, and forecast scores, written for some nodes only, start again).
+        if split.is_some() {
+            out.forecast_scores.fill(f64::NAN);
+            side = Side::default();
+        }
         let mut slots = out.slots(0, n, forecasting);
         pass.run(0..n, &mut slots, &mut side);
     }
@@ -1307,6 +1387,30 @@ mod tests {
             r.signals,
             bits(&r.forecast_scores)
         )
+    }
+
+    #[test]
+    fn a_dropped_reports_columns_are_reused_and_overwritten() {
+        let acme = include_str!("../../examples/acme.json");
+        let plan = Plan::from_json(acme).unwrap();
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let dates = ["2026-01-01", "2026-02-20", "2026-05-01"];
+        for (i, date) in dates.iter().enumerate() {
+            // The reference: a copy of the plan's data holds no spare columns.
+            let copy = Plan { data: std::sync::Arc::new((*plan.data).clone()) };
+            assert_eq!(copy.data.spare.bytes(), 0);
+            let want = fingerprint(&copy.score(day(date)));
+            // Another day's report dropped first: its columns are kept, then taken and filled,
+            // by one thread or two split anywhere.
+            let n = plan.len();
+            for split in [None, Some(0), Some(n / 3), Some(n)] {
+                drop(plan.score(day(dates[(i + 1) % dates.len()])));
+                assert!(plan.data.spare.bytes() >= n * 10, "kept on drop");
+                let report = compute_split(&plan, day(date), plan.data.policy.clone(), split, true);
+                assert_eq!(plan.data.spare.bytes(), 0, "taken by the next score");
+                assert_eq!(fingerprint(&report), want, "{date}, split {split:?}");
+            }
+        }
     }
 
     #[test]
