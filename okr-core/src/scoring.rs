@@ -1117,11 +1117,21 @@ impl Report {
         // random: the reads of a loop are independent of each other, so many are in flight at
         // once. The value, which reads several arrays per node, is first made in topological
         // order, where those reads are sequential or near.
-        let value = if want.has(C::Value) {
+        let check_ins = !d.check_ins.day.is_empty();
+        // Without check-ins, roll-ups, aggregates and milestones, a node's value is its
+        // `current` (NaN for objectives): the column is gathered from that array directly.
+        let value_is_current = !check_ins
+            && !d.kinds.iter().any(|&k| {
+                k == KeyResultKind::Rollup.code()
+                    || k == KeyResultKind::Aggregate.code()
+                    || k == KeyResultKind::Milestones.code()
+            });
+        let value = if want.has(C::Value) && !value_is_current {
             by_position(n, two, |p| value_of(d, p, today, &self.aggregates))
         } else {
             Vec::new()
         };
+        let value_by_position = if value_is_current { &d.current } else { &value };
         crate::phase::phase("columns by position");
         // When every node is in one cycle (a plan for one quarter, the common case), expected
         // progress is one number: found by one sequential pass, not read per row.
@@ -1130,7 +1140,6 @@ impl Report {
             _ => None,
         };
         let ints = d.ids.integers();
-        let check_ins = !d.check_ins.day.is_empty();
         let mut out = Gathered::new(n, ints.is_some(), want);
         crate::phase::phase("columns alloc");
         {
@@ -1181,7 +1190,7 @@ impl Report {
                     }
                 }
                 gather(part.signals, doc, &self.signals);
-                gather(part.value, doc, &value);
+                gather(part.value, doc, value_by_position);
                 // Confidence and forecasts exist only with check-ins (NaN otherwise).
                 if !part.confidence.is_empty() {
                     for (slot, p) in part.confidence.iter_mut().zip(at()) {

@@ -185,6 +185,12 @@ fn text_ids_at_scale_read_like_integer_ids() {
     };
     let day = "2026-02-15".parse().unwrap();
     let ints = Plan::from_columns(&build(Ids::Integers)).unwrap().score(day);
+    // No check-ins and no roll-ups: the value column is gathered from `current` directly (by
+    // two threads at this size), and says what each node's line says.
+    let values = ints.columns_of(&[okr_core::ReportColumn::Value], false).value;
+    let lines = ints.nodes().map(|node| node.value.map(f64::to_bits));
+    assert!(lines.eq(values.iter().map(|v| (!v.is_nan()).then_some(v.to_bits()))));
+    assert_eq!(values[n as usize + 150_001], (150_001 % 11) as f64);
     let ints = ints.columns();
     for how in [Ids::Strings, Ids::Utf8] {
         let text = Plan::from_columns(&build(how)).unwrap().score(day);
