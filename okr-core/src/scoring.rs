@@ -1191,14 +1191,14 @@ impl Report {
                 }
                 gather(part.signals, doc, &self.signals);
                 gather(part.value, doc, value_by_position);
-                // Confidence and forecasts exist only with check-ins (NaN otherwise).
-                if !part.confidence.is_empty() {
+                // Confidence and forecasts exist only with check-ins: NaN throughout otherwise.
+                if !check_ins {
+                    part.confidence.fill(f64::NAN);
+                    part.forecast_score.fill(f64::NAN);
+                } else {
                     for (slot, p) in part.confidence.iter_mut().zip(at()) {
-                        let latest = if check_ins { self.latest_confidence(p) } else { None };
-                        *slot = latest.unwrap_or(f64::NAN);
+                        *slot = self.latest_confidence(p).unwrap_or(f64::NAN);
                     }
-                }
-                if !part.forecast_score.is_empty() {
                     for (slot, p) in part.forecast_score.iter_mut().zip(at()) {
                         *slot = self.forecast_scores.get(p).copied().unwrap_or(f64::NAN);
                     }
