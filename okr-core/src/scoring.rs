@@ -1120,7 +1120,8 @@ impl Report {
         let check_ins = !d.check_ins.day.is_empty();
         // Without check-ins, roll-ups, aggregates and milestones, a node's value is its
         // `current` (NaN for objectives): the column is gathered from that array directly.
-        let value_is_current = !check_ins
+        let value_is_current = want.has(C::Value)
+            && !check_ins
             && !d.kinds.iter().any(|&k| {
                 k == KeyResultKind::Rollup.code()
                     || k == KeyResultKind::Aggregate.code()
