@@ -102,7 +102,9 @@ impl Plan {
         to_js(&self.scored(options)?)
     }
 
-    /// Scores every node, keeping the report in WebAssembly memory (read it by column).
+    /// Scores every node, keeping the report in WebAssembly memory (read it by column). A
+    /// report freed with `free()` leaves its per-node columns with the plan for the next score
+    /// to fill again.
     #[wasm_bindgen(js_name = scoreReport)]
     pub fn score_report(&self, options: Option<ScoreOptionsArg>) -> Result<Report, JsValue> {
         self.scored(options).map(Report::new)

@@ -285,7 +285,9 @@ class Plan:
         """Scores every node on ``as_of`` (a date, a datetime64 or ``YYYY-MM-DD``; today by
         default), with optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
         65,536 nodes or more are scored by two threads, with the same result as one
-        (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread)."""
+        (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread). A report,
+        once freed, leaves its per-node columns (10 bytes a node) with the plan for the next
+        ``score`` to fill again, so scoring the same plan again maps no new memory."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
 
     @boundary
