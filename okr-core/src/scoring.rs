@@ -286,23 +286,15 @@ fn compute_split(
     let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, shortcuts };
     // Forecast scores are only possible with check-ins.
     let forecasting = pass.logged;
-    let fresh = || Columns {
+    crate::phase::phase("score start");
+    // A dropped report's columns, if any (every pass writes every node's slots), else new ones.
+    let Spare { scores, flags, signals } = d.spare.take(n).unwrap_or_else(|| Spare {
         scores: vec![0.0; n],
         flags: vec![Flags(0); n],
         signals: vec![0; n],
-        forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
-    };
-    crate::phase::phase("score start");
-    // A dropped report's columns, if any: every pass writes every node's slots.
-    let mut out = match d.spare.take(n) {
-        Some(Spare { scores, flags, signals }) => Columns {
-            scores,
-            flags,
-            signals,
-            forecast_scores: if forecasting { vec![f64::NAN; n] } else { Vec::new() },
-        },
-        None => fresh(),
-    };
+    });
+    let forecast_scores = if forecasting { vec![f64::NAN; n] } else { Vec::new() };
+    let mut out = Columns { scores, flags, signals, forecast_scores };
     crate::phase::phase("score columns");
     let mut side = Side::default();
     if !split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n))) {
