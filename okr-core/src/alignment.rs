@@ -41,6 +41,13 @@ impl Contributors {
     pub(crate) fn driven(&self, p: usize, driver: ProgressDriver) -> Range<usize> {
         let (lo, mid, hi) =
             (self.offsets[p] as usize, self.own_end[p] as usize, self.offsets[p + 1] as usize);
+        Self::driven_of(lo, mid, hi, driver)
+    }
+
+    /// [`Contributors::driven`] of a node whose own entries are `lo..mid` and aligned ones
+    /// `mid..hi`.
+    #[inline(always)]
+    pub(crate) fn driven_of(lo: usize, mid: usize, hi: usize, driver: ProgressDriver) -> Range<usize> {
         match driver {
             ProgressDriver::Auto if mid > lo => lo..mid,
             ProgressDriver::Auto | ProgressDriver::Children => mid..hi,

@@ -11,7 +11,7 @@ use crate::document::{CheckIn, Cycle, Document, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Ids;
 use crate::key_result::Rule;
-use crate::policy::{Policy, ProgressDriver};
+use crate::policy::Policy;
 
 /// Marks "no such index" in the index arrays.
 pub(crate) const NONE: u32 = u32::MAX;
@@ -239,13 +239,6 @@ impl PlanData {
     #[inline(always)]
     pub(crate) fn rule(&self, p: usize) -> Rule {
         Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle_of[p])
-    }
-
-    /// The progress driver objective `p` sets for itself, if any (reading its rule's byte
-    /// alone).
-    #[inline(always)]
-    pub(crate) fn driver(&self, p: usize) -> Option<ProgressDriver> {
-        Rule::driver_of(self.rule_bytes[p])
     }
 
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {

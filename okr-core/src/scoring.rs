@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
+use crate::alignment::Contributors;
 use crate::columns::Utf8Ids;
 use crate::document::KeyResultKind;
 use crate::error::{Error, Result};
@@ -267,18 +268,20 @@ const SPLIT_AT: f64 = 0.55;
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let n = plan.data.len();
     let split = crate::parallel::worth_splitting(n).then_some((n as f64 * SPLIT_AT) as usize);
-    compute_split(plan, as_of, policy, split, true)
+    compute_split(plan, as_of, policy, split, true).0
 }
 
 /// Scores with two threads split at position `split` (see [`Pass::split`]), or with one;
 /// `shortcuts: false` sends every node down the general path (for tests of the short one).
+/// `false` beside the report when a split was asked for and failed (a thread panicked), and one
+/// thread scored the plan instead: tests check that it never happens.
 fn compute_split(
     plan: &Plan,
     as_of: NaiveDate,
     policy: Policy,
     split: Option<usize>,
     shortcuts: bool,
-) -> Report {
+) -> (Report, bool) {
     let d: &PlanData = &plan.data;
     let n = d.len();
     let today = day(as_of);
@@ -291,7 +294,8 @@ fn compute_split(
             }))
             .collect();
     let logged = !d.check_ins.day.is_empty();
-    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, shortcuts };
+    let short = shortcuts && !logged;
+    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short };
     // Forecast scores are only possible with check-ins.
     let forecasting = pass.logged;
     crate::phase::phase("score start");
@@ -305,7 +309,8 @@ fn compute_split(
     let mut out = Columns { scores, flags, signals, forecast_scores };
     crate::phase::phase("score columns");
     let mut side = Side::default();
-    if !split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n))) {
+    let split_done = split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n)));
+    if !split_done {
         // One thread (or a failed split, which may have written any slot: every node's slots
         // are written again, and forecast scores, written for some nodes only, start again).
         if split.is_some() {
@@ -315,7 +320,7 @@ fn compute_split(
         let mut slots = out.slots(0, n, forecasting);
         pass.run(0..n, &mut slots, &mut side);
     }
-    Report {
+    let report = Report {
         plan: plan.clone(),
         as_of,
         policy,
@@ -326,7 +331,8 @@ fn compute_split(
         signals: out.signals,
         forecasts: side.forecasts,
         forecast_scores: out.forecast_scores,
-    }
+    };
+    (report, split_done || split.is_none())
 }
 
 /// What a node's cycle says on the day scored.
@@ -393,8 +399,9 @@ struct Pass<'a> {
     cuts: Cuts,
     logged: bool,
     policy: &'a Policy,
-    /// Whether plain key results may take the short path ([`Pass::plain`]).
-    shortcuts: bool,
+    /// Whether plain key results and objectives take the short path ([`Pass::short_run`]):
+    /// the plan has no check-ins, and the caller allows it.
+    short: bool,
 }
 
 impl Pass<'_> {
@@ -455,80 +462,130 @@ impl Pass<'_> {
     /// The second thread's share: every node of `range` whose contributors all lie in `range`
     /// and are done; the others (and those reading them) are returned, in order, for later.
     fn tail(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) -> Vec<u32> {
-        let (c, m) = (&self.d.contributors, out.base);
         let mut later = Vec::new();
-        for p in range {
-            if self.is_leaf(p)
-                || c.all(p)
-                    .all(|e| (c.src[e] as usize).checked_sub(m).is_some_and(|s| out.flags[s].0 != WAITING))
-            {
-                self.node(p, out, side);
-            } else {
-                out.flags[p - m] = Flags(WAITING);
-                later.push(p as u32);
-            }
-        }
+        self.window::<true>(range, out, side, &mut later);
         later
     }
 
     /// Scores the nodes of `range` in order into `out`.
     fn run(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) {
-        for p in range {
-            self.node(p, out, side);
+        self.window::<false>(range, out, side, &mut Vec::new());
+    }
+
+    /// Scores the nodes of `range` (which starts at `out.base` and spans `out`) in order. With
+    /// `TAIL`, a node reading a node before the range, or a waiting one, waits instead: it is
+    /// marked [`WAITING`] and pushed to `later`.
+    ///
+    /// Without a check-in log, runs of plain key results and objectives go through a loop over
+    /// the window's slices of every column it reads or writes, so that a node's reads and
+    /// writes need no bounds checks; other nodes leave it for [`Pass::general`].
+    fn window<const TAIL: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        out: &mut Slots<'_>,
+        side: &mut Side,
+        later: &mut Vec<u32>,
+    ) {
+        let (d, lo) = (self.d, range.start);
+        let c = &d.contributors;
+        debug_assert!(lo == out.base && range.len() == out.scores.len());
+        let n = range.len();
+        let mut i = 0;
+        while i < n {
+            if self.short {
+                i = self.short_run::<TAIL>(range.clone(), i, out, later);
+                if i == n {
+                    break;
+                }
+            }
+            let p = lo + i;
+            if TAIL && !self.is_leaf(p) && !ready(c.all(p), c, lo, out.flags) {
+                out.flags[i] = Flags(WAITING);
+                later.push(p as u32);
+            } else {
+                self.general(p, out, side);
+            }
+            i += 1;
         }
+    }
+
+    /// [`Pass::window`]'s loop for plain key results and objectives in a plan without check-ins,
+    /// from window index `i`; returns the index of the first node it leaves (`range.len()` when
+    /// none).
+    #[inline(always)]
+    fn short_run<const TAIL: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        mut i: usize,
+        out: &mut Slots<'_>,
+        later: &mut Vec<u32>,
+    ) -> usize {
+        let (d, policy, lo) = (self.d, self.policy, range.start);
+        let c = &d.contributors;
+        let kinds = &d.kinds[range.clone()];
+        let n = kinds.len();
+        let (current, numbers, bytes) =
+            (&d.current[range.clone()], &d.rule_numbers[range.clone()], &d.rule_bytes[range.clone()]);
+        let (cycles, own_end) = (&d.cycle_of[range.clone()], &c.own_end[range.clone()]);
+        let offsets = &c.offsets[lo..range.end + 1];
+        let (scores, flags, signals) = (&mut out.scores[..n], &mut out.flags[..n], &mut out.signals[..n]);
+        while i < n {
+            let k = kinds[i];
+            let (score, st, has, bits) = if is_plain(k) {
+                let v = current[i];
+                let (score, has) = if v.is_nan() {
+                    (0.0, false)
+                } else {
+                    (policy.bound(packed_value_score(k, numbers[i], bytes[i], v)), true)
+                };
+                let (at, st) = self.pace_at(cycles[i], score);
+                // Stale when the cycle is old and the key result not achieved, without a branch.
+                (score, st, has, STALE * u8::from(at.stale_without_log & (st != ACHIEVED)))
+            } else if k == OBJECTIVE {
+                let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+                if TAIL && !ready(a..b, c, lo, flags) {
+                    flags[i] = Flags(WAITING);
+                    later.push((lo + i) as u32);
+                    i += 1;
+                    continue;
+                }
+                // Objectives' rule byte is their driver.
+                let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
+                let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
+                let (score, has) = mean_of(&c.src[e.clone()], &c.weight[e], lo, scores, flags);
+                (score, self.pace_at(cycles[i], score).1, has, 0)
+            } else {
+                return i;
+            };
+            (scores[i], flags[i], signals[i]) = self.outcome(score, st, has, bits);
+            i += 1;
+        }
+        n
     }
 
     /// Scores node `p` into `out`, reading the nodes it rolls up from `out` (they come before
     /// it, so a window holding `p` holds them when it starts at 0, and a leaf reads none).
-    /// Without a check-in log, plain key results and objectives take short paths.
-    #[inline(always)]
+    /// Without a check-in log, plain key results and objectives take the short path.
     fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
-        let k = self.d.kinds[p];
-        let short = self.shortcuts && !self.logged;
-        if short && PLAIN.checked_shr(u32::from(k)).is_some_and(|bits| bits & 1 != 0) {
-            self.plain(p, out);
-        } else if short && k == OBJECTIVE {
-            self.objective(p, out);
-        } else {
+        let i = p - out.base;
+        // The short path over the window from the base to `p`, starting at `p`.
+        if !self.short || self.short_run::<false>(out.base..p + 1, i, out, &mut Vec::new()) == i {
             self.general(p, out, side);
         }
-    }
-
-    /// [`Pass::general`] for a key result of a kind in [`PLAIN`] in a plan without check-ins: the
-    /// value is `current`, and the only signals are behind-pace and the cycle's staleness.
-    #[inline(always)]
-    fn plain(&self, p: usize, out: &mut Slots<'_>) {
-        let (d, policy) = (self.d, self.policy);
-        let v = d.current[p];
-        let (score, has) = if v.is_nan() {
-            (0.0, false)
-        } else {
-            (policy.bound(packed_value_score(d.kinds[p], d.rule_numbers[p], d.rule_bytes[p], v)), true)
-        };
-        let (at, st) = self.pace_of(p, score);
-        // Stale when the cycle is old and the key result not achieved, without a branch.
-        let stale = STALE * u8::from(at.stale_without_log & (st != ACHIEVED));
-        self.write(p, out, score, st, has, stale);
-    }
-
-    /// [`Pass::general`] for an objective in a plan without check-ins: its contributors'
-    /// weighted mean; behind-pace is its only signal.
-    #[inline(always)]
-    fn objective(&self, p: usize, out: &mut Slots<'_>) {
-        let (d, policy) = (self.d, self.policy);
-        // Called for objectives only: the driver is the rule's byte.
-        let driver = d.driver(p).unwrap_or(policy.progress);
-        let c = &d.contributors;
-        let (score, has) = weighted_mean(c.driven(p, driver), c, out);
-        let (_, st) = self.pace_of(p, score);
-        self.write(p, out, score, st, has, 0);
     }
 
     /// Node `p`'s cycle on the day scored, and the code of its status at `score`.
     #[inline(always)]
     fn pace_of(&self, p: usize, score: f64) -> (&CyclePace, u8) {
+        self.pace_at(self.d.cycle_of[p], score)
+    }
+
+    /// Cycle `cycle` ([`NONE`] for none) on the day scored, and the code of a node's status in
+    /// it at `score`.
+    #[inline(always)]
+    fn pace_at(&self, cycle: u32, score: f64) -> (&CyclePace, u8) {
         // Slot 0 of the per-cycle table is "no cycle": one load instead of a branch.
-        let at = &self.pace[self.d.cycle_of[p].wrapping_add(1) as usize];
+        let at = &self.pace[cycle.wrapping_add(1) as usize];
         (at, at.pace.status_code(score, &self.cuts))
     }
 
@@ -536,12 +593,17 @@ impl Pass<'_> {
     /// plus behind-pace from the status).
     #[inline(always)]
     fn write(&self, p: usize, out: &mut Slots<'_>, score: f64, st: u8, has: bool, bits: u8) {
+        let i = p - out.base;
+        (out.scores[i], out.flags[i], out.signals[i]) = self.outcome(score, st, has, bits);
+    }
+
+    /// A node's score, flags (status code `st`, grade, has-data) and signals (`bits`, plus
+    /// behind-pace from the status), as written to the report's columns.
+    #[inline(always)]
+    fn outcome(&self, score: f64, st: u8, has: bool, bits: u8) -> (f64, Flags, u8) {
         // At risk and off track are consecutive codes (asserted in `pace`): one comparison.
         let behind = BEHIND_PACE * u8::from(st.wrapping_sub(Status::AtRisk.code()) < 2);
-        let i = p - out.base;
-        out.scores[i] = score;
-        out.flags[i] = Flags::new(st, self.cuts.grade(score), has);
-        out.signals[i] = bits | behind;
+        (score, Flags::new(st, self.cuts.grade(score), has), bits | behind)
     }
 
     /// Scores node `p` into `out`: any kind, any plan.
@@ -693,17 +755,42 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    if range.is_empty() {
+    mean_of(&c.src[range.clone()], &c.weight[range], out.base, out.scores, out.flags)
+}
+
+/// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
+/// at position `base`) with weights `weight`, and whether any has data; `(0, false)` for none.
+#[inline(always)]
+fn mean_of(src: &[u32], weight: &[f64], base: usize, scores: &[f64], flags: &[Flags]) -> (f64, bool) {
+    if src.is_empty() {
         return (0.0, false);
     }
     let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
-    for e in range {
-        let s = c.src[e] as usize - out.base;
-        sw += c.weight[e];
-        sws += c.weight[e] * out.scores[s];
-        any |= out.flags[s].has_data();
+    for (&s, &w) in src.iter().zip(weight) {
+        let s = s as usize - base;
+        sw += w;
+        sws += w * scores[s];
+        any |= flags[s].has_data();
     }
     (sws / sw, any)
+}
+
+/// Whether every contributor of entries `e` lies at or after `base` (the start of `flags`) and
+/// is not [`WAITING`].
+#[inline]
+fn ready(
+    e: std::ops::Range<usize>,
+    c: &crate::alignment::Contributors,
+    base: usize,
+    flags: &[Flags],
+) -> bool {
+    c.src[e].iter().all(|&s| (s as usize).checked_sub(base).is_some_and(|s| flags[s].0 != WAITING))
+}
+
+/// Whether key-result kind code `k` is in [`PLAIN`].
+#[inline(always)]
+fn is_plain(k: u8) -> bool {
+    PLAIN.checked_shr(u32::from(k)).is_some_and(|bits| bits & 1 != 0)
 }
 
 /// Node ids as a column: integers when every id of the plan is one (columnar input with integer
@@ -1409,7 +1496,8 @@ mod tests {
             for split in [None, Some(0), Some(n / 3), Some(n)] {
                 drop(plan.score(day(dates[(i + 1) % dates.len()])));
                 assert!(plan.data.spare.bytes() >= n * 10, "kept on drop");
-                let report = compute_split(&plan, day(date), plan.data.policy.clone(), split, true);
+                let (report, done) = compute_split(&plan, day(date), plan.data.policy.clone(), split, true);
+                assert!(done, "{date}, split {split:?} failed");
                 assert_eq!(plan.data.spare.bytes(), 0, "taken by the next score");
                 assert_eq!(fingerprint(&report), want, "{date}, split {split:?}");
             }
@@ -1433,12 +1521,13 @@ mod tests {
             for date in ["2026-01-01", "2026-02-20", "2026-03-15", "2026-05-01", "2026-08-01"] {
                 let day: NaiveDate = date.parse().unwrap();
                 let policy = || plan.data.policy.clone();
-                let one = compute_split(&plan, day, policy(), None, false);
+                let one = compute_split(&plan, day, policy(), None, false).0;
                 assert!(!logged || !one.forecasts.is_empty() || date == "2026-01-01", "forecasts on {date}");
                 let want = fingerprint(&one);
-                assert_eq!(fingerprint(&compute_split(&plan, day, policy(), None, true)), want, "{date}");
+                assert_eq!(fingerprint(&compute_split(&plan, day, policy(), None, true).0), want, "{date}");
                 for m in 0..=n + 1 {
-                    let two = compute_split(&plan, day, policy(), Some(m), true);
+                    let (two, done) = compute_split(&plan, day, policy(), Some(m), true);
+                    assert!(done, "split at {m} on {date} failed");
                     assert_eq!(fingerprint(&two), want, "split at {m} on {date}");
                 }
             }
