@@ -221,6 +221,8 @@ pub(crate) struct PlanData {
     pub check_ins: CheckIns,
     /// The columns of the last report dropped, for the next score to reuse.
     pub spare: crate::scoring::SpareColumns,
+    /// Without check-ins, each plain key result's raw score (see [`PlanData::raw_scores`]).
+    pub raw_scores: std::sync::OnceLock<Vec<f64>>,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
     pub ms_name: Vec<Box<str>>,
@@ -239,6 +241,14 @@ impl PlanData {
     #[inline(always)]
     pub(crate) fn rule(&self, p: usize) -> Rule {
         Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle_of[p])
+    }
+
+    /// Each node's raw score (its score before the policy's bounds) when it is a plain key
+    /// result (see [`crate::scoring`]) of a plan without check-ins: its value is then its
+    /// `current`, fixed by the plan, whatever the date or policy. [`NO_VALUE`] when `current` is
+    /// absent; 0 for other nodes. Made on the first score that needs it.
+    pub(crate) fn raw_scores(&self) -> &[f64] {
+        self.raw_scores.get_or_init(|| crate::scoring::raw_scores(self))
     }
 
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {
@@ -370,6 +380,7 @@ impl Plan {
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
             + d.spare.bytes()
+            + d.raw_scores.get().map_or(0, |v| v.capacity() * 8)
     }
 }
 
