@@ -290,17 +290,21 @@ def main():
     # okr, DataFrames in and out.
     base = rss_mb()
     t_build, plan = timed(lambda: okr.Plan.from_frames(**frames), repeat)
+    # A plan's first score also works out the raw scores it keeps for later ones: end to end
+    # counts that one.
+    t_first, _ = timed(lambda: plan.score(AS_OF), 1)
     t_score, report = timed(lambda: plan.score(AS_OF), repeat)
     t_pandas, df = timed(report.to_pandas, repeat)
     # The four columns the numpy script's DataFrame has: the same output, like for like.
     t_four, four = timed(lambda: report.to_pandas(columns=FOUR), repeat)
     pd.testing.assert_frame_equal(four, df[FOUR])
     peak = rss_mb("VmHWM") - base
-    t_end = t_build + t_score + t_pandas
-    t_end_four = t_build + t_score + t_four
+    t_end = t_build + t_first + t_pandas
+    t_end_four = t_build + t_first + t_four
     okr_scores = df.set_index("id")["score"]
     obj_scores = okr_scores.loc[arrays["label"]].to_numpy()
-    rows += [("okr from_frames", t_build), ("okr score", t_score), ("okr to_pandas", t_pandas), ("okr end to end", t_end),
+    rows += [("okr from_frames", t_build), ("okr first score of the plan", t_first), ("okr score", t_score),
+             ("okr to_pandas", t_pandas), ("okr end to end (first score)", t_end),
              (f"okr to_pandas(columns={FOUR})", t_four), ("okr end to end, those four columns", t_end_four)]
 
     def check(name, got):
@@ -335,7 +339,9 @@ def main():
     mid, low, high = interleaved(lambda: plan.score(AS_OF), lambda: numpy_peer(arrays), repeat)
     print(f"\nokr score vs numpy score + roll-up + status in {repeat} interleaved pairs: {mid:.1f}× faster"
           f" (median; lowest {low:.1f}×, highest {high:.1f}×)")
-    print(f"end to end (from_frames + score + to_pandas) vs numpy score + roll-up + status: {t_np / t_end:.2f}× ")
+    print(f"okr's first score of a plan (it also works out the raw scores it keeps) vs numpy score + roll-up + status:"
+          f" {t_np / t_first:.1f}× faster")
+    print(f"end to end (from_frames + first score + to_pandas) vs numpy score + roll-up + status: {t_np / t_end:.2f}× ")
     print(f"end to end vs numpy end to end from the same DataFrames: {t_np_end / t_end:.2f}× ")
     print(f"end to end with the numpy script's four columns out vs numpy end to end from the same DataFrames: {t_np_end / t_end_four:.2f}× ")
     print(f"peak memory of the okr steps beyond the inputs: {peak:,.0f} MB")
@@ -361,6 +367,7 @@ def text_ids_comparison(frames, repeat):
                   key_results=k.assign(id=text("k-", k["id"]), objective=text("o-", k["objective"])),
                   alignments=al.assign(child=text("o-", al["child"]), parent=text("o-", al["parent"])))
     t_build, plan = timed(lambda: okr.Plan.from_frames(**frames), repeat)
+    t_first, _ = timed(lambda: plan.score(AS_OF), 1)
     t_score, report = timed(lambda: plan.score(AS_OF), repeat)
     t_pandas, df = timed(report.to_pandas, repeat)
     t_four, four = timed(lambda: report.to_pandas(columns=FOUR), repeat)
@@ -369,11 +376,11 @@ def text_ids_comparison(frames, repeat):
     both = np_df.set_index("id").join(df.set_index("id")[["score", "status"]].add_suffix("_okr"))
     assert np.max(np.abs(both["score"] - both["score_okr"])) < 1e-9, "numpy (text ids) scores disagree with okr"
     assert (both["status"].astype(str) == both["status_okr"].astype(str)).all(), "numpy (text ids) statuses disagree"
-    t_end = t_build + t_score + t_pandas
-    print(f"\ntext ids ({frames['objectives']['id'].dtype} columns): okr from_frames {t_build * 1000:,.0f} ms + score {t_score * 1000:,.1f} ms"
-          f" + to_pandas {t_pandas * 1000:,.0f} ms = {t_end * 1000:,.0f} ms end to end;"
+    t_end = t_build + t_first + t_pandas
+    print(f"\ntext ids ({frames['objectives']['id'].dtype} columns): okr from_frames {t_build * 1000:,.0f} ms + first score {t_first * 1000:,.1f} ms"
+          f" (later ones {t_score * 1000:,.1f} ms) + to_pandas {t_pandas * 1000:,.0f} ms = {t_end * 1000:,.0f} ms end to end;"
           f" numpy end to end from the same DataFrames {t_np * 1000:,.0f} ms: okr is {t_np / t_end:.2f}× faster;"
-          f" with the numpy script's four columns out (to_pandas {t_four * 1000:,.0f} ms) {t_np / (t_build + t_score + t_four):.2f}× faster")
+          f" with the numpy script's four columns out (to_pandas {t_four * 1000:,.0f} ms) {t_np / (t_build + t_first + t_four):.2f}× faster")
 
 
 def stats_comparison(repeat):
