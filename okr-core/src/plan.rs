@@ -221,7 +221,11 @@ pub(crate) struct PlanData {
     pub check_ins: CheckIns,
     /// The columns of the last report dropped, for the next score to reuse.
     pub spare: crate::scoring::SpareColumns,
-    /// Without check-ins, each plain key result's raw score (see [`PlanData::raw_scores`]).
+    /// Each node's raw score (its score before the policy's bounds) when it is a plain key
+    /// result of a plan without check-ins (a kind scored from its value alone): its value is
+    /// then its `current`, fixed by the plan, whatever the date or policy.
+    /// [`crate::scoring::NO_VALUE`] when `current` is absent; 0 for other nodes. Worked out by
+    /// the plan's first score, which keeps them here for the later ones.
     pub raw_scores: std::sync::OnceLock<Vec<f64>>,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
@@ -241,14 +245,6 @@ impl PlanData {
     #[inline(always)]
     pub(crate) fn rule(&self, p: usize) -> Rule {
         Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle_of[p])
-    }
-
-    /// Each node's raw score (its score before the policy's bounds) when it is a plain key
-    /// result (see [`crate::scoring`]) of a plan without check-ins: its value is then its
-    /// `current`, fixed by the plan, whatever the date or policy. [`NO_VALUE`] when `current` is
-    /// absent; 0 for other nodes. Made on the first score that needs it.
-    pub(crate) fn raw_scores(&self) -> &[f64] {
-        self.raw_scores.get_or_init(|| crate::scoring::raw_scores(self))
     }
 
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {

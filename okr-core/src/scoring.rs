@@ -215,10 +215,11 @@ impl Plan {
     ///
     /// In a plan without check-ins, a key result of a kind scored from its value alone
     /// (linear, at least, at most, range, binary, manual) has the same raw score, before the
-    /// policy's bounds, on every day: the plan's first score works them out once and keeps
-    /// them (8 bytes a node, counted by [`Plan::heap_bytes`]), and every score reads them.
-    /// The first score of a 4,000,000-node plan takes about 14 ms more for it, and each later
-    /// one about a third less time.
+    /// policy's bounds, on every day: the plan's first score keeps the raw scores it works out
+    /// (8 bytes a node, counted by [`Plan::heap_bytes`]), and later scores read them instead
+    /// of the value and the rule. On the 4,000,000-node benchmark plan, the first score took
+    /// 10 to 20 ms longer for it (mostly mapping the new memory), and later ones about a third
+    /// less time.
     pub fn score(&self, as_of: NaiveDate) -> Report {
         compute(self, as_of, self.data.policy.clone())
     }
@@ -302,15 +303,14 @@ fn compute_split(
             .collect();
     let logged = !d.check_ins.day.is_empty();
     let short = shortcuts && !logged;
-    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short };
+    // The raw scores the plan keeps; else, the first time, this pass works them out for it.
+    let kept = d.raw_scores.get().filter(|_| short);
+    let raw = if short && kept.is_none() { vec![0.0; n] } else { Vec::new() };
+    let kept = kept.map_or(&[][..], Vec::as_slice);
+    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short, raw: kept };
     // Forecast scores are only possible with check-ins.
     let forecasting = pass.logged;
     crate::phase::phase("score start");
-    if short {
-        // Made by the plan's first score, here rather than inside a thread.
-        d.raw_scores();
-        crate::phase::phase("score raw");
-    }
     // A dropped report's columns, if any (every pass writes every node's slots), else new ones.
     let Spare { scores, flags, signals } = d.spare.take(n).unwrap_or_else(|| Spare {
         scores: vec![0.0; n],
@@ -318,7 +318,7 @@ fn compute_split(
         signals: vec![0; n],
     });
     let forecast_scores = if forecasting { vec![f64::NAN; n] } else { Vec::new() };
-    let mut out = Columns { scores, flags, signals, forecast_scores };
+    let mut out = Columns { scores, flags, signals, forecast_scores, raw };
     crate::phase::phase("score columns");
     let mut side = Side::default();
     let split_done = split.is_some_and(|m| pass.split(&mut out, &mut side, m.min(n)));
@@ -331,6 +331,10 @@ fn compute_split(
         }
         let mut slots = out.slots(0, n, forecasting);
         pass.run(0..n, &mut slots, &mut side);
+    }
+    if !out.raw.is_empty() {
+        // Another thread's first score of the plan may have kept the same numbers first.
+        let _ = d.raw_scores.set(out.raw);
     }
     let report = Report {
         plan: plan.clone(),
@@ -360,6 +364,9 @@ struct Columns {
     signals: Vec<u8>,
     /// Empty when the plan has no check-ins.
     forecast_scores: Vec<f64>,
+    /// The raw scores this pass works out for the plan to keep ([`PlanData::raw_scores`]):
+    /// empty unless the pass takes the short path and the plan keeps none yet.
+    raw: Vec<f64>,
 }
 
 impl Columns {
@@ -371,6 +378,7 @@ impl Columns {
             flags: &mut self.flags[from..to],
             signals: &mut self.signals[from..to],
             forecast_scores: if forecasting { &mut self.forecast_scores[from..to] } else { &mut [] },
+            raw: if self.raw.is_empty() { &mut [] } else { &mut self.raw[from..to] },
         }
     }
 }
@@ -382,6 +390,8 @@ struct Slots<'a> {
     flags: &'a mut [Flags],
     signals: &'a mut [u8],
     forecast_scores: &'a mut [f64],
+    /// Empty unless the pass works out the raw scores (see [`Columns`]).
+    raw: &'a mut [f64],
 }
 
 /// Results kept only for some nodes, by position.
@@ -414,6 +424,9 @@ struct Pass<'a> {
     /// Whether plain key results and objectives take the short path ([`Pass::short_run`]):
     /// the plan has no check-ins, and the caller allows it.
     short: bool,
+    /// The raw scores the plan keeps ([`PlanData::raw_scores`]) when the pass takes the short
+    /// path and they exist; else empty (the pass works them out into [`Slots::raw`]).
+    raw: &'a [f64],
 }
 
 impl Pass<'_> {
@@ -441,9 +454,11 @@ impl Pass<'_> {
             let (g0, g1) = out.signals.split_at_mut(m);
             let (h0, h1) =
                 if forecasting { out.forecast_scores.split_at_mut(m) } else { (&mut [][..], &mut [][..]) };
+            let (r0, r1) =
+                if out.raw.is_empty() { (&mut [][..], &mut [][..]) } else { out.raw.split_at_mut(m) };
             (
-                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0 },
-                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1 },
+                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0 },
+                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1, raw: r1 },
             )
         };
         let joined = crate::parallel::join(
@@ -523,9 +538,26 @@ impl Pass<'_> {
 
     /// [`Pass::window`]'s loop for plain key results and objectives in a plan without check-ins,
     /// from window index `i`; returns the index of the first node it leaves (`range.len()` when
-    /// none).
+    /// none). Reads the raw scores the plan keeps, or works them out into `out.raw`.
     #[inline(always)]
     fn short_run<const TAIL: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        i: usize,
+        out: &mut Slots<'_>,
+        later: &mut Vec<u32>,
+    ) -> usize {
+        if out.raw.is_empty() {
+            self.short_loop::<TAIL, false>(range, i, out, later)
+        } else {
+            self.short_loop::<TAIL, true>(range, i, out, later)
+        }
+    }
+
+    /// [`Pass::short_run`], reading the plan's raw scores, or with `FILL` working them out from
+    /// the value and the rule and writing them to `out.raw`.
+    #[inline(always)]
+    fn short_loop<const TAIL: bool, const FILL: bool>(
         &self,
         range: std::ops::Range<usize>,
         mut i: usize,
@@ -536,14 +568,38 @@ impl Pass<'_> {
         let c = &d.contributors;
         let kinds = &d.kinds[range.clone()];
         let n = kinds.len();
-        let (raw, bytes) = (&d.raw_scores()[range.clone()], &d.rule_bytes[range.clone()]);
+        let raw = if FILL {
+            &[][..]
+        } else {
+            // Kept whenever the pass is short and does not fill them (else the general path).
+            let Some(raw) = self.raw.get(range.clone()) else { return i };
+            raw
+        };
+        let (current, numbers) = if FILL {
+            (&d.current[range.clone()], &d.rule_numbers[range.clone()])
+        } else {
+            (&[][..], &[][..])
+        };
+        let bytes = &d.rule_bytes[range.clone()];
         let (cycles, own_end) = (&d.cycle_of[range.clone()], &c.own_end[range.clone()]);
         let offsets = &c.offsets[lo..range.end + 1];
         let (scores, flags, signals) = (&mut out.scores[..n], &mut out.flags[..n], &mut out.signals[..n]);
+        let fill = if FILL { &mut out.raw[..n] } else { &mut [][..] };
         while i < n {
             let k = kinds[i];
             let (score, st, has, bits) = if is_plain(k) {
-                let r = raw[i];
+                let r = if FILL {
+                    let v = current[i];
+                    let r = if v.is_nan() {
+                        f64::from_bits(NO_VALUE)
+                    } else {
+                        packed_value_score(k, numbers[i], bytes[i], v)
+                    };
+                    fill[i] = r;
+                    r
+                } else {
+                    raw[i]
+                };
                 let (score, has) =
                     if r.to_bits() == NO_VALUE { (0.0, false) } else { (policy.bound(r), true) };
                 let (at, st) = self.pace_at(cycles[i], score);
@@ -799,34 +855,6 @@ fn ready(
 /// [`PlanData::raw_scores`]: a quiet NaN with a payload, which no formula gives (a formula can
 /// give NaN from finite inputs, `(v - a) / (b - a)` when both overflow, but only the default one).
 pub(crate) const NO_VALUE: u64 = 0x7ff8_0000_0000_0b0e;
-
-/// [`PlanData::raw_scores`] of plan `d`, worked out by two threads on a large plan.
-pub(crate) fn raw_scores(d: &PlanData) -> Vec<f64> {
-    let n = d.len();
-    let fill = |out: &mut [f64], from: usize| {
-        let to = from + out.len();
-        let (kinds, current) = (&d.kinds[from..to], &d.current[from..to]);
-        let (numbers, bytes) = (&d.rule_numbers[from..to], &d.rule_bytes[from..to]);
-        for (i, raw) in out.iter_mut().enumerate() {
-            let (k, v) = (kinds[i], current[i]);
-            *raw = if !is_plain(k) {
-                0.0
-            } else if v.is_nan() {
-                f64::from_bits(NO_VALUE)
-            } else {
-                packed_value_score(k, numbers[i], bytes[i], v)
-            };
-        }
-    };
-    let mut raw = vec![0.0; n];
-    let (head, tail) = raw.split_at_mut(n / 2);
-    let split = crate::parallel::worth_splitting(n);
-    if crate::parallel::join_when(split, || fill(tail, n / 2), || fill(head, 0)).is_err() {
-        // A thread failed: every slot is written again here.
-        fill(&mut raw, 0);
-    }
-    raw
-}
 
 /// Whether key-result kind code `k` is in [`PLAIN`].
 #[inline(always)]
@@ -1535,9 +1563,13 @@ mod tests {
         .unwrap();
         let day: NaiveDate = "2026-02-01".parse().unwrap();
         let general = compute_split(&plan, day, plan.data.policy.clone(), None, false).0;
+        assert!(plan.data.raw_scores.get().is_none(), "the general path keeps no raw scores");
         let short = compute_split(&plan, day, plan.data.policy.clone(), None, true).0;
-        assert!(plan.data.raw_scores.get().is_some(), "the short path made the raw scores");
+        assert!(plan.data.raw_scores.get().is_some(), "the first short pass keeps the raw scores");
         assert_eq!(fingerprint(&short), fingerprint(&general));
+        // The next pass reads them.
+        let again = compute_split(&plan, day, plan.data.policy.clone(), None, true).0;
+        assert_eq!(fingerprint(&again), fingerprint(&general));
         let (none, huge) = (short.get("none").unwrap(), short.get("huge").unwrap());
         assert!(!none.has_data && none.score == 0.0);
         assert!(huge.has_data && huge.score.is_nan());
@@ -1591,6 +1623,13 @@ mod tests {
                 let want = fingerprint(&one);
                 assert_eq!(fingerprint(&compute_split(&plan, day, policy(), None, true).0), want, "{date}");
                 for m in 0..=n + 1 {
+                    // A copy keeps no raw scores: its first score works them out, split at `m`.
+                    let mut data = (*plan.data).clone();
+                    data.raw_scores.take();
+                    let copy = Plan { data: std::sync::Arc::new(data) };
+                    let (first, done) = compute_split(&copy, day, policy(), Some(m), true);
+                    assert!(done, "first split at {m} on {date} failed");
+                    assert_eq!(fingerprint(&first), want, "first split at {m} on {date}");
                     let (two, done) = compute_split(&plan, day, policy(), Some(m), true);
                     assert!(done, "split at {m} on {date} failed");
                     assert_eq!(fingerprint(&two), want, "split at {m} on {date}");
