@@ -53,6 +53,14 @@ fn main() {
         }
         return;
     }
+    // `--after-builds K`: K builds first, each dropped before the next (as the peer script
+    // times them), so the plan scored is placed where the allocator puts it after that.
+    if let Some(k) = std::env::args().position(|a| a == "--after-builds") {
+        let times: usize = std::env::args().nth(k + 1).and_then(|s| s.parse().ok()).unwrap_or(4);
+        for _ in 0..times {
+            drop(std::hint::black_box(okr_core::Plan::from_columns(&cols)));
+        }
+    }
     let (u0, s0) = cpu();
     let t = Instant::now();
     let plan = match okr_core::Plan::from_columns(&cols) {
