@@ -5,7 +5,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use okr_benches::organisation;
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
-use okr_core::Plan;
+use okr_core::{Plan, Policy};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -17,10 +17,15 @@ fn day(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap_or_default()
 }
 
-fn plans() -> Vec<(&'static str, Plan)> {
+/// The organisations as plans, under `policy` (the plan's own when `None`).
+fn plans(policy: Option<Policy>) -> Vec<(&'static str, Plan)> {
     sizes()
         .into_iter()
-        .filter_map(|(n, name)| Plan::from_columns(&organisation(n, 7)).ok().map(|p| (name, p)))
+        .filter_map(|(n, name)| {
+            let mut cols = organisation(n, 7);
+            cols.policy.clone_from(&policy);
+            Plan::from_columns(&cols).ok().map(|p| (name, p))
+        })
         .collect()
 }
 
@@ -56,11 +61,22 @@ fn parse_and_validate_json(c: &mut Criterion) {
     g.finish();
 }
 
-/// Score + roll-up + status + signals: what `Plan::score` does.
+/// Score + status + signals under the default policy (`auto`): every synthetic objective has
+/// key results, so each is their weighted mean and no score rolls up the alignment tree.
 fn score(c: &mut Criterion) {
-    let mut g = c.benchmark_group("score_objectives");
+    score_group(c, "score_objectives", None);
+}
+
+/// Score + roll-up + status + signals under the peer comparison's policy (`progress: both`):
+/// every objective averages its key results and its aligned children, up the whole tree.
+fn score_rolled_up(c: &mut Criterion) {
+    score_group(c, "score_objectives_rolled_up", Some(okr_benches::rolled_up()));
+}
+
+fn score_group(c: &mut Criterion, group: &str, policy: Option<Policy>) {
+    let mut g = c.benchmark_group(group);
     g.sample_size(10);
-    for (name, plan) in plans() {
+    for (name, plan) in plans(policy) {
         g.bench_function(name, |b| {
             b.iter_batched(|| (), |_| plan.score(day("2026-02-15")), BatchSize::PerIteration)
         });
@@ -115,5 +131,14 @@ fn statistics(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, build, build_text_ids, parse_and_validate_json, score, analysis, statistics);
+criterion_group!(
+    benches,
+    build,
+    build_text_ids,
+    parse_and_validate_json,
+    score,
+    score_rolled_up,
+    analysis,
+    statistics
+);
 criterion_main!(benches);

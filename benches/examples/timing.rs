@@ -26,11 +26,15 @@ fn main() {
         say!("from_json x5: {:?} each ({} bytes)", t.elapsed() / 5, text.len());
         return;
     }
-    let cols = if std::env::args().any(|a| a == "--text-ids") {
+    let mut cols = if std::env::args().any(|a| a == "--text-ids") {
         okr_benches::organisation_text_ids(n, 7)
     } else {
         okr_benches::organisation_with(n, 7, std::env::args().any(|a| a == "--shuffled-key-results"))
     };
+    // `--both`: the peer comparison's policy, which rolls scores up the whole tree.
+    if std::env::args().any(|a| a == "--both") {
+        cols.policy = Some(okr_benches::rolled_up());
+    }
     let cpu = || {
         let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
         let f: Vec<u64> = stat

@@ -7,7 +7,8 @@
 
 use chrono::NaiveDate;
 use okr_core::{
-    AlignmentColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns,
+    AlignmentColumns, Columns, Cycle, IdColumn, KeyResultColumns, KeyResultKind, ObjectiveColumns, Policy,
+    ProgressDriver,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -20,6 +21,14 @@ pub fn quarter() -> Cycle {
         start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
         end: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(),
     }
+}
+
+/// The peer comparison's policy (`progress: both`): every objective averages its own key
+/// results and its aligned children together, so scores roll up the whole tree. Under the
+/// default policy (`auto`) an objective with key results of its own is scored by them alone,
+/// which every synthetic objective has.
+pub fn rolled_up() -> Policy {
+    Policy { progress: ProgressDriver::Both, ..Policy::default() }
 }
 
 /// A synthetic organisation of `n` objectives and `3 n` key results, as columns with integer ids.
