@@ -600,9 +600,12 @@ impl Builder {
                 }
             }
             let mut before = Vec::new();
+            // The lowest and highest cycle of the part's objectives, which their key results take.
+            let (mut low, mut high) = (u32::MAX, 0);
             for (i, &kind) in kinds.iter().enumerate() {
                 if kind == OBJECTIVE {
                     let (p, cycle) = (from + i, cycle_of[i]);
+                    (low, high) = (low.min(cycle), high.max(cycle));
                     for e in contributors.own(p) {
                         let kr = contributors.src[e] as usize;
                         match kr.checked_sub(from).filter(|&k| k < objective_of.len()) {
@@ -612,7 +615,7 @@ impl Builder {
                     }
                 }
             }
-            before
+            (before, low, high)
         };
         let half = n / 2;
         let (first, second) = order.split_at(half);
@@ -638,16 +641,23 @@ impl Builder {
             objective_of: objective_b,
             cycle_of: cycle_b,
         };
-        let (straddling, none) = crate::parallel::join_when(
+        let ((straddling, low_b, high_b), (none, low_a, high_a)) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
             || gather(half, second, part_b),
             || gather(0, first, part_a),
         )?;
+        // Every key result has the cycle of its objective: one cycle for all objectives is one
+        // for every node.
+        let single_cycle = (low_a.min(low_b) == high_a.max(high_b)).then_some(high_a.max(high_b));
         for (kr, p, cycle) in straddling.into_iter().chain(none) {
             if let (Some(o), Some(c)) = (objective_of.get_mut(kr), cycle_of.get_mut(kr)) {
                 (*o, *c) = (p, cycle);
             }
         }
+        debug_assert!(
+            single_cycle.is_none_or(|c| cycle_of.iter().all(|&x| x == c)),
+            "single cycle {single_cycle:?} but nodes differ"
+        );
         crate::phase("gather");
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
@@ -655,6 +665,7 @@ impl Builder {
             rule_numbers,
             rule_bytes,
             cycle_of,
+            single_cycle,
             current,
             objective_of,
             objective_of_doc: self.objective,

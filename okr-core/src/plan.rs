@@ -209,6 +209,10 @@ pub(crate) struct PlanData {
     pub rule_numbers: Vec<[f64; 2]>,
     pub rule_bytes: Vec<u8>,
     pub cycle_of: Vec<u32>,
+    /// The one value of `cycle_of` when every node has the same (all in one cycle, or none in
+    /// any), so that scoring need not read the column; `None` when they differ or the plan is
+    /// empty.
+    pub single_cycle: Option<u32>,
     pub objective_of: Vec<u32>,
     /// The objective of each key result, both as input indexes (`NONE` for objectives): what
     /// `objective_of` holds by position, kept in input order for the report columns.

@@ -14,7 +14,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::key_result::{packed_value_score, piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, Cuts, Grade, Pace, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
-use crate::policy::Policy;
+use crate::policy::{Policy, ProgressDriver};
 
 /// Scores, expected progress, status and grade of every node of a plan on one date.
 ///
@@ -582,6 +582,8 @@ impl Pass<'_> {
         };
         let bytes = &d.rule_bytes[range.clone()];
         let (cycles, own_end) = (&d.cycle_of[range.clone()], &c.own_end[range.clone()]);
+        // With one cycle for every node, its column is not read (4 bytes a node not streamed in).
+        let single = d.single_cycle;
         let offsets = &c.offsets[lo..range.end + 1];
         let (scores, flags, signals) = (&mut out.scores[..n], &mut out.flags[..n], &mut out.signals[..n]);
         let fill = if FILL { &mut out.raw[..n] } else { &mut [][..] };
@@ -602,14 +604,19 @@ impl Pass<'_> {
                 };
                 let (score, has) =
                     if r.to_bits() == NO_VALUE { (0.0, false) } else { (policy.bound(r), true) };
-                let (at, st) = self.pace_at(cycles[i], score);
+                let (at, st) = self.pace_at(single.unwrap_or_else(|| cycles[i]), score);
                 // Stale when the cycle is old and the key result not achieved, without a branch.
                 (score, st, has, STALE * u8::from(at.stale_without_log & (st != ACHIEVED)))
             } else if k == OBJECTIVE {
                 let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
                 // Objectives' rule byte is their driver.
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
-                let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
+                // Under `both` the split between own and aligned entries does not matter: its
+                // column is not read (a stream of 4 bytes a node the pass need not pull in).
+                let e = match driver {
+                    ProgressDriver::Both => a..b,
+                    _ => Contributors::driven_of(a, own_end[i] as usize, b, driver),
+                };
                 let (src, weight) = (&c.src[e.clone()], &c.weight[e]);
                 let (score, has) = if TAIL {
                     // The objective reads only the contributors that drive it: it waits when one
@@ -624,7 +631,7 @@ impl Pass<'_> {
                 } else {
                     mean_of(src, weight, lo, scores, flags)
                 };
-                (score, self.pace_at(cycles[i], score).1, has, 0)
+                (score, self.pace_at(single.unwrap_or_else(|| cycles[i]), score).1, has, 0)
             } else {
                 return i;
             };
@@ -1566,7 +1573,6 @@ impl Serialize for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::ProgressDriver;
 
     /// Everything a report holds, for comparing two passes exactly.
     fn fingerprint(r: &Report) -> String {
@@ -1633,6 +1639,64 @@ mod tests {
                 assert!(done, "{date}, split {split:?} failed");
                 assert_eq!(plan.data.spare.bytes(), 0, "taken by the next score");
                 assert_eq!(fingerprint(&report), want, "{date}, split {split:?}");
+            }
+        }
+    }
+
+    /// A plan whose nodes all share one cycle (or none) says so, and is scored without reading
+    /// its cycle column exactly as with it; one whose nodes differ says not.
+    #[test]
+    fn one_cycle_for_every_node_is_found_and_scores_as_the_column() {
+        let acme: serde_json::Value = serde_json::from_str(include_str!("../../examples/acme.json")).unwrap();
+        let variant = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut doc = acme.clone();
+            for o in doc["objectives"].as_array_mut().unwrap() {
+                for k in o["key_results"].as_array_mut().unwrap() {
+                    k.as_object_mut().unwrap().remove("check_ins");
+                }
+            }
+            f(&mut doc);
+            Plan::from_json(&doc.to_string()).unwrap()
+        };
+        let objectives = |doc: &mut serde_json::Value| doc["objectives"].as_array_mut().unwrap().clone();
+        let plans = [
+            (variant(&|_| {}), Some(0)),
+            // One objective without a cycle.
+            (variant(&|d| drop(d["objectives"][1].as_object_mut().unwrap().remove("cycle"))), None),
+            // No objective in any cycle.
+            (
+                variant(&|d| {
+                    let n = objectives(d).len();
+                    (0..n).for_each(|i| drop(d["objectives"][i].as_object_mut().unwrap().remove("cycle")));
+                }),
+                Some(NONE),
+            ),
+            // The last objective in a second cycle.
+            (
+                variant(&|d| {
+                    let q2 = serde_json::json!({"id": "2026-Q2", "start": "2026-04-01", "end": "2026-06-30"});
+                    d["cycles"].as_array_mut().unwrap().push(q2);
+                    let last = objectives(d).len() - 1;
+                    d["objectives"][last]["cycle"] = "2026-Q2".into();
+                }),
+                None,
+            ),
+        ];
+        for (k, (plan, single)) in plans.into_iter().enumerate() {
+            assert_eq!(plan.data.single_cycle, single, "plan {k}");
+            let mut data = (*plan.data).clone();
+            data.single_cycle = None;
+            let column = Plan { data: std::sync::Arc::new(data) };
+            for date in ["2025-12-01", "2026-02-20", "2026-05-15", "2026-08-01"] {
+                let day: NaiveDate = date.parse().unwrap();
+                let policy = plan.data.policy.clone();
+                let want = fingerprint(&compute_split(&plan, day, policy.clone(), None, false).0);
+                for p in [&plan, &column] {
+                    // Twice: the first score works out the raw scores, the second reads them.
+                    for _ in 0..2 {
+                        assert_eq!(fingerprint(&p.score(day)), want, "plan {k} on {date}");
+                    }
+                }
             }
         }
     }
