@@ -20,7 +20,46 @@ pub(crate) struct Contributors {
     pub offsets: Vec<u32>,
     pub own_end: Vec<u32>,
     pub src: Vec<u32>,
-    pub weight: Vec<f64>,
+    pub weight: Weights,
+}
+
+/// The weight of each contributor entry. A laid-out plan whose weights are all exact as `f32`
+/// (whole numbers, halves, …: what plans hold) keeps them in 4 bytes each: scoring, which
+/// streams every weight on each pass, reads half the bytes and the same numbers.
+#[derive(Debug, Clone)]
+pub(crate) enum Weights {
+    Narrow(Vec<f32>),
+    Wide(Vec<f64>),
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights::Wide(Vec::new())
+    }
+}
+
+impl Weights {
+    /// Entry `e`'s weight.
+    #[inline]
+    pub(crate) fn get(&self, e: usize) -> f64 {
+        match self {
+            Weights::Narrow(w) => f64::from(w[e]),
+            Weights::Wide(w) => w[e],
+        }
+    }
+
+    /// Whether `w` converts to `f32` and back unchanged (bit for bit: `-0.0` stays, NaN does not
+    /// compare equal and stays wide).
+    fn fits_narrow(w: f64) -> bool {
+        f64::from(w as f32) == w
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            Weights::Narrow(w) => w.capacity() * 4,
+            Weights::Wide(w) => w.capacity() * 8,
+        }
+    }
 }
 
 impl Contributors {
@@ -58,7 +97,7 @@ impl Contributors {
 
     pub(crate) fn heap_bytes(&self) -> usize {
         (self.offsets.capacity() + self.own_end.capacity() + self.src.capacity()) * 4
-            + self.weight.capacity() * 8
+            + self.weight.heap_bytes()
     }
 }
 
@@ -294,29 +333,54 @@ pub(crate) fn layout(
         .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
         .collect();
     crate::phase("layout ranges");
+    let Weights::Wide(doc_weight) = &doc.weight else {
+        return Err(crate::error::Error::Malformed {
+            message: "internal: weights narrowed before layout".into(),
+        });
+    };
     // Each list is a cache miss of its own: two threads gather one half each, straight into
     // their part of the result (whose fresh pages each thread then maps for its own part).
-    let gather = |part: &[(u32, u32, u32)], seq: &mut [u32], weight: &mut [f64]| {
+    fn gather<T: Copy>(
+        part: &[(u32, u32, u32)],
+        (src, weight): (&[u32], &[f64]),
+        seq: &mut [u32],
+        out: &mut [T],
+        narrow: impl Fn(f64) -> T,
+    ) {
         let mut at = 0;
         for &(lo, _, hi) in part {
             let (lo, hi, to) = (lo as usize, hi as usize, at + (hi - lo) as usize);
-            seq[at..to].copy_from_slice(&doc.src[lo..hi]);
-            weight[at..to].copy_from_slice(&doc.weight[lo..hi]);
+            seq[at..to].copy_from_slice(&src[lo..hi]);
+            out[at..to].iter_mut().zip(&weight[lo..hi]).for_each(|(o, &w)| *o = narrow(w));
             at = to;
         }
-    };
-    let (first, second) = ranges.split_at(ranges.len() / 2);
-    let split: usize = first.iter().map(|&(lo, _, hi)| (hi - lo) as usize).sum();
-    let (mut seq, mut weight) = (vec![0u32; doc.src.len()], vec![0f64; doc.src.len()]);
-    {
+    }
+    fn gather_halves<T: Copy + Default + Send>(
+        n: usize,
+        ranges: &[(u32, u32, u32)],
+        doc: (&[u32], &[f64]),
+        narrow: impl Fn(f64) -> T + Sync,
+    ) -> crate::error::Result<(Vec<u32>, Vec<T>)> {
+        let (first, second) = ranges.split_at(ranges.len() / 2);
+        let split: usize = first.iter().map(|&(lo, _, hi)| (hi - lo) as usize).sum();
+        let (mut seq, mut weight) = (vec![0u32; doc.0.len()], vec![T::default(); doc.0.len()]);
         let (seq_a, seq_b) = seq.split_at_mut(split);
         let (weight_a, weight_b) = weight.split_at_mut(split);
         crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
-            || gather(second, seq_b, weight_b),
-            || gather(first, seq_a, weight_a),
+            || gather(second, doc, seq_b, weight_b, &narrow),
+            || gather(first, doc, seq_a, weight_a, &narrow),
         )?;
+        Ok((seq, weight))
     }
+    let from = (&doc.src[..], &doc_weight[..]);
+    let (seq, weight) = if doc_weight.iter().all(|&w| Weights::fits_narrow(w)) {
+        let (seq, w) = gather_halves(n, &ranges, from, |w| w as f32)?;
+        (seq, Weights::Narrow(w))
+    } else {
+        let (seq, w) = gather_halves(n, &ranges, from, |w| w)?;
+        (seq, Weights::Wide(w))
+    };
     crate::phase("layout seq");
     // The input-order arrays are spent: their memory (already mapped) takes the new layout.
     let Contributors { mut offsets, mut own_end, src: mut order, .. } = doc;
@@ -417,7 +481,7 @@ mod tests {
             offsets: o.to_vec(),
             own_end: o[..n].to_vec(),
             src: s.to_vec(),
-            weight: vec![1.0; s.len()],
+            weight: Weights::Wide(vec![1.0; s.len()]),
         };
         let mut many = FixedBitSet::with_capacity(n);
         let mut seen = FixedBitSet::with_capacity(n);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
-use crate::alignment::{inner_order, layout, leaves, Contributors};
+use crate::alignment::{inner_order, layout, leaves, Contributors, Weights};
 use crate::columns::{IdColumn, TextRows};
 use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
@@ -826,7 +826,7 @@ impl Builder {
                 feeds_many.insert(child as usize);
             }
         }
-        Ok((Contributors { offsets, own_end, src, weight }, feeds, feeds_many))
+        Ok((Contributors { offsets, own_end, src, weight: Weights::Wide(weight) }, feeds, feeds_many))
     }
 
     /// Check-ins grouped by key result (topological position), each group sorted by day; equal
@@ -941,7 +941,7 @@ mod tests {
             }
             let mut fed = vec![0usize; n];
             let got = |r: std::ops::Range<usize>| -> Vec<(u32, f64)> {
-                r.map(|e| (c.src[e], c.weight[e])).collect()
+                r.map(|e| (c.src[e], c.weight.get(e))).collect()
             };
             for p in 0..n {
                 assert_eq!(got(c.own(p)), own[p], "key results of node {p} of {n}");

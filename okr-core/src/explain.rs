@@ -136,19 +136,19 @@ impl Report {
         let line = self.line(p);
         let c = &d.contributors;
         let used = counted(d, p, &self.policy);
-        let total: f64 = used.clone().map(|e| c.weight[e]).sum();
+        let total: f64 = used.clone().map(|e| c.weight.get(e)).sum();
         let contributors: Vec<Contribution> = c
             .all(p)
             .map(|e| {
                 let s = c.src[e] as usize;
                 let is_counted = used.contains(&e);
-                let share = if is_counted { c.weight[e] / total } else { 0.0 };
+                let share = if is_counted { c.weight.get(e) / total } else { 0.0 };
                 let value = self.value(s);
                 Contribution {
                     id: d.id(s).to_owned(),
                     node_type: d.node_type(s),
                     relation: if c.own(p).contains(&e) { Relation::KeyResult } else { Relation::Aligned },
-                    weight: c.weight[e],
+                    weight: c.weight.get(e),
                     score: self.scores[s],
                     value: (!value.is_nan()).then_some(value),
                     counted: is_counted,
@@ -203,10 +203,10 @@ impl Plan {
         for &a in &ancestors {
             let used = counted(d, a, &d.policy);
             let equal = matches!(d.rule(a), Rule::Aggregate { .. });
-            let total: f64 = used.clone().map(|e| if equal { 1.0 } else { c.weight[e] }).sum();
+            let total: f64 = used.clone().map(|e| if equal { 1.0 } else { c.weight.get(e) }).sum();
             let s: f64 = used
                 .map(|e| {
-                    let w = if equal { 1.0 } else { c.weight[e] };
+                    let w = if equal { 1.0 } else { c.weight.get(e) };
                     share.get(&(c.src[e] as usize)).map_or(0.0, |&sh| sh * w / total)
                 })
                 .sum();

@@ -455,7 +455,7 @@ impl<'a> NodeInfo<'a> {
     pub fn children(&self) -> impl Iterator<Item = (&'a str, f64)> + 'a {
         let (plan, pos) = (self.plan, self.pos);
         let c = &plan.contributors;
-        let mut kids: Vec<(u32, f64)> = c.aligned(pos).map(|e| (c.src[e], c.weight[e])).collect();
+        let mut kids: Vec<(u32, f64)> = c.aligned(pos).map(|e| (c.src[e], c.weight.get(e))).collect();
         kids.sort_by_key(|&(p, _)| plan.doc_of_pos[p as usize]);
         kids.into_iter().map(move |(p, w)| (plan.id(p as usize), w))
     }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::alignment::Contributors;
+use crate::alignment::{Contributors, Weights};
 use crate::columns::Utf8Ids;
 use crate::document::KeyResultKind;
 use crate::error::{Error, Result};
@@ -617,19 +617,18 @@ impl Pass<'_> {
                     ProgressDriver::Both => a..b,
                     _ => Contributors::driven_of(a, own_end[i] as usize, b, driver),
                 };
-                let (src, weight) = (&c.src[e.clone()], &c.weight[e]);
-                let (score, has) = if TAIL {
-                    // The objective reads only the contributors that drive it: it waits when one
-                    // of them lies before the window or waits.
-                    let Some(mean) = ready_mean_of(src, weight, lo, scores, flags) else {
-                        flags[i] = Flags(WAITING);
-                        later.push((lo + i) as u32);
-                        i += 1;
-                        continue;
-                    };
-                    mean
-                } else {
-                    mean_of(src, weight, lo, scores, flags)
+                let src = &c.src[e.clone()];
+                let mean = match &c.weight {
+                    Weights::Narrow(w) => mean_in::<TAIL, _>(src, &w[e], lo, scores, flags),
+                    Weights::Wide(w) => mean_in::<TAIL, _>(src, &w[e], lo, scores, flags),
+                };
+                // On the second thread an objective reads only the contributors that drive it:
+                // it waits when one of them lies before the window or waits.
+                let Some((score, has)) = mean else {
+                    flags[i] = Flags(WAITING);
+                    later.push((lo + i) as u32);
+                    i += 1;
+                    continue;
                 };
                 (score, self.pace_at(single.unwrap_or_else(|| cycles[i]), score).1, has, 0)
             } else {
@@ -763,8 +762,9 @@ impl Pass<'_> {
                 for e in range {
                     let s = c.src[e] as usize - base;
                     let f = if fs[s].is_nan() { out.scores[s] } else { fs[s] };
-                    sw += c.weight[e];
-                    sws += c.weight[e] * f;
+                    let w = c.weight.get(e);
+                    sw += w;
+                    sws += w * f;
                 }
                 out.forecast_scores[p - base] = sws / sw;
                 if sws / sw < policy.success_at - Policy::TOLERANCE {
@@ -833,19 +833,45 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    mean_of(&c.src[range.clone()], &c.weight[range], out.base, out.scores, out.flags)
+    match &c.weight {
+        Weights::Narrow(w) => mean_of(&c.src[range.clone()], &w[range], out.base, out.scores, out.flags),
+        Weights::Wide(w) => mean_of(&c.src[range.clone()], &w[range], out.base, out.scores, out.flags),
+    }
+}
+
+/// [`mean_of`], or with `TAIL` [`ready_mean_of`].
+#[inline(always)]
+fn mean_in<const TAIL: bool, W: Copy + Into<f64>>(
+    src: &[u32],
+    weight: &[W],
+    base: usize,
+    scores: &[f64],
+    flags: &[Flags],
+) -> Option<(f64, bool)> {
+    if TAIL {
+        ready_mean_of(src, weight, base, scores, flags)
+    } else {
+        Some(mean_of(src, weight, base, scores, flags))
+    }
 }
 
 /// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
 /// at position `base`) with weights `weight`, and whether any has data; `(0, false)` for none.
 #[inline(always)]
-fn mean_of(src: &[u32], weight: &[f64], base: usize, scores: &[f64], flags: &[Flags]) -> (f64, bool) {
+fn mean_of<W: Copy + Into<f64>>(
+    src: &[u32],
+    weight: &[W],
+    base: usize,
+    scores: &[f64],
+    flags: &[Flags],
+) -> (f64, bool) {
     if src.is_empty() {
         return (0.0, false);
     }
     let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
     for (&s, &w) in src.iter().zip(weight) {
         let s = s as usize - base;
+        let w: f64 = w.into();
         sw += w;
         sws += w * scores[s];
         any |= flags[s].has_data();
@@ -856,9 +882,9 @@ fn mean_of(src: &[u32], weight: &[f64], base: usize, scores: &[f64], flags: &[Fl
 /// [`mean_of`] when every contributor lies in the window (at or after `base`, before the slots
 /// written so far, which `flags` spans) and is not [`WAITING`]; `None` otherwise.
 #[inline(always)]
-fn ready_mean_of(
+fn ready_mean_of<W: Copy + Into<f64>>(
     src: &[u32],
-    weight: &[f64],
+    weight: &[W],
     base: usize,
     scores: &[f64],
     flags: &[Flags],
@@ -874,6 +900,7 @@ fn ready_mean_of(
         if flag.0 == WAITING {
             return None;
         }
+        let w: f64 = w.into();
         sw += w;
         sws += w * score;
         any |= flag.has_data();
@@ -1699,6 +1726,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Weights all exact in `f32` are kept in 4 bytes and score exactly as kept in 8; one weight
+    /// that is not keeps them all in 8, and reports give it as written.
+    #[test]
+    fn narrow_weights_score_as_wide_ones() {
+        let acme: serde_json::Value = serde_json::from_str(include_str!("../../examples/acme.json")).unwrap();
+        let plan = Plan::from_json(&acme.to_string()).unwrap();
+        let c = &plan.data.contributors;
+        assert!(matches!(c.weight, Weights::Narrow(_)), "whole-number weights are kept narrow");
+        let mut data = (*plan.data).clone();
+        data.contributors.weight = Weights::Wide((0..c.src.len()).map(|e| c.weight.get(e)).collect());
+        let wide = Plan { data: std::sync::Arc::new(data) };
+        let n = plan.len();
+        for date in ["2026-02-20", "2026-03-15"] {
+            let day: NaiveDate = date.parse().unwrap();
+            let policy = || plan.data.policy.clone();
+            for split in [None, Some(n / 2)] {
+                let want = fingerprint(&compute_split(&wide, day, policy(), split, true).0);
+                assert_eq!(fingerprint(&compute_split(&plan, day, policy(), split, true).0), want, "{date}");
+                assert_eq!(fingerprint(&compute_split(&plan, day, policy(), split, false).0), want, "{date}");
+            }
+        }
+        let mut tenth = acme.clone();
+        tenth["objectives"][0]["key_results"][1]["weight"] = 0.1.into();
+        let plan = Plan::from_json(&tenth.to_string()).unwrap();
+        assert!(matches!(plan.data.contributors.weight, Weights::Wide(_)), "0.1 is not exact in f32");
+        let objective = tenth["objectives"][0]["id"].as_str().unwrap();
+        let kr = tenth["objectives"][0]["key_results"][1]["id"].as_str().unwrap();
+        let explained = plan.score("2026-02-20".parse().unwrap()).explain(objective).unwrap();
+        let weights: Vec<(&str, f64)> = explained
+            .contributors
+            .iter()
+            .map(|c| (c.id.as_str(), c.weight))
+            .filter(|&(id, _)| id == kr)
+            .collect();
+        assert_eq!(weights, [(kr, 0.1)]);
     }
 
     #[test]
