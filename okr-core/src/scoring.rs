@@ -14,7 +14,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::key_result::{packed_value_score, piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, Cuts, Grade, Pace, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
-use crate::policy::{Policy, ProgressDriver};
+use crate::policy::Policy;
 
 /// Scores, expected progress, status and grade of every node of a plan on one date.
 ///
@@ -611,12 +611,7 @@ impl Pass<'_> {
                 let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
                 // Objectives' rule byte is their driver.
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
-                // Under `both` the split between own and aligned entries does not matter: its
-                // column is not read (a stream of 4 bytes a node the pass need not pull in).
-                let e = match driver {
-                    ProgressDriver::Both => a..b,
-                    _ => Contributors::driven_of(a, own_end[i] as usize, b, driver),
-                };
+                let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
                 let src = &c.src[e.clone()];
                 let mean = match &c.weight {
                     Weights::Narrow(w) => mean_in::<TAIL, _>(src, &w[e], lo, scores, flags),
@@ -1600,6 +1595,7 @@ impl Serialize for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::ProgressDriver;
 
     /// Everything a report holds, for comparing two passes exactly.
     fn fingerprint(r: &Report) -> String {
