@@ -55,7 +55,7 @@
 //!
 //! - Check-ins that steer: every report line carries `signals` (`stale`, `low_confidence`,
 //!   `confidence_drop`, `behind_pace`, `forecast_miss`) and, with three or more check-ins, a
-//!   [`Forecast`] with an 80 % interval; [`events`] compares two reports; [`Plan::lint`] gives
+//!   [`Forecast`] with an 80 % interval; [`events()`] compares two reports; [`Plan::lint`] gives
 //!   OKR quality findings; [`Report::systemic`] and [`Plan::confidence_calibration`] look across
 //!   teams; [`Plan::review_packet`] gathers one person's evidence.
 //! - Calibration statistics in [`calibration`]: ICC, Krippendorff's alpha, Cohen's and Fleiss'

@@ -17,7 +17,7 @@ pub enum Method {
     /// mapped onto the pooled distribution of all ratings at the same plotting position.
     Percentile,
     /// The value minus the rater's effect in the crossed additive model (see
-    /// [`additive_model`](super::additive_model)).
+    /// [`additive_model`]).
     Additive,
 }
 
