@@ -108,6 +108,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps -p okr-core
+	# Private items too (their links), into a directory of their own.
+	RUSTDOCFLAGS="-D warnings" CARGO_TARGET_DIR=target/doc-private $(CARGO) doc --quiet --no-deps -p okr-core --document-private-items
 	# The fuzz targets live in their own workspace and run on nightly (`make fuzz`); checking
 	# them here keeps them compiling as the core's API moves.
 	CARGO_TARGET_DIR=target/fuzz-check RUSTFLAGS="-D warnings" $(CARGO) check --quiet --manifest-path fuzz/Cargo.toml --all-targets
