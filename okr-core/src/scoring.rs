@@ -614,8 +614,8 @@ impl Pass<'_> {
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
                 let src = &c.src[e.clone()];
                 let mean = match &c.weight {
-                    Weights::Narrow(w) => mean_in::<TAIL, _>(src, &w[e], lo, scores, flags),
-                    Weights::Wide(w) => mean_in::<TAIL, _>(src, &w[e], lo, scores, flags),
+                    Weights::Narrow(w) => mean_of::<TAIL, _>(src, &w[e], lo, scores, flags),
+                    Weights::Wide(w) => mean_of::<TAIL, _>(src, &w[e], lo, scores, flags),
                 };
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
@@ -828,56 +828,21 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    match &c.weight {
-        Weights::Narrow(w) => mean_of(&c.src[range.clone()], &w[range], out.base, out.scores, out.flags),
-        Weights::Wide(w) => mean_of(&c.src[range.clone()], &w[range], out.base, out.scores, out.flags),
-    }
-}
-
-/// [`mean_of`], or with `TAIL` [`ready_mean_of`].
-#[inline(always)]
-fn mean_in<const TAIL: bool, W: Copy + Into<f64>>(
-    src: &[u32],
-    weight: &[W],
-    base: usize,
-    scores: &[f64],
-    flags: &[Flags],
-) -> Option<(f64, bool)> {
-    if TAIL {
-        ready_mean_of(src, weight, base, scores, flags)
-    } else {
-        Some(mean_of(src, weight, base, scores, flags))
-    }
+    let (src, base) = (&c.src[range.clone()], out.base);
+    let mean = match &c.weight {
+        Weights::Narrow(w) => mean_of::<false, _>(src, &w[range], base, out.scores, out.flags),
+        Weights::Wide(w) => mean_of::<false, _>(src, &w[range], base, out.scores, out.flags),
+    };
+    mean.unwrap_or((0.0, false))
 }
 
 /// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
 /// at position `base`) with weights `weight`, and whether any has data; `(0, false)` for none.
+/// With `CHECK` (the second thread's pass), `None` unless every contributor lies in the window
+/// (at or after `base`, before the slots written so far, which `flags` spans) and is not
+/// [`WAITING`]; without, always `Some`.
 #[inline(always)]
-fn mean_of<W: Copy + Into<f64>>(
-    src: &[u32],
-    weight: &[W],
-    base: usize,
-    scores: &[f64],
-    flags: &[Flags],
-) -> (f64, bool) {
-    if src.is_empty() {
-        return (0.0, false);
-    }
-    let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
-    for (&s, &w) in src.iter().zip(weight) {
-        let s = s as usize - base;
-        let w: f64 = w.into();
-        sw += w;
-        sws += w * scores[s];
-        any |= flags[s].has_data();
-    }
-    (sws / sw, any)
-}
-
-/// [`mean_of`] when every contributor lies in the window (at or after `base`, before the slots
-/// written so far, which `flags` spans) and is not [`WAITING`]; `None` otherwise.
-#[inline(always)]
-fn ready_mean_of<W: Copy + Into<f64>>(
+fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
     src: &[u32],
     weight: &[W],
     base: usize,
@@ -889,12 +854,18 @@ fn ready_mean_of<W: Copy + Into<f64>>(
     }
     let (mut sw, mut sws, mut any) = (0.0, 0.0, false);
     for (&s, &w) in src.iter().zip(weight) {
-        // A contributor before the window wraps around to an index past its end.
-        let s = (s as usize).wrapping_sub(base);
-        let (Some(&score), Some(&flag)) = (scores.get(s), flags.get(s)) else { return None };
-        if flag.0 == WAITING {
-            return None;
-        }
+        let (score, flag) = if CHECK {
+            // A contributor before the window wraps around to an index past its end.
+            let s = (s as usize).wrapping_sub(base);
+            let (Some(&score), Some(&flag)) = (scores.get(s), flags.get(s)) else { return None };
+            if flag.0 == WAITING {
+                return None;
+            }
+            (score, flag)
+        } else {
+            let s = s as usize - base;
+            (scores[s], flags[s])
+        };
         let w: f64 = w.into();
         sw += w;
         sws += w * score;
