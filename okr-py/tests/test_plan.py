@@ -410,7 +410,10 @@ def test_heavy_calls_release_the_gil(monkeypatch):
         "systemic": after._inner.systemic_json,
     }
     for name, call in calls.items():
-        share = share_of_time_another_thread_runs(call)
+        # The best of three: on a loaded machine the other thread may find no free core for a
+        # while, but it can only stamp while it holds the GIL, so no number of tries lifts a call
+        # that keeps the GIL above the bar.
+        share = max(share_of_time_another_thread_runs(call) for _ in range(3))
         assert share > 0.5, f"{name}: another thread ran {share:.0%} of the time"
     # The measurement itself: a C call that holds the GIL (sorting a list) scores low.
     data = np.random.default_rng(1).random(300_000).tolist()
