@@ -612,11 +612,7 @@ impl Pass<'_> {
                 // Objectives' rule byte is their driver.
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
-                let src = &c.src[e.clone()];
-                let mean = match &c.weight {
-                    Weights::Narrow(w) => mean_of::<TAIL, _>(src, &w[e], lo, scores, flags),
-                    Weights::Wide(w) => mean_of::<TAIL, _>(src, &w[e], lo, scores, flags),
-                };
+                let mean = mean_over::<TAIL>(e, c, lo, scores, flags);
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
                 let Some((score, has)) = mean else {
@@ -828,12 +824,23 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    let (src, base) = (&c.src[range.clone()], out.base);
-    let mean = match &c.weight {
-        Weights::Narrow(w) => mean_of::<false, _>(src, &w[range], base, out.scores, out.flags),
-        Weights::Wide(w) => mean_of::<false, _>(src, &w[range], base, out.scores, out.flags),
-    };
-    mean.unwrap_or((0.0, false))
+    mean_over::<false>(range, c, out.base, out.scores, out.flags).unwrap_or((0.0, false))
+}
+
+/// [`mean_of`] over contributor entries `range`, with the weights as the plan keeps them.
+#[inline(always)]
+fn mean_over<const CHECK: bool>(
+    range: std::ops::Range<usize>,
+    c: &crate::alignment::Contributors,
+    base: usize,
+    scores: &[f64],
+    flags: &[Flags],
+) -> Option<(f64, bool)> {
+    let src = &c.src[range.clone()];
+    match &c.weight {
+        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
+        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
+    }
 }
 
 /// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
