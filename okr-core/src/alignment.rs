@@ -159,12 +159,21 @@ pub(crate) fn leaves(offsets: &[u32]) -> FixedBitSet {
 /// The order is a DFS post-order started from the nodes nobody depends on (the tops of the
 /// alignment), so each subtree is contiguous and the scoring pass reads memory almost
 /// sequentially.
+///
+/// With `split` (a share of the inner nodes), the order is also cut for a two-thread scoring
+/// pass (see [`InnerSplit`]): the first `split` of the post-order is the first thread's, and the
+/// inner nodes after it that read one of the first thread's (directly or through another such
+/// node) are moved, in their order, to the end, where the pass scores them once both threads are
+/// done. That keeps the order topological: a node reading a moved node is moved too. Without
+/// the move they lie scattered through the second share, and each, scored late, is a string of
+/// cache misses of its own.
 pub(crate) fn inner_order(
     offsets: &[u32],
     src: &[u32],
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
-) -> Result<Vec<u32>, Vec<u32>> {
+    split: Option<f64>,
+) -> Result<(Vec<u32>, Option<InnerSplit>), Vec<u32>> {
     let n = offsets.len().saturating_sub(1);
     let mut inner_doc: Vec<u32> = Vec::with_capacity(n - leaf.count_ones(..));
     inner_doc.extend(leaf.zeroes().map(|i| i as u32));
@@ -205,6 +214,13 @@ pub(crate) fn inner_order(
     let mut dfs = DfsPostOrder::empty(&graph);
     let mut post = Vec::with_capacity(m);
     let mut cyclic = false;
+    // The first thread's share (`head`, by post-order rank) and the nodes moved to the end: a
+    // bit per inner node each, in cache. Both are known when a node finishes: all its
+    // contributors have finished before it (else the graph has a cycle, and the order is not
+    // used).
+    let second = split.map(|share| (m as f64 * share) as usize).filter(|&s| s > 0 && s < m);
+    let bits = if second.is_some() { m } else { 0 };
+    let (mut head, mut moved) = (FixedBitSet::with_capacity(bits), FixedBitSet::with_capacity(bits));
     // The tops were numbered first, in input order. Inner nodes not reached from any top lie on
     // or behind a cycle; visiting them (in input order) exposes it.
     let starts = (0..top_count).chain(new_of.iter().map(|&k| k as usize));
@@ -220,6 +236,16 @@ pub(crate) fn inner_order(
             // now: it among its own contributors is a cycle too (self-alignment is rejected
             // before this, but the check does not lean on that).
             cyclic |= (&graph).neighbors(node).any(|c| c == node || !dfs.finished.contains(c as usize));
+            if let Some(s) = second {
+                if post.len() < s {
+                    head.insert(node as usize);
+                } else if (&graph)
+                    .neighbors(node)
+                    .any(|c| head.contains(c as usize) || moved.contains(c as usize))
+                {
+                    moved.insert(node as usize);
+                }
+            }
             post.push(node);
         }
     }
@@ -239,7 +265,34 @@ pub(crate) fn inner_order(
             }
         }
     }
-    Ok(post.into_iter().map(|k| doc_of[k as usize]).collect())
+    let Some(s) = second else {
+        return Ok((post.into_iter().map(|k| doc_of[k as usize]).collect(), None));
+    };
+    let mut order = Vec::with_capacity(m);
+    order.extend(post[..s].iter().map(|&k| doc_of[k as usize]));
+    order.extend(post[s..].iter().filter(|&&k| !moved.contains(k as usize)).map(|&k| doc_of[k as usize]));
+    let deferred = order.len();
+    order.extend(post[s..].iter().filter(|&&k| moved.contains(k as usize)).map(|&k| doc_of[k as usize]));
+    Ok((order, Some(InnerSplit { second: s, deferred })))
+}
+
+/// Where [`inner_order`] cut its order for a two-thread scoring pass, as indices into it: the
+/// first inner node of the second thread's share, and the first of those moved to the end
+/// (the order's length when none were).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InnerSplit {
+    pub second: usize,
+    pub deferred: usize,
+}
+
+/// Where a two-thread scoring pass splits a laid-out plan, as positions (see
+/// `scoring::Pass::split`): the first node of the second thread's share, and the first of the
+/// nodes moved to the end because they read the first share ([`inner_order`]); the plan's
+/// length when none were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Split {
+    pub second: usize,
+    pub deferred: usize,
 }
 
 /// `graph` renumbered breadth-first: the `tops` first, in their order, then the nodes they
@@ -313,19 +366,35 @@ fn breadth_first(
     (renumbered, old_of, new_of, top_count)
 }
 
+/// The alignment graph laid out in topological order (see [`layout`]).
+pub(crate) struct Layout {
+    /// The input index of the node at each position.
+    pub order: Vec<u32>,
+    /// The position of each input index.
+    pub pos_of_doc: Vec<u32>,
+    /// Contributor lists by position, relabelled to positions.
+    pub contributors: Contributors,
+    /// Where the layout was cut for a two-thread scoring pass, if it was.
+    pub split: Option<Split>,
+}
+
 /// The plan's layout: every node in topological order (each leaf just before the first node it
 /// feeds, leaves feeding nothing first), the position of each input index, and the contributor
 /// lists relabelled to positions. `feeds_many` marks the nodes with more than one dependent.
+///
+/// `cut`, where [`inner_order`] cut `inner`, comes back as positions: a node's leaves are placed
+/// with it, in its share.
 ///
 /// On a large plan every step is a cache miss on shuffled input, so the work is split into tight
 /// loops whose iterations do not wait on each other, letting the processor overlap the misses.
 pub(crate) fn layout(
     doc: Contributors,
     inner: &[u32],
+    cut: Option<InnerSplit>,
     leaf: &FixedBitSet,
     has_dependent: &FixedBitSet,
     feeds_many: &FixedBitSet,
-) -> crate::error::Result<(Vec<u32>, Vec<u32>, Contributors)> {
+) -> crate::error::Result<Layout> {
     let n = doc.own_end.len();
     // Contributor lists of the inner nodes, gathered into placement order.
     let ranges: Vec<(u32, u32, u32)> = inner
@@ -397,7 +466,17 @@ pub(crate) fn layout(
     // earlier (post-order). Bits in cache, where positions would be a miss each.
     let mut placed = FixedBitSet::with_capacity(n);
     let mut end = 0u32;
-    for (&d, &(lo, own, hi)) in inner.iter().zip(&ranges) {
+    // The positions of the cut: the plan's length unless an inner node of `cut` is reached.
+    let (mut second, mut deferred) = (n, n);
+    for (k, (&d, &(lo, own, hi))) in inner.iter().zip(&ranges).enumerate() {
+        if let Some(s) = cut {
+            if k == s.second {
+                second = order.len();
+            }
+            if k == s.deferred {
+                deferred = order.len();
+            }
+        }
         for &c in &seq[end as usize..(end + hi - lo) as usize] {
             let c = c as usize;
             if leaf.contains(c) && (!feeds_many.contains(c) || !placed.put(c)) {
@@ -435,7 +514,8 @@ pub(crate) fn layout(
     let half = if two { src.len() / 2 } else { src.len() };
     let (low, high) = src.split_at_mut(half);
     crate::parallel::join_when(two, || relabel(high), || relabel(low))?;
-    Ok((order, pos_of_doc, Contributors { offsets, own_end, src, weight }))
+    let split = cut.filter(|_| second < n).map(|_| Split { second, deferred });
+    Ok(Layout { order, pos_of_doc, contributors: Contributors { offsets, own_end, src, weight }, split })
 }
 
 /// `node` depends on `c`, yet `c` was still open when `node` finished: `node` is reachable from
@@ -475,7 +555,7 @@ mod tests {
     /// The full topological order of the nodes of (offsets, src), or a cycle.
     fn order(o: &[u32], s: &[u32], d: &FixedBitSet) -> Result<Vec<u32>, Vec<u32>> {
         let leaf = leaves(o);
-        let inner = inner_order(o, s, &leaf, d)?;
+        let (inner, _) = inner_order(o, s, &leaf, d, None)?;
         let n = o.len() - 1;
         let doc = Contributors {
             offsets: o.to_vec(),
@@ -490,7 +570,8 @@ mod tests {
                 many.insert(c as usize);
             }
         }
-        let (order, pos, relabelled) = layout(doc, &inner, &leaf, d, &many).unwrap();
+        let Layout { order, pos_of_doc: pos, contributors: relabelled, .. } =
+            layout(doc, &inner, None, &leaf, d, &many).unwrap();
         for (p, &x) in order.iter().enumerate() {
             assert_eq!(pos[x as usize] as usize, p);
             // Every contributor sits before the node it feeds.
@@ -549,7 +630,7 @@ mod tests {
     fn finds_a_node_among_its_own_contributors() {
         // Rejected as self-alignment before the layout; the cycle check finds it anyway.
         let (o, s, d) = adjacency(&[&[1, 0], &[]]);
-        let cycle = inner_order(&o, &s, &leaves(&o), &d).unwrap_err();
+        let cycle = inner_order(&o, &s, &leaves(&o), &d, None).unwrap_err();
         assert_eq!((cycle.first(), cycle.last()), (Some(&0), Some(&0)), "{cycle:?}");
     }
 
@@ -654,7 +735,7 @@ mod tests {
             let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
             let (o, s, d) = adjacency(&refs);
             let expected = search_in_input_numbering(&o, &s, &d);
-            let got = inner_order(&o, &s, &leaves(&o), &d);
+            let got = inner_order(&o, &s, &leaves(&o), &d, None).map(|(order, _)| order);
             assert_eq!(got, expected, "round {round}: {lists:?}");
             if expected.is_err() {
                 cyclic += 1;
@@ -663,6 +744,80 @@ mod tests {
             }
         }
         assert!(cyclic > 30 && acyclic > 150, "{cyclic} cyclic, {acyclic} acyclic");
+    }
+
+    /// Cut for two threads, the order keeps the plain post-order's first share, moves exactly the
+    /// later inner nodes that read it (directly or through a moved node) to the end in their
+    /// order, and stays topological; the layout turns the cut into the positions where the
+    /// second share and the moved block start.
+    #[test]
+    fn a_cut_moves_every_node_reading_the_first_share_to_the_end() {
+        let mut next = xorshift(0x853c_49e6_748f_ea9b);
+        let mut moved = 0;
+        for round in 0..300 {
+            let n = 2 + next(300);
+            // Node i feeds an earlier node (or none: another top), sometimes a second one.
+            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
+            for i in 1..n {
+                if next(8) != 0 {
+                    lists[next(i) as usize].push(i);
+                }
+                if next(6) == 0 {
+                    lists[next(i) as usize].push(i);
+                }
+            }
+            let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
+            let (o, s, d) = adjacency(&refs);
+            let leaf = leaves(&o);
+            let (plain, none) = inner_order(&o, &s, &leaf, &d, None).unwrap();
+            assert_eq!(none, None);
+            let (cut, split) = inner_order(&o, &s, &leaf, &d, Some(0.55)).unwrap();
+            let Some(InnerSplit { second, deferred }) = split else {
+                assert!(plain.len() < 2, "round {round}: no cut of {} inner nodes", plain.len());
+                continue;
+            };
+            assert_eq!(second, (plain.len() as f64 * 0.55) as usize, "round {round}");
+            assert_eq!(cut[..second], plain[..second], "round {round}");
+            let (mut a, mut b) = (cut.clone(), plain.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            assert_eq!(a, b, "round {round}: not the same nodes");
+            let mut rank = vec![u32::MAX; n as usize];
+            cut.iter().enumerate().for_each(|(k, &x)| rank[x as usize] = k as u32);
+            for (k, &x) in cut.iter().enumerate() {
+                let x = x as usize;
+                let inner: Vec<usize> = s[o[x] as usize..o[x + 1] as usize]
+                    .iter()
+                    .filter(|&&c| !leaf.contains(c as usize))
+                    .map(|&c| rank[c as usize] as usize)
+                    .collect();
+                assert!(inner.iter().all(|&r| r < k), "round {round}: {x} before a contributor");
+                if k >= second {
+                    let reads_first = inner.iter().any(|&r| r < second || r >= deferred);
+                    assert_eq!(reads_first, k >= deferred, "round {round}: node {x} at {k}");
+                }
+            }
+            moved += cut.len() - deferred;
+            // The layout: positions where the shares start, right after the last node before each.
+            let doc = Contributors {
+                offsets: o.clone(),
+                own_end: o[..n as usize].to_vec(),
+                src: s.clone(),
+                weight: Weights::Wide(vec![1.0; s.len()]),
+            };
+            let mut many = FixedBitSet::with_capacity(n as usize);
+            let mut seen = FixedBitSet::with_capacity(n as usize);
+            s.iter().filter(|&&c| seen.put(c as usize)).for_each(|&c| many.insert(c as usize));
+            let Layout { order, pos_of_doc: pos, contributors: relabelled, split: at } =
+                layout(doc, &cut, split, &leaf, &d, &many).unwrap();
+            for p in 0..order.len() {
+                assert!(relabelled.src[relabelled.all(p)].iter().all(|&c| (c as usize) < p), "round {round}");
+            }
+            let after = |k: usize| pos[cut[k - 1] as usize] as usize + 1;
+            let want_deferred = if deferred < cut.len() { after(deferred) } else { n as usize };
+            assert_eq!(at, Some(Split { second: after(second), deferred: want_deferred }), "round {round}");
+        }
+        assert!(moved > 1_000, "{moved} nodes moved in all");
     }
 
     #[test]

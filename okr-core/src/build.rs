@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
 
-use crate::alignment::{inner_order, layout, leaves, Contributors, Weights};
+use crate::alignment::{inner_order, layout, leaves, Contributors, Layout, Weights};
 use crate::columns::{IdColumn, TextRows};
 use crate::document::{Cycle, KeyResultKind, Milestone};
 use crate::error::{Error, Result};
@@ -44,6 +44,23 @@ pub(crate) const GATHER_BLOCK: usize = 256;
 const BUCKET_BITS: u32 = 12;
 const BUCKET: usize = 1 << BUCKET_BITS;
 const BUCKET_MASK: usize = BUCKET - 1;
+
+/// The share of the inner nodes after which the layout cuts a plan for a two-thread scoring pass
+/// (see [`inner_order`]): on plans that scoring splits, and in tests that ask for it
+/// (`CUT_SMALL_PLANS`) on any plan.
+fn cut_share(n: usize) -> Option<f64> {
+    #[cfg(test)]
+    if CUT_SMALL_PLANS.with(std::cell::Cell::get) {
+        return Some(crate::scoring::CUT_AT);
+    }
+    crate::parallel::worth_splitting(n).then_some(crate::scoring::CUT_AT)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by tests to cut plans of any size (see [`cut_share`]) on the thread that builds them.
+    pub(crate) static CUT_SMALL_PLANS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 fn too_many_contributors() -> Error {
     Error::InvalidInput { what: "a plan holds at most 2^32 - 1 key results and alignments".into() }
@@ -113,13 +130,6 @@ impl RowArrays {
         crate::phase("rows: arrays");
         arrays
     }
-}
-
-/// The alignment graph laid out in topological order (see [`layout`]).
-pub(crate) struct Layout {
-    order: Vec<u32>,
-    pos_of_doc: Vec<u32>,
-    contributors: Contributors,
 }
 
 struct CheckInRow {
@@ -545,18 +555,19 @@ impl Builder {
         one_thread();
         let leaf = leaves(&doc.offsets);
         crate::phase("leaves");
-        let inner = inner_order(&doc.offsets, &doc.src, &leaf, &has_dependent).map_err(|mut cycle| {
-            // Start the cycle at the node given first, so the message does not depend on traversal.
-            cycle.pop();
-            let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
-            cycle.rotate_left(first);
-            cycle.extend(cycle.first().copied());
-            Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
-        })?;
+        let (inner, split) = inner_order(&doc.offsets, &doc.src, &leaf, &has_dependent, cut_share(n))
+            .map_err(|mut cycle| {
+                // Start the cycle at the node given first, so the message does not depend on traversal.
+                cycle.pop();
+                let first = cycle.iter().enumerate().min_by_key(|&(_, &i)| i).map_or(0, |(k, _)| k);
+                cycle.rotate_left(first);
+                cycle.extend(cycle.first().copied());
+                Error::Cycle { ids: cycle.iter().map(|&i| self.ids.get(i).to_owned()).collect() }
+            })?;
         crate::phase("topo");
-        let (order, pos_of_doc, contributors) = layout(doc, &inner, &leaf, &has_dependent, &feeds_many)?;
+        let laid = layout(doc, &inner, split, &leaf, &has_dependent, &feeds_many)?;
         crate::phase("relabel");
-        Ok(Layout { order, pos_of_doc, contributors })
+        Ok(laid)
     }
 
     /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
@@ -574,7 +585,7 @@ impl Builder {
         if self.rows.nodes.len() != n || layout.order.len() != n || lengths != [n; 5] || cycle_of.len() != n {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
-        let Layout { order, pos_of_doc, contributors } = layout;
+        let Layout { order, pos_of_doc, contributors, split } = layout;
         // Rows are gathered in shuffled input order: two threads overlap twice the misses.
         // Each thread then gives its key results their objective and cycle, from the objectives'
         // own contributor lists: they sit just before the objective in topological order, so
@@ -666,6 +677,7 @@ impl Builder {
             rule_bytes,
             cycle_of,
             single_cycle,
+            split,
             current,
             objective_of,
             objective_of_doc: self.objective,

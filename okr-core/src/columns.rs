@@ -10,7 +10,8 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 
-use crate::build::{compile_key_result, Builder, Layout, NodeRow, RowArrays, Rows};
+use crate::alignment::Layout;
+use crate::build::{compile_key_result, Builder, NodeRow, RowArrays, Rows};
 use crate::document::{AggregateOp, Cycle, KeyResultKind};
 use crate::error::{Error, Result};
 use crate::ids::Key;

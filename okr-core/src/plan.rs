@@ -213,6 +213,10 @@ pub(crate) struct PlanData {
     /// any), so that scoring need not read the column; `None` when they differ or the plan is
     /// empty.
     pub single_cycle: Option<u32>,
+    /// Where a two-thread scoring pass splits the positions, worked out with the layout (whose
+    /// order puts the second share's nodes that read the first share at the end); `None` for a
+    /// plan laid out for one thread.
+    pub split: Option<crate::alignment::Split>,
     pub objective_of: Vec<u32>,
     /// The objective of each key result, both as input indexes (`NONE` for objectives): what
     /// `objective_of` holds by position, kept in input order for the report columns.

@@ -267,15 +267,29 @@ pub(crate) fn values_are_current(d: &PlanData) -> bool {
     d.check_ins.day.is_empty() && !d.kinds.iter().any(|k| other.contains(k))
 }
 
-/// Where the scoring pass splits a large plan (a share of the positions; see [`Pass::split`]).
-/// The second thread's share is the smaller one because it also checks, for each objective,
-/// whether its contributors are its own. Measured best between 0.54 and 0.56 on the benchmark
+/// Where the scoring pass splits a large plan that its layout was not cut for (a share of the
+/// positions; see [`Pass::split`]): one built where threads were not allowed. The second
+/// thread's share is the smaller one because its nodes that read the first share wait, each
+/// found by checking its contributors. Measured best between 0.54 and 0.56 on the benchmark
 /// organisation (0.45: 18 % slower).
 const SPLIT_AT: f64 = 0.55;
 
+/// Where the layout cuts a large plan for the scoring pass (a share of the nodes with
+/// contributors, in post-order; see `alignment::inner_order`). The nodes of the second share
+/// that read the first are moved out of it, to the end, so the shares take about as long: on
+/// the benchmark organisation 0.50 was best (0.45 and 0.55 both about 1 ms slower a pass under
+/// `progress: both`; under `auto` 0.55 about 0.5 ms slower).
+pub(crate) const CUT_AT: f64 = 0.50;
+
+/// How many of the deferred nodes at the end of a split plan are scored at a time, after their
+/// contributors before them are read into cache (see [`Pass::split`]).
+const DEFERRED_BLOCK: usize = 256;
+
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let n = plan.data.len();
-    let split = crate::parallel::worth_splitting(n).then_some((n as f64 * SPLIT_AT) as usize);
+    // The split the layout was cut for, if any (see `PlanData::split`).
+    let split = crate::parallel::worth_splitting(n)
+        .then(|| plan.data.split.map_or((n as f64 * SPLIT_AT) as usize, |s| s.second));
     compute_split(plan, as_of, policy, split, true).0
 }
 
@@ -439,23 +453,39 @@ impl Pass<'_> {
     }
 
     /// Scores the plan with two threads: the first scores positions `0..m` in order, the second
-    /// positions `m..` in order except the nodes that read a node before `m` (directly or through
-    /// another such node); this thread scores those last, in order. Every node reads only nodes
-    /// before it, so the result is the sequential pass's. In a topological layout subtrees are
-    /// contiguous: only the nodes above the split point, and those with an alignment across
-    /// it, wait (about 16,000 of 4,000,000 in the benchmark organisation). `false` (and nothing
-    /// reliable written) if a thread failed.
+    /// positions `m..end` in order except the nodes that read a node before `m` (directly or
+    /// through another such node); this thread scores those last, in order, then the positions
+    /// `end..` (the plan's deferred block, [`PlanData::split`]; none when the layout was not cut).
+    /// Every node reads only nodes before it, so the result is the sequential pass's.
+    ///
+    /// In a topological layout subtrees are contiguous: only the nodes above the split point,
+    /// and those with an alignment across it, read the first share (about 15,000 of 4,000,000
+    /// in the benchmark organisation under `progress: both`). A layout cut at `m` has moved them
+    /// all to the deferred block, which is scored a block of [`DEFERRED_BLOCK`] nodes at a time,
+    /// each block's contributors before it read into cache first. Scored one by one where they
+    /// lay, each had been a string of cache misses: 4.2–4.6 ms of a 17.5 ms pass, against
+    /// 2.3–2.6 ms for the block. `false` (and nothing reliable written) if a thread failed.
     fn split(&self, out: &mut Columns, side: &mut Side, m: usize) -> bool {
         let n = out.scores.len();
         let forecasting = !out.forecast_scores.is_empty();
+        // The second share ends where the layout's deferred block starts (see `inner_order`):
+        // nodes there read the first share, and would only wait, after reading contributors that
+        // lie anywhere in the plan.
+        let end = self.d.split.map_or(n, |s| s.deferred).clamp(m, n);
+        // Positions `..m` and `m..end` of a column (empty if the column is).
+        fn shares<T>(v: &mut [T], m: usize, end: usize) -> (&mut [T], &mut [T]) {
+            if v.is_empty() {
+                return (&mut [], &mut []);
+            }
+            let (a, b) = v.split_at_mut(m);
+            (a, &mut b[..end - m])
+        }
         let (mut first, mut second) = {
-            let (s0, s1) = out.scores.split_at_mut(m);
-            let (f0, f1) = out.flags.split_at_mut(m);
-            let (g0, g1) = out.signals.split_at_mut(m);
-            let (h0, h1) =
-                if forecasting { out.forecast_scores.split_at_mut(m) } else { (&mut [][..], &mut [][..]) };
-            let (r0, r1) =
-                if out.raw.is_empty() { (&mut [][..], &mut [][..]) } else { out.raw.split_at_mut(m) };
+            let (s0, s1) = shares(&mut out.scores, m, end);
+            let (f0, f1) = shares(&mut out.flags, m, end);
+            let (g0, g1) = shares(&mut out.signals, m, end);
+            let (h0, h1) = shares(&mut out.forecast_scores, m, end);
+            let (r0, r1) = shares(&mut out.raw, m, end);
             (
                 Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0 },
                 Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1, raw: r1 },
@@ -464,7 +494,7 @@ impl Pass<'_> {
         let joined = crate::parallel::join(
             || {
                 let mut side = Side::default();
-                let later = self.tail(m..n, &mut second, &mut side);
+                let later = self.tail(m..end, &mut second, &mut side);
                 (side, later)
             },
             || {
@@ -479,8 +509,50 @@ impl Pass<'_> {
         side.aggregates.extend(tail.aggregates);
         side.forecasts.extend(tail.forecasts);
         let mut all = out.slots(0, n, forecasting);
-        for p in later {
+        // The few nodes of the second share that waited (on a leaf of the first share, or any
+        // node when the layout was not cut) are scored one by one, then the deferred block in
+        // order, a block of nodes at a time.
+        for &p in &later {
             self.node(p as usize, &mut all, side);
+        }
+        let c = &self.d.contributors;
+        let mut at = end;
+        while at < n {
+            let to = (at + DEFERRED_BLOCK).min(n);
+            // The block's contributors before it lie anywhere in the plan: reading them first, in
+            // a loop whose reads are independent, brings them into cache with many misses in
+            // flight, where the scoring loop would meet them a few at a time.
+            // Only the entries a node reads: under `auto` an objective with key results of its
+            // own reads them alone, and they lie just before it.
+            let mut sink = 0u64;
+            for p in at..to {
+                let k = self.d.kinds[p];
+                let e = if k == OBJECTIVE {
+                    let driver = Rule::driver_of(self.d.rule_bytes[p]).unwrap_or(self.policy.progress);
+                    c.driven(p, driver)
+                } else if self.is_leaf(p) {
+                    continue;
+                } else {
+                    c.all(p)
+                };
+                for &s in &c.src[e] {
+                    let s = s as usize;
+                    if s < at {
+                        sink ^= all.scores[s].to_bits() ^ u64::from(all.flags[s].0);
+                    }
+                }
+            }
+            std::hint::black_box(sink);
+            let mut part = Slots {
+                base: 0,
+                scores: &mut all.scores[..to],
+                flags: &mut all.flags[..to],
+                signals: &mut all.signals[..to],
+                forecast_scores: if forecasting { &mut all.forecast_scores[..to] } else { &mut [] },
+                raw: if all.raw.is_empty() { &mut [] } else { &mut all.raw[..to] },
+            };
+            self.window::<false>(0..to, at, &mut part, side, &mut Vec::new());
+            at = to;
         }
         crate::phase::phase("score later");
         true
@@ -490,16 +562,17 @@ impl Pass<'_> {
     /// and are done; the others (and those reading them) are returned, in order, for later.
     fn tail(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) -> Vec<u32> {
         let mut later = Vec::new();
-        self.window::<true>(range, out, side, &mut later);
+        self.window::<true>(range, 0, out, side, &mut later);
         later
     }
 
     /// Scores the nodes of `range` in order into `out`.
     fn run(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) {
-        self.window::<false>(range, out, side, &mut Vec::new());
+        self.window::<false>(range, 0, out, side, &mut Vec::new());
     }
 
-    /// Scores the nodes of `range` (which starts at `out.base` and spans `out`) in order. With
+    /// Scores the nodes of `range` (which starts at `out.base` and spans `out`) in order, from
+    /// window index `from` (the nodes before it are done). With
     /// `TAIL`, a node reading a node before the range, or a waiting one, waits instead: it is
     /// marked [`WAITING`] and pushed to `later`.
     ///
@@ -509,6 +582,7 @@ impl Pass<'_> {
     fn window<const TAIL: bool>(
         &self,
         range: std::ops::Range<usize>,
+        from: usize,
         out: &mut Slots<'_>,
         side: &mut Side,
         later: &mut Vec<u32>,
@@ -517,7 +591,7 @@ impl Pass<'_> {
         let c = &d.contributors;
         debug_assert!(lo == out.base && range.len() == out.scores.len());
         let n = range.len();
-        let mut i = 0;
+        let mut i = from;
         while i < n {
             if self.short {
                 i = self.short_run::<TAIL>(range.clone(), i, out, later);
@@ -1750,7 +1824,37 @@ mod tests {
                 k.as_object_mut().unwrap().remove("check_ins");
             }
         }
-        for plan in [Plan::from_json(acme).unwrap(), Plan::from_json(&bare.to_string()).unwrap()] {
+        // Each also laid out as a large plan is, cut for two threads: the nodes of the second
+        // share reading the first are moved to the end, where the pass scores them in one run.
+        let build = |text: &str, cut: bool| {
+            crate::build::CUT_SMALL_PLANS.with(|c| c.set(cut));
+            let plan = Plan::from_json(text);
+            crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
+            plan.unwrap()
+        };
+        let bare = bare.to_string();
+        let mut plans = Vec::new();
+        for text in [acme, &bare] {
+            let (plain, cut) = (build(text, false), build(text, true));
+            assert_eq!(plain.data.split, None);
+            let n = cut.len();
+            let split = cut.data.split.expect("a cut");
+            assert!(split.second < split.deferred && split.deferred < n, "{split:?} of {n}");
+            // The same results by id, whatever the layout.
+            let by_input = |plan: &Plan| {
+                let r = plan.score("2026-02-20".parse().unwrap());
+                let d = &plan.data;
+                (0..n)
+                    .map(|i| {
+                        let p = d.pos_of_doc[i] as usize;
+                        (r.scores[p].to_bits(), r.flags[p], r.signals[p])
+                    })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(by_input(&plain), by_input(&cut));
+            plans.extend([plain, cut]);
+        }
+        for plan in plans {
             let n = plan.len();
             let logged = !plan.data.check_ins.day.is_empty();
             // Every driver: an objective waits for the contributors that drive it.
