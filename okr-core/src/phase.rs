@@ -1,6 +1,7 @@
 //! A development aid for performance work: with `OKR_PHASES=1` in the environment, the steps of
 //! building a plan (and of a few other large passes) print how long each took, on stderr, one
-//! line per step and thread, with the page faults the thread took in it (on Linux; a fresh
+//! line per step and thread (`+` marks a thread the pass started), with the page faults the
+//! thread took in it (on Linux; a fresh
 //! page is a fault, so this counts memory first touched). Without the variable each call costs
 //! one environment look-up.
 
@@ -31,7 +32,9 @@ pub(crate) fn phase(name: &str) {
     LAST.with(|last| {
         if let Some((before, faulted_before)) = last.get() {
             let ms = (now - before).as_secs_f64() * 1e3;
-            eprintln!("  {ms:>8.1} ms {:>7} faults  {name}", faulted.saturating_sub(faulted_before));
+            // The calling thread: `main`, or the second thread of a pass (unnamed).
+            let thread = if std::thread::current().name().is_some() { " " } else { "+" };
+            eprintln!("  {ms:>8.1} ms {:>7} faults {thread} {name}", faulted.saturating_sub(faulted_before));
         }
         last.set(Some((now, faults())));
     });
