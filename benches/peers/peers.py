@@ -344,6 +344,16 @@ def main():
     print(f"end to end (from_frames + first score + to_pandas) vs numpy score + roll-up + status: {t_np / t_end:.2f}× ")
     print(f"end to end vs numpy end to end from the same DataFrames: {t_np_end / t_end:.2f}× ")
     print(f"end to end with the numpy script's four columns out vs numpy end to end from the same DataFrames: {t_np_end / t_end_four:.2f}× ")
+    # The same comparisons in pairs run back to back (a new plan each time, so each counts its
+    # first score), as for `score` above: the medians above are taken minutes apart.
+    def okr_end_to_end(cols=None):
+        return okr.Plan.from_frames(**frames).score(AS_OF).to_pandas(columns=cols)
+
+    mid, low, high = interleaved(okr_end_to_end, lambda: numpy_frames_peer(frames), repeat)
+    print(f"end to end vs numpy end to end from the same DataFrames in {repeat} interleaved pairs: {mid:.2f}×"
+          f" (median; lowest {low:.2f}×, highest {high:.2f}×)")
+    mid, low, high = interleaved(lambda: okr_end_to_end(FOUR), lambda: numpy_frames_peer(frames), repeat)
+    print(f"the same with the numpy script's four columns out: {mid:.2f}× (median; lowest {low:.2f}×, highest {high:.2f}×)")
     print(f"peak memory of the okr steps beyond the inputs: {peak:,.0f} MB")
     del report, df, four, np_df, both
     text_ids_comparison(frames, repeat)

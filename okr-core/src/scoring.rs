@@ -521,9 +521,9 @@ impl Pass<'_> {
             let to = (at + DEFERRED_BLOCK).min(n);
             // The block's contributors before it lie anywhere in the plan: reading them first, in
             // a loop whose reads are independent, brings them into cache with many misses in
-            // flight, where the scoring loop would meet them a few at a time.
-            // Only the entries a node reads: under `auto` an objective with key results of its
-            // own reads them alone, and they lie just before it.
+            // flight, where the scoring loop would meet them a few at a time. Only the entries
+            // each node reads: under `auto` an objective with key results of its own reads them
+            // alone, and they lie just before it (reading its children too cost 1.5 ms a pass).
             let mut sink = 0u64;
             for p in at..to {
                 let k = self.d.kinds[p];
