@@ -277,7 +277,7 @@ const SPLIT_AT: f64 = 0.55;
 /// Where the layout cuts a large plan for the scoring pass (a share of the nodes with
 /// contributors, in post-order; see `alignment::inner_order`). The nodes of the second share
 /// that read the first are moved out of it, to the end, so the shares take about as long: on
-/// the benchmark organisation 0.50 was best (0.45 and 0.55 both about 1 ms slower a pass under
+/// the benchmark organisation 0.50 was best (0.45 and 0.55 both 1–1.5 ms slower a pass under
 /// `progress: both`; under `auto` 0.55 about 0.5 ms slower).
 pub(crate) const CUT_AT: f64 = 0.50;
 
