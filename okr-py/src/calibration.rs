@@ -39,9 +39,7 @@ fn intraclass_corr(
     };
     let (t, r, v) = (ids(targets, "targets")?, ids(raters, "raters")?, floats(ratings, "ratings")?);
     let rows = py
-        .allow_threads(|| {
-            Matrix::from_long(&t, &r, &v).and_then(|(m, _, _)| cal::intraclass_corr(&m, missing))
-        })
+        .allow_threads(|| Matrix::pivot(&t, &r, &v).and_then(|m| cal::intraclass_corr(&m, missing)))
         .map_err(to_py_err)?;
     json(py, &rows)
 }

@@ -56,7 +56,7 @@ pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Res
         "omit" => Missing::Omit,
         other => return Err(invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{other}`"))),
     };
-    let (m, _, _) = Matrix::from_long(&t, &r, &v).map_err(to_js_err)?;
+    let m = Matrix::pivot(&t, &r, &v).map_err(to_js_err)?;
     to_js(&cal::intraclass_corr(&m, missing).map_err(to_js_err)?)
 }
 

@@ -2,9 +2,13 @@
 
 use std::borrow::Cow;
 
+use super::ratings::Codes;
 use crate::columns::IdColumn;
 use crate::error::{Error, Result};
-use crate::ids::Ids;
+
+/// The most cells [`Matrix::from_long`] makes (2^31: 16 GiB of ratings): more distinct row and
+/// column ids than that is an error rather than an allocation the machine cannot make.
+const MAX_CELLS: usize = 1 << 31;
 
 /// What to do with a target that lacks some rater's rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,6 +89,19 @@ impl<'a> Matrix<'a> {
         cols: &IdColumn,
         values: &[f64],
     ) -> Result<(Matrix<'static>, Vec<String>, Vec<String>)> {
+        let (m, r, c) = Matrix::pivoted(rows, cols, values)?;
+        Ok((m, r.labels(), c.labels()))
+    }
+
+    /// [`Matrix::from_long`] without the ids: what a statistic of the matrix needs. Compact
+    /// integer ids (database keys, pandas codes) are numbered through a flat table, and no id is
+    /// written out as text, so pivoting 10,000 targets × 5 raters costs a fraction of the
+    /// statistic.
+    pub fn pivot(rows: &IdColumn, cols: &IdColumn, values: &[f64]) -> Result<Matrix<'static>> {
+        Matrix::pivoted(rows, cols, values).map(|(m, _, _)| m)
+    }
+
+    fn pivoted(rows: &IdColumn, cols: &IdColumn, values: &[f64]) -> Result<(Matrix<'static>, Codes, Codes)> {
         if rows.len() != values.len() || cols.len() != values.len() {
             let found = if rows.len() != values.len() { rows.len() } else { cols.len() };
             return Err(Error::LengthMismatch {
@@ -94,29 +111,27 @@ impl<'a> Matrix<'a> {
                 found,
             });
         }
-        let (mut row_ids, mut col_ids) = (Ids::with_capacity(0), Ids::with_capacity(0));
-        let codes: Vec<(usize, usize)> = (0..values.len())
-            .map(|i| {
-                let r = row_ids.insert(rows.key(i)).unwrap_or_else(|c| c) as usize;
-                let c = col_ids.insert(cols.key(i)).unwrap_or_else(|c| c) as usize;
-                (r, c)
-            })
-            .collect();
-        let (nr, nc) = (row_ids.len(), col_ids.len());
-        let mut data = vec![f64::NAN; nr * nc];
-        let mut seen = vec![false; nr * nc];
-        for (i, &(r, c)) in codes.iter().enumerate() {
-            if std::mem::replace(&mut seen[r * nc + c], true) {
+        let (r, c) = (Codes::factorize(rows), Codes::factorize(cols));
+        let (nr, nc) = (r.len(), c.len());
+        let cells = nr.checked_mul(nc).filter(|&n| n <= MAX_CELLS).ok_or_else(|| Error::InvalidInput {
+            what: format!(
+                "ratings: {nr} row ids × {nc} column ids make a matrix of more than {MAX_CELLS} cells"
+            ),
+        })?;
+        let mut data = vec![f64::NAN; cells];
+        let mut seen = vec![false; cells];
+        for ((&i, &j), &v) in r.codes.iter().zip(&c.codes).zip(values) {
+            let cell = i as usize * nc + j as usize;
+            if std::mem::replace(&mut seen[cell], true) {
                 return Err(Error::InvalidValue {
-                    id: format!("`{}`", row_ids.get(r as u32)),
+                    id: format!("`{}`", r.label(i as usize)),
                     field: "ratings",
-                    reason: format!("rated twice by `{}`", col_ids.get(c as u32)),
+                    reason: format!("rated twice by `{}`", c.label(j as usize)),
                 });
             }
-            data[r * nc + c] = values[i];
+            data[cell] = v;
         }
-        let labels = |ids: &Ids| (0..ids.len() as u32).map(|i| ids.get(i).to_owned()).collect();
-        Ok((Matrix::new(nr, nc, data)?, labels(&row_ids), labels(&col_ids)))
+        Ok((Matrix::new(nr, nc, data)?, r, c))
     }
 
     /// Number of rows.
@@ -183,5 +198,60 @@ fn annotate(e: Error, row: usize) -> Error {
             reason: format!("{found} values where the first row has {expected}"),
         },
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Long ratings pivot to the same matrix whatever the ids' form (compact integers through the
+    /// flat table, scattered integers, text), rows and columns in order of first appearance.
+    #[test]
+    fn long_ratings_pivot_in_order_of_first_appearance() {
+        let (t, r) = ([7i64, 7, 3, 3, 9], [2i64, 1, 1, 2, 2]);
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        // Rows 7, 3, 9; columns 2, 1. Target 9 has no rating by rater 1.
+        let want = [1.0, 2.0, 4.0, 3.0, 5.0, f64::NAN];
+        let scattered = |x: &[i64]| x.iter().map(|&i| i * 1_000_000_007).collect::<Vec<_>>();
+        let text = |x: &[i64], p: &str| x.iter().map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+        for (rows, cols, labels) in [
+            (IdColumn::from(t.to_vec()), IdColumn::from(r.to_vec()), (["7", "3", "9"], ["2", "1"])),
+            (
+                IdColumn::from(scattered(&t)),
+                IdColumn::from(scattered(&r)),
+                (["7000000049", "3000000021", "9000000063"], ["2000000014", "1000000007"]),
+            ),
+            (
+                IdColumn::from(text(&t, "t")),
+                IdColumn::from(text(&r, "r")),
+                (["t7", "t3", "t9"], ["r2", "r1"]),
+            ),
+        ] {
+            let m = Matrix::pivot(&rows, &cols, &v).unwrap();
+            assert_eq!((m.rows(), m.cols()), (3, 2));
+            let got: Vec<u64> = (0..6).map(|i| m.get(i / 2, i % 2).to_bits()).collect();
+            assert_eq!(got, want.map(f64::to_bits), "{labels:?}");
+            let (again, row_ids, col_ids) = Matrix::from_long(&rows, &cols, &v).unwrap();
+            assert_eq!(again.data.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), got);
+            assert_eq!(
+                (row_ids, col_ids),
+                (labels.0.map(String::from).to_vec(), labels.1.map(String::from).to_vec())
+            );
+        }
+    }
+
+    #[test]
+    fn long_ratings_name_a_pair_given_twice_and_refuse_bad_shapes() {
+        let t = IdColumn::from(vec!["a".to_owned(), "b".to_owned(), "a".to_owned()]);
+        let r = IdColumn::from(vec!["x".to_owned(), "x".to_owned(), "x".to_owned()]);
+        let e = Matrix::pivot(&t, &r, &[1.0, 2.0, 3.0]).unwrap_err();
+        assert_eq!(e.to_string().matches("`a`").count() + e.to_string().matches("`x`").count(), 2, "{e}");
+        assert_eq!(Matrix::pivot(&t, &r, &[1.0]).unwrap_err().code(), "length_mismatch");
+        // 50,000 distinct targets, each rated by a rater of its own: 2.5e9 cells are refused
+        // before anything is allocated.
+        let ids: Vec<i64> = (0..50_000).collect();
+        let many = Matrix::pivot(&IdColumn::from(ids.clone()), &IdColumn::from(ids), &vec![1.0; 50_000]);
+        assert_eq!(many.unwrap_err().code(), "invalid_input");
     }
 }

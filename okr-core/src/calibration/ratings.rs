@@ -31,7 +31,8 @@ impl Default for Labels {
 }
 
 impl Codes {
-    fn factorize(column: &IdColumn) -> Codes {
+    /// The codes of `column`, numbered in order of first appearance.
+    pub(crate) fn factorize(column: &IdColumn) -> Codes {
         match column {
             IdColumn::Integers(v) => {
                 // Compact integer ids (database keys, pandas codes) index a flat table directly.
