@@ -590,6 +590,21 @@ mod tests {
         }
     }
 
+    /// Contributor lists of `n` nodes where node i (i ≥ 1) feeds a random earlier node, one time
+    /// in eight none (another top), and one time in `second` a second one as well.
+    fn random_lists(next: &mut impl FnMut(u32) -> u32, n: u32, second: u32) -> Vec<Vec<u32>> {
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
+        for i in 1..n {
+            if next(8) != 0 {
+                lists[next(i) as usize].push(i);
+            }
+            if next(second) == 0 {
+                lists[next(i) as usize].push(i);
+            }
+        }
+        lists
+    }
+
     fn adjacency(lists: &[&[u32]]) -> (Vec<u32>, Vec<u32>, FixedBitSet) {
         let mut offsets = vec![0];
         let mut src = Vec::new();
@@ -712,18 +727,9 @@ mod tests {
         let (mut cyclic, mut acyclic) = (0, 0);
         for round in 0..300 {
             let n = 2 + next(200);
-            // Node i feeds an earlier node (or none: another top), sometimes a second one;
-            // every third round a node feeds one of its own contributors' contributors, which
+            // Every third round a node feeds one of its own contributors' contributors, which
             // closes a cycle when there is one below it.
-            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
-            for i in 1..n {
-                if next(8) != 0 {
-                    lists[next(i) as usize].push(i);
-                }
-                if next(10) == 0 {
-                    lists[next(i) as usize].push(i);
-                }
-            }
+            let mut lists = random_lists(&mut next, n, 10);
             if round % 3 == 0 {
                 let top = next(n);
                 let mut below = top;
@@ -756,16 +762,7 @@ mod tests {
         let mut moved = 0;
         for round in 0..300 {
             let n = 2 + next(300);
-            // Node i feeds an earlier node (or none: another top), sometimes a second one.
-            let mut lists: Vec<Vec<u32>> = vec![Vec::new(); n as usize];
-            for i in 1..n {
-                if next(8) != 0 {
-                    lists[next(i) as usize].push(i);
-                }
-                if next(6) == 0 {
-                    lists[next(i) as usize].push(i);
-                }
-            }
+            let lists = random_lists(&mut next, n, 6);
             let refs: Vec<&[u32]> = lists.iter().map(Vec::as_slice).collect();
             let (o, s, d) = adjacency(&refs);
             let leaf = leaves(&o);
