@@ -508,10 +508,10 @@ impl Pass<'_> {
         *side = head;
         side.aggregates.extend(tail.aggregates);
         side.forecasts.extend(tail.forecasts);
-        let mut all = out.slots(0, n, forecasting);
         // The few nodes of the second share that waited (on a leaf of the first share, or any
         // node when the layout was not cut) are scored one by one, then the deferred block in
         // order, a block of nodes at a time.
+        let mut all = out.slots(0, n, forecasting);
         for &p in &later {
             self.node(p as usize, &mut all, side);
         }
@@ -538,20 +538,12 @@ impl Pass<'_> {
                 for &s in &c.src[e] {
                     let s = s as usize;
                     if s < at {
-                        sink ^= all.scores[s].to_bits() ^ u64::from(all.flags[s].0);
+                        sink ^= out.scores[s].to_bits() ^ u64::from(out.flags[s].0);
                     }
                 }
             }
             std::hint::black_box(sink);
-            let mut part = Slots {
-                base: 0,
-                scores: &mut all.scores[..to],
-                flags: &mut all.flags[..to],
-                signals: &mut all.signals[..to],
-                forecast_scores: if forecasting { &mut all.forecast_scores[..to] } else { &mut [] },
-                raw: if all.raw.is_empty() { &mut [] } else { &mut all.raw[..to] },
-            };
-            self.window::<false>(0..to, at, &mut part, side, &mut Vec::new());
+            self.window::<false>(0..to, at, &mut out.slots(0, to, forecasting), side, &mut Vec::new());
             at = to;
         }
         crate::phase::phase("score later");
