@@ -140,6 +140,34 @@ struct CheckInRow {
     note: Option<Box<str>>,
 }
 
+/// Alignment edges as columns, in input order: child and parent node indices, and weights.
+#[derive(Debug, Default)]
+struct Edges {
+    child: Vec<u32>,
+    parent: Vec<u32>,
+    /// Empty while every weight is 1 (the default: a plan built from columns without a weight
+    /// column keeps none), else one per edge.
+    weight: Vec<f64>,
+}
+
+impl Edges {
+    fn push(&mut self, child: u32, parent: u32, weight: f64) {
+        if weight != 1.0 || !self.weight.is_empty() {
+            // The first weight other than 1 writes out those of the edges before it.
+            self.weight.resize(self.child.len(), 1.0);
+            self.weight.push(weight);
+        }
+        self.child.push(child);
+        self.parent.push(parent);
+    }
+
+    /// Edge `e`'s weight.
+    #[inline]
+    fn weight(&self, e: usize) -> f64 {
+        self.weight.get(e).copied().unwrap_or(1.0)
+    }
+}
+
 /// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
 pub(crate) struct Builder {
     ids: Ids,
@@ -148,7 +176,7 @@ pub(crate) struct Builder {
     objective: Vec<u32>,
     /// The weight of each key result in its objective (1 for objectives).
     weight: Vec<f64>,
-    edges: Vec<(u32, u32, f64)>,
+    edges: Edges,
     check_ins: Vec<CheckInRow>,
     ms_weight: Vec<f64>,
     ms_done: Vec<i32>,
@@ -191,7 +219,7 @@ impl Builder {
             rows: Rows { nodes: Vec::with_capacity(nodes), meta: Meta::default() },
             objective: Vec::with_capacity(nodes),
             weight: Vec::with_capacity(nodes),
-            edges: Vec::new(),
+            edges: Edges::default(),
             check_ins: Vec::new(),
             ms_weight: Vec::new(),
             ms_done: Vec::new(),
@@ -446,20 +474,50 @@ impl Builder {
     }
 
     /// An alignment edge between two known nodes.
-    /// Room for `more` alignment edges, for a caller that knows how many are coming.
-    pub(crate) fn reserve_edges(&mut self, more: usize) {
-        self.edges.reserve(more);
+    pub(crate) fn add_edge_between(&mut self, child: u32, parent: u32, weight: f64) -> Result<()> {
+        let weight = self.check_edge(child, parent, weight)?;
+        self.edges.push(child, parent, weight);
+        Ok(())
     }
 
-    pub(crate) fn add_edge_between(&mut self, child: u32, parent: u32, weight: f64) -> Result<()> {
+    /// Edge `child` → `parent` checked: not a self-alignment, a positive finite weight.
+    fn check_edge(&self, child: u32, parent: u32, weight: f64) -> Result<f64> {
         if parent == child {
             return Err(Error::SelfAlignment { id: self.ids.name(child).to_string() });
         }
-        let weight = check_weight(
-            || format!("edge `{}` → `{}`", self.ids.name(child), self.ids.name(parent)),
-            weight,
-        )?;
-        self.edges.push((child, parent, weight));
+        check_weight(|| format!("edge `{}` → `{}`", self.ids.name(child), self.ids.name(parent)), weight)
+    }
+
+    /// Sets every alignment edge at once (columnar input): `child[i]` → `parent[i]` (known
+    /// nodes), with weight `weight(i)` or 1 without a weight column. The index columns are kept
+    /// as they are, not copied; the first bad edge in input order is the error.
+    pub(crate) fn set_edges(
+        &mut self,
+        child: Vec<u32>,
+        parent: Vec<u32>,
+        weight: Option<&dyn Fn(usize) -> Result<f64>>,
+    ) -> Result<()> {
+        let weights = match weight {
+            Some(weight) => {
+                let mut weights = Vec::with_capacity(child.len());
+                for (i, (&c, &p)) in child.iter().zip(&parent).enumerate() {
+                    weights.push(self.check_edge(c, p, weight(i)?)?);
+                }
+                weights
+            }
+            None => {
+                if let Some(i) = child.iter().zip(&parent).position(|(c, p)| c == p) {
+                    self.check_edge(child[i], parent[i], 1.0)?;
+                }
+                Vec::new()
+            }
+        };
+        if !self.edges.child.is_empty() || child.len() != parent.len() {
+            return Err(Error::Malformed {
+                message: "internal: edges set twice or of unequal columns".into(),
+            });
+        }
+        self.edges = Edges { child, parent, weight: weights };
         Ok(())
     }
 
@@ -720,7 +778,7 @@ impl Builder {
         for &o in self.objective.iter().filter(|&&o| o != NONE) {
             own[bucket(o)] += 1;
         }
-        for &(_, parent, _) in &self.edges {
+        for &parent in &self.edges.parent {
             aligned[bucket(parent)] += 1;
         }
         // Where each bucket's entries start: its key results, then its aligned children.
@@ -749,8 +807,8 @@ impl Builder {
                 deal(&mut next_own[bucket(o)], o, kr as u32, kr_weight(kr));
             }
         }
-        for &(child, parent, w) in &self.edges {
-            deal(&mut next_aligned[bucket(parent)], parent, child, w);
+        for (e, (&child, &parent)) in self.edges.child.iter().zip(&self.edges.parent).enumerate() {
+            deal(&mut next_aligned[bucket(parent)], parent, child, self.edges.weight(e));
         }
         drop((next_own, next_aligned));
         let mut own_end = vec![0u32; n];
@@ -833,7 +891,7 @@ impl Builder {
         for (kr, _) in self.objective.iter().enumerate().filter(|(_, &o)| o != NONE) {
             feeds.insert(kr);
         }
-        for &(child, _, _) in &self.edges {
+        for &child in &self.edges.child {
             if feeds.put(child as usize) {
                 feeds_many.insert(child as usize);
             }
@@ -912,7 +970,9 @@ mod tests {
         let ids: Vec<i64> = (0..n as i64).collect();
         assert!(b.intern_ints("objectives", &ids).is_ok());
         b.objective = objective;
-        b.edges = edges;
+        for (child, parent, weight) in edges {
+            b.edges.push(child, parent, weight);
+        }
         b
     }
 

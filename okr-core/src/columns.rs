@@ -610,11 +610,12 @@ fn link(b: &mut Builder, cols: &Columns<'_>) -> Result<()> {
         if let Some(i) = parents.iter().position(|&p| p == NONE) {
             b.resolve_parent(children[i], a.parent.key(i))?;
         }
-        b.reserve_edges(n);
-        for i in 0..n {
-            let weight = number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0);
-            b.add_edge_between(children[i], parents[i], weight)?;
-        }
+        let weight = |i: usize| Ok(number(&a.weight, i, a.child.key(i), "weight")?.unwrap_or(1.0));
+        b.set_edges(
+            children,
+            parents,
+            a.weight.is_some().then_some(&weight as &dyn Fn(usize) -> Result<f64>),
+        )?;
     }
     crate::phase("edges");
     Ok(())

@@ -177,6 +177,53 @@ fn columns_match_the_document_form() {
     assert!((from_cols.score(d).get("t").unwrap().score - (1.0 + 3.0 * 0.2) / 4.0).abs() < 1e-12);
 }
 
+/// Alignment columns are checked edge by edge in input order (the first bad edge is the error,
+/// whichever check it fails), with or without a weight column, and their weights roll up as the
+/// document form's do.
+#[test]
+fn alignment_columns_are_checked_in_order_and_weighted() {
+    let with = |child: Vec<&'static str>, parent: Vec<&'static str>, weight: Option<Vec<f64>>| {
+        let mut c = columns();
+        c.objectives.id = vec!["co", "t", "u"].into();
+        c.objectives.cycle = None;
+        c.objectives.level = None;
+        c.alignments = Some(AlignmentColumns {
+            child: child.into(),
+            parent: parent.into(),
+            weight: weight.map(Into::into),
+        });
+        c.policy = Some(Policy { progress: okr_core::ProgressDriver::Both, ..Policy::default() });
+        Plan::from_columns(&c)
+    };
+    let error = |r: Result<Plan, okr_core::Error>| r.map(|p| p.len()).map_err(|e| (e.code(), e.to_string()));
+    let self_aligned = Err(("self_alignment", "`u` is aligned to itself".to_string()));
+    assert_eq!(error(with(vec!["t", "u"], vec!["co", "u"], None)), self_aligned);
+    assert_eq!(error(with(vec!["t", "u"], vec!["co", "u"], Some(vec![2.0, 1.0]))), self_aligned);
+    // A bad weight on an earlier edge is reported before a later self-alignment, and after an
+    // earlier one.
+    let negative = Err((
+        "invalid_weight",
+        "edge `t` → `co` has invalid weight `-2`: weights must be finite and greater than 0".to_string(),
+    ));
+    assert_eq!(error(with(vec!["t", "u"], vec!["co", "u"], Some(vec![-2.0, 1.0]))), negative);
+    assert_eq!(error(with(vec!["u", "t"], vec!["u", "co"], Some(vec![1.0, -2.0]))), self_aligned);
+    assert_eq!(
+        error(with(vec!["t", "u"], vec!["co", "co"], Some(vec![1.0, f64::INFINITY]))).unwrap_err().0,
+        "non_finite"
+    );
+
+    // Weights: NaN is the default 1; the second edge weighs 3 in `co`'s mean.
+    let d = day("2026-02-15");
+    let weighted = with(vec!["t", "u"], vec!["co", "co"], Some(vec![f64::NAN, 3.0])).unwrap().score(d);
+    let unit = with(vec!["t", "u"], vec!["co", "co"], None).unwrap().score(d);
+    let (k1, t) = (weighted.get("k1").unwrap().score, weighted.get("t").unwrap().score);
+    let u = weighted.get("u").unwrap().score;
+    assert!((weighted.get("co").unwrap().score - (k1 + t + 3.0 * u) / 5.0).abs() < 1e-12);
+    assert!((unit.get("co").unwrap().score - (k1 + t + u) / 3.0).abs() < 1e-12);
+    assert!(u == 0.0 && k1 > 0.0, "the weight must change the mean: k1 {k1}, u {u}");
+    assert!((weighted.get("co").unwrap().score - unit.get("co").unwrap().score).abs() > 1e-3);
+}
+
 #[test]
 fn integer_ids_are_their_decimal_text() {
     let cols = Columns {
