@@ -50,7 +50,7 @@ impl Weights {
 
     /// Whether `w` converts to `f32` and back unchanged (bit for bit: `-0.0` stays, NaN does not
     /// compare equal and stays wide).
-    fn fits_narrow(w: f64) -> bool {
+    pub(crate) fn fits_narrow(w: f64) -> bool {
         f64::from(w as f32) == w
     }
 
@@ -402,19 +402,14 @@ pub(crate) fn layout(
         .map(|&d| (doc.offsets[d as usize], doc.own_end[d as usize], doc.offsets[d as usize + 1]))
         .collect();
     crate::phase("layout ranges");
-    let Weights::Wide(doc_weight) = &doc.weight else {
-        return Err(crate::error::Error::Malformed {
-            message: "internal: weights narrowed before layout".into(),
-        });
-    };
     // Each list is a cache miss of its own: two threads gather one half each, straight into
     // their part of the result (whose fresh pages each thread then maps for its own part).
-    fn gather<T: Copy>(
+    fn gather<S: Copy, T: Copy>(
         part: &[(u32, u32, u32)],
-        (src, weight): (&[u32], &[f64]),
+        (src, weight): (&[u32], &[S]),
         seq: &mut [u32],
         out: &mut [T],
-        narrow: impl Fn(f64) -> T,
+        narrow: impl Fn(S) -> T,
     ) {
         let mut at = 0;
         for &(lo, _, hi) in part {
@@ -424,11 +419,11 @@ pub(crate) fn layout(
             at = to;
         }
     }
-    fn gather_halves<T: Copy + Default + Send>(
+    fn gather_halves<S: Copy + Sync, T: Copy + Default + Send>(
         n: usize,
         ranges: &[(u32, u32, u32)],
-        doc: (&[u32], &[f64]),
-        narrow: impl Fn(f64) -> T + Sync,
+        doc: (&[u32], &[S]),
+        narrow: impl Fn(S) -> T + Sync,
     ) -> crate::error::Result<(Vec<u32>, Vec<T>)> {
         let (first, second) = ranges.split_at(ranges.len() / 2);
         let split: usize = first.iter().map(|&(lo, _, hi)| (hi - lo) as usize).sum();
@@ -442,13 +437,20 @@ pub(crate) fn layout(
         )?;
         Ok((seq, weight))
     }
-    let from = (&doc.src[..], &doc_weight[..]);
-    let (seq, weight) = if doc_weight.iter().all(|&w| Weights::fits_narrow(w)) {
-        let (seq, w) = gather_halves(n, &ranges, from, |w| w as f32)?;
-        (seq, Weights::Narrow(w))
-    } else {
-        let (seq, w) = gather_halves(n, &ranges, from, |w| w)?;
-        (seq, Weights::Wide(w))
+    // Weights stay as narrow as they came; wide ones all exact in 4 bytes are narrowed.
+    let (seq, weight) = match &doc.weight {
+        Weights::Narrow(w) => {
+            let (seq, w) = gather_halves(n, &ranges, (&doc.src[..], &w[..]), |w| w)?;
+            (seq, Weights::Narrow(w))
+        }
+        Weights::Wide(w) if w.iter().all(|&w| Weights::fits_narrow(w)) => {
+            let (seq, w) = gather_halves(n, &ranges, (&doc.src[..], &w[..]), |w| w as f32)?;
+            (seq, Weights::Narrow(w))
+        }
+        Weights::Wide(w) => {
+            let (seq, w) = gather_halves(n, &ranges, (&doc.src[..], &w[..]), |w| w)?;
+            (seq, Weights::Wide(w))
+        }
     };
     crate::phase("layout seq");
     // The input-order arrays are spent: their memory (already mapped) takes the new layout.

@@ -769,18 +769,43 @@ impl Builder {
         &self,
         kr_weight: impl Fn(usize) -> f64 + Sync,
     ) -> Result<(Contributors, FixedBitSet, FixedBitSet)> {
-        let n = self.ids.len();
-        let buckets = (n >> BUCKET_BITS) + 1;
+        let buckets = (self.ids.len() >> BUCKET_BITS) + 1;
         let bucket = |node: u32| node as usize >> BUCKET_BITS;
         // Entries per bucket: key results (by objective), then aligned children (by parent).
         let mut own = vec![0u32; buckets];
         let mut aligned = vec![0u32; buckets];
-        for &o in self.objective.iter().filter(|&&o| o != NONE) {
-            own[bucket(o)] += 1;
+        let mut narrow = true;
+        for (kr, &o) in self.objective.iter().enumerate() {
+            if o != NONE {
+                own[bucket(o)] += 1;
+                narrow &= Weights::fits_narrow(kr_weight(kr));
+            }
         }
         for &parent in &self.edges.parent {
             aligned[bucket(parent)] += 1;
         }
+        // Weights exact in 4 bytes are dealt in 4 (see [`Weights`]): half the bytes to write
+        // and lay out, and the plan keeps them so.
+        if narrow && self.edges.weight.iter().all(|&w| Weights::fits_narrow(w)) {
+            self.deal_lists(&own, &aligned, &kr_weight, |w| w as f32, Weights::Narrow)
+        } else {
+            self.deal_lists(&own, &aligned, &kr_weight, |w| w, Weights::Wide)
+        }
+    }
+
+    /// [`Builder::contributors`] once entries are counted per bucket (`own`, `aligned`), with
+    /// weights kept as `W` (`to` converts one, `wrap` makes the column).
+    fn deal_lists<W: Copy + Default + Send>(
+        &self,
+        own: &[u32],
+        aligned: &[u32],
+        kr_weight: &(impl Fn(usize) -> f64 + Sync),
+        to: impl Fn(f64) -> W,
+        wrap: impl FnOnce(Vec<W>) -> Weights,
+    ) -> Result<(Contributors, FixedBitSet, FixedBitSet)> {
+        let n = self.ids.len();
+        let buckets = own.len();
+        let bucket = |node: u32| node as usize >> BUCKET_BITS;
         // Where each bucket's entries start: its key results, then its aligned children.
         let mut base = Vec::with_capacity(buckets + 1);
         let mut total = 0usize;
@@ -791,7 +816,7 @@ impl Builder {
         base.push(u32::try_from(total).map_err(|_| too_many_contributors())?);
         // Deal the entries: source, weight and the node's place in its bucket, in input order.
         let mut src = vec![0u32; total];
-        let mut weight = vec![0f64; total];
+        let mut weight = vec![W::default(); total];
         let mut local = vec![0u16; total];
         let mut next_own: Vec<u32> = base[..buckets].to_vec();
         let mut next_aligned: Vec<u32> = (0..buckets).map(|b| base[b] + own[b]).collect();
@@ -799,7 +824,7 @@ impl Builder {
             let slot = *next as usize;
             *next += 1;
             src[slot] = from;
-            weight[slot] = w;
+            weight[slot] = to(w);
             local[slot] = (node as usize & BUCKET_MASK) as u16;
         };
         for (kr, &o) in self.objective.iter().enumerate() {
@@ -821,7 +846,7 @@ impl Builder {
                        offsets: &mut [u32],
                        own_end: &mut [u32],
                        src: &mut [u32],
-                       weight: &mut [f64]| {
+                       weight: &mut [W]| {
             let (mut count_own, mut count_aligned) = (vec![0u32; BUCKET], vec![0u32; BUCKET]);
             let (mut bucket_src, mut bucket_weight) = (Vec::new(), Vec::new());
             for b in first..first + own_end.len().div_ceil(BUCKET) {
@@ -896,7 +921,7 @@ impl Builder {
                 feeds_many.insert(child as usize);
             }
         }
-        Ok((Contributors { offsets, own_end, src, weight: Weights::Wide(weight) }, feeds, feeds_many))
+        Ok((Contributors { offsets, own_end, src, weight: wrap(weight) }, feeds, feeds_many))
     }
 
     /// Check-ins grouped by key result (topological position), each group sorted by day; equal
@@ -988,7 +1013,8 @@ mod tests {
             state ^= state << 17;
             (state % below as u64) as u32
         };
-        for (objectives, key_results) in [(0, 0), (3, 5), (1000, 3000), (20_000, 60_001), (30_011, 90_000)] {
+        let sizes = [(0, 0), (3, 5), (1000, 3000), (20_000, 60_001), (30_011, 90_000)];
+        for ((objectives, key_results), wide) in sizes.into_iter().flat_map(|s| [(s, false), (s, true)]) {
             let n = objectives + key_results;
             // Key results in shuffled order, owned by random objectives; edges from random
             // nodes to random objectives, some children with several parents.
@@ -996,11 +1022,14 @@ mod tests {
             objective.extend((0..key_results).map(|_| next(objectives)));
             let edges: Vec<(u32, u32, f64)> =
                 (0..objectives / 2).map(|_| (next(n), next(objectives), f64::from(next(5)))).collect();
-            let kr_weight = |kr: usize| kr as f64 / 7.0;
+            // Weights exact in 4 bytes are dealt narrow, others wide.
+            let kr_weight = |kr: usize| if wide { kr as f64 / 7.0 } else { (kr % 4 + 1) as f64 };
             let b = builder(objective.clone(), edges.clone());
             let Ok((c, feeds, feeds_many)) = b.contributors(kr_weight) else {
                 panic!("contributors failed for {n} nodes");
             };
+            let narrow = !wide || (key_results == 0 && edges.iter().all(|e| e.2 == 1.0));
+            assert_eq!(matches!(c.weight, Weights::Narrow(_)), narrow, "weights of {n} nodes");
             assert_eq!(c.offsets.len(), n + 1);
             assert_eq!(c.offsets[n] as usize, key_results + edges.len());
             // The plain way: every list grown by pushing, in input order.
