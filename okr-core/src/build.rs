@@ -744,6 +744,7 @@ impl Builder {
             check_ins,
             spare: Default::default(),
             raw_scores: std::sync::OnceLock::new(),
+            short_passes: std::sync::OnceLock::new(),
             ms_weight: self.ms_weight,
             ms_done: self.ms_done,
             ms_name: self.ms_name,

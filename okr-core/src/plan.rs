@@ -233,8 +233,13 @@ pub(crate) struct PlanData {
     /// result of a plan without check-ins (a kind scored from its value alone): its value is
     /// then its `current`, fixed by the plan, whatever the date or policy.
     /// [`crate::scoring::NO_VALUE`] when `current` is absent; 0 for other nodes. Worked out by
-    /// the plan's first score, which keeps them here for the later ones.
+    /// every score until one keeps them here for the later ones: the plan's second score (see
+    /// `short_passes`).
     pub raw_scores: std::sync::OnceLock<Vec<f64>>,
+    /// Set by the plan's first score that takes the short path (no check-ins): the next one
+    /// keeps the raw scores it works out, since the plan is scored again. A plan scored once
+    /// (the common notebook chain: build, score, write out) never writes them: 8 bytes a node.
+    pub short_passes: std::sync::OnceLock<()>,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
     pub ms_name: Vec<Box<str>>,

@@ -317,9 +317,12 @@ fn compute_split(
             .collect();
     let logged = !d.check_ins.day.is_empty();
     let short = shortcuts && !logged;
-    // The raw scores the plan keeps; else, the first time, this pass works them out for it.
+    // The raw scores the plan keeps; else this pass works them out, and from the plan's second
+    // short pass on keeps them for the next ones: a plan scored once (built, scored, written
+    // out) never writes them.
     let kept = d.raw_scores.get().filter(|_| short);
-    let raw = if short && kept.is_none() { vec![0.0; n] } else { Vec::new() };
+    let keep = short && kept.is_none() && d.short_passes.set(()).is_err();
+    let raw = if keep { vec![0.0; n] } else { Vec::new() };
     let kept = kept.map_or(&[][..], Vec::as_slice);
     let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short, raw: kept };
     // Forecast scores are only possible with check-ins.
@@ -439,7 +442,8 @@ struct Pass<'a> {
     /// the plan has no check-ins, and the caller allows it.
     short: bool,
     /// The raw scores the plan keeps ([`PlanData::raw_scores`]) when the pass takes the short
-    /// path and they exist; else empty (the pass works them out into [`Slots::raw`]).
+    /// path and they exist; else empty (the pass works them out, into [`Slots::raw`] when it
+    /// keeps them).
     raw: &'a [f64],
 }
 
@@ -604,7 +608,8 @@ impl Pass<'_> {
 
     /// [`Pass::window`]'s loop for plain key results and objectives in a plan without check-ins,
     /// from window index `i`; returns the index of the first node it leaves (`range.len()` when
-    /// none). Reads the raw scores the plan keeps, or works them out into `out.raw`.
+    /// none). Reads the raw scores the plan keeps, or works them out: into `out.raw` when the
+    /// pass keeps them, else for this pass only (a plan's first short pass).
     #[inline(always)]
     fn short_run<const TAIL: bool>(
         &self,
@@ -613,17 +618,19 @@ impl Pass<'_> {
         out: &mut Slots<'_>,
         later: &mut Vec<u32>,
     ) -> usize {
-        if out.raw.is_empty() {
-            self.short_loop::<TAIL, false>(range, i, out, later)
+        if !out.raw.is_empty() {
+            self.short_loop::<TAIL, true, true>(range, i, out, later)
+        } else if self.raw.is_empty() {
+            self.short_loop::<TAIL, true, false>(range, i, out, later)
         } else {
-            self.short_loop::<TAIL, true>(range, i, out, later)
+            self.short_loop::<TAIL, false, false>(range, i, out, later)
         }
     }
 
     /// [`Pass::short_run`], reading the plan's raw scores, or with `FILL` working them out from
-    /// the value and the rule and writing them to `out.raw`.
+    /// the value and the rule, and with `KEEP` also writing them to `out.raw`.
     #[inline(always)]
-    fn short_loop<const TAIL: bool, const FILL: bool>(
+    fn short_loop<const TAIL: bool, const FILL: bool, const KEEP: bool>(
         &self,
         range: std::ops::Range<usize>,
         mut i: usize,
@@ -652,7 +659,7 @@ impl Pass<'_> {
         let single = d.single_cycle;
         let offsets = &c.offsets[lo..range.end + 1];
         let (scores, flags, signals) = (&mut out.scores[..n], &mut out.flags[..n], &mut out.signals[..n]);
-        let fill = if FILL { &mut out.raw[..n] } else { &mut [][..] };
+        let fill = if KEEP { &mut out.raw[..n] } else { &mut [][..] };
         while i < n {
             let k = kinds[i];
             let (score, st, has, bits) = if is_plain(k) {
@@ -663,7 +670,9 @@ impl Pass<'_> {
                     } else {
                         packed_value_score(k, numbers[i], bytes[i], v)
                     };
-                    fill[i] = r;
+                    if KEEP {
+                        fill[i] = r;
+                    }
                     r
                 } else {
                     raw[i]
@@ -1674,8 +1683,11 @@ mod tests {
         let general = compute_split(&plan, day, plan.data.policy.clone(), None, false).0;
         assert!(plan.data.raw_scores.get().is_none(), "the general path keeps no raw scores");
         let short = compute_split(&plan, day, plan.data.policy.clone(), None, true).0;
-        assert!(plan.data.raw_scores.get().is_some(), "the first short pass keeps the raw scores");
+        assert!(plan.data.raw_scores.get().is_none(), "the first short pass works them out for itself");
         assert_eq!(fingerprint(&short), fingerprint(&general));
+        let second = compute_split(&plan, day, plan.data.policy.clone(), None, true).0;
+        assert!(plan.data.raw_scores.get().is_some(), "the second short pass keeps the raw scores");
+        assert_eq!(fingerprint(&second), fingerprint(&general));
         // The next pass reads them.
         let again = compute_split(&plan, day, plan.data.policy.clone(), None, true).0;
         assert_eq!(fingerprint(&again), fingerprint(&general));
@@ -1862,13 +1874,19 @@ mod tests {
                 let want = fingerprint(&one);
                 assert_eq!(fingerprint(&compute_split(&plan, day, policy(), None, true).0), want, "{date}");
                 for m in 0..=n + 1 {
-                    // A copy keeps no raw scores: its first score works them out, split at `m`.
+                    // A copy keeps no raw scores and has not been scored: its first score works
+                    // them out for itself, its second keeps them, both split at `m`.
                     let mut data = (*plan.data).clone();
                     data.raw_scores.take();
+                    data.short_passes.take();
                     let copy = Plan { data: std::sync::Arc::new(data) };
-                    let (first, done) = compute_split(&copy, day, policy(), Some(m), true);
-                    assert!(done, "first split at {m} on {date}, {progress:?} failed");
-                    assert_eq!(fingerprint(&first), want, "first split at {m} on {date}, {progress:?}");
+                    for pass in ["first", "second"] {
+                        let (first, done) = compute_split(&copy, day, policy(), Some(m), true);
+                        assert!(done, "{pass} split at {m} on {date}, {progress:?} failed");
+                        assert_eq!(fingerprint(&first), want, "{pass} split at {m} on {date}, {progress:?}");
+                        let kept = copy.data.raw_scores.get().is_some();
+                        assert_eq!(kept, !logged && pass == "second", "{pass} pass keeps raw scores: {kept}");
+                    }
                     let (two, done) = compute_split(&plan, day, policy(), Some(m), true);
                     assert!(done, "split at {m} on {date}, {progress:?} failed");
                     assert_eq!(fingerprint(&two), want, "split at {m} on {date}, {progress:?}");
