@@ -215,11 +215,12 @@ impl Plan {
     ///
     /// In a plan without check-ins, a key result of a kind scored from its value alone
     /// (linear, at least, at most, range, binary, manual) has the same raw score, before the
-    /// policy's bounds, on every day: the plan's first score keeps the raw scores it works out
+    /// policy's bounds, on every day: the plan's second score keeps the raw scores it works out
     /// (8 bytes a node, counted by [`Plan::heap_bytes`]), and later scores read them instead
-    /// of the value and the rule. On the 4,000,000-node benchmark plan, the first score took
-    /// 10 to 20 ms longer for it (mostly mapping the new memory), and later ones about a third
-    /// less time.
+    /// of the value and the rule. On the 4,000,000-node benchmark plan, the score that keeps
+    /// them takes 10 to 20 ms longer for it (mostly mapping the new memory), and later ones
+    /// about a third less time. The first score works them out for itself only, so a plan
+    /// scored once (built, scored, written out) never pays for memory it would not read again.
     pub fn score(&self, as_of: NaiveDate) -> Report {
         compute(self, as_of, self.data.policy.clone())
     }

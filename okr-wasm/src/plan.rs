@@ -104,7 +104,7 @@ impl Plan {
 
     /// Scores every node, keeping the report in WebAssembly memory (read it by column). A
     /// report freed with `free()` leaves its per-node columns with the plan for the next score
-    /// to fill again. In a plan without check-ins, the first score also keeps each key
+    /// to fill again. In a plan without check-ins, the second score also keeps each key
     /// result's raw score (8 bytes a node: it is the same on every day) for the next ones.
     #[wasm_bindgen(js_name = scoreReport)]
     pub fn score_report(&self, options: Option<ScoreOptionsArg>) -> Result<Report, JsValue> {

@@ -288,8 +288,9 @@ class Plan:
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread). A report,
         once freed, leaves its per-node columns (10 bytes a node) with the plan for the next
         ``score`` to fill again, so scoring the same plan again maps no new memory. In a plan
-        without check-ins, the first ``score`` also keeps each key result's raw score (8 bytes
-        a node: it is the same on every day), which every later ``score`` reads."""
+        without check-ins, the second ``score`` also keeps each key result's raw score (8 bytes
+        a node: it is the same on every day), which every later ``score`` reads; a plan scored
+        once never stores them."""
         return Report(self._inner.score(_iso(as_of), _policy(policy)))
 
     @boundary
