@@ -497,19 +497,33 @@ pub(crate) fn layout(
     // of its half, the second each relabelling half the entries.
     let mut pos_of_doc = vec![0u32; n];
     let two = crate::parallel::worth_splitting(n);
-    let scatter = |lo: usize, part: &mut [u32]| {
-        if part.is_empty() {
-            return;
-        }
+    // Writes the position of every node of `part` (nodes `lo..`) without a branch on which half
+    // a node is in (random in `order`, so mispredicted every other node: 16.5 → 10 ms a place
+    // on 4M nodes in a probe): a node of the other half writes to the part's last slot instead,
+    // which the other thread's scan puts right. Returns the position of node `other_last`, the
+    // other part's last node, for the same.
+    let scatter = |lo: usize, part: &mut [u32], other_last: u32| -> u32 {
+        let Some(last) = part.len().checked_sub(1) else { return u32::MAX };
+        let mut found = u32::MAX;
         for (p, &d) in order.iter().enumerate() {
-            if let Some(slot) = (d as usize).checked_sub(lo).and_then(|i| part.get_mut(i)) {
-                *slot = p as u32;
-            }
+            part[(d as usize).wrapping_sub(lo).min(last)] = p as u32;
+            found = if d == other_last { p as u32 } else { found };
         }
+        found
     };
     let split = if two { n / 2 } else { n };
     let (low, high) = pos_of_doc.split_at_mut(split);
-    crate::parallel::join_when(two, || scatter(split, high), || scatter(0, low))?;
+    let (low_last, high_last) = ((split as u32).wrapping_sub(1), (n as u32).wrapping_sub(1));
+    let (of_low_last, of_high_last) = crate::parallel::join_when(
+        two,
+        || scatter(split, high, low_last),
+        || scatter(0, low, if two { high_last } else { u32::MAX }),
+    )?;
+    if two {
+        // Each part's last slot took the other part's nodes: its own node's position is back.
+        pos_of_doc[split - 1] = of_low_last;
+        pos_of_doc[n - 1] = of_high_last;
+    }
     crate::phase("layout place");
     let mut src = seq;
     let relabel = |part: &mut [u32]| part.iter_mut().for_each(|c| *c = pos_of_doc[*c as usize]);
