@@ -4,7 +4,9 @@
 //!
 //! Conventions follow pandas: a NaN in a float column means null (`current`, `value`,
 //! `confidence` absent; `weight` absent, hence 1; `start` absent, hence an error if the kind needs
-//! it). Infinities are errors. A column that does not apply to a row's kind is ignored.
+//! it). Infinities are errors in the columns a row reads. A column that does not apply to a
+//! row's kind is not read for that row: whatever it holds there (a number, NaN, an infinity) is
+//! ignored, so one table can hold key results of every kind.
 
 use std::borrow::Cow;
 
@@ -659,14 +661,25 @@ fn compile_rows(cols: &Columns<'_>, cycles: &[String]) -> Result<Rows> {
                 reason: format!("kind `{}` needs nested data: use the document form", kind.as_str()),
             });
         }
-        let fields = RuleFields {
-            start: number(&k.start, i, id, "start")?,
-            target: number(&k.target, i, id, "target")?,
-            threshold: number(&k.threshold, i, id, "threshold")?,
-            strict: k.strict.as_ref().is_some_and(|c| c[i]),
-            low: number(&k.low, i, id, "low")?,
-            high: number(&k.high, i, id, "high")?,
-            op: k.op.as_ref().and_then(|c| c[i]),
+        // Only the columns the row's kind reads are read: any value in another is ignored.
+        let fields = match kind {
+            KeyResultKind::Linear | KeyResultKind::Aggregate => RuleFields {
+                start: number(&k.start, i, id, "start")?,
+                target: number(&k.target, i, id, "target")?,
+                op: k.op.as_ref().and_then(|c| c[i]),
+                ..RuleFields::default()
+            },
+            KeyResultKind::AtLeast | KeyResultKind::AtMost => RuleFields {
+                threshold: number(&k.threshold, i, id, "threshold")?,
+                strict: k.strict.as_ref().is_some_and(|c| c[i]),
+                ..RuleFields::default()
+            },
+            KeyResultKind::Range => RuleFields {
+                low: number(&k.low, i, id, "low")?,
+                high: number(&k.high, i, id, "high")?,
+                ..RuleFields::default()
+            },
+            _ => RuleFields::default(),
         };
         let weight = number(&k.weight, i, id, "weight")?.unwrap_or(1.0);
         let current = number(&k.current, i, id, "current")?;

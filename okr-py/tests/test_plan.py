@@ -179,6 +179,20 @@ def test_as_of_forms_and_policy_override():
         plan.score(20260215)  # type: ignore[arg-type]
 
 
+def test_a_column_a_kind_does_not_read_is_ignored_whatever_it_holds():
+    # One table of key results of several kinds: a value in a column the row's kind does not
+    # read (a threshold on a linear row, a start on an at_most one, an infinity even) is ignored.
+    objectives, key_results, alignments, check_ins, cycles = frames()
+    want = okr.Plan.from_frames(objectives, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+    mixed = key_results.assign(threshold=[np.inf, 3.0, 50.0], start=[0.0, -np.inf, 100.0], low=np.inf, high=1.0)
+    got = okr.Plan.from_frames(objectives, mixed, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+    pd.testing.assert_frame_equal(got, want)
+    # The columns a row reads are still checked.
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, mixed.assign(threshold=[np.nan, np.inf, np.nan]), cycles=cycles)
+    assert e.value.code == "non_finite" and "`k2`" in str(e.value) and "threshold" in str(e.value)
+
+
 def test_errors_are_okr_errors_naming_the_problem():
     objectives, key_results, _, _, cycles = frames()
     with pytest.raises(okr.OkrError) as e:

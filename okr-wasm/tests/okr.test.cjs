@@ -95,6 +95,9 @@ test("columns from typed arrays match the document form", () => {
   assert.deepEqual(report.get("20").status, "achieved");
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], tagret: [1] } }), (e) => e.code === "unknown_column" && /tagret/.test(e.message));
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [Infinity] } }), (e) => e.code === "non_finite");
+  // A column the row's kind does not read is ignored, whatever it holds.
+  const mixed = Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [10], threshold: [Infinity], low: [-Infinity], current: [5] } });
+  assert.ok(close(mixed.scoreReport({ asOf: "2026-02-15" }).get("2").score, 0.5));
 });
 
 test("report columns: the node lines' values, by column, and only those asked for", () => {

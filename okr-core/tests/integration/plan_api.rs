@@ -177,6 +177,39 @@ fn columns_match_the_document_form() {
     assert!((from_cols.score(d).get("t").unwrap().score - (1.0 + 3.0 * 0.2) / 4.0).abs() < 1e-12);
 }
 
+/// A column that does not apply to a row's kind is not read for that row: an infinity there is
+/// ignored (one table holds key results of every kind), while the columns a row reads are
+/// checked as ever.
+#[test]
+fn columns_a_kind_does_not_read_are_ignored() {
+    let d = day("2026-02-15");
+    let want: Vec<String> = Plan::from_columns(&columns())
+        .unwrap()
+        .score(d)
+        .nodes()
+        .map(|n| serde_json::to_string(&n).unwrap())
+        .collect();
+    let mut c = columns();
+    // k1 and k3 are linear, k2 at most: a threshold for the linear ones, a start and target
+    // for the other, and low and high for none of them.
+    c.key_results.threshold = Some(vec![f64::INFINITY, 3.0, f64::NEG_INFINITY].into());
+    c.key_results.start = Some(vec![0.0, f64::INFINITY, 100.0].into());
+    c.key_results.target = Some(vec![10.0, f64::NAN, 0.0].into());
+    c.key_results.low = Some(vec![f64::INFINITY; 3].into());
+    c.key_results.high = Some(vec![f64::NEG_INFINITY; 3].into());
+    let got: Vec<String> = Plan::from_columns(&c)
+        .unwrap()
+        .score(d)
+        .nodes()
+        .map(|n| serde_json::to_string(&n).unwrap())
+        .collect();
+    assert_eq!(got, want);
+    // The threshold k2 reads is checked.
+    c.key_results.threshold = Some(vec![f64::NAN, f64::INFINITY, f64::NAN].into());
+    let e = Plan::from_columns(&c).unwrap_err();
+    assert_eq!((e.code(), e.to_string()), ("non_finite", "`k2` has non-finite threshold `inf`".into()));
+}
+
 /// Alignment columns are checked edge by edge in input order (the first bad edge is the error,
 /// whichever check it fails), with or without a weight column, and their weights roll up as the
 /// document form's do.
