@@ -309,6 +309,21 @@ impl Builder {
     /// Appends the indices of the ids of a column to `out` (`NONE` where unknown).
     pub(crate) fn find_column_into(&self, ids: &IdColumn, out: &mut Vec<u32>) {
         match ids {
+            IdColumn::Integers(v) if crate::parallel::worth_splitting(v.len()) => {
+                // A look-up into the 16 MB table is a cache miss on a large plan: two threads
+                // take half the column each, as for text ids (1M build: the key results'
+                // objectives 17 -> 9-11 ms on the calling thread, the build 419-464 -> 376-431 ms
+                // in alternating runs, while the row thread compiles beside them).
+                let (first, second) = v.split_at(v.len() / 2);
+                let find = |part: &[i64]| {
+                    let mut found = Vec::with_capacity(part.len());
+                    self.ids.find_ints(part, &mut found);
+                    found
+                };
+                let (second, first) = crate::parallel::both(&|| find(second), &|| find(first));
+                out.extend(first);
+                out.extend(second);
+            }
             IdColumn::Integers(v) => self.ids.find_ints(v, out),
             IdColumn::Strings(v) => self.find_texts_into(v.as_slice(), out),
             IdColumn::Utf8(v) => self.find_texts_into(v, out),
@@ -1000,6 +1015,31 @@ mod tests {
             b.edges.push(child, parent, weight);
         }
         b
+    }
+
+    /// A long column of integer ids, looked up by two threads, gives every index in order, with
+    /// unknown ids (in either half) as `NONE`, as one thread's look-up does.
+    #[test]
+    fn integer_columns_are_looked_up_in_order_by_two_threads() {
+        let n = 100_000;
+        let ids: Vec<i64> = (0..n as i64).map(|i| (i * 7_919) % n as i64 * 3 + 5).collect();
+        let mut b2 = Builder::with_capacity(n);
+        assert!(b2.intern_ints("objectives", &ids).is_ok());
+        // Every third id back to front, then ids no node has, then the first ids again.
+        let mut wanted: Vec<i64> = ids.iter().rev().step_by(3).copied().collect();
+        wanted.extend([-1, 4, 300_001, i64::MAX]);
+        wanted.extend(&ids[..40_000]);
+        assert!(crate::parallel::worth_splitting(wanted.len()));
+        let mut found = vec![7];
+        b2.find_column_into(&IdColumn::Integers(wanted.clone().into()), &mut found);
+        let mut one = Vec::new();
+        b2.ids.find_ints(&wanted, &mut one);
+        assert_eq!(found[0], 7, "appended after what `out` held");
+        assert_eq!(found[1..], one[..]);
+        let index: HashMap<i64, u32> = ids.iter().enumerate().map(|(i, &v)| (v, i as u32)).collect();
+        for (k, &v) in wanted.iter().enumerate() {
+            assert_eq!(found[k + 1], index.get(&v).copied().unwrap_or(NONE), "id {v} at {k}");
+        }
     }
 
     /// Contributor lists built by buckets equal lists built the plain way (each list's key
