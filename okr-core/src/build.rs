@@ -168,6 +168,22 @@ impl Edges {
     }
 }
 
+/// Appends to `out` what `find(rows, found)` appends for rows `0..n`: on a large column, two
+/// threads take half the rows each (look-ups are cache misses, which two threads overlap).
+fn in_halves(n: usize, out: &mut Vec<u32>, find: impl Fn(std::ops::Range<usize>, &mut Vec<u32>) + Sync) {
+    if !crate::parallel::worth_splitting(n) {
+        return find(0..n, out);
+    }
+    let half = |rows: std::ops::Range<usize>| {
+        let mut found = Vec::with_capacity(rows.len());
+        find(rows, &mut found);
+        found
+    };
+    let (second, first) = crate::parallel::both(&|| half(n / 2..n), &|| half(0..n / 2));
+    out.extend(first);
+    out.extend(second);
+}
+
 /// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
 pub(crate) struct Builder {
     ids: Ids,
@@ -309,22 +325,12 @@ impl Builder {
     /// Appends the indices of the ids of a column to `out` (`NONE` where unknown).
     pub(crate) fn find_column_into(&self, ids: &IdColumn, out: &mut Vec<u32>) {
         match ids {
-            IdColumn::Integers(v) if crate::parallel::worth_splitting(v.len()) => {
-                // A look-up into the 16 MB table is a cache miss on a large plan: two threads
-                // take half the column each, as for text ids (1M build: the key results'
-                // objectives 17 -> 9-11 ms on the calling thread, the build 419-464 -> 376-431 ms
-                // in alternating runs, while the row thread compiles beside them).
-                let (first, second) = v.split_at(v.len() / 2);
-                let find = |part: &[i64]| {
-                    let mut found = Vec::with_capacity(part.len());
-                    self.ids.find_ints(part, &mut found);
-                    found
-                };
-                let (second, first) = crate::parallel::both(&|| find(second), &|| find(first));
-                out.extend(first);
-                out.extend(second);
+            // A look-up into the 16 MB table is a cache miss on a large plan (1M build: the key
+            // results' objectives 17 -> 9-11 ms on the calling thread, the build 419-464 ->
+            // 376-431 ms in alternating runs, while the row thread compiles beside them).
+            IdColumn::Integers(v) => {
+                in_halves(v.len(), out, |rows, found| self.ids.find_ints(&v[rows], found))
             }
-            IdColumn::Integers(v) => self.ids.find_ints(v, out),
             IdColumn::Strings(v) => self.find_texts_into(v.as_slice(), out),
             IdColumn::Utf8(v) => self.find_texts_into(v, out),
         }
@@ -333,21 +339,8 @@ impl Builder {
     /// Appends the indices of text ids to `out` (`NONE` where unknown).
     fn find_texts_into(&self, ids: &(impl TextRows + ?Sized), out: &mut Vec<u32>) {
         // A text look-up is several cache misses on a large plan (the index, then the id's text
-        // to compare): two threads take half the column each.
-        let n = ids.rows();
-        let find = |rows: std::ops::Range<usize>| {
-            let mut found = Vec::with_capacity(rows.len());
-            self.ids.find_texts(rows.map(|i| ids.row(i)), &mut found);
-            found
-        };
-        if crate::parallel::worth_splitting(n) {
-            let (second, first): (Vec<u32>, Vec<u32>) =
-                crate::parallel::both(&|| find(n / 2..n), &|| find(0..n / 2));
-            out.extend(first);
-            out.extend(second);
-        } else {
-            out.extend(find(0..n));
-        }
+        // to compare).
+        in_halves(ids.rows(), out, |rows, found| self.ids.find_texts(rows.map(|i| ids.row(i)), found));
     }
 
     /// Number of nodes whose data has been pushed.
