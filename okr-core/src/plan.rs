@@ -39,12 +39,14 @@ impl NodeType {
     }
 }
 
-/// Optional text per node: a code per node (stored only once some node has text) into one
-/// string of values, so a million objectives cost no allocation per node. A value equal to the
-/// one before it (a run of one level, say) is stored once.
+/// Optional text per node: a code per node (stored only up to the last node with text) into one
+/// string of values, so a million objectives cost no allocation per node, and key results
+/// appended after objectives with owners cost nothing while they have none. A value equal to
+/// the one before it (a run of one level, say) is stored once.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SparseText {
-    /// Per node: 0 for none, `k` for value `k - 1`. Empty while no node has text.
+    /// Per node up to the last one with text: 0 for none, `k` for value `k - 1`. The nodes
+    /// after it (all of them while no node has text) have none.
     codes: Vec<u32>,
     len: usize,
     text: String,
@@ -70,10 +72,8 @@ impl SparseText {
                 self.ends.len() as u32
             }
         };
-        if code != 0 && self.codes.len() < self.len {
+        if code != 0 {
             self.codes.resize(self.len, 0);
-        }
-        if code != 0 || !self.codes.is_empty() {
             self.codes.push(code);
         }
         self.len += 1;
@@ -82,9 +82,6 @@ impl SparseText {
     /// Appends `count` nodes without text.
     pub(crate) fn push_none(&mut self, count: usize) {
         self.len += count;
-        if !self.codes.is_empty() {
-            self.codes.resize(self.len, 0);
-        }
     }
 
     /// Node `i`'s text.
@@ -527,5 +524,12 @@ mod tests {
         col.push_none(2);
         col.push(Some("x"));
         assert_eq!((col.get(7), col.get(8), col.get(9), col.get(10)), (None, None, Some("x"), None));
+        // Nodes without text after the last with text take no code.
+        col.push_none(1000);
+        col.push(None);
+        assert_eq!((col.codes.len(), col.len), (10, 1011));
+        assert_eq!((col.get(9), col.get(10), col.get(1010)), (Some("x"), None, None));
+        col.push(Some("y"));
+        assert_eq!((col.get(1010), col.get(1011), col.codes.len()), (None, Some("y"), 1012));
     }
 }
