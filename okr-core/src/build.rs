@@ -71,6 +71,35 @@ fn too_many_contributors() -> Error {
 pub(crate) struct Rows {
     pub nodes: Vec<NodeRow>,
     pub meta: Meta,
+    /// The cycles of the objectives pushed so far.
+    pub cycles: CycleRange,
+}
+
+/// The lowest and highest cycle index among some objectives ([`NONE`] counts as an index), to
+/// tell whether they all share one before the plan's arrays are made.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CycleRange {
+    low: u32,
+    high: u32,
+}
+
+impl Default for CycleRange {
+    fn default() -> Self {
+        CycleRange { low: u32::MAX, high: 0 }
+    }
+}
+
+impl CycleRange {
+    pub(crate) fn add(&mut self, cycle: u32) {
+        (self.low, self.high) = (self.low.min(cycle), self.high.max(cycle));
+    }
+
+    /// The one cycle of every objective added (`NONE` when none has a cycle); `None` when
+    /// they differ or none was added. A key result has its objective's cycle, so this is the
+    /// cycle of every node.
+    pub(crate) fn single(self) -> Option<u32> {
+        (self.low == self.high).then_some(self.low)
+    }
 }
 
 /// The arrays a plan's rows are gathered into (see [`Builder::assemble`]), filled with
@@ -86,6 +115,7 @@ pub(crate) struct RowArrays {
     rule_bytes: Vec<u8>,
     current: Vec<f64>,
     objective_of: Vec<u32>,
+    /// Empty when every node has the same cycle (see [`PlanData::single_cycle`]).
     cycle_of: Vec<u32>,
 }
 
@@ -100,8 +130,9 @@ struct Part<'a> {
 }
 
 impl RowArrays {
-    /// Arrays for `n` nodes, every page written.
-    pub(crate) fn new(n: usize) -> Self {
+    /// Arrays for `n` nodes, every page written; a cycle per node only when `per_node_cycles`
+    /// (else every node is in one cycle, which the plan keeps once).
+    pub(crate) fn new(n: usize, per_node_cycles: bool) -> Self {
         // `resize` writes every element, even a zero one (where `vec![0; n]` may leave fresh
         // pages unmapped until first use).
         fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
@@ -115,18 +146,18 @@ impl RowArrays {
             rule_bytes: filled(n, 0),
             current: filled(n, f64::NAN),
             objective_of: filled(n, NONE),
-            cycle_of: filled(n, NONE),
+            cycle_of: if per_node_cycles { filled(n, NONE) } else { Vec::new() },
         }
     }
 
     /// [`RowArrays::new`] once `ready` receives (or its sender is gone): the layout signals when
     /// a thread is free (see [`Builder::layout_with`]), so that the pages are not mapped while
     /// both threads are busy.
-    pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize) -> Self {
+    pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize, per_node_cycles: bool) -> Self {
         // An error only means the layout ended (failed) without signalling: make them anyway.
         let _ = ready.recv();
         crate::phase("rows: wait");
-        let arrays = RowArrays::new(n);
+        let arrays = RowArrays::new(n, per_node_cycles);
         crate::phase("rows: arrays");
         arrays
     }
@@ -232,7 +263,7 @@ impl Builder {
     pub(crate) fn with_capacity(nodes: usize) -> Self {
         Builder {
             ids: Ids::with_capacity(nodes),
-            rows: Rows { nodes: Vec::with_capacity(nodes), meta: Meta::default() },
+            rows: Rows { nodes: Vec::with_capacity(nodes), ..Rows::default() },
             objective: Vec::with_capacity(nodes),
             weight: Vec::with_capacity(nodes),
             edges: Edges::default(),
@@ -410,6 +441,7 @@ impl Builder {
             }
         };
         self.push_node(Rule::Objective { driver, cycle }, NONE, 1.0, f64::NAN, text)?;
+        self.rows.cycles.add(cycle);
         Ok(index)
     }
 
@@ -587,10 +619,11 @@ impl Builder {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let n = self.ids.len();
+        let per_node_cycles = self.rows.cycles.single().is_none();
         let (go, ready) = std::sync::mpsc::channel();
         let (arrays, layout) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
-            move || RowArrays::after(&ready, n),
+            move || RowArrays::after(&ready, n, per_node_cycles),
             || {
                 self.layout_with(
                     |i| self.weight[i],
@@ -648,7 +681,15 @@ impl Builder {
             mut cycle_of,
         } = arrays;
         let lengths = [kinds.len(), rule_numbers.len(), rule_bytes.len(), current.len(), objective_of.len()];
-        if self.rows.nodes.len() != n || layout.order.len() != n || lengths != [n; 5] || cycle_of.len() != n {
+        // Every key result has the cycle of its objective: one cycle for all objectives is one
+        // for every node, kept once.
+        let single_cycle = self.rows.cycles.single();
+        let cycles = if single_cycle.is_some() { 0 } else { n };
+        if self.rows.nodes.len() != n
+            || layout.order.len() != n
+            || lengths != [n; 5]
+            || cycle_of.len() != cycles
+        {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let Layout { order, pos_of_doc, contributors, split } = layout;
@@ -671,28 +712,30 @@ impl Builder {
                     kinds[i] = rule.kind().map_or(OBJECTIVE, KeyResultKind::code);
                     (numbers[i], bytes[i]) = rule.pack();
                     current[i] = row.current;
-                    if let Rule::Objective { cycle, .. } = rule {
-                        cycle_of[i] = cycle;
+                    if let (Rule::Objective { cycle, .. }, Some(slot)) = (rule, cycle_of.get_mut(i)) {
+                        *slot = cycle;
                     }
                 }
             }
             let mut before = Vec::new();
-            // The lowest and highest cycle of the part's objectives, which their key results take.
-            let (mut low, mut high) = (u32::MAX, 0);
             for (i, &kind) in kinds.iter().enumerate() {
                 if kind == OBJECTIVE {
-                    let (p, cycle) = (from + i, cycle_of[i]);
-                    (low, high) = (low.min(cycle), high.max(cycle));
+                    let (p, cycle) = (from + i, cycle_of.get(i).copied());
                     for e in contributors.own(p) {
                         let kr = contributors.src[e] as usize;
                         match kr.checked_sub(from).filter(|&k| k < objective_of.len()) {
-                            Some(k) => (objective_of[k], cycle_of[k]) = (p as u32, cycle),
+                            Some(k) => {
+                                objective_of[k] = p as u32;
+                                if let Some(cycle) = cycle {
+                                    cycle_of[k] = cycle;
+                                }
+                            }
                             None => before.push((kr, p as u32, cycle)),
                         }
                     }
                 }
             }
-            (before, low, high)
+            before
         };
         let half = n / 2;
         let (first, second) = order.split_at(half);
@@ -701,7 +744,7 @@ impl Builder {
         let (bytes_a, bytes_b) = rule_bytes.split_at_mut(half);
         let (current_a, current_b) = current.split_at_mut(half);
         let (objective_a, objective_b) = objective_of.split_at_mut(half);
-        let (cycle_a, cycle_b) = cycle_of.split_at_mut(half);
+        let (cycle_a, cycle_b) = cycle_of.split_at_mut(if single_cycle.is_some() { 0 } else { half });
         let part_a = Part {
             kinds: kinds_a,
             numbers: numbers_a,
@@ -718,23 +761,19 @@ impl Builder {
             objective_of: objective_b,
             cycle_of: cycle_b,
         };
-        let ((straddling, low_b, high_b), (none, low_a, high_a)) = crate::parallel::join_when(
+        let (straddling, none) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
             || gather(half, second, part_b),
             || gather(0, first, part_a),
         )?;
-        // Every key result has the cycle of its objective: one cycle for all objectives is one
-        // for every node.
-        let single_cycle = (low_a.min(low_b) == high_a.max(high_b)).then_some(high_a.max(high_b));
         for (kr, p, cycle) in straddling.into_iter().chain(none) {
-            if let (Some(o), Some(c)) = (objective_of.get_mut(kr), cycle_of.get_mut(kr)) {
-                (*o, *c) = (p, cycle);
+            if let Some(o) = objective_of.get_mut(kr) {
+                *o = p;
+            }
+            if let (Some(c), Some(cycle)) = (cycle_of.get_mut(kr), cycle) {
+                *c = cycle;
             }
         }
-        debug_assert!(
-            single_cycle.is_none_or(|c| cycle_of.iter().all(|&x| x == c)),
-            "single cycle {single_cycle:?} but nodes differ"
-        );
         crate::phase("gather");
         let check_ins = self.sorted_check_ins(&pos_of_doc);
         Ok(PlanData {
@@ -1008,6 +1047,79 @@ mod tests {
             b.edges.push(child, parent, weight);
         }
         b
+    }
+
+    /// A plan whose objectives share one cycle keeps it once and no cycle per node; one with
+    /// two cycles, or with one objective outside any, keeps a cycle per node. Either way every
+    /// node reads as its objective's cycle, on plans gathered by two threads, whose key results
+    /// lie in either half and far from their objectives.
+    #[test]
+    fn a_plan_in_one_cycle_keeps_it_once() {
+        use crate::columns::{AlignmentColumns, Columns, KeyResultColumns, ObjectiveColumns};
+        use crate::{Cycle, KeyResultKind, Plan};
+        let no = 30_001;
+        let nk = 3 * no + 2;
+        assert!(crate::parallel::worth_splitting(no + nk));
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap_or_default();
+        let cycles = vec![
+            Cycle { id: "q1".into(), start: day("2026-01-01"), end: day("2026-03-31") },
+            Cycle { id: "q2".into(), start: day("2026-04-01"), end: day("2026-06-30") },
+        ];
+        // Objective `i` has id `i * 7 % no` (scattered); key result `j` belongs to objective
+        // `j * 13 % no`, so an objective's key results are spread over the input, and the
+        // halves of the layout part between an objective and its key results.
+        let objective_ids: Vec<i64> = (0..no as i64).map(|i| i * 7 % no as i64).collect();
+        let owner_of = |j: usize| (j * 13 % no) as i64;
+        /// The cycle of objective `i`, by the objective's input position.
+        type CycleOf = fn(usize) -> Option<&'static str>;
+        let variants: [(&str, CycleOf, Option<u32>); 4] = [
+            ("one cycle", |_| Some("q1"), Some(0)),
+            ("the last objective in another", |i| Some(if i == 30_000 { "q2" } else { "q1" }), None),
+            ("one objective in none", |i| (i != 17).then_some("q2"), None),
+            ("none in any", |_| None, Some(NONE)),
+        ];
+        for (name, cycle_of_objective, single) in variants {
+            let cols = Columns {
+                objectives: ObjectiveColumns {
+                    id: objective_ids.clone().into(),
+                    cycle: Some(
+                        (0..no).map(|i| cycle_of_objective(i).map(str::to_owned)).collect::<Vec<_>>().into(),
+                    ),
+                    ..Default::default()
+                },
+                key_results: KeyResultColumns {
+                    id: (0..nk as i64).map(|j| no as i64 + j).collect::<Vec<_>>().into(),
+                    objective: (0..nk).map(owner_of).collect::<Vec<_>>().into(),
+                    kind: vec![KeyResultKind::Binary; nk],
+                    current: Some(vec![1.0; nk].into()),
+                    ..Default::default()
+                },
+                alignments: Some(AlignmentColumns {
+                    child: (1..no as i64).collect::<Vec<_>>().into(),
+                    parent: (1..no as i64).map(|i| (i - 1) / 5).collect::<Vec<_>>().into(),
+                    weight: None,
+                }),
+                check_ins: None,
+                cycles: cycles.clone(),
+                policy: None,
+            };
+            let plan = Plan::from_columns(&cols).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let d = &plan.data;
+            assert!(d.split.is_some(), "{name}: laid out for two threads");
+            assert_eq!(d.single_cycle, single, "{name}");
+            assert_eq!(d.cycle_of.len(), if single.is_some() { 0 } else { no + nk }, "{name}");
+            // The cycle each objective id was given.
+            let given: HashMap<i64, u32> = objective_ids
+                .iter()
+                .enumerate()
+                .map(|(i, &id)| (id, cycle_of_objective(i).map_or(NONE, |c| u32::from(c == "q2"))))
+                .collect();
+            for p in 0..d.len() {
+                let doc = d.doc_of_pos[p] as usize;
+                let objective = if doc < no { objective_ids[doc] } else { owner_of(doc - no) };
+                assert_eq!(d.cycle(p), given[&objective], "{name}: node {doc}");
+            }
+        }
     }
 
     /// A long column of integer ids, looked up by two threads, gives every index in order, with

@@ -208,7 +208,7 @@ impl Report {
     pub fn burnup_svg(&self, key_result: &str) -> Result<String> {
         let d = &self.plan.data;
         let p = d.pos(key_result)?;
-        let cycle = d.cycle_of[p];
+        let cycle = d.cycle(p);
         if d.objective_of[p] == NONE || cycle == NONE {
             return Err(Error::InvalidValue {
                 id: key_result.to_owned(),

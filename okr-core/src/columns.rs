@@ -527,7 +527,12 @@ impl Plan {
         let cycles = &cycle_ids;
         let builder = &mut b;
         let (rows, links) = crate::parallel::join(
-            move || compile_rows(cols, cycles).map(|rows| (rows, RowArrays::after(&ready, no + nk))),
+            move || {
+                compile_rows(cols, cycles).map(|rows| {
+                    let per_node_cycles = rows.cycles.single().is_none();
+                    (rows, RowArrays::after(&ready, no + nk, per_node_cycles))
+                })
+            },
             move || -> Result<Result<Layout>> {
                 link(builder, cols)?;
                 // Weights are checked with the rows; here they only shape the graph.
@@ -629,7 +634,7 @@ fn compile_rows(cols: &Columns<'_>, cycles: &[String]) -> Result<Rows> {
     let k = &cols.key_results;
     let (no, nk) = (o.id.len(), k.id.len());
     crate::phase("rows start");
-    let mut rows = Rows { nodes: Vec::with_capacity(no + nk), meta: Default::default() };
+    let mut rows = Rows { nodes: Vec::with_capacity(no + nk), ..Rows::default() };
     let find = |c: &str| cycles.iter().position(|x| x == c).map(|i| i as u32);
     // A coded column is resolved once per category.
     let coded: Vec<Option<u32>> = match &o.cycle {
@@ -647,6 +652,7 @@ fn compile_rows(cols: &Columns<'_>, cycles: &[String]) -> Result<Rows> {
         };
         let driver = o.progress.as_ref().and_then(|c| c[i]);
         rows.nodes.push(NodeRow { rule: Rule::Objective { driver, cycle }, current: f64::NAN });
+        rows.cycles.add(cycle);
         rows.meta.push_text(text(&o.title, i), text(&o.owner, i), text(&o.level, i), None);
     }
     crate::phase("rows: objectives");

@@ -125,7 +125,7 @@ impl Plan {
         let mut ends: Vec<Option<Report>> = d.cycles.iter().map(|_| None).collect();
         let mut groups: BTreeMap<(&'static str, String), (usize, usize, f64, f64)> = BTreeMap::new();
         for q in 0..d.len() {
-            let (o, cycle) = (d.objective_of[q], d.cycle_of[q]);
+            let (o, cycle) = (d.objective_of[q], d.cycle(q));
             if o == NONE || cycle == NONE || d.cycles[cycle as usize].end_day > today {
                 continue;
             }

@@ -164,7 +164,7 @@ impl Rule {
     /// | milestones, piecewise | first, len (a `u32` is exact in an `f64`) | 0 |
     /// | binary, manual, roll-up | 0, 0 | 0 |
     ///
-    /// An objective's cycle is kept in the plan's `cycle_of`.
+    /// An objective's cycle is kept in the plan (`PlanData::cycle`).
     pub(crate) fn pack(self) -> ([f64; 2], u8) {
         match self {
             Rule::Objective { driver, .. } => ([0.0; 2], driver.map_or(0, |d| d.position() + 1)),

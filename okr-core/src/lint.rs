@@ -179,7 +179,7 @@ impl Plan {
                         if dep_off[q + 1] == dep_off[q] {
                             part.unaligned.insert(doc);
                         }
-                        cycle_by_doc[doc].store(d.cycle_of[q], Ordering::Relaxed);
+                        cycle_by_doc[doc].store(d.cycle(q), Ordering::Relaxed);
                         // Reported where the cascade first goes too deep: everything below follows.
                         if depth[q] == p.max_cascade_depth + 1 {
                             push(
@@ -194,7 +194,7 @@ impl Plan {
                                 ),
                             );
                         }
-                        let cycle = d.cycle_of[q];
+                        let cycle = d.cycle(q);
                         // Within one cycle nothing can run outside its parent: most plans skip this.
                         let parents = if d.cycles.len() > 1 && cycle != NONE {
                             &dep[dep_off[q] as usize..dep_off[q + 1] as usize]
@@ -202,7 +202,7 @@ impl Plan {
                             &[]
                         };
                         for &parent in parents {
-                            let pc = d.cycle_of[parent as usize];
+                            let pc = d.cycle(parent as usize);
                             if pc != cycle
                                 && pc != NONE
                                 && d.node_type(parent as usize) == NodeType::Objective
@@ -232,7 +232,7 @@ impl Plan {
                         use KeyResultKind::*;
                         let reads =
                             matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
-                        let cycle = d.cycle_of[q];
+                        let cycle = d.cycle(q);
                         if let (Some(today), true, true) = (today, reads, cycle != NONE) {
                             let start = d.cycles[cycle as usize].start_day;
                             // The cycle's age first: values are read only once it is old enough.

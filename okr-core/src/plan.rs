@@ -205,10 +205,12 @@ pub(crate) struct PlanData {
     /// through [`PlanData::rule`]): scoring reads 17 bytes a node instead of a 24-byte enum.
     pub rule_numbers: Vec<[f64; 2]>,
     pub rule_bytes: Vec<u8>,
+    /// Each node's cycle (`NONE` for none), read through [`PlanData::cycle`]; empty when
+    /// `single_cycle` holds the one cycle of every node.
     pub cycle_of: Vec<u32>,
-    /// The one value of `cycle_of` when every node has the same (all in one cycle, or none in
-    /// any), so that scoring need not read the column; `None` when they differ or the plan is
-    /// empty.
+    /// The one cycle of every node when all have the same (all in one cycle, or none in any):
+    /// it is kept once, `cycle_of` is empty and scoring reads no cycle per node; `None` when
+    /// they differ or the plan is empty.
     pub single_cycle: Option<u32>,
     /// Where a two-thread scoring pass splits the positions, worked out with the layout (whose
     /// order puts the second share's nodes that read the first share at the end); `None` for a
@@ -254,7 +256,16 @@ impl PlanData {
     /// Node `p`'s rule.
     #[inline(always)]
     pub(crate) fn rule(&self, p: usize) -> Rule {
-        Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle_of[p])
+        Rule::unpack(self.kinds[p], self.rule_numbers[p], self.rule_bytes[p], self.cycle(p))
+    }
+
+    /// Node `p`'s cycle, `NONE` for none.
+    #[inline]
+    pub(crate) fn cycle(&self, p: usize) -> u32 {
+        match self.single_cycle {
+            Some(c) => c,
+            None => self.cycle_of[p],
+        }
     }
 
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {
@@ -381,7 +392,8 @@ impl Plan {
         let d = &self.data;
         let n = d.len();
         d.ids.heap_bytes()
-            + n * (std::mem::size_of::<[f64; 2]>() + 2 + 5 * 4 + 8)
+            + n * (std::mem::size_of::<[f64; 2]>() + 2 + 4 * 4 + 8)
+            + d.cycle_of.capacity() * 4
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
@@ -439,7 +451,7 @@ impl<'a> NodeInfo<'a> {
 
     /// The cycle id (a key result's is its objective's).
     pub fn cycle(&self) -> Option<&'a str> {
-        let c = self.plan.cycle_of[self.pos];
+        let c = self.plan.cycle(self.pos);
         (c != NONE).then(|| self.plan.cycles[c as usize].id.as_str())
     }
 

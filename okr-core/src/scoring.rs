@@ -655,9 +655,10 @@ impl Pass<'_> {
             (&[][..], &[][..])
         };
         let bytes = &d.rule_bytes[range.clone()];
-        let (cycles, own_end) = (&d.cycle_of[range.clone()], &c.own_end[range.clone()]);
-        // With one cycle for every node, its column is not read (4 bytes a node not streamed in).
+        // With one cycle for every node, the plan keeps no column of cycles to read.
         let single = d.single_cycle;
+        let cycles = if single.is_some() { &[][..] } else { &d.cycle_of[range.clone()] };
+        let own_end = &c.own_end[range.clone()];
         let offsets = &c.offsets[lo..range.end + 1];
         let (scores, flags, signals) = (&mut out.scores[..n], &mut out.flags[..n], &mut out.signals[..n]);
         let fill = if KEEP { &mut out.raw[..n] } else { &mut [][..] };
@@ -721,7 +722,7 @@ impl Pass<'_> {
     /// Node `p`'s cycle on the day scored, and the code of its status at `score`.
     #[inline(always)]
     fn pace_of(&self, p: usize, score: f64) -> (&CyclePace, u8) {
-        self.pace_at(self.d.cycle_of[p], score)
+        self.pace_at(self.d.cycle(p), score)
     }
 
     /// Cycle `cycle` ([`NONE`] for none) on the day scored, and the code of a node's status in
@@ -792,7 +793,7 @@ impl Pass<'_> {
                 }
             }
         };
-        let cycle = d.cycle_of[p];
+        let cycle = d.cycle(p);
         let (at, st) = self.pace_of(p, score);
         let mut bits = 0;
         let forecasting = !out.forecast_scores.is_empty();
@@ -1402,11 +1403,8 @@ impl Report {
         let value_by_position = if value_is_current { &d.current } else { &value };
         crate::phase::phase("columns by position");
         // When every node is in one cycle (a plan for one quarter, the common case), expected
-        // progress is one number: found by one sequential pass, not read per row.
-        let one_cycle = match d.cycle_of.split_first() {
-            Some((&c, rest)) if want.has(C::Expected) && rest.iter().all(|&x| x == c) => Some(c),
-            _ => None,
-        };
+        // progress is one number, not read per row.
+        let one_cycle = d.single_cycle.filter(|_| want.has(C::Expected));
         let ints = d.ids.integers();
         let mut out = Gathered::new(n, ints.is_some(), want);
         crate::phase::phase("columns alloc");
@@ -1445,7 +1443,7 @@ impl Report {
                     Some(c) => part.expected.fill(self.expected_of(c).unwrap_or(f64::NAN)),
                     None => {
                         for (slot, p) in part.expected.iter_mut().zip(at()) {
-                            *slot = self.expected_of(d.cycle_of[p]).unwrap_or(f64::NAN);
+                            *slot = self.expected_of(d.cycle(p)).unwrap_or(f64::NAN);
                         }
                     }
                 }
@@ -1575,7 +1573,7 @@ impl Report {
 
     pub(crate) fn line(&self, p: usize) -> NodeScore<'_> {
         let d = &self.plan.data;
-        let cycle = d.cycle_of[p];
+        let cycle = d.cycle(p);
         let objective = d.objective_of[p];
         let value = self.value(p);
         let flags = self.flags[p];
@@ -1765,6 +1763,9 @@ mod tests {
         for (k, (plan, single)) in plans.into_iter().enumerate() {
             assert_eq!(plan.data.single_cycle, single, "plan {k}");
             let mut data = (*plan.data).clone();
+            // The general path: a cycle per node, read from the column.
+            data.cycle_of = (0..data.len()).map(|p| data.cycle(p)).collect();
+            assert_eq!(plan.data.cycle_of.is_empty(), single.is_some(), "plan {k}");
             data.single_cycle = None;
             let column = Plan { data: std::sync::Arc::new(data) };
             for date in ["2025-12-01", "2026-02-20", "2026-05-15", "2026-08-01"] {
