@@ -566,7 +566,9 @@ impl Plan {
                 b.add_check_in(ki, c.date[i], value, confidence, None, None)?;
             }
         }
-        Ok(Plan { data: std::sync::Arc::new(b.assemble(layout, arrays, policy)?) })
+        let plan = Plan { data: std::sync::Arc::new(b.assemble(layout, arrays, policy)?) };
+        crate::phase("built");
+        Ok(plan)
     }
 }
 
