@@ -453,19 +453,28 @@ pub(crate) fn layout(
         }
     };
     crate::phase("layout seq");
-    // The input-order arrays are spent: their memory (already mapped) takes the new layout.
+    // The input-order arrays are spent: their memory (already mapped) takes the new layout,
+    // written by index: every node is placed exactly once, so `n` slots (and `n + 1` offsets)
+    // are filled, and an entry not placed leaves its slot to the next.
     let Contributors { mut offsets, mut own_end, src: mut order, .. } = doc;
-    order.clear();
-    offsets.clear();
-    own_end.clear();
-    offsets.push(0);
+    order.resize(order.len().max(n), 0);
+    own_end.resize(n, 0);
+    offsets.resize(n + 1, 0);
+    offsets[0] = 0;
+    let mut at = 0;
     for i in leaf.ones().filter(|&i| !has_dependent.contains(i)) {
-        order.push(i as u32);
-        own_end.push(0);
-        offsets.push(0);
+        order[at] = i as u32;
+        own_end[at] = 0;
+        offsets[at + 1] = 0;
+        at += 1;
     }
-    // Only leaves with several dependents can be met again; inner contributors were placed
+    // A leaf feeding one node is placed just before it; one feeding several (rare), before the
+    // first of them, so only those are looked up in `placed`. Inner contributors were placed
     // earlier (post-order). Bits in cache, where positions would be a miss each.
+    let mut once = leaf.clone();
+    once.difference_with(feeds_many);
+    let mut many = leaf.clone();
+    many.intersect_with(feeds_many);
     let mut placed = FixedBitSet::with_capacity(n);
     let mut end = 0u32;
     // The positions of the cut: the plan's length unless an inner node of `cut` is reached.
@@ -473,25 +482,33 @@ pub(crate) fn layout(
     for (k, (&d, &(lo, own, hi))) in inner.iter().zip(&ranges).enumerate() {
         if let Some(s) = cut {
             if k == s.second {
-                second = order.len();
+                second = at;
             }
             if k == s.deferred {
-                deferred = order.len();
+                deferred = at;
             }
         }
         for &c in &seq[end as usize..(end + hi - lo) as usize] {
-            let c = c as usize;
-            if leaf.contains(c) && (!feeds_many.contains(c) || !placed.put(c)) {
-                order.push(c as u32);
-                own_end.push(end);
-                offsets.push(end);
-            }
+            let take = once.contains(c as usize) || (many.contains(c as usize) && !placed.put(c as usize));
+            // Written whether placed or not (no branch); a slot not taken is overwritten next.
+            order[at] = c;
+            own_end[at] = end;
+            offsets[at + 1] = end;
+            at += usize::from(take);
         }
-        order.push(d);
-        own_end.push(end + own - lo);
+        order[at] = d;
+        own_end[at] = end + own - lo;
         end += hi - lo;
-        offsets.push(end);
+        offsets[at + 1] = end;
+        at += 1;
     }
+    if at != n {
+        return Err(crate::error::Error::Malformed {
+            message: format!("internal: the layout placed {at} of {n} nodes"),
+        });
+    }
+    order.truncate(n);
+    crate::phase("layout order");
     // Positions are scattered (a miss per node) and the lists relabelled (a miss per entry) by
     // two threads on large plans: the first each scanning every node and writing the positions
     // of its half, the second each relabelling half the entries.
