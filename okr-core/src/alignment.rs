@@ -476,6 +476,7 @@ pub(crate) fn layout(
     let mut many = leaf.clone();
     many.intersect_with(feeds_many);
     let mut placed = FixedBitSet::with_capacity(n);
+    let last = n.saturating_sub(1);
     let mut end = 0u32;
     // The positions of the cut: the plan's length unless an inner node of `cut` is reached.
     let (mut second, mut deferred) = (n, n);
@@ -491,15 +492,19 @@ pub(crate) fn layout(
         for &c in &seq[end as usize..(end + hi - lo) as usize] {
             let take = once.contains(c as usize) || (many.contains(c as usize) && !placed.put(c as usize));
             // Written whether placed or not (no branch); a slot not taken is overwritten next.
-            order[at] = c;
-            own_end[at] = end;
-            offsets[at + 1] = end;
+            // Slots are capped at the last, so a count gone wrong is the error below, not a
+            // panic.
+            let slot = at.min(last);
+            order[slot] = c;
+            own_end[slot] = end;
+            offsets[slot + 1] = end;
             at += usize::from(take);
         }
-        order[at] = d;
-        own_end[at] = end + own - lo;
+        let slot = at.min(last);
+        order[slot] = d;
+        own_end[slot] = end + own - lo;
         end += hi - lo;
-        offsets[at + 1] = end;
+        offsets[slot + 1] = end;
         at += 1;
     }
     if at != n {
