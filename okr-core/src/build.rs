@@ -28,8 +28,8 @@ pub(crate) struct NodeText {
 /// What scoring needs of a node, packed in 32 bytes so that laying the plan out gathers it with
 /// one memory access: aligned to 32, a row never straddles two cache lines (a large allocation
 /// from glibc starts 16 bytes into a page, so every other row did, and the gather, which reads
-/// rows in shuffled order, took about 5 ms more at 1M objectives). A key result's cycle is its objective's, set when the
-/// plan is laid out.
+/// rows in shuffled order, took about 5 ms more at 1M objectives). A key result's cycle is its
+/// objective's, set when the plan is laid out.
 #[derive(Debug, Clone, Copy)]
 #[repr(align(32))]
 pub(crate) struct NodeRow {
