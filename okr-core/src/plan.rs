@@ -398,7 +398,8 @@ impl Plan {
             + d.check_ins.day.capacity() * (4 + 8 + 8)
             + d.check_ins.offsets.capacity() * 4
             + d.spare.bytes()
-            + d.raw_scores.get().map_or(0, |v| v.capacity() * 8)
+            // Its length: a large column's capacity reaches past it, untouched (see `scoring`).
+            + d.raw_scores.get().map_or(0, |v| v.len() * 8)
     }
 }
 

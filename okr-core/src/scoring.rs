@@ -64,8 +64,10 @@ pub(crate) struct Spare {
 }
 
 impl Spare {
+    /// Bytes in use: a score column's length, not its capacity, whose tail past the length
+    /// ([`zeroed_column`]) is never touched.
     fn bytes(&self) -> usize {
-        self.scores.capacity() * 8 + self.flags.capacity() + self.signals.capacity()
+        self.scores.len() * 8 + self.flags.capacity() + self.signals.capacity()
     }
 }
 
@@ -323,7 +325,7 @@ fn compute_split(
     // out) never writes them.
     let kept = d.raw_scores.get().filter(|_| short);
     let keep = short && kept.is_none() && d.short_passes.set(()).is_err();
-    let raw = if keep { vec![0.0; n] } else { Vec::new() };
+    let raw = if keep { zeroed_column(n) } else { Vec::new() };
     let kept = kept.map_or(&[][..], Vec::as_slice);
     let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short, raw: kept };
     // Forecast scores are only possible with check-ins.
@@ -331,7 +333,7 @@ fn compute_split(
     crate::phase::phase("score start");
     // A dropped report's columns, if any (every pass writes every node's slots), else new ones.
     let Spare { scores, flags, signals } = d.spare.take(n).unwrap_or_else(|| Spare {
-        scores: vec![0.0; n],
+        scores: zeroed_column(n),
         flags: vec![Flags(0); n],
         signals: vec![0; n],
     });
@@ -367,6 +369,33 @@ fn compute_split(
         forecast_scores: out.forecast_scores,
     };
     (report, split_done || split.is_none())
+}
+
+/// The smallest zeroed allocation that glibc always takes as a fresh mapping of its own: below
+/// it (down to a threshold that glibc raises, up to this, as large blocks are freed), a block
+/// may be carved from memory the allocator keeps, which `calloc` then clears itself.
+const FRESH_MAPPING_BYTES: usize = 32 << 20;
+
+/// `n` zeros for a pass's threads to overwrite, from memory that needs no clearing when the
+/// column is large.
+///
+/// A column of 16 MiB to 32 MiB (2 to 4 million nodes) may otherwise come from memory the
+/// allocator clears first, on the calling thread, page by page, while the pass's second thread
+/// waits: 16-17 ms of a 1M-objective plan's first score through Python (after a numpy script
+/// had freed large arrays), against 0.3 ms for a fresh mapping, whose pages are zero already
+/// and are mapped by whichever thread first writes them. Such a column is asked for at the
+/// size that is always mapped afresh; the tail past `n` is never touched, so it takes address
+/// space but no memory. Freeing it unmaps it: about 2 ms at 4M nodes, where a block from the
+/// heap was only handed back. Other allocators (WebAssembly's, macOS's, musl's) get the column's own
+/// size.
+fn zeroed_column(n: usize) -> Vec<f64> {
+    let floor = FRESH_MAPPING_BYTES / 8;
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) || n < floor / 2 || n >= floor {
+        return vec![0.0; n];
+    }
+    let mut v = vec![0.0; floor];
+    v.truncate(n);
+    v
 }
 
 /// What a node's cycle says on the day scored.
@@ -1663,6 +1692,21 @@ mod tests {
             r.signals,
             bits(&r.forecast_scores)
         )
+    }
+
+    #[test]
+    fn zeroed_columns_are_n_zeros_and_large_ones_ask_for_a_fresh_mapping() {
+        let floor = FRESH_MAPPING_BYTES / 8;
+        for n in [0, 1, 1000, floor / 2 - 1, floor / 2, floor / 2 + 1, floor - 1, floor, floor + 1] {
+            let v = zeroed_column(n);
+            assert_eq!(v.len(), n);
+            assert!(v.iter().all(|&x| x.to_bits() == 0), "{n}");
+            // Between half the floor and the floor, the allocation reaches the floor; elsewhere
+            // it is the column's own size.
+            let padded =
+                cfg!(all(target_os = "linux", target_env = "gnu")) && (floor / 2..floor).contains(&n);
+            assert_eq!(v.capacity() >= floor, padded || n >= floor, "{n}");
+        }
     }
 
     #[test]
