@@ -130,8 +130,10 @@ impl Report {
                 }
                 // One-byte enums become their one-byte codes in place (`into_iter().map()
                 // .collect()` reuses the buffer): no new allocation, no fresh pages to fault in.
+                // Codes are `int8`, the dtype pandas keeps a Categorical's codes in: it copies
+                // any other (4 MB a column at 4M nodes).
                 ReportColumn::Type => {
-                    let codes: Vec<u8> = take(&mut c.node_type).into_iter().map(|t| t as u8).collect();
+                    let codes: Vec<i8> = take(&mut c.node_type).into_iter().map(|t| t as i8).collect();
                     d.set_item(name, PyArray1::from_vec(py, codes))?;
                 }
                 ReportColumn::Kind => {
@@ -140,15 +142,19 @@ impl Report {
                     d.set_item(name, PyArray1::from_vec(py, codes))?;
                 }
                 ReportColumn::Status => {
-                    let codes: Vec<u8> = take(&mut c.status).into_iter().map(Status::code).collect();
+                    let codes: Vec<i8> = take(&mut c.status).into_iter().map(|s| s.code() as i8).collect();
                     d.set_item(name, PyArray1::from_vec(py, codes))?;
                 }
                 ReportColumn::Grade => {
-                    let codes: Vec<u8> = take(&mut c.grade).into_iter().map(Grade::code).collect();
+                    let codes: Vec<i8> = take(&mut c.grade).into_iter().map(|g| g.code() as i8).collect();
                     d.set_item(name, PyArray1::from_vec(py, codes))?;
                 }
                 ReportColumn::HasData => d.set_item(name, PyArray1::from_vec(py, take(&mut c.has_data)))?,
-                ReportColumn::Signals => d.set_item(name, PyArray1::from_vec(py, take(&mut c.signals)))?,
+                // Signal sets are below 32 (five bits).
+                ReportColumn::Signals => {
+                    let codes: Vec<i8> = take(&mut c.signals).into_iter().map(|s| s as i8).collect();
+                    d.set_item(name, PyArray1::from_vec(py, codes))?;
+                }
                 ReportColumn::Score => d.set_item(name, PyArray1::from_vec(py, take(&mut c.score)))?,
                 ReportColumn::Expected => d.set_item(name, PyArray1::from_vec(py, take(&mut c.expected)))?,
                 ReportColumn::Value => d.set_item(name, PyArray1::from_vec(py, take(&mut c.value)))?,
