@@ -371,23 +371,22 @@ fn compute_split(
     (report, split_done || split.is_none())
 }
 
-/// The smallest zeroed allocation that glibc always takes as a fresh mapping of its own: below
-/// it (down to a threshold that glibc raises, up to this, as large blocks are freed), a block
-/// may be carved from memory the allocator keeps, which `calloc` then clears itself.
+/// The size from which glibc always maps an allocation afresh. Its threshold for fresh mappings
+/// starts at 128 KiB and rises, up to this, as large blocks are freed; below the threshold, a
+/// zeroed block may be carved from memory glibc keeps, which `calloc` then clears itself.
 const FRESH_MAPPING_BYTES: usize = 32 << 20;
 
 /// `n` zeros for a pass's threads to overwrite, from memory that needs no clearing when the
 /// column is large.
 ///
-/// A column of 16 MiB to 32 MiB (2 to 4 million nodes) may otherwise come from memory the
-/// allocator clears first, on the calling thread, page by page, while the pass's second thread
-/// waits: 16-17 ms of a 1M-objective plan's first score through Python (after a numpy script
-/// had freed large arrays), against 0.3 ms for a fresh mapping, whose pages are zero already
-/// and are mapped by whichever thread first writes them. Such a column is asked for at the
-/// size that is always mapped afresh; the tail past `n` is never touched, so it takes address
-/// space but no memory. Freeing it unmaps it: about 2 ms at 4M nodes, where a block from the
-/// heap was only handed back. Other allocators (WebAssembly's, macOS's, musl's) get the column's own
-/// size.
+/// A column of 16 to 32 MiB (2 to 4 million nodes) may otherwise be cleared by `calloc` on the
+/// calling thread, page by page, before the pass starts its second thread: 16-18 ms of a
+/// 1M-objective plan's first score through Python (after a numpy script had freed large
+/// arrays), against 0.3 ms for a fresh mapping, whose pages are zero already and are mapped by
+/// whichever thread first writes them. Such a column is asked for at the size that is always
+/// mapped afresh; the tail past `n` is never touched, so it takes address space but no memory.
+/// Freeing it unmaps it: about 2 ms at 4M nodes, where a block from the heap was only handed
+/// back. Other allocators (WebAssembly's, macOS's, musl's) get the column's own size.
 fn zeroed_column(n: usize) -> Vec<f64> {
     let floor = FRESH_MAPPING_BYTES / 8;
     if !cfg!(all(target_os = "linux", target_env = "gnu")) || n < floor / 2 || n >= floor {
