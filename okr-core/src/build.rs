@@ -108,7 +108,7 @@ impl CycleRange {
 
 /// The arrays a plan's rows are gathered into (see [`Builder::assemble`]), filled with
 /// placeholders. Filling them is what maps their memory: a fresh page costs a fault (about
-/// 0.7 µs here, 2 µs in slow states), and a 1M-objective plan's arrays are some 33,000 pages.
+/// 0.7 µs here, 2 µs in slow states), and a 1M-objective plan's arrays are some 25,000 pages.
 /// Making them on the thread the layout leaves free (the row compiler's in
 /// [`Plan::from_columns`]) takes that cost off the longest path.
 ///
@@ -118,7 +118,6 @@ pub(crate) struct RowArrays {
     rule_numbers: Vec<[f64; 2]>,
     rule_bytes: Vec<u8>,
     current: Vec<f64>,
-    objective_of: Vec<u32>,
     /// Empty when every node has the same cycle (see [`PlanData::single_cycle`]).
     cycle_of: Vec<u32>,
 }
@@ -129,7 +128,6 @@ struct Part<'a> {
     numbers: &'a mut [[f64; 2]],
     bytes: &'a mut [u8],
     current: &'a mut [f64],
-    objective_of: &'a mut [u32],
     cycle_of: &'a mut [u32],
 }
 
@@ -149,7 +147,6 @@ impl RowArrays {
             rule_numbers: filled(n, [0.0; 2]),
             rule_bytes: filled(n, 0),
             current: filled(n, f64::NAN),
-            objective_of: filled(n, NONE),
             cycle_of: if per_node_cycles { filled(n, NONE) } else { Vec::new() },
         }
     }
@@ -676,35 +673,30 @@ impl Builder {
     /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
     pub(crate) fn assemble(self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
         let n = self.ids.len();
-        let RowArrays {
-            mut kinds,
-            mut rule_numbers,
-            mut rule_bytes,
-            mut current,
-            mut objective_of,
-            mut cycle_of,
-        } = arrays;
-        let lengths = [kinds.len(), rule_numbers.len(), rule_bytes.len(), current.len(), objective_of.len()];
+        let RowArrays { mut kinds, mut rule_numbers, mut rule_bytes, mut current, mut cycle_of } = arrays;
+        let lengths = [kinds.len(), rule_numbers.len(), rule_bytes.len(), current.len()];
         // Every key result has the cycle of its objective: one cycle for all objectives is one
         // for every node, kept once.
         let single_cycle = self.rows.cycles.single();
         let cycles = if single_cycle.is_some() { 0 } else { n };
         if self.rows.nodes.len() != n
             || layout.order.len() != n
-            || lengths != [n; 5]
+            || lengths != [n; 4]
             || cycle_of.len() != cycles
         {
             return Err(Error::Malformed { message: "internal: a node id was interned without data".into() });
         }
         let Layout { order, pos_of_doc, contributors, split } = layout;
         // Rows are gathered in shuffled input order: two threads overlap twice the misses.
-        // Each thread then gives its key results their objective and cycle, from the objectives'
-        // own contributor lists: they sit just before the objective in topological order, so
-        // this is nearly sequential. Key results of the second half's first objectives may lie
-        // in the first half: they are returned, and set once both threads are done.
+        // When objectives' cycles differ, each thread then gives its key results their
+        // objective's cycle, from the objectives' own contributor lists: they sit just before
+        // the objective in topological order, so this is nearly sequential. Key results of the
+        // second half's first objectives may lie in the first half: they are returned, and set
+        // once both threads are done. (Each key result's objective by position is not kept: see
+        // [`PlanData::objective_of`].)
         let nodes = &self.rows.nodes;
         let gather = |from: usize, part: &[u32], out: Part<'_>| {
-            let Part { kinds, numbers, bytes, current, objective_of, cycle_of } = out;
+            let Part { kinds, numbers, bytes, current, cycle_of } = out;
             // A block of rows is read before any is written out: the reads (each a cache miss)
             // are independent of each other and overlap.
             let mut buf: Vec<NodeRow> = Vec::with_capacity(GATHER_BLOCK);
@@ -722,19 +714,17 @@ impl Builder {
                 }
             }
             let mut before = Vec::new();
+            if cycle_of.is_empty() {
+                return before;
+            }
             for (i, &kind) in kinds.iter().enumerate() {
                 if kind == OBJECTIVE {
-                    let (p, cycle) = (from + i, cycle_of.get(i).copied());
-                    for e in contributors.own(p) {
+                    let cycle = cycle_of[i];
+                    for e in contributors.own(from + i) {
                         let kr = contributors.src[e] as usize;
-                        match kr.checked_sub(from).filter(|&k| k < objective_of.len()) {
-                            Some(k) => {
-                                objective_of[k] = p as u32;
-                                if let Some(cycle) = cycle {
-                                    cycle_of[k] = cycle;
-                                }
-                            }
-                            None => before.push((kr, p as u32, cycle)),
+                        match kr.checked_sub(from).and_then(|k| cycle_of.get_mut(k)) {
+                            Some(slot) => *slot = cycle,
+                            None => before.push((kr, cycle)),
                         }
                     }
                 }
@@ -747,14 +737,12 @@ impl Builder {
         let (numbers_a, numbers_b) = rule_numbers.split_at_mut(half);
         let (bytes_a, bytes_b) = rule_bytes.split_at_mut(half);
         let (current_a, current_b) = current.split_at_mut(half);
-        let (objective_a, objective_b) = objective_of.split_at_mut(half);
         let (cycle_a, cycle_b) = cycle_of.split_at_mut(if single_cycle.is_some() { 0 } else { half });
         let part_a = Part {
             kinds: kinds_a,
             numbers: numbers_a,
             bytes: bytes_a,
             current: current_a,
-            objective_of: objective_a,
             cycle_of: cycle_a,
         };
         let part_b = Part {
@@ -762,7 +750,6 @@ impl Builder {
             numbers: numbers_b,
             bytes: bytes_b,
             current: current_b,
-            objective_of: objective_b,
             cycle_of: cycle_b,
         };
         let (straddling, none) = crate::parallel::join_when(
@@ -770,11 +757,8 @@ impl Builder {
             || gather(half, second, part_b),
             || gather(0, first, part_a),
         )?;
-        for (kr, p, cycle) in straddling.into_iter().chain(none) {
-            if let Some(o) = objective_of.get_mut(kr) {
-                *o = p;
-            }
-            if let (Some(c), Some(cycle)) = (cycle_of.get_mut(kr), cycle) {
+        for (kr, cycle) in straddling.into_iter().chain(none) {
+            if let Some(c) = cycle_of.get_mut(kr) {
                 *c = cycle;
             }
         }
@@ -788,7 +772,7 @@ impl Builder {
             single_cycle,
             split,
             current,
-            objective_of,
+            objective_by_pos: std::sync::OnceLock::new(),
             objective_of_doc: self.objective,
             contributors,
             dependents: std::sync::OnceLock::new(),
@@ -1056,7 +1040,9 @@ mod tests {
     /// A plan whose objectives share one cycle keeps it once and no cycle per node; one with
     /// two cycles, or with one objective outside any, keeps a cycle per node. Either way every
     /// node reads as its objective's cycle, on plans gathered by two threads, whose key results
-    /// lie in either half and far from their objectives.
+    /// lie in either half and far from their objectives. Each key result's objective by
+    /// position, read one node at a time and then made for the whole plan, is its input
+    /// objective's position.
     #[test]
     fn a_plan_in_one_cycle_keeps_it_once() {
         use crate::columns::{AlignmentColumns, Columns, KeyResultColumns, ObjectiveColumns};
@@ -1118,11 +1104,21 @@ mod tests {
                 .enumerate()
                 .map(|(i, &id)| (id, cycle_of_objective(i).map_or(NONE, |c| u32::from(c == "q2"))))
                 .collect();
+            let doc_of_id: HashMap<i64, usize> =
+                objective_ids.iter().enumerate().map(|(i, &id)| (id, i)).collect();
+            let mut expected = vec![NONE; d.len()];
             for p in 0..d.len() {
                 let doc = d.doc_of_pos[p] as usize;
                 let objective = if doc < no { objective_ids[doc] } else { owner_of(doc - no) };
                 assert_eq!(d.cycle(p), given[&objective], "{name}: node {doc}");
+                if doc >= no {
+                    expected[p] = d.pos_of_doc[doc_of_id[&objective]];
+                }
+                assert_eq!(d.objective_at(p), expected[p], "{name}: node {doc}, one at a time");
             }
+            assert!(d.objective_by_pos.get().is_none(), "{name}: made before first use");
+            assert!(d.objective_of() == expected, "{name}: the whole plan's objectives by position");
+            assert!((0..d.len()).all(|p| d.objective_at(p) == expected[p]), "{name}: once made");
         }
     }
 

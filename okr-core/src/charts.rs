@@ -10,7 +10,7 @@ use crate::calibration::{DistributionReport, NineBox, BOX_NAMES};
 use crate::error::{Error, Result};
 use crate::key_result::Rule;
 use crate::pace::{day, Status};
-use crate::plan::NONE;
+use crate::plan::{NONE, OBJECTIVE};
 use crate::scoring::{NodeForecast, Report};
 
 const FONT: &str = "font-family=\"Helvetica, Arial, sans-serif\"";
@@ -74,7 +74,7 @@ impl Report {
             (0..all.len()).collect()
         } else {
             let objective_rows: Vec<usize> =
-                (0..all.len()).filter(|&i| d.objective_of[all[i].0] == NONE).collect();
+                (0..all.len()).filter(|&i| d.kinds[all[i].0] == OBJECTIVE).collect();
             let mut depth = 0;
             while depth < 64
                 && objective_rows.iter().filter(|&&i| all[i].1 <= depth + 1).count() <= MAX_TREE_ROWS
@@ -209,7 +209,7 @@ impl Report {
         let d = &self.plan.data;
         let p = d.pos(key_result)?;
         let cycle = d.cycle(p);
-        if d.objective_of[p] == NONE || cycle == NONE {
+        if d.kinds[p] == OBJECTIVE || cycle == NONE {
             return Err(Error::InvalidValue {
                 id: key_result.to_owned(),
                 field: "burn-up",

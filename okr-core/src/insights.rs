@@ -54,13 +54,14 @@ fn teams(d: &PlanData) -> Vec<u32> {
     let n = d.len();
     let (off, dep) = d.dependents();
     let mut team = vec![NONE; n];
+    let objective_of = d.objective_of();
     // Parents sit later in topological order: walk from the top down.
     for q in (0..n).rev() {
         if d.node_type(q) == NodeType::Objective && d.meta.level.get(d.doc_of_pos[q] as usize) == Some("team")
         {
             team[q] = q as u32;
-        } else if d.objective_of[q] != NONE {
-            team[q] = team[d.objective_of[q] as usize];
+        } else if objective_of[q] != NONE {
+            team[q] = team[objective_of[q] as usize];
         } else if let Some(&parent) = dep[off[q] as usize..off[q + 1] as usize].first() {
             team[q] = team[parent as usize];
         }
@@ -75,8 +76,9 @@ impl Report {
         let d = &self.plan.data;
         let team = teams(d);
         let mut groups: BTreeMap<(&'static str, String), (usize, usize, usize)> = BTreeMap::new();
+        let objective_of = d.objective_of();
         for q in 0..d.len() {
-            let o = d.objective_of[q];
+            let o = objective_of[q];
             if o == NONE {
                 continue;
             }
@@ -124,8 +126,9 @@ impl Plan {
         let today = day(as_of);
         let mut ends: Vec<Option<Report>> = d.cycles.iter().map(|_| None).collect();
         let mut groups: BTreeMap<(&'static str, String), (usize, usize, f64, f64)> = BTreeMap::new();
+        let objective_of = d.objective_of();
         for q in 0..d.len() {
-            let (o, cycle) = (d.objective_of[q], d.cycle(q));
+            let (o, cycle) = (objective_of[q], d.cycle(q));
             if o == NONE || cycle == NONE || d.cycles[cycle as usize].end_day > today {
                 continue;
             }

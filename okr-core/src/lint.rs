@@ -109,9 +109,10 @@ impl Plan {
         // Alignment depth below a root, parents first (they sit later in topological order).
         let n = d.len();
         let mut depth = vec![0u32; n];
+        let objective_of = d.objective_of();
         for q in (0..n).rev() {
             for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {
-                if parent != d.objective_of[q] {
+                if parent != objective_of[q] {
                     depth[q] = depth[q].max(depth[parent as usize] + 1);
                 }
             }

@@ -216,9 +216,11 @@ pub(crate) struct PlanData {
     /// order puts the second share's nodes that read the first share at the end); `None` for a
     /// plan laid out for one thread.
     pub split: Option<crate::alignment::Split>,
-    pub objective_of: Vec<u32>,
-    /// The objective of each key result, both as input indexes (`NONE` for objectives): what
-    /// `objective_of` holds by position, kept in input order for the report columns.
+    /// Each key result's objective by position (`NONE` for objectives), made on first use
+    /// (see [`PlanData::objective_of`]).
+    pub objective_by_pos: std::sync::OnceLock<Vec<u32>>,
+    /// The objective of each key result, both as input indexes (`NONE` for objectives), kept
+    /// in input order for the report columns.
     pub objective_of_doc: Vec<u32>,
     pub current: Vec<f64>,
     pub contributors: Contributors,
@@ -251,6 +253,35 @@ impl PlanData {
     /// Number of nodes.
     pub(crate) fn len(&self) -> usize {
         self.kinds.len()
+    }
+
+    /// Each key result's objective by position (`NONE` for objectives), made from the
+    /// objectives' own contributor lists on first use: lint, charts, insights, reviews, the
+    /// text tree and single nodes read it; building, scoring and a report's columns do not, so
+    /// a plan that is only built and scored (the notebook's chain) never makes it (4 bytes a
+    /// node, and about 8 ms of a 1M-objective build when the build made it).
+    pub(crate) fn objective_of(&self) -> &[u32] {
+        self.objective_by_pos.get_or_init(|| {
+            let mut objective = vec![NONE; self.len()];
+            for (p, _) in self.kinds.iter().enumerate().filter(|&(_, &k)| k == OBJECTIVE) {
+                for &kr in &self.contributors.src[self.contributors.own(p)] {
+                    objective[kr as usize] = p as u32;
+                }
+            }
+            objective
+        })
+    }
+
+    /// Key result `p`'s objective by position (`NONE` for an objective), without making
+    /// [`PlanData::objective_of`] for one node: through the input-order column.
+    pub(crate) fn objective_at(&self, p: usize) -> u32 {
+        if let Some(objective) = self.objective_by_pos.get() {
+            return objective[p];
+        }
+        match self.objective_of_doc[self.doc_of_pos[p] as usize] {
+            NONE => NONE,
+            o => self.pos_of_doc[o as usize],
+        }
     }
 
     /// Node `p`'s rule.
@@ -392,7 +423,8 @@ impl Plan {
         let d = &self.data;
         let n = d.len();
         d.ids.heap_bytes()
-            + n * (std::mem::size_of::<[f64; 2]>() + 2 + 4 * 4 + 8)
+            + n * (std::mem::size_of::<[f64; 2]>() + 2 + 3 * 4 + 8)
+            + d.objective_by_pos.get().map_or(0, |v| v.len() * 4)
             + d.cycle_of.capacity() * 4
             + d.contributors.heap_bytes()
             + d.check_ins.day.capacity() * (4 + 8 + 8)
@@ -458,7 +490,7 @@ impl<'a> NodeInfo<'a> {
 
     /// For a key result, the objective it belongs to.
     pub fn objective(&self) -> Option<&'a str> {
-        let o = self.plan.objective_of[self.pos];
+        let o = self.plan.objective_at(self.pos);
         (o != NONE).then(|| self.plan.id(o as usize))
     }
 
@@ -483,7 +515,7 @@ impl<'a> NodeInfo<'a> {
     pub fn parents(&self) -> impl Iterator<Item = &'a str> + 'a {
         let (plan, pos) = (self.plan, self.pos);
         let (offsets, dst) = plan.dependents();
-        let owner = plan.objective_of[pos];
+        let owner = plan.objective_at(pos);
         let mut ps: Vec<u32> = dst[offsets[pos] as usize..offsets[pos + 1] as usize]
             .iter()
             .copied()

@@ -87,6 +87,7 @@ impl Report {
         let roots = d.pos_of_doc.iter().map(|&p| p as usize).filter(|&p| offsets[p] == offsets[p + 1]);
         let mut stack: Vec<(usize, usize, bool)> = roots.rev().map(|p| (p, 0, false)).collect();
         let mut out = Vec::new();
+        let objective_of = d.objective_of();
         while let Some((p, depth, reference)) = stack.pop() {
             let reference = reference || shown.put(p);
             out.push((p, depth, reference));
@@ -96,9 +97,9 @@ impl Report {
             // Children in input order: own key results first, then aligned nodes.
             let c = &d.contributors;
             let mut kids: Vec<usize> = c.all(p).map(|e| c.src[e] as usize).collect();
-            kids.sort_by_key(|&k| (d.objective_of[k] as usize != p, d.doc_of_pos[k]));
+            kids.sort_by_key(|&k| (objective_of[k] as usize != p, d.doc_of_pos[k]));
             for &k in kids.iter().rev() {
-                let away_from_home = d.objective_of[k] != NONE && d.objective_of[k] as usize != p;
+                let away_from_home = objective_of[k] != NONE && objective_of[k] as usize != p;
                 stack.push((k, depth + 1, away_from_home));
             }
         }

@@ -130,7 +130,7 @@ impl Plan {
                     line_of_sight: self.line_of_sight(line.id)?,
                 }),
                 NodeType::KeyResult => {
-                    let o = d.objective_of[q];
+                    let o = d.objective_at(q);
                     let mine = owner(q) == Some(person)
                         || (owner(q).is_none() && o != NONE && owner(o as usize) == Some(person));
                     if !mine {

@@ -1602,7 +1602,7 @@ impl Report {
     pub(crate) fn line(&self, p: usize) -> NodeScore<'_> {
         let d = &self.plan.data;
         let cycle = d.cycle(p);
-        let objective = d.objective_of[p];
+        let objective = d.objective_at(p);
         let value = self.value(p);
         let flags = self.flags[p];
         let bits = self.signals[p];
