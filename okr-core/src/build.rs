@@ -15,6 +15,7 @@ use crate::key_result::{check_points, finite, Rule, RuleFields};
 use crate::pace::day;
 use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE, OBJECTIVE};
 use crate::policy::{Policy, ProgressDriver};
+use crate::scoring::{Spare, SpareColumns};
 
 /// Free-text attributes of a node.
 #[derive(Debug, Default)]
@@ -120,6 +121,8 @@ pub(crate) struct RowArrays {
     current: Vec<f64>,
     /// Empty when every node has the same cycle (see [`PlanData::single_cycle`]).
     cycle_of: Vec<u32>,
+    /// Columns for the plan's first score, made by [`RowArrays::after`] on large plans.
+    spare: Option<Spare>,
 }
 
 /// One thread's share of [`RowArrays`] in [`Builder::assemble`]: positions `from..` of each.
@@ -148,18 +151,30 @@ impl RowArrays {
             rule_bytes: filled(n, 0),
             current: filled(n, f64::NAN),
             cycle_of: if per_node_cycles { filled(n, NONE) } else { Vec::new() },
+            spare: None,
         }
     }
 
     /// [`RowArrays::new`] once `ready` receives (or its sender is gone): the layout signals when
     /// a thread is free (see [`Builder::layout_with`]), so that the pages are not mapped while
     /// both threads are busy.
+    ///
+    /// On a plan large enough for two threads, the thread then makes the columns of the plan's
+    /// first score too ([`Spare::mapped`], 10 bytes a node), which the plan holds until then as
+    /// it holds a dropped report's. The layout keeps the other thread busy for longer (at 1M
+    /// objectives the arrays take about 30 ms, these columns about 10 ms, the layout's steps
+    /// on one thread after the signal about 60 ms), and the first score, which would map them
+    /// page by page on its own two threads, then runs as fast as a later one.
     pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize, per_node_cycles: bool) -> Self {
         // An error only means the layout ended (failed) without signalling: make them anyway.
-        let _ = ready.recv();
+        let signalled = ready.recv().is_ok();
         crate::phase("rows: wait");
-        let arrays = RowArrays::new(n, per_node_cycles);
+        let mut arrays = RowArrays::new(n, per_node_cycles);
         crate::phase("rows: arrays");
+        if signalled && crate::parallel::worth_splitting(n) {
+            arrays.spare = Some(Spare::mapped(n));
+            crate::phase("rows: spare");
+        }
         arrays
     }
 }
@@ -673,7 +688,8 @@ impl Builder {
     /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
     pub(crate) fn assemble(self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
         let n = self.ids.len();
-        let RowArrays { mut kinds, mut rule_numbers, mut rule_bytes, mut current, mut cycle_of } = arrays;
+        let RowArrays { mut kinds, mut rule_numbers, mut rule_bytes, mut current, mut cycle_of, spare } =
+            arrays;
         let lengths = [kinds.len(), rule_numbers.len(), rule_bytes.len(), current.len()];
         // Every key result has the cycle of its objective: one cycle for all objectives is one
         // for every node, kept once.
@@ -777,7 +793,7 @@ impl Builder {
             contributors,
             dependents: std::sync::OnceLock::new(),
             check_ins,
-            spare: Default::default(),
+            spare: spare.map_or_else(SpareColumns::default, SpareColumns::holding),
             raw_scores: std::sync::OnceLock::new(),
             short_passes: std::sync::OnceLock::new(),
             ms_weight: self.ms_weight,

@@ -64,6 +64,23 @@ pub(crate) struct Spare {
 }
 
 impl Spare {
+    /// Columns for `n` nodes with every page written (mapped), for a plan's first score to fill
+    /// as a later score fills a dropped report's: a large plan's build makes them on the thread
+    /// its layout leaves idle (see [`crate::build::RowArrays::after`]).
+    pub(crate) fn mapped(n: usize) -> Self {
+        // `resize` writes every element, even a zero one (`vec![0.0; n]` would leave fresh
+        // pages unmapped until the score writes them).
+        let mut spare = Spare {
+            scores: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            signals: Vec::with_capacity(n),
+        };
+        spare.scores.resize(n, 0.0);
+        spare.flags.resize(n, Flags(0));
+        spare.signals.resize(n, 0);
+        spare
+    }
+
     /// Bytes in use: a score column's length, not its capacity, whose tail past the length
     /// ([`zeroed_column`]) is never touched.
     fn bytes(&self) -> usize {
@@ -83,6 +100,11 @@ impl Clone for SpareColumns {
 }
 
 impl SpareColumns {
+    /// Holding `columns` from the start.
+    pub(crate) fn holding(columns: Spare) -> Self {
+        SpareColumns(std::sync::Mutex::new(Some(columns)))
+    }
+
     /// Keeps `columns` unless a set is kept already (or the lock was poisoned).
     fn keep(&self, columns: Spare) {
         if let Ok(mut slot) = self.0.lock() {
@@ -1761,6 +1783,84 @@ mod tests {
                 assert_eq!(plan.data.spare.bytes(), 0, "taken by the next score");
                 assert_eq!(fingerprint(&report), want, "{date}, split {split:?}");
             }
+        }
+    }
+
+    /// A plan large enough for two threads is built holding its first score's columns, mapped
+    /// (from columns and from JSON); the first score takes them and fills them as a plan
+    /// without them (a copy) is scored; dropped, the report gives them back. A small plan is
+    /// built holding none.
+    #[test]
+    fn a_large_plans_build_maps_its_first_scores_columns() {
+        use crate::columns::{AlignmentColumns, Columns, KeyResultColumns, ObjectiveColumns};
+        use crate::KeyResultKind;
+        let small = Plan::from_json(include_str!("../../examples/acme.json")).unwrap();
+        assert_eq!(small.data.spare.bytes(), 0, "a small plan");
+        if !crate::parallel::threads_allowed() {
+            return;
+        }
+        let no = 20_000;
+        let nk = 3 * no;
+        let kinds = [KeyResultKind::Linear, KeyResultKind::Binary, KeyResultKind::Linear];
+        let current = |j: usize| if kinds[j % 3] == KeyResultKind::Binary { j % 2 } else { j % 13 } as f64;
+        let cols = Columns {
+            objectives: ObjectiveColumns {
+                id: (0..no as i64).collect::<Vec<_>>().into(),
+                ..Default::default()
+            },
+            key_results: KeyResultColumns {
+                id: (0..nk as i64).map(|j| no as i64 + j).collect::<Vec<_>>().into(),
+                objective: (0..nk).map(|j| (j * 7 % no) as i64).collect::<Vec<_>>().into(),
+                kind: (0..nk).map(|j| kinds[j % 3]).collect(),
+                start: Some(vec![0.0; nk].into()),
+                target: Some(vec![10.0; nk].into()),
+                current: Some((0..nk).map(current).collect::<Vec<_>>().into()),
+                ..Default::default()
+            },
+            alignments: Some(AlignmentColumns {
+                child: (1..no as i64).collect::<Vec<_>>().into(),
+                parent: (1..no as i64).map(|i| (i - 1) / 4).collect::<Vec<_>>().into(),
+                weight: None,
+            }),
+            check_ins: None,
+            cycles: Vec::new(),
+            policy: None,
+        };
+        // The same plan as a document: key results under their objectives.
+        let mut krs: Vec<Vec<serde_json::Value>> = vec![Vec::new(); no];
+        for j in 0..nk {
+            let (kind, current) = (kinds[j % 3], current(j));
+            krs[j * 7 % no].push(match kind {
+                KeyResultKind::Binary => serde_json::json!({"id": format!("{}", no + j), "kind": "binary",
+                                                            "current": current}),
+                _ => serde_json::json!({"id": format!("{}", no + j), "kind": "linear", "start": 0,
+                                        "target": 10, "current": current}),
+            });
+        }
+        let objectives: Vec<serde_json::Value> = (0..no)
+            .map(|i| {
+                let parents: Vec<serde_json::Value> = (i > 0)
+                    .then(|| serde_json::json!({"id": format!("{}", (i - 1) / 4)}))
+                    .into_iter()
+                    .collect();
+                serde_json::json!({"id": format!("{i}"), "parents": parents, "key_results": krs[i]})
+            })
+            .collect();
+        let document = serde_json::json!({ "objectives": objectives }).to_string();
+        let from_columns = Plan::from_columns(&cols).unwrap();
+        let from_json = Plan::from_json(&document).unwrap();
+        let day = "2026-02-01".parse::<NaiveDate>().unwrap();
+        for (name, plan) in [("columns", from_columns), ("json", from_json)] {
+            let n = plan.len();
+            assert!(crate::parallel::worth_splitting(n), "{name}: {n} nodes");
+            assert_eq!(plan.data.spare.bytes(), n * 10, "{name}: built holding them");
+            let copy = Plan { data: std::sync::Arc::new((*plan.data).clone()) };
+            assert_eq!(copy.data.spare.bytes(), 0);
+            let report = plan.score(day);
+            assert_eq!(plan.data.spare.bytes(), 0, "{name}: taken by the first score");
+            assert_eq!(fingerprint(&report), fingerprint(&copy.score(day)), "{name}");
+            drop(report);
+            assert_eq!(plan.data.spare.bytes(), n * 10, "{name}: given back");
         }
     }
 
