@@ -162,7 +162,7 @@ impl RowArrays {
     /// On a plan large enough for two threads, the thread then makes the columns of the plan's
     /// first score too ([`Spare::mapped`], 10 bytes a node), which the plan holds until then as
     /// it holds a dropped report's. The layout keeps the other thread busy for longer (at 1M
-    /// objectives the arrays take about 30 ms, these columns about 10 ms, the layout's steps
+    /// objectives the arrays take about 30 ms, these columns about 20 ms, the layout's steps
     /// on one thread after the signal about 60 ms), and the first score, which would map them
     /// page by page on its own two threads, then runs as fast as a later one.
     pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize, per_node_cycles: bool) -> Self {
