@@ -89,7 +89,8 @@ impl Spare {
 }
 
 /// The columns of a plan's last dropped report, kept for its next score (one set at most: 10
-/// bytes a node). A clone of the plan's data starts with none.
+/// bytes a node), or those a large plan's build made for its first score. A clone of the
+/// plan's data starts with none.
 #[derive(Debug, Default)]
 pub(crate) struct SpareColumns(std::sync::Mutex<Option<Spare>>);
 
@@ -235,7 +236,9 @@ impl Plan {
     /// A report gives its score, status and signal columns (10 bytes a node) back to the plan
     /// when dropped, and the plan's next score fills them again instead of asking for fresh
     /// memory: scoring a plan again, for another day, say, maps no new pages. The plan holds
-    /// at most one such set ([`Plan::heap_bytes`] counts it).
+    /// at most one such set ([`Plan::heap_bytes`] counts it). A plan of 65,536 nodes or more
+    /// built by two threads is built holding a set, made on a thread the build's layout leaves
+    /// idle, so that its first score maps no new pages either.
     ///
     /// In a plan without check-ins, a key result of a kind scored from its value alone
     /// (linear, at least, at most, range, binary, manual) has the same raw score, before the

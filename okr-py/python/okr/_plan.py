@@ -287,7 +287,9 @@ class Plan:
         65,536 nodes or more are scored by two threads, with the same result as one
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread). A report,
         once freed, leaves its per-node columns (10 bytes a node) with the plan for the next
-        ``score`` to fill again, so scoring the same plan again maps no new memory. In a plan
+        ``score`` to fill again, so scoring the same plan again maps no new memory; a plan of
+        65,536 nodes or more, built by two threads, is built holding such columns, so its first
+        ``score`` maps none either. In a plan
         without check-ins, the second ``score`` also keeps each key result's raw score (8 bytes
         a node: it is the same on every day), which every later ``score`` reads; a plan scored
         once never stores them."""
