@@ -2,6 +2,7 @@
 //! constructors, so every input form is validated by the same code.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::NaiveDate;
 use fixedbitset::FixedBitSet;
@@ -59,6 +60,20 @@ fn cut_share(n: usize) -> Option<f64> {
         return Some(crate::scoring::CUT_AT);
     }
     crate::parallel::worth_splitting(n).then_some(crate::scoring::CUT_AT)
+}
+
+/// Set by tests to have every large plan's build make its first score's columns, however the
+/// threads meet (see [`layout_running`]); any test may set it, none clears it.
+#[cfg(test)]
+pub(crate) static FIRST_SCORE_COLUMNS_ALWAYS: AtomicBool = AtomicBool::new(false);
+
+/// Whether a build's layout, which sets `done` when it returns, still runs (for
+/// [`RowArrays::after`]).
+pub(crate) fn layout_running(done: &AtomicBool) -> bool {
+    let running = !done.load(Ordering::Acquire);
+    #[cfg(test)]
+    let running = running || FIRST_SCORE_COLUMNS_ALWAYS.load(Ordering::Relaxed);
+    running
 }
 
 #[cfg(test)]
@@ -161,17 +176,25 @@ impl RowArrays {
     ///
     /// On a plan large enough for two threads, the thread then makes the columns of the plan's
     /// first score too ([`Spare::mapped`], 10 bytes a node), which the plan holds until then as
-    /// it holds a dropped report's. The layout keeps the other thread busy for longer (at 1M
-    /// objectives the arrays take about 30 ms, these columns about 20 ms, the layout's steps
-    /// on one thread after the signal about 60 ms), and the first score, which would map them
-    /// page by page on its own two threads, then runs as fast as a later one.
-    pub(crate) fn after(ready: &std::sync::mpsc::Receiver<()>, n: usize, per_node_cycles: bool) -> Self {
+    /// it holds a dropped report's. The layout usually keeps the other thread busy for longer
+    /// (at 1M objectives the arrays take about 30 ms, these columns about 20 ms, the layout's
+    /// steps on one thread after the signal about 60 ms), and the first score, which would map
+    /// them page by page on its own two threads, then runs as fast as a later one. When mapping
+    /// memory is slow enough that the layout no longer runs (`layout_running`, see
+    /// [`layout_running`]) once the arrays are made, the build is waiting on this thread
+    /// already: the columns are left to the first score.
+    pub(crate) fn after(
+        ready: &std::sync::mpsc::Receiver<()>,
+        n: usize,
+        per_node_cycles: bool,
+        layout_running: impl Fn() -> bool,
+    ) -> Self {
         // An error only means the layout ended (failed) without signalling: make them anyway.
         let signalled = ready.recv().is_ok();
         crate::phase("rows: wait");
         let mut arrays = RowArrays::new(n, per_node_cycles);
         crate::phase("rows: arrays");
-        if signalled && crate::parallel::worth_splitting(n) {
+        if signalled && layout_running() && crate::parallel::worth_splitting(n) {
             arrays.spare = Some(Spare::mapped(n));
             crate::phase("rows: spare");
         }
@@ -637,16 +660,19 @@ impl Builder {
         let n = self.ids.len();
         let per_node_cycles = self.rows.cycles.single().is_none();
         let (go, ready) = std::sync::mpsc::channel();
+        let layout_done = &AtomicBool::new(false);
         let (arrays, layout) = crate::parallel::join_when(
             crate::parallel::worth_splitting(n),
-            move || RowArrays::after(&ready, n, per_node_cycles),
+            move || RowArrays::after(&ready, n, per_node_cycles, || layout_running(layout_done)),
             || {
-                self.layout_with(
+                let layout = self.layout_with(
                     |i| self.weight[i],
                     move || {
                         let _ = go.send(());
                     },
-                )
+                );
+                layout_done.store(true, Ordering::Release);
+                layout
             },
         )?;
         self.assemble(layout?, arrays, policy)
@@ -1136,6 +1162,31 @@ mod tests {
             assert!(d.objective_of() == expected, "{name}: the whole plan's objectives by position");
             assert!((0..d.len()).all(|p| d.objective_at(p) == expected[p]), "{name}: once made");
         }
+    }
+
+    /// The row thread makes a large plan's first score's columns once the layout has signalled
+    /// and only while it runs; a small plan, or a layout that failed before signalling, gets
+    /// none.
+    #[test]
+    fn the_row_thread_maps_the_first_scores_columns_only_while_the_layout_runs() {
+        if !crate::parallel::threads_allowed() {
+            return;
+        }
+        let large = crate::parallel::PARALLEL_FROM;
+        let columns = |n: usize, signal: bool, running: bool| {
+            let (go, ready) = std::sync::mpsc::channel();
+            if signal {
+                let _ = go.send(());
+            }
+            drop(go);
+            let arrays = RowArrays::after(&ready, n, false, || running);
+            assert_eq!(arrays.kinds.len(), n);
+            arrays.spare.map(|s| s.mapped_len())
+        };
+        assert_eq!(columns(large, true, true), Some(large), "layout still running");
+        assert_eq!(columns(large, true, false), None, "the layout done first");
+        assert_eq!(columns(large - 1, true, true), None, "a plan too small for two threads");
+        assert_eq!(columns(large, false, true), None, "the layout failed before signalling");
     }
 
     /// A long column of integer ids, looked up by two threads, gives every index in order, with

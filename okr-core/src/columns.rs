@@ -526,11 +526,13 @@ impl Plan {
         let (go, ready) = std::sync::mpsc::channel();
         let cycles = &cycle_ids;
         let builder = &mut b;
+        let layout_done = &std::sync::atomic::AtomicBool::new(false);
         let (rows, links) = crate::parallel::join(
             move || {
                 compile_rows(cols, cycles).map(|rows| {
                     let per_node_cycles = rows.cycles.single().is_none();
-                    (rows, RowArrays::after(&ready, no + nk, per_node_cycles))
+                    let running = || crate::build::layout_running(layout_done);
+                    (rows, RowArrays::after(&ready, no + nk, per_node_cycles, running))
                 })
             },
             move || -> Result<Result<Layout>> {
@@ -540,9 +542,11 @@ impl Plan {
                     Some(w) if i >= no && !w[i - no].is_nan() => w[i - no],
                     _ => 1.0,
                 };
-                Ok(builder.layout_with(kr_weight, move || {
+                let layout = builder.layout_with(kr_weight, move || {
                     let _ = go.send(());
-                }))
+                });
+                layout_done.store(true, std::sync::atomic::Ordering::Release);
+                Ok(layout)
             },
         )?;
         let layout = links?;

@@ -81,6 +81,12 @@ impl Spare {
         spare
     }
 
+    /// The columns' length (they have one length).
+    #[cfg(test)]
+    pub(crate) fn mapped_len(&self) -> usize {
+        self.scores.len()
+    }
+
     /// Bytes in use: a score column's length, not its capacity, whose tail past the length
     /// ([`zeroed_column`]) is never touched.
     fn bytes(&self) -> usize {
@@ -1802,6 +1808,10 @@ mod tests {
         if !crate::parallel::threads_allowed() {
             return;
         }
+        // Whether the build makes them depends on how its threads meet (tested by
+        // `the_row_thread_maps_the_first_scores_columns_only_while_the_layout_runs`): here it
+        // always does.
+        crate::build::FIRST_SCORE_COLUMNS_ALWAYS.store(true, std::sync::atomic::Ordering::Relaxed);
         let no = 20_000;
         let nk = 3 * no;
         let kinds = [KeyResultKind::Linear, KeyResultKind::Binary, KeyResultKind::Linear];
