@@ -16,7 +16,7 @@ use crate::key_result::{check_points, finite, Rule, RuleFields};
 use crate::pace::day;
 use crate::plan::{CheckIns, CycleInfo, Meta, PlanData, NONE, OBJECTIVE};
 use crate::policy::{Policy, ProgressDriver};
-use crate::scoring::{Spare, SpareColumns};
+use crate::scoring::{mapped_column, Spare, SpareColumns};
 
 /// Free-text attributes of a node.
 #[derive(Debug, Default)]
@@ -153,19 +153,12 @@ impl RowArrays {
     /// Arrays for `n` nodes, every page written; a cycle per node only when `per_node_cycles`
     /// (else every node is in one cycle, which the plan keeps once).
     pub(crate) fn new(n: usize, per_node_cycles: bool) -> Self {
-        // `resize` writes every element, even a zero one (where `vec![0; n]` may leave fresh
-        // pages unmapped until first use).
-        fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
-            let mut v = Vec::with_capacity(n);
-            v.resize(n, value);
-            v
-        }
         RowArrays {
-            kinds: filled(n, OBJECTIVE),
-            rule_numbers: filled(n, [0.0; 2]),
-            rule_bytes: filled(n, 0),
-            current: filled(n, f64::NAN),
-            cycle_of: if per_node_cycles { filled(n, NONE) } else { Vec::new() },
+            kinds: mapped_column(n, OBJECTIVE),
+            rule_numbers: mapped_column(n, [0.0; 2]),
+            rule_bytes: mapped_column(n, 0),
+            current: mapped_column(n, f64::NAN),
+            cycle_of: if per_node_cycles { mapped_column(n, NONE) } else { Vec::new() },
             spare: None,
         }
     }

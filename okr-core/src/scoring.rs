@@ -68,17 +68,11 @@ impl Spare {
     /// as a later score fills a dropped report's: a large plan's build makes them on the thread
     /// its layout leaves idle (see [`crate::build::RowArrays::after`]).
     pub(crate) fn mapped(n: usize) -> Self {
-        // `resize` writes every element, even a zero one (`vec![0.0; n]` would leave fresh
-        // pages unmapped until the score writes them).
-        let mut spare = Spare {
-            scores: Vec::with_capacity(n),
-            flags: Vec::with_capacity(n),
-            signals: Vec::with_capacity(n),
-        };
-        spare.scores.resize(n, 0.0);
-        spare.flags.resize(n, Flags(0));
-        spare.signals.resize(n, 0);
-        spare
+        Spare {
+            scores: mapped_column(n, 0.0),
+            flags: mapped_column(n, Flags(0)),
+            signals: mapped_column(n, 0),
+        }
     }
 
     /// The columns' length (they have one length).
@@ -425,6 +419,16 @@ fn zeroed_column(n: usize) -> Vec<f64> {
     }
     let mut v = vec![0.0; floor];
     v.truncate(n);
+    v
+}
+
+/// `n` copies of `value` with every page written, so that whoever fills the column next maps
+/// no memory: `resize` writes every element, even a zero one, where `vec![0; n]` may leave a
+/// large column's fresh pages unmapped until first use (see [`zeroed_column`], which wants
+/// that).
+pub(crate) fn mapped_column<T: Clone>(n: usize, value: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    v.resize(n, value);
     v
 }
 
