@@ -378,6 +378,20 @@ impl Builder {
         self.id_text_fits(table)
     }
 
+    /// Interns the objectives' integer ids, then the key results' (see [`Ids::insert_int_columns`]:
+    /// `both` may hand over the ids' list made by another thread).
+    pub(crate) fn intern_int_columns(
+        &mut self,
+        objectives: &[i64],
+        key_results: &[i64],
+        both: impl FnOnce() -> Vec<i64>,
+    ) -> Result<()> {
+        self.ids.insert_int_columns(objectives, key_results, both).map_err(|row| {
+            let id = objectives.iter().chain(key_results).nth(row).copied().unwrap_or_default();
+            Error::DuplicateId { id: id.to_string() }
+        })
+    }
+
     /// Indices of the ids of a column (`NONE` where unknown).
     pub(crate) fn find_column(&self, ids: &IdColumn) -> Vec<u32> {
         let mut out = Vec::with_capacity(ids.len());

@@ -143,6 +143,13 @@ impl std::fmt::Display for IdRef<'_> {
     }
 }
 
+/// The row of the first value in `values` that is in `before` or earlier in `values`: a
+/// failed build's message names it.
+fn first_repeat(before: &[i64], values: &[i64]) -> Option<usize> {
+    let mut seen: std::collections::HashSet<i64> = before.iter().copied().collect();
+    values.iter().position(|&v| !seen.insert(v))
+}
+
 impl Ids {
     pub(crate) fn with_capacity(n: usize) -> Self {
         Ids { ints: Vec::with_capacity(n), expected: n, ..Ids::default() }
@@ -150,12 +157,18 @@ impl Ids {
 
     /// Declares that most integer ids lie in `min ..= max`; used when that span is compact.
     pub(crate) fn reserve_dense(&mut self, min: i64, max: i64, count: usize) {
-        let span = max.checked_sub(min).and_then(|s| usize::try_from(s).ok());
-        if let Some(span) = span.filter(|&s| s < count.saturating_mul(2) + 1024) {
+        if let Some(span) = Ids::compact_span(min, max, count) {
             self.dense = vec![ABSENT; span + 1];
             self.dense_min = min;
             self.by_int = HashTable::new();
         }
+    }
+
+    /// `max - min` when `count` ids in `min ..= max` are compact enough for
+    /// [`Ids::reserve_dense`] to make a flat table of them.
+    pub(crate) fn compact_span(min: i64, max: i64, count: usize) -> Option<usize> {
+        let span = max.checked_sub(min).and_then(|s| usize::try_from(s).ok());
+        span.filter(|&s| s < count.saturating_mul(2) + 1024)
     }
 
     fn dense_slot(&self, v: i64) -> Option<usize> {
@@ -298,14 +311,57 @@ impl Ids {
 
     /// Adds every integer in `values`, in order; `Err(row)` names the first one already present.
     pub(crate) fn insert_ints(&mut self, values: &[i64]) -> Result<(), usize> {
-        let in_range = |v: i64| self.dense_slot(v).is_some();
-        if self.text_mode || !values.iter().all(|&v| in_range(v)) {
+        let in_range = |v: &i64| self.dense_slot(*v).is_some();
+        if self.text_mode || !values.iter().all(in_range) {
             for (row, &v) in values.iter().enumerate() {
                 self.insert(Key::Int(v)).map_err(|_| row)?;
             }
             return Ok(());
         }
-        let first = self.ints.len();
+        if self.fill_dense(values, self.ints.len()) {
+            return Err(first_repeat(&self.ints, values).unwrap_or(0));
+        }
+        self.ints.extend_from_slice(values);
+        self.arena.take();
+        Ok(())
+    }
+
+    /// [`Ids::insert_ints`] of `first`, then of `second`, into an empty index, taking the ids'
+    /// list from `both` (the two columns one after the other, perhaps made by another thread:
+    /// see [`crate::parallel::Handoff`]) instead of copying them into it, where the two columns
+    /// lie in the declared dense range. `Err(row)` counts rows through `first`, then `second`.
+    pub(crate) fn insert_int_columns(
+        &mut self,
+        first: &[i64],
+        second: &[i64],
+        both: impl FnOnce() -> Vec<i64>,
+    ) -> Result<(), usize> {
+        let in_range = |v: &i64| self.dense_slot(*v).is_some();
+        if self.text_mode || !self.ints.is_empty() || !first.iter().chain(second).all(in_range) {
+            self.insert_ints(first)?;
+            return self.insert_ints(second).map_err(|row| first.len() + row);
+        }
+        // One loop per column: a loop over the chained columns tests which column at every row.
+        let clash = self.fill_dense(first, 0) | self.fill_dense(second, first.len());
+        if clash {
+            let in_second = || first.len() + first_repeat(first, second).unwrap_or(0);
+            return Err(first_repeat(&[], first).unwrap_or_else(in_second));
+        }
+        let ints = both();
+        if ints.len() != first.len() + second.len() {
+            // Not the columns' list (it cannot happen): make it here.
+            self.ints = first.iter().chain(second).copied().collect();
+        } else {
+            self.ints = ints;
+        }
+        self.arena.take();
+        Ok(())
+    }
+
+    /// Writes the indices `first ..` of `values`, which lie in the dense range, into the dense
+    /// table; whether any of them was there already. One tight loop, so that the processor
+    /// overlaps the cache misses of a large plan.
+    fn fill_dense(&mut self, values: &[i64], first: usize) -> bool {
         let (dense, min) = (&mut self.dense, self.dense_min);
         let mut clash = false;
         for (k, &v) in values.iter().enumerate() {
@@ -313,14 +369,7 @@ impl Ids {
             clash |= *slot != ABSENT;
             *slot = (first + k) as u32;
         }
-        if clash {
-            // The build fails: only the first repeated row matters now.
-            let mut seen: std::collections::HashSet<i64> = self.ints.iter().copied().collect();
-            return Err(values.iter().position(|&v| !seen.insert(v)).unwrap_or(0));
-        }
-        self.ints.extend_from_slice(values);
-        self.arena.take();
-        Ok(())
+        clash
     }
 
     /// Whether every value is text for [`Ids::insert_texts`]: not empty, not a canonical
@@ -532,6 +581,51 @@ mod tests {
         assert_eq!(ids.find_key(Key::Int(102)), None);
         assert_eq!(ids.find_key(Key::Int(i64::MIN)), None);
         assert_eq!(ids.get(0), "101");
+    }
+
+    #[test]
+    fn two_integer_columns_intern_as_one_after_the_other() {
+        let (first, second) = ([13, 10, 12], [11, 14, 17, 15]);
+        let dense = |ids: &mut Ids| ids.reserve_dense(10, 17, 7);
+        let mut one_by_one = Ids::with_capacity(7);
+        dense(&mut one_by_one);
+        one_by_one.insert_ints(&first).unwrap();
+        one_by_one.insert_ints(&second).unwrap();
+        // The list handed over is the one kept; a list of the wrong length is not.
+        for list in [vec![13, 10, 12, 11, 14, 17, 15], vec![1, 2]] {
+            let mut both = Ids::with_capacity(7);
+            dense(&mut both);
+            assert_eq!(both.insert_int_columns(&first, &second, || list.clone()), Ok(()));
+            assert_eq!(both.integers(), one_by_one.integers());
+            for v in 9..19 {
+                assert_eq!(both.find_key(Key::Int(v)), one_by_one.find_key(Key::Int(v)), "{v}");
+            }
+        }
+        // A repeated id is named by its row, counted through both columns, and no list is
+        // asked for.
+        for (a, b, row) in [
+            (&[13, 10, 13][..], &[11][..], 2),
+            (&[13, 10, 12][..], &[11, 10, 11][..], 4),
+            (&[13][..], &[11, 14, 11, 13][..], 3),
+        ] {
+            let mut ids = Ids::with_capacity(7);
+            dense(&mut ids);
+            assert_eq!(ids.insert_int_columns(a, b, || unreachable!("no list on a repeat")), Err(row));
+        }
+        // Outside the dense range (or with none), ids are interned one by one, and no list is
+        // asked for either.
+        for reserve in [true, false] {
+            let mut ids = Ids::with_capacity(4);
+            if reserve {
+                dense(&mut ids);
+            }
+            let ok = ids.insert_int_columns(&[10, 99], &[11, 12], || unreachable!("the list is written"));
+            assert_eq!(ok, Ok(()));
+            assert_eq!(ids.integers(), Some(&[10, 99, 11, 12][..]));
+            let mut ids = Ids::with_capacity(4);
+            let repeat = ids.insert_int_columns(&[10, 99], &[11, 99], || unreachable!("a repeat"));
+            assert_eq!(repeat, Err(3));
+        }
     }
 
     #[test]

@@ -101,6 +101,85 @@ pub(crate) fn both_parts<P: Send>(split: bool, first: &mut P, second: &mut P, f:
     }
 }
 
+/// A value that a helper thread may make for the thread that needs it, made exactly once: the
+/// helper [`offers`](Handoff::offer) to make it, the owner [`takes`](Handoff::take) it. When
+/// the owner asks first (the helper has not started, or never runs: no second thread, or the
+/// helper's closure runs after the owner's, as [`join`] does without threads), the owner makes
+/// it and the helper's offer is declined; when the helper is making it, the owner waits for it.
+/// Neither side can wait for the other forever: the owner waits only for a value being made,
+/// and should the helper fail while making it (its closure unwinding), the job goes back to
+/// the owner.
+pub(crate) struct Handoff<T> {
+    slot: Mutex<Slot<T>>,
+    made: std::sync::Condvar,
+}
+
+enum Slot<T> {
+    Open,
+    Making,
+    Made(T),
+    /// Taken by the owner.
+    Closed,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff { slot: Mutex::new(Slot::Open), made: std::sync::Condvar::new() }
+    }
+}
+
+impl<T> Handoff<T> {
+    /// The slot, whatever a panicking holder left (no code here panics while holding it).
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot<T>> {
+        self.slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The helper's side: makes the value with `make` unless the owner has taken the job.
+    pub(crate) fn offer(&self, make: impl FnOnce() -> T) {
+        {
+            let mut slot = self.slot();
+            if !matches!(*slot, Slot::Open) {
+                return;
+            }
+            *slot = Slot::Making;
+        }
+        // Should `make` unwind, the guard hands the job back to the owner.
+        struct Reopen<'a, T>(&'a Handoff<T>);
+        impl<T> Drop for Reopen<'_, T> {
+            fn drop(&mut self) {
+                let mut slot = self.0.slot();
+                if matches!(*slot, Slot::Making) {
+                    *slot = Slot::Open;
+                }
+                self.0.made.notify_all();
+            }
+        }
+        let guard = Reopen(self);
+        let value = make();
+        *self.slot() = Slot::Made(value);
+        drop(guard);
+    }
+
+    /// The owner's side: the value the helper made (waiting while it is being made), else one
+    /// made here with `make`. Later offers are declined.
+    pub(crate) fn take(&self, make: impl FnOnce() -> T) -> T {
+        let mut slot = self.slot();
+        loop {
+            match std::mem::replace(&mut *slot, Slot::Closed) {
+                Slot::Made(value) => return value,
+                Slot::Making => {
+                    *slot = Slot::Making;
+                    slot = self.made.wait(slot).unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                Slot::Open | Slot::Closed => {
+                    drop(slot);
+                    return make();
+                }
+            }
+        }
+    }
+}
+
 fn internal() -> Error {
     Error::Malformed { message: "internal: a worker thread failed".into() }
 }
@@ -127,6 +206,71 @@ mod tests {
             });
             assert!(out.iter().enumerate().all(|(i, &x)| x == i as u64 * 3), "split {split}");
         }
+    }
+
+    #[test]
+    fn a_handoff_gives_the_helpers_value_or_one_made_by_the_owner() {
+        use super::Handoff;
+        use std::sync::mpsc::channel;
+        // The helper first: the owner takes its value and makes none.
+        let h = Handoff::default();
+        h.offer(|| 1);
+        assert_eq!(h.take(|| 2), 1);
+        // The owner first: it makes the value, and the helper's offer is declined unmade.
+        let h = Handoff::default();
+        assert_eq!(h.take(|| 2), 2);
+        h.offer(|| unreachable!("declined"));
+        // The owner asks while the helper makes it: the owner waits for the helper's value.
+        let h = Handoff::default();
+        let (started, on_the_way) = channel();
+        let (go, wait) = channel::<()>();
+        std::thread::scope(|s| {
+            let helper = &h;
+            s.spawn(move || {
+                helper.offer(|| {
+                    started.send(()).unwrap();
+                    wait.recv().unwrap();
+                    4
+                })
+            });
+            on_the_way.recv().unwrap();
+            s.spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                go.send(()).unwrap();
+            });
+            assert_eq!(h.take(|| 5), 4);
+        });
+    }
+
+    #[test]
+    fn a_helper_that_fails_hands_the_job_back_to_a_waiting_owner() {
+        use super::Handoff;
+        use std::sync::mpsc::channel;
+        let h: Handoff<i32> = Handoff::default();
+        let (started, on_the_way) = channel();
+        let (go, wait) = channel::<()>();
+        std::thread::scope(|s| {
+            let shared = &h;
+            let helper = s.spawn(move || {
+                shared.offer(|| {
+                    started.send(()).unwrap();
+                    wait.recv().unwrap();
+                    panic!("the helper fails while making the value")
+                })
+            });
+            on_the_way.recv().unwrap();
+            s.spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                go.send(()).unwrap();
+            });
+            assert_eq!(h.take(|| 6), 6);
+            assert!(helper.join().is_err());
+        });
+        // And to an owner that asks after the failure.
+        let h: Handoff<i32> = Handoff::default();
+        let failed = std::thread::scope(|s| s.spawn(|| h.offer(|| panic!("fails"))).join().is_err());
+        assert!(failed);
+        assert_eq!(h.take(|| 7), 7);
     }
 
     #[test]

@@ -390,3 +390,56 @@ fn a_large_document_builds_the_plan_its_columns_build() {
     );
     assert!(a.score.iter().any(|&s| s > 0.0 && s < 1.0));
 }
+
+#[test]
+fn integer_ids_in_a_compact_range_are_kept_and_found_at_scale() {
+    // 40,000 objectives and 80,000 key results with ids in one compact range (as a database's
+    // keys are): the build indexes them in a flat table while the row compiler's thread makes
+    // the plan's list of them (two threads at this size).
+    let n = 40_000i64;
+    let kr_ids: Vec<i64> = (0..2 * n).map(|k| n + (k * 7919) % (2 * n)).collect();
+    let columns = |objective_ids: Vec<i64>, kr_ids: Vec<i64>| Columns {
+        objectives: ObjectiveColumns { id: IdColumn::Integers(objective_ids.into()), ..Default::default() },
+        key_results: KeyResultColumns {
+            id: IdColumn::Integers(kr_ids.into()),
+            objective: IdColumn::Integers((0..2 * n).map(|k| (k * 31) % n).collect::<Vec<_>>().into()),
+            kind: vec![KeyResultKind::Linear; 2 * n as usize],
+            start: Some(vec![0.0; 2 * n as usize].into()),
+            target: Some(vec![10.0; 2 * n as usize].into()),
+            current: Some((0..2 * n).map(|k| (k % 11) as f64).collect::<Vec<_>>().into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let objective_ids: Vec<i64> = (0..n).rev().collect();
+    let plan = Plan::from_columns(&columns(objective_ids.clone(), kr_ids.clone())).unwrap();
+    let report = plan.score("2026-02-15".parse().unwrap());
+    let c = report.columns();
+    let IdValues::Integers(ids) = &c.id else { panic!("integer ids come back as integers") };
+    assert!(ids.iter().eq(objective_ids.iter().chain(&kr_ids)), "the ids, in input order");
+    for k in [0, 1, 39_999, 40_000, 79_999] {
+        let line = report.get(&kr_ids[k].to_string()).unwrap();
+        assert_eq!(line.value, Some((k % 11) as f64), "key result {}", kr_ids[k]);
+    }
+    assert!(report.get(&(3 * n).to_string()).is_none());
+    // A repeated id is named, wherever it is: among the objectives, a key result's id taken
+    // by an objective, two key results.
+    let repeated = |objective_ids: Vec<i64>, kr_ids: Vec<i64>| {
+        let err = Plan::from_columns(&columns(objective_ids, kr_ids)).unwrap_err();
+        (err.code(), err.to_string())
+    };
+    let mut objectives = objective_ids.clone();
+    objectives[30_000] = objectives[10];
+    let (code, message) = repeated(objectives, kr_ids.clone());
+    assert_eq!(code, "duplicate_id");
+    assert!(message.contains(&format!("`{}`", objective_ids[10])), "{message}");
+    let mut krs = kr_ids.clone();
+    krs[70_000] = 1234;
+    let (code, message) = repeated(objective_ids.clone(), krs);
+    assert_eq!(code, "duplicate_id");
+    assert!(message.contains("`1234`"), "{message}");
+    let mut krs = kr_ids.clone();
+    krs[75_000] = krs[5];
+    let (_, message) = repeated(objective_ids.clone(), krs);
+    assert!(message.contains(&format!("`{}`", kr_ids[5])), "{message}");
+}
