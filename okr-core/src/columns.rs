@@ -579,14 +579,6 @@ impl Plan {
     }
 }
 
-/// Two integer id columns, one after the other: the list of a plan's ids.
-fn both_columns(objectives: &[i64], key_results: &[i64]) -> Vec<i64> {
-    let mut ints = Vec::with_capacity(objectives.len() + key_results.len());
-    ints.extend_from_slice(objectives);
-    ints.extend_from_slice(key_results);
-    ints
-}
-
 /// The list of the plan's integer ids (objectives', then key results'), made for [`link`] by
 /// the row compiler's thread before it compiles, while [`link`] fills the id table. The rows
 /// are compiled well before the layout needs them, so that thread has the time; on the
@@ -599,7 +591,7 @@ fn both_columns(objectives: &[i64], key_results: &[i64]) -> Vec<i64> {
 fn offer_ids(cols: &Columns<'_>, ints: &Handoff<Vec<i64>>) {
     if let (IdColumn::Integers(a), IdColumn::Integers(c)) = (&cols.objectives.id, &cols.key_results.id) {
         if compact_range(a, c).is_some() {
-            ints.offer(|| both_columns(a, c));
+            ints.offer(|| Ids::list(a, c));
         }
     }
 }
@@ -623,7 +615,7 @@ fn link(b: &mut Builder, cols: &Columns<'_>, ints: &Handoff<Vec<i64>>) -> Result
             b.reserve_dense_ids(min, max, no + nk);
         }
         // The ids' list, the two columns one after the other, is the row thread's to copy.
-        b.intern_int_columns(a, c, || ints.take(|| both_columns(a, c)))?;
+        b.intern_int_columns(a, c, || ints.take(|| Ids::list(a, c)))?;
     } else {
         // Id look-ups miss the cache on large plans; each runs in its own tight loop so that
         // the processor overlaps the misses.

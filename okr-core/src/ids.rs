@@ -348,14 +348,18 @@ impl Ids {
             return Err(first_repeat(&[], first).unwrap_or_else(in_second));
         }
         let ints = both();
-        if ints.len() != first.len() + second.len() {
-            // Not the columns' list (it cannot happen): make it here.
-            self.ints = first.iter().chain(second).copied().collect();
-        } else {
-            self.ints = ints;
-        }
+        // A list of another length is not the columns' (it cannot happen): make it here.
+        self.ints = if ints.len() == first.len() + second.len() { ints } else { Ids::list(first, second) };
         self.arena.take();
         Ok(())
+    }
+
+    /// The list of ids [`Ids::insert_int_columns`] keeps: `first`, then `second`.
+    pub(crate) fn list(first: &[i64], second: &[i64]) -> Vec<i64> {
+        let mut ints = Vec::with_capacity(first.len() + second.len());
+        ints.extend_from_slice(first);
+        ints.extend_from_slice(second);
+        ints
     }
 
     /// Writes the indices `first ..` of `values`, which lie in the dense range, into the dense
