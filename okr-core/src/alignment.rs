@@ -587,7 +587,7 @@ fn cycle_through(offsets: &[u32], src: &[u32], c: u32, node: u32) -> Vec<u32> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The full topological order of the nodes of (offsets, src), or a cycle.
@@ -619,7 +619,7 @@ mod tests {
     }
 
     /// A seeded generator of numbers below its argument (xorshift64).
-    fn xorshift(mut state: u64) -> impl FnMut(u32) -> u32 {
+    pub(crate) fn xorshift(mut state: u64) -> impl FnMut(u32) -> u32 {
         move |below| {
             state ^= state << 13;
             state ^= state >> 7;

@@ -829,6 +829,7 @@ impl Builder {
             spare: spare.map_or_else(SpareColumns::default, SpareColumns::holding),
             raw_scores: std::sync::OnceLock::new(),
             short_passes: std::sync::OnceLock::new(),
+            block_reads: std::sync::OnceLock::new(),
             ms_weight: self.ms_weight,
             ms_done: self.ms_done,
             ms_name: self.ms_name,

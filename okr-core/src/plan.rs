@@ -241,6 +241,10 @@ pub(crate) struct PlanData {
     /// keeps the raw scores it works out, since the plan is scored again. A plan scored once
     /// (the common notebook chain: build, score, write out) never writes them: 8 bytes a node.
     pub short_passes: std::sync::OnceLock<()>,
+    /// The nodes the deferred block reads before it (see [`crate::scoring::BlockReads`]),
+    /// made on first use: `None` inside when the plan was not cut or its block holds a node the
+    /// short path does not score.
+    pub block_reads: std::sync::OnceLock<Option<crate::scoring::BlockReads>>,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
     pub ms_name: Vec<Box<str>>,
@@ -271,6 +275,11 @@ impl PlanData {
             }
             objective
         })
+    }
+
+    /// The reads of the deferred block (see [`PlanData::split`]), made on first use.
+    pub(crate) fn block_reads(&self) -> Option<&crate::scoring::BlockReads> {
+        self.block_reads.get_or_init(|| crate::scoring::BlockReads::of(self)).as_ref()
     }
 
     /// Key result `p`'s objective by position (`NONE` for an objective), without making
@@ -433,6 +442,7 @@ impl Plan {
             + d.spare.bytes()
             // Its length: a large column's capacity reaches past it, untouched (see `scoring`).
             + d.raw_scores.get().map_or(0, |v| v.len() * 8)
+            + d.block_reads.get().and_then(Option::as_ref).map_or(0, crate::scoring::BlockReads::bytes)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::key_result::{packed_value_score, piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, Cuts, Grade, Pace, Status};
 use crate::plan::{NodeType, Plan, PlanData, NONE, OBJECTIVE};
-use crate::policy::Policy;
+use crate::policy::{Policy, ProgressDriver};
 
 /// Scores, expected progress, status and grade of every node of a plan on one date.
 ///
@@ -313,6 +313,76 @@ pub(crate) const CUT_AT: f64 = 0.50;
 /// contributors before them are read into cache (see [`Pass::split`]).
 const DEFERRED_BLOCK: usize = 256;
 
+/// The nodes before a cut plan's deferred block ([`PlanData::split`]) that the block's
+/// contributor entries name, for a pass that reads its nodes' aligned children to score the
+/// block from copies of them (see [`Pass::block_from_copies`]). Made on the first such pass
+/// ([`PlanData::block_reads`]), only for a block of plain key results and objectives, the
+/// nodes the short path scores.
+///
+/// Such nodes lie anywhere in the plan: at 1M objectives the block's 16,000 objectives read
+/// some 70,000 of them, each a cache miss and, over a 32 MB score column in 4 KB pages, an
+/// address translation missed too. Read in position order, a page's nodes come together.
+#[derive(Debug, Clone)]
+pub(crate) struct BlockReads {
+    /// The nodes read, by position: sorted, each once.
+    sources: Vec<u32>,
+    /// The block's contributor entries, from the block's first (`first_entry`): a node in the
+    /// block as its position, a node before it as `copies + k`, where `sources[k]` is the node
+    /// and `copies` (the block's start less the number of sources) is where the pass puts the
+    /// copies, in the positions just before the block.
+    src: Vec<u32>,
+    first_entry: usize,
+}
+
+impl BlockReads {
+    /// The reads of the plan's deferred block, or `None` when the plan was not cut, or its
+    /// block is empty or holds a node the short path does not score.
+    pub(crate) fn of(d: &PlanData) -> Option<BlockReads> {
+        let (n, start) = (d.len(), d.split?.deferred);
+        if start >= n || !d.kinds[start..].iter().all(|&k| k == OBJECTIVE || is_plain(k)) {
+            return None;
+        }
+        let c = &d.contributors;
+        let first_entry = c.offsets[start] as usize;
+        let entries = &c.src[first_entry..c.offsets[n] as usize];
+        // A bit per position before the block marks the nodes read; a node's number among them
+        // is a count of the bits before it (a count per word, then the word's own bits).
+        const WORD: usize = u64::BITS as usize;
+        let mut read = vec![0u64; start.div_ceil(WORD)];
+        for &s in entries.iter().filter(|&&s| (s as usize) < start) {
+            read[s as usize / WORD] |= 1 << (s as usize % WORD);
+        }
+        let mut before = Vec::with_capacity(read.len());
+        let mut sources = Vec::new();
+        for (k, &w) in read.iter().enumerate() {
+            before.push(sources.len() as u32);
+            let mut bits = w;
+            while bits != 0 {
+                sources.push((k * WORD) as u32 + bits.trailing_zeros());
+                bits &= bits - 1;
+            }
+        }
+        let copies = (start - sources.len()) as u32;
+        let src = entries
+            .iter()
+            .map(|&s| {
+                let (w, bit) = (s as usize / WORD, s as usize % WORD);
+                if (s as usize) < start {
+                    copies + before[w] + (read[w] & ((1u64 << bit) - 1)).count_ones()
+                } else {
+                    s
+                }
+            })
+            .collect();
+        Some(BlockReads { sources, src, first_entry })
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn bytes(&self) -> usize {
+        (self.sources.capacity() + self.src.capacity()) * 4
+    }
+}
+
 fn compute(plan: &Plan, as_of: NaiveDate, policy: Policy) -> Report {
     let n = plan.data.len();
     // The split the layout was cut for, if any (see `PlanData::split`).
@@ -475,6 +545,26 @@ struct Slots<'a> {
     raw: &'a mut [f64],
 }
 
+/// Copies of nodes that a cut plan's deferred block reads before it ([`BlockReads`]), taken
+/// by a thread of a split pass from its share once done: `scores` and `flags` are filled
+/// from the nodes at positions `sources`.
+struct Copies<'a> {
+    sources: &'a [u32],
+    scores: &'a mut [f64],
+    flags: &'a mut [Flags],
+}
+
+impl Copies<'_> {
+    /// Fills the copies from `from`, a window holding every source.
+    fn take(&mut self, from: &Slots<'_>) {
+        for ((&s, score), flag) in self.sources.iter().zip(self.scores.iter_mut()).zip(self.flags.iter_mut())
+        {
+            let i = s as usize - from.base;
+            (*score, *flag) = (from.scores[i], from.flags[i]);
+        }
+    }
+}
+
 /// Results kept only for some nodes, by position.
 #[derive(Default)]
 struct Side {
@@ -548,6 +638,28 @@ impl Pass<'_> {
             let (a, b) = v.split_at_mut(m);
             (a, &mut b[..end - m])
         }
+        // A pass that reads the aligned children of the deferred block's objectives scores the
+        // block from copies of the nodes it reads before it ([`Pass::block_from_copies`]); each
+        // thread copies those in its share once it is done with it. (An objective's own driver
+        // may differ from the policy's: the copies serve any driver. The policy's tells whether
+        // copies pay: under `auto` an objective with key results reads them alone.)
+        let reads_children = matches!(self.policy.progress, ProgressDriver::Both | ProgressDriver::Children);
+        let reads =
+            (reads_children && self.short && end < n && self.d.split.is_some_and(|s| s.deferred == end))
+                .then(|| self.d.block_reads())
+                .flatten();
+        let (mut copied_scores, mut copied_flags) = match reads {
+            Some(r) => (vec![0.0; r.sources.len()], vec![Flags(0); r.sources.len()]),
+            None => (Vec::new(), Vec::new()),
+        };
+        let in_first = reads.map_or(0, |r| r.sources.partition_point(|&s| (s as usize) < m));
+        let (copies_first, copies_second) = {
+            let sources = reads.map_or(&[][..], |r| &r.sources[..]);
+            let (a, b) = sources.split_at(in_first);
+            let (sa, sb) = copied_scores.split_at_mut(in_first);
+            let (fa, fb) = copied_flags.split_at_mut(in_first);
+            (Copies { sources: a, scores: sa, flags: fa }, Copies { sources: b, scores: sb, flags: fb })
+        };
         let (mut first, mut second) = {
             let (s0, s1) = shares(&mut out.scores, m, end);
             let (f0, f1) = shares(&mut out.flags, m, end);
@@ -563,16 +675,23 @@ impl Pass<'_> {
             || {
                 let mut side = Side::default();
                 let later = self.tail(m..end, &mut second, &mut side);
-                (side, later)
+                // The nodes that waited are scored later: their copies too.
+                let mut copies = copies_second;
+                if later.is_empty() {
+                    copies.take(&second);
+                }
+                (side, later, copies)
             },
             || {
                 let mut side = Side::default();
                 self.run(0..m, &mut first, &mut side);
+                let mut copies = copies_first;
+                copies.take(&first);
                 side
             },
         );
         crate::phase::phase("score threads");
-        let Ok(((tail, later), head)) = joined else { return false };
+        let Ok(((tail, later, mut copies_second), head)) = joined else { return false };
         *side = head;
         side.aggregates.extend(tail.aggregates);
         side.forecasts.extend(tail.forecasts);
@@ -582,6 +701,15 @@ impl Pass<'_> {
         let mut all = out.slots(0, n, forecasting);
         for &p in &later {
             self.node(p as usize, &mut all, side);
+        }
+        if !later.is_empty() {
+            copies_second.take(&all);
+        }
+        if let Some(reads) = reads {
+            if self.block_from_copies(reads, (copied_scores, copied_flags), out, end) {
+                crate::phase::phase("score later");
+                return true;
+            }
         }
         let c = &self.d.contributors;
         let mut at = end;
@@ -616,6 +744,32 @@ impl Pass<'_> {
         }
         crate::phase::phase("score later");
         true
+    }
+
+    /// Scores the deferred block, positions `start..` (every node a plain key result or an
+    /// objective, [`BlockReads::of`]), once every node before it is scored: the nodes it reads
+    /// before it are copied, in position order, into the positions just before it (whose own
+    /// results are set aside and put back after), and the block is scored reading its
+    /// contributors through [`BlockReads::src`], which names the copies. Its reads then fall in
+    /// a few hundred kilobytes next to the block instead of anywhere in the plan. `false` when
+    /// the short path left a node (the columns are then as they were, the block's slots aside).
+    fn block_from_copies(
+        &self,
+        reads: &BlockReads,
+        (mut scores, mut flags): (Vec<f64>, Vec<Flags>),
+        out: &mut Columns,
+        start: usize,
+    ) -> bool {
+        let n = out.scores.len();
+        let copies = start - reads.sources.len();
+        out.scores[copies..start].swap_with_slice(&mut scores);
+        out.flags[copies..start].swap_with_slice(&mut flags);
+        let mut window = out.slots(copies, n, false);
+        let src = (&reads.src[..], reads.first_entry);
+        let left = self.short_run::<false>(copies..n, start - copies, &mut window, &mut Vec::new(), src);
+        out.scores[copies..start].copy_from_slice(&scores);
+        out.flags[copies..start].copy_from_slice(&flags);
+        left == n - copies
     }
 
     /// The second thread's share: every node of `range` whose contributors all lie in `range`
@@ -654,7 +808,7 @@ impl Pass<'_> {
         let mut i = from;
         while i < n {
             if self.short {
-                i = self.short_run::<TAIL>(range.clone(), i, out, later);
+                i = self.short_run::<TAIL>(range.clone(), i, out, later, (&c.src, 0));
                 if i == n {
                     break;
                 }
@@ -674,6 +828,10 @@ impl Pass<'_> {
     /// from window index `i`; returns the index of the first node it leaves (`range.len()` when
     /// none). Reads the raw scores the plan keeps, or works them out: into `out.raw` when the
     /// pass keeps them, else for this pass only (a plan's first short pass).
+    ///
+    /// An objective's contributors are read through `sources`, the plan's contributor sources
+    /// from entry `first_entry` on: the plan's own from 0, or [`BlockReads::src`] for the
+    /// deferred block with copies of the nodes it reads before it.
     #[inline(always)]
     fn short_run<const TAIL: bool>(
         &self,
@@ -681,13 +839,15 @@ impl Pass<'_> {
         i: usize,
         out: &mut Slots<'_>,
         later: &mut Vec<u32>,
+        (sources, first_entry): (&[u32], usize),
     ) -> usize {
+        let src = (sources, first_entry);
         if !out.raw.is_empty() {
-            self.short_loop::<TAIL, true, true>(range, i, out, later)
+            self.short_loop::<TAIL, true, true>(range, i, out, later, src)
         } else if self.raw.is_empty() {
-            self.short_loop::<TAIL, true, false>(range, i, out, later)
+            self.short_loop::<TAIL, true, false>(range, i, out, later, src)
         } else {
-            self.short_loop::<TAIL, false, false>(range, i, out, later)
+            self.short_loop::<TAIL, false, false>(range, i, out, later, src)
         }
     }
 
@@ -700,6 +860,7 @@ impl Pass<'_> {
         mut i: usize,
         out: &mut Slots<'_>,
         later: &mut Vec<u32>,
+        (sources, first_entry): (&[u32], usize),
     ) -> usize {
         let (d, policy, lo) = (self.d, self.policy, range.start);
         let c = &d.contributors;
@@ -752,7 +913,8 @@ impl Pass<'_> {
                 // Objectives' rule byte is their driver.
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
-                let mean = mean_over::<TAIL>(e, c, lo, scores, flags);
+                let src = &sources[e.start - first_entry..e.end - first_entry];
+                let mean = mean_over::<TAIL>(e, src, c, lo, scores, flags);
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
                 let Some((score, has)) = mean else {
@@ -777,7 +939,8 @@ impl Pass<'_> {
     fn node(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
         let i = p - out.base;
         // The short path over the window from the base to `p`, starting at `p`.
-        if !self.short || self.short_run::<false>(out.base..p + 1, i, out, &mut Vec::new()) == i {
+        let own = (&self.d.contributors.src[..], 0);
+        if !self.short || self.short_run::<false>(out.base..p + 1, i, out, &mut Vec::new(), own) == i {
             self.general(p, out, side);
         }
     }
@@ -964,19 +1127,21 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    mean_over::<false>(range, c, out.base, out.scores, out.flags).unwrap_or((0.0, false))
+    mean_over::<false>(range.clone(), &c.src[range], c, out.base, out.scores, out.flags)
+        .unwrap_or((0.0, false))
 }
 
-/// [`mean_of`] over contributor entries `range`, with the weights as the plan keeps them.
+/// [`mean_of`] over contributor entries `range`, whose sources are `src`, with the weights as
+/// the plan keeps them.
 #[inline(always)]
 fn mean_over<const CHECK: bool>(
     range: std::ops::Range<usize>,
+    src: &[u32],
     c: &crate::alignment::Contributors,
     base: usize,
     scores: &[f64],
     flags: &[Flags],
 ) -> Option<(f64, bool)> {
-    let src = &c.src[range.clone()];
     match &c.weight {
         Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
         Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
@@ -1710,7 +1875,6 @@ impl Serialize for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::ProgressDriver;
 
     /// Everything a report holds, for comparing two passes exactly.
     fn fingerprint(r: &Report) -> String {
@@ -1977,6 +2141,128 @@ mod tests {
             .filter(|&(id, _)| id == kr)
             .collect();
         assert_eq!(weights, [(kr, 0.1)]);
+    }
+
+    /// A plan of `n` objectives in a tree of about five children each, a tenth of them with a
+    /// second parent anywhere before (so that many read across a two-thread cut), each with up
+    /// to three plain key results (some without a value, some with a fractional weight), and
+    /// `extra` key results of its first objective (a kind the short path leaves).
+    fn random_plan(seed: u64, n: u32, extra: serde_json::Value) -> Plan {
+        let mut next = crate::alignment::tests::xorshift(seed);
+        let objectives: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let mut parents = Vec::new();
+                if i > 0 {
+                    parents.push(serde_json::json!({ "id": format!("o{}", (i - 1) / 5) }));
+                    let other = next(i);
+                    if next(10) == 0 && other != (i - 1) / 5 {
+                        parents.push(serde_json::json!({ "id": format!("o{other}"), "weight": 2 }));
+                    }
+                }
+                let krs: Vec<serde_json::Value> = (0..next(4))
+                    .map(|k| {
+                        let id = format!("k{i}-{k}");
+                        let current = (next(5) != 0).then(|| f64::from(next(130)) - 10.0);
+                        let weight = [1.0, 2.0, 0.1][next(3) as usize];
+                        match next(4) {
+                            0 => serde_json::json!({ "id": id, "kind": "at_least", "threshold": 50,
+                                "current": current, "weight": weight }),
+                            1 => serde_json::json!({ "id": id, "kind": "binary",
+                                "current": current.map(|v| f64::from(u8::from(v > 50.0))) }),
+                            _ => serde_json::json!({ "id": id, "kind": "linear", "start": 0, "target": 100,
+                                "current": current, "weight": weight }),
+                        }
+                    })
+                    .chain(if i == 0 { extra.as_array().cloned().unwrap_or_default() } else { Vec::new() })
+                    .collect();
+                let id = format!("o{i}");
+                serde_json::json!({ "id": id, "cycle": "Q", "parents": parents, "key_results": krs })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "cycles": [{ "id": "Q", "start": "2026-01-01", "end": "2026-03-31" }],
+            "objectives": objectives,
+        });
+        crate::build::CUT_SMALL_PLANS.with(|c| c.set(true));
+        let plan = Plan::from_json(&doc.to_string());
+        crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
+        plan.unwrap()
+    }
+
+    #[test]
+    fn the_deferred_block_scores_from_copies_as_in_place() {
+        for seed in 1..=12 {
+            let plan = random_plan(seed, 400, serde_json::json!([]));
+            let (d, n) = (&plan.data, plan.len());
+            let split = d.split.expect("a cut");
+            let reads = BlockReads::of(d).expect("a block of plain key results and objectives");
+            // The copies: every node before the block that its entries name, once, in order,
+            // and each entry naming its copy or its own node in the block.
+            let (start, c) = (split.deferred, &d.contributors);
+            assert!(
+                reads.sources.windows(2).all(|w| w[0] < w[1]) && reads.sources.last() < Some(&(start as u32))
+            );
+            assert!(
+                reads.sources.len() > 10,
+                "seed {seed}: {} nodes read before the block",
+                reads.sources.len()
+            );
+            let read: std::collections::BTreeSet<u32> = c.src[c.offsets[start] as usize..]
+                .iter()
+                .copied()
+                .filter(|&s| (s as usize) < start)
+                .collect();
+            assert!(read.iter().eq(&reads.sources), "seed {seed}: the nodes read, each once");
+            let copies = start - reads.sources.len();
+            assert_eq!(reads.first_entry, c.offsets[start] as usize);
+            assert_eq!(reads.src.len(), c.src.len() - reads.first_entry);
+            for (k, &s) in reads.src.iter().enumerate() {
+                let own = c.src[reads.first_entry + k] as usize;
+                let named = match (s as usize).checked_sub(copies).filter(|_| own < start) {
+                    Some(j) => reads.sources[j] as usize,
+                    None => s as usize,
+                };
+                assert_eq!(named, own, "seed {seed}, entry {k}");
+            }
+            for progress in ProgressDriver::ALL {
+                for date in ["2026-01-10", "2026-02-20", "2026-05-01"] {
+                    let day: NaiveDate = date.parse().unwrap();
+                    let policy = || Policy { progress, ..Policy::default() };
+                    let want = fingerprint(&compute_split(&plan, day, policy(), None, false).0);
+                    // A fresh copy's first pass works raw scores out, its second keeps them, its
+                    // third reads them.
+                    let mut data = (**d).clone();
+                    (data.raw_scores, data.short_passes, data.block_reads) = Default::default();
+                    let copy = Plan { data: std::sync::Arc::new(data) };
+                    for pass in 1..=3 {
+                        let (two, done) = compute_split(&copy, day, policy(), Some(split.second), true);
+                        assert!(done, "seed {seed}, {progress:?}, {date}, pass {pass}");
+                        assert_eq!(fingerprint(&two), want, "seed {seed}, {progress:?}, {date}, pass {pass}");
+                    }
+                    // Split elsewhere, the second thread leaves the nodes reading the first
+                    // share for later, and its copies with them.
+                    for m in [split.second / 2, (split.second + start) / 2, start] {
+                        let (two, done) = compute_split(&plan, day, policy(), Some(m), true);
+                        assert!(
+                            done && fingerprint(&two) == want,
+                            "seed {seed}, {progress:?}, {date}, split {m}"
+                        );
+                    }
+                    let copied = matches!(progress, ProgressDriver::Both | ProgressDriver::Children);
+                    assert_eq!(copy.data.block_reads.get().is_some(), copied, "{progress:?}");
+                }
+            }
+            assert!(n > start && plan.heap_bytes() > reads.bytes());
+        }
+        // A block holding a kind the short path leaves is scored in place, as before.
+        let rollup = serde_json::json!([{ "id": "r", "kind": "rollup" }]);
+        let plan = random_plan(3, 400, rollup);
+        let split = plan.data.split.expect("a cut");
+        assert!(BlockReads::of(&plan.data).is_none());
+        let day: NaiveDate = "2026-02-20".parse().unwrap();
+        let policy = || Policy { progress: ProgressDriver::Both, ..Policy::default() };
+        let want = fingerprint(&compute_split(&plan, day, policy(), None, false).0);
+        assert_eq!(fingerprint(&compute_split(&plan, day, policy(), Some(split.second), true).0), want);
     }
 
     #[test]
