@@ -37,9 +37,20 @@ where
     B: FnOnce() -> RB,
     RA: Send,
 {
+    join_told(|_| a(), |_| b())
+}
+
+/// [`join`], telling each closure whether the other runs beside it (`false` when both run
+/// here, one after the other: where threads are not allowed, or the thread could not start).
+pub(crate) fn join_told<A, B, RA, RB>(a: A, b: B) -> Result<(RA, RB)>
+where
+    A: FnOnce(bool) -> RA + Send,
+    B: FnOnce(bool) -> RB,
+    RA: Send,
+{
     if !threads_allowed() {
-        let rb = b();
-        return Ok((a(), rb));
+        let rb = b(false);
+        return Ok((a(false), rb));
     }
     // The closure is handed over through a slot, so that it can still run here if the thread
     // cannot be started.
@@ -47,9 +58,9 @@ where
     std::thread::scope(|s| {
         let spawned = std::thread::Builder::new().spawn_scoped(s, || {
             let a = slot.lock().ok().and_then(|mut x| x.take());
-            a.map(|a| a())
+            a.map(|a| a(true))
         });
-        let rb = b();
+        let rb = b(spawned.is_ok());
         let ra = match spawned {
             Ok(handle) => handle.join().map_err(|_| internal())?,
             Err(_) => None,
@@ -58,7 +69,7 @@ where
             Some(ra) => ra,
             None => {
                 let a = slot.lock().map_err(|_| internal())?.take().ok_or_else(internal)?;
-                a()
+                a(false)
             }
         };
         Ok((ra, rb))
@@ -180,6 +191,152 @@ impl<T> Handoff<T> {
     }
 }
 
+/// Two threads, each working through its own sequence of steps, of which the one that finishes
+/// first takes over the end of what the other has left: the other gives it a part `P` of its
+/// work between two steps, made by the giver (which knows how far it has got). It evens out the
+/// two threads' times when one runs slower than the other (on this project's two-core machines
+/// one core often runs at about two thirds of the other's speed for a while).
+///
+/// Each thread calls [`Relay::enter`] as it starts (run by [`join_told`], which says whether
+/// the two run side by side), checks [`Relay::asked`] between steps and
+/// [`answers`](Relay::answer) when it is set, and [`asks`](Relay::ask) once its own work is done.
+/// A part is given at most once. No thread waits for one that is not running: a thread waits
+/// for an answer only while the other runs beside it and has not finished its own work, and
+/// that one answers at its next step, or finds the question when it finishes and closes the
+/// relay; should it unwind instead, its guard closes the relay.
+pub(crate) struct Relay<P> {
+    track: Mutex<Track<P>>,
+    changed: std::sync::Condvar,
+    /// Set while a thread waits for an answer: read between steps, without the lock.
+    asking: std::sync::atomic::AtomicBool,
+}
+
+struct Track<P> {
+    baton: Baton<P>,
+    /// How many threads take part: 2 when they run side by side, else 1 (0 until told).
+    threads: u8,
+    /// How many have finished their own work.
+    finished: u8,
+}
+
+enum Baton<P> {
+    /// No thread has asked yet.
+    Open,
+    /// A thread has finished its own work of `done` steps' worth and waits for an answer.
+    Asked(usize),
+    /// The answer: a part of the other's work.
+    Given(P),
+    /// No part will be given (one was, or a thread declined, or finished or failed while the
+    /// other asked).
+    Closed,
+}
+
+/// Closes a [`Relay`] when the thread holding it unwinds, so that the other does not wait for
+/// an answer forever.
+pub(crate) struct Entered<'a, P>(&'a Relay<P>);
+
+impl<P> Drop for Entered<'_, P> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut track = self.0.track();
+            if !matches!(track.baton, Baton::Given(_)) {
+                track.baton = Baton::Closed;
+            }
+            self.0.changed.notify_all();
+        }
+    }
+}
+
+impl<P> Default for Relay<P> {
+    fn default() -> Self {
+        Relay {
+            track: Mutex::new(Track { baton: Baton::Open, threads: 0, finished: 0 }),
+            changed: std::sync::Condvar::new(),
+            asking: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+}
+
+impl<P> Relay<P> {
+    /// The state, whatever a panicking holder left (no code here panics while holding it, and
+    /// `answer`'s `give` only splits slices).
+    fn track(&self) -> std::sync::MutexGuard<'_, Track<P>> {
+        self.track.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A thread starts its own work, `beside` another (as [`join_told`] says) or alone; keep
+    /// the guard until the thread is done.
+    pub(crate) fn enter(&self, beside: bool) -> Entered<'_, P> {
+        let mut track = self.track();
+        if track.threads == 0 {
+            track.threads = 1 + u8::from(beside);
+        }
+        Entered(self)
+    }
+
+    /// Whether a thread of the relay may still answer: one runs beside the asker and has not
+    /// finished its own work.
+    fn answerable(track: &Track<P>) -> bool {
+        track.finished < track.threads
+    }
+
+    /// Whether the other thread is waiting for an answer (a hint, read without the lock).
+    pub(crate) fn asked(&self) -> bool {
+        self.asking.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Answers the other thread's question, if it asked: `give` is told how much work the other
+    /// has done and makes the part to give, or `None` to decline. Whether a part was given.
+    pub(crate) fn answer(&self, give: impl FnOnce(usize) -> Option<P>) -> bool {
+        let mut track = self.track();
+        let Baton::Asked(done) = track.baton else { return false };
+        let part = give(done);
+        let given = part.is_some();
+        track.baton = part.map_or(Baton::Closed, Baton::Given);
+        self.changed.notify_all();
+        given
+    }
+
+    /// Done with its own work (`done` worth of it), a thread asks for a part of the other's:
+    /// it waits for the answer while the other runs its own work, and gets `None` when the
+    /// other has finished too, or declines, or fails, or a part was given already.
+    pub(crate) fn ask(&self, done: usize) -> Option<P> {
+        let mut track = self.track();
+        track.finished = track.finished.saturating_add(1);
+        match track.baton {
+            Baton::Open if Self::answerable(&track) => {
+                track.baton = Baton::Asked(done);
+                self.changed.notify_all();
+            }
+            Baton::Open | Baton::Asked(_) => {
+                // Nobody left to answer, or the other asked first and this one has nothing left.
+                track.baton = Baton::Closed;
+                self.changed.notify_all();
+                return None;
+            }
+            Baton::Given(_) | Baton::Closed => return None,
+        }
+        self.asking.store(true, std::sync::atomic::Ordering::Relaxed);
+        while matches!(track.baton, Baton::Asked(_)) {
+            track = self.changed.wait(track).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        self.asking.store(false, std::sync::atomic::Ordering::Relaxed);
+        match std::mem::replace(&mut track.baton, Baton::Closed) {
+            Baton::Given(part) => Some(part),
+            _ => None,
+        }
+    }
+
+    /// Waits until the other thread asks or can no longer (for tests: to give a part at a chosen
+    /// step).
+    pub(crate) fn await_question(&self) {
+        let mut track = self.track();
+        while matches!(track.baton, Baton::Open) && track.threads > 1 && track.finished == 0 {
+            track = self.changed.wait(track).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+}
+
 fn internal() -> Error {
     Error::Malformed { message: "internal: a worker thread failed".into() }
 }
@@ -271,6 +428,97 @@ mod tests {
         let failed = std::thread::scope(|s| s.spawn(|| h.offer(|| panic!("fails"))).join().is_err());
         assert!(failed);
         assert_eq!(h.take(|| 7), 7);
+    }
+
+    /// `a` on a thread of its own beside `b` here (not through `join`, which another test may
+    /// briefly keep on one thread).
+    fn side_by_side<RA: Send, RB>(
+        a: impl FnOnce() -> RA + Send,
+        b: impl FnOnce() -> RB,
+    ) -> (std::thread::Result<RA>, RB) {
+        std::thread::scope(|s| {
+            let a = s.spawn(a);
+            let rb = b();
+            (a.join(), rb)
+        })
+    }
+
+    #[test]
+    fn a_relay_hands_the_end_of_one_threads_work_to_the_thread_done_first() {
+        use super::Relay;
+        // The other thread waits for the question, then gives a part made from the asker's count.
+        let relay: Relay<usize> = Relay::default();
+        let (given, got) = side_by_side(
+            || {
+                let _in = relay.enter(true);
+                relay.await_question();
+                assert!(relay.asked());
+                let gave = relay.answer(|done| Some(done * 10));
+                (gave, relay.ask(1))
+            },
+            || {
+                let _in = relay.enter(true);
+                relay.ask(7)
+            },
+        );
+        assert_eq!((given.unwrap(), got), ((true, None), Some(70)), "one part, once");
+        // Declined: the asker gets nothing and stops waiting.
+        let relay: Relay<usize> = Relay::default();
+        let (gave, got) = side_by_side(
+            || {
+                let _in = relay.enter(true);
+                relay.await_question();
+                relay.answer(|_| None)
+            },
+            || {
+                let _in = relay.enter(true);
+                relay.ask(3)
+            },
+        );
+        assert_eq!((gave.unwrap(), got), (false, None));
+        // Both finish: the second to ask closes the relay, and neither waits for ever.
+        let relay: Relay<usize> = Relay::default();
+        let (a, b) = side_by_side(
+            || {
+                let _in = relay.enter(true);
+                relay.ask(1)
+            },
+            || {
+                let _in = relay.enter(true);
+                relay.ask(2)
+            },
+        );
+        assert_eq!((a.unwrap(), b), (None, None));
+        // Alone (no second thread): asking does not wait; nor does a question go unanswered.
+        let relay: Relay<usize> = Relay::default();
+        let _in = relay.enter(false);
+        relay.await_question();
+        assert_eq!(relay.ask(5), None);
+        assert!(!relay.answer(|_| Some(1)));
+        // Told by `join_told` whether the closures run side by side.
+        let (a, b) = super::join_told(|beside| beside, |beside| beside).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_relay_whose_other_thread_fails_stops_the_asker_waiting() {
+        use super::Relay;
+        let relay: Relay<usize> = Relay::default();
+        let (failed, got) = side_by_side(
+            || {
+                let _in = relay.enter(true);
+                relay.await_question();
+                panic!("the other thread fails before it answers")
+            },
+            || {
+                let _in = relay.enter(true);
+                relay.ask(4)
+            },
+        );
+        assert!(failed.is_err());
+        assert_eq!(got, None);
+        // And a thread asking after the failure does not wait either.
+        assert_eq!(relay.ask(1), None);
     }
 
     #[test]

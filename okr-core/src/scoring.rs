@@ -309,6 +309,34 @@ const SPLIT_AT: f64 = 0.55;
 /// `progress: both`; under `auto` 0.55 about 0.5 ms slower).
 pub(crate) const CUT_AT: f64 = 0.50;
 
+/// How many nodes a thread of a split pass scores between two looks at whether the other thread,
+/// done with its share, asks for part of this one's (see [`Pass::share`]): about 0.1 ms.
+const RELAY_STEP: usize = 16_384;
+
+/// The fewest nodes a thread of a split pass hands over: below it, the other thread's wait for
+/// the answer and the nodes left for later would cost about as much as they save.
+const RELAY_MIN: usize = 65_536;
+
+/// Tests only: relay steps of `step` nodes; the thread of the second share (`second`) or of
+/// the first, at its first step at or after position `at`, waits for the other to ask and
+/// hands it half of what it has left, whatever its size.
+#[derive(Debug, Clone, Copy)]
+struct RelayTest {
+    step: usize,
+    second: bool,
+    at: usize,
+}
+
+/// Tests only: how many parts threads of split passes have handed over.
+#[cfg(test)]
+static GIVEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cfg(test)]
+thread_local! {
+    /// The [`RelayTest`] for the passes that this thread starts.
+    static RELAY_TEST: std::cell::Cell<Option<RelayTest>> = const { std::cell::Cell::new(None) };
+}
+
 /// How many of the deferred nodes at the end of a split plan are scored at a time, after their
 /// contributors before them are read into cache (see [`Pass::split`]).
 const DEFERRED_BLOCK: usize = 256;
@@ -422,7 +450,21 @@ fn compute_split(
     let keep = short && kept.is_none() && d.short_passes.set(()).is_err();
     let raw = if keep { zeroed_column(n) } else { Vec::new() };
     let kept = kept.map_or(&[][..], Vec::as_slice);
-    let pass = Pass { d, today, pace, cuts: Cuts::of(&policy), logged, policy: &policy, short, raw: kept };
+    #[cfg(test)]
+    let relay_test = RELAY_TEST.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    let relay_test = None;
+    let pass = Pass {
+        d,
+        today,
+        pace,
+        cuts: Cuts::of(&policy),
+        logged,
+        policy: &policy,
+        short,
+        raw: kept,
+        relay_test,
+    };
     // Forecast scores are only possible with check-ins.
     let forecasting = pass.logged;
     crate::phase::phase("score start");
@@ -530,11 +572,13 @@ impl Columns {
             signals: &mut self.signals[from..to],
             forecast_scores: if forecasting { &mut self.forecast_scores[from..to] } else { &mut [] },
             raw: if self.raw.is_empty() { &mut [] } else { &mut self.raw[from..to] },
+            done: Done::default(),
         }
     }
 }
 
 /// A window of [`Columns`] starting at position `base`: one thread's share of the pass.
+#[derive(Default)]
 struct Slots<'a> {
     base: usize,
     scores: &'a mut [f64],
@@ -543,25 +587,116 @@ struct Slots<'a> {
     forecast_scores: &'a mut [f64],
     /// Empty unless the pass works out the raw scores (see [`Columns`]).
     raw: &'a mut [f64],
+    /// Nodes before the window that are done, for a window of the second thread's kind
+    /// (`TAIL`) to read when a contributor lies outside it: the part of a window that its
+    /// thread kept when it handed the rest over (see [`Pass::share`]); else empty.
+    done: Done<'a>,
+}
+
+impl<'a> Slots<'a> {
+    /// How many positions the window spans.
+    fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// The window's first `at` positions and the rest (each keeping `done`).
+    fn split_at(self, at: usize) -> (Slots<'a>, Slots<'a>) {
+        // Columns a pass does not write are empty in every window.
+        fn cut<T>(v: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
+            if v.is_empty() {
+                (&mut [], &mut [])
+            } else {
+                v.split_at_mut(at)
+            }
+        }
+        let (s0, s1) = cut(self.scores, at);
+        let (f0, f1) = cut(self.flags, at);
+        let (g0, g1) = cut(self.signals, at);
+        let (h0, h1) = cut(self.forecast_scores, at);
+        let (r0, r1) = cut(self.raw, at);
+        let done = self.done;
+        (
+            Slots { base: self.base, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0, done },
+            Slots {
+                base: self.base + at,
+                scores: s1,
+                flags: f1,
+                signals: g1,
+                forecast_scores: h1,
+                raw: r1,
+                done,
+            },
+        )
+    }
+}
+
+/// Scores and flags of nodes done, from position `base`, for reading only.
+#[derive(Default, Clone, Copy)]
+struct Done<'a> {
+    base: usize,
+    scores: &'a [f64],
+    flags: &'a [Flags],
+}
+
+impl<'a> Done<'a> {
+    /// The done part of a window: all of it.
+    fn of(window: Slots<'a>) -> Done<'a> {
+        Done { base: window.base, scores: window.scores, flags: window.flags }
+    }
+
+    /// Node `p`'s score and flags, if it is one of these.
+    #[cold]
+    fn get(&self, p: usize) -> Option<(f64, Flags)> {
+        let i = p.checked_sub(self.base)?;
+        Some((*self.scores.get(i)?, *self.flags.get(i)?))
+    }
+}
+
+/// The part of its share that a thread of a split pass hands the other (see [`Pass::share`]).
+struct Part<'s, 'c> {
+    out: Slots<'s>,
+    copies: Copies<'c>,
+}
+
+/// What a thread of a split pass leaves: results kept for some nodes, the nodes left for
+/// later (they read a node not done when they were reached), and the copies for the deferred
+/// block that such nodes kept from being taken.
+struct Shared<'a> {
+    side: Side,
+    later: Vec<u32>,
+    pending: Vec<Copies<'a>>,
 }
 
 /// Copies of nodes that a cut plan's deferred block reads before it ([`BlockReads`]), taken
 /// by a thread of a split pass from its share once done: `scores` and `flags` are filled
 /// from the nodes at positions `sources`.
+#[derive(Default)]
 struct Copies<'a> {
     sources: &'a [u32],
     scores: &'a mut [f64],
     flags: &'a mut [Flags],
 }
 
-impl Copies<'_> {
-    /// Fills the copies from `from`, a window holding every source.
+impl<'a> Copies<'a> {
+    /// Fills the copies from `from`, a window holding every source, or its done nodes.
     fn take(&mut self, from: &Slots<'_>) {
         for ((&s, score), flag) in self.sources.iter().zip(self.scores.iter_mut()).zip(self.flags.iter_mut())
         {
-            let i = s as usize - from.base;
-            (*score, *flag) = (from.scores[i], from.flags[i]);
+            let i = (s as usize).wrapping_sub(from.base);
+            (*score, *flag) = match (from.scores.get(i), from.flags.get(i)) {
+                (Some(&score), Some(&flag)) => (score, flag),
+                _ => from.done.get(s as usize).unwrap_or((f64::NAN, Flags(WAITING))),
+            };
         }
+    }
+
+    /// The copies of the sources before position `p`, and the rest.
+    fn split_at_position(self, p: usize) -> (Copies<'a>, Copies<'a>) {
+        let k = self.sources.partition_point(|&s| (s as usize) < p);
+        let (a, b) = self.sources.split_at(k);
+        let (sa, sb) = self.scores.split_at_mut(k);
+        let (fa, fb) = self.flags.split_at_mut(k);
+        (Copies { sources: a, scores: sa, flags: fa }, Copies { sources: b, scores: sb, flags: fb })
     }
 }
 
@@ -595,6 +730,8 @@ struct Pass<'a> {
     /// Whether plain key results and objectives take the short path ([`Pass::short_run`]):
     /// the plan has no check-ins, and the caller allows it.
     short: bool,
+    /// Tests only: how the threads of a split pass hand work over ([`RelayTest`]).
+    relay_test: Option<RelayTest>,
     /// The raw scores the plan keeps ([`PlanData::raw_scores`]) when the pass takes the short
     /// path and they exist; else empty (the pass works them out, into [`Slots::raw`] when it
     /// keeps them).
@@ -614,7 +751,8 @@ impl Pass<'_> {
     /// positions `m..end` in order except the nodes that read a node before `m` (directly or
     /// through another such node); this thread scores those last, in order, then the positions
     /// `end..` (the plan's deferred block, [`PlanData::split`]; none when the layout was not cut).
-    /// Every node reads only nodes before it, so the result is the sequential pass's.
+    /// Every node reads only nodes before it, so the result is the sequential pass's. A thread
+    /// done with its share first takes over the end of the other's ([`Pass::share`]).
     ///
     /// In a topological layout subtrees are contiguous: only the nodes above the split point,
     /// and those with an alignment across it, read the first share (about 15,000 of 4,000,000
@@ -660,50 +798,41 @@ impl Pass<'_> {
             let (fa, fb) = copied_flags.split_at_mut(in_first);
             (Copies { sources: a, scores: sa, flags: fa }, Copies { sources: b, scores: sb, flags: fb })
         };
-        let (mut first, mut second) = {
+        let (first, second) = {
             let (s0, s1) = shares(&mut out.scores, m, end);
             let (f0, f1) = shares(&mut out.flags, m, end);
             let (g0, g1) = shares(&mut out.signals, m, end);
             let (h0, h1) = shares(&mut out.forecast_scores, m, end);
             let (r0, r1) = shares(&mut out.raw, m, end);
+            let done = Done::default();
             (
-                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0 },
-                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1, raw: r1 },
+                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0, done },
+                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1, raw: r1, done },
             )
         };
-        let joined = crate::parallel::join(
-            || {
-                let mut side = Side::default();
-                let later = self.tail(m..end, &mut second, &mut side);
-                // The nodes that waited are scored later: their copies too.
-                let mut copies = copies_second;
-                if later.is_empty() {
-                    copies.take(&second);
-                }
-                (side, later, copies)
-            },
-            || {
-                let mut side = Side::default();
-                self.run(0..m, &mut first, &mut side);
-                let mut copies = copies_first;
-                copies.take(&first);
-                side
-            },
+        let relay = crate::parallel::Relay::default();
+        let joined = crate::parallel::join_told(
+            |beside| self.share::<true>(m..end, second, copies_second, (&relay, beside)),
+            |beside| self.share::<false>(0..m, first, copies_first, (&relay, beside)),
         );
         crate::phase::phase("score threads");
-        let Ok(((tail, later, mut copies_second), head)) = joined else { return false };
-        *side = head;
-        side.aggregates.extend(tail.aggregates);
-        side.forecasts.extend(tail.forecasts);
-        // The few nodes of the second share that waited (on a leaf of the first share, or any
-        // node when the layout was not cut) are scored one by one, then the deferred block in
-        // order, a block of nodes at a time.
+        let Ok((tail, head)) = joined else { return false };
+        *side = head.side;
+        side.aggregates.extend(tail.side.aggregates);
+        side.forecasts.extend(tail.side.forecasts);
+        let mut later = head.later;
+        later.extend(tail.later);
+        later.sort_unstable();
+        // The few nodes that waited (on a leaf of the first share, or any node when the layout
+        // was not cut, or on the part of a share its thread kept when it handed the rest over)
+        // are scored one by one, in order, then the deferred block in order, a block of nodes
+        // at a time.
         let mut all = out.slots(0, n, forecasting);
         for &p in &later {
             self.node(p as usize, &mut all, side);
         }
-        if !later.is_empty() {
-            copies_second.take(&all);
+        for mut copies in head.pending.into_iter().chain(tail.pending) {
+            copies.take(&all);
         }
         if let Some(reads) = reads {
             if self.block_from_copies(reads, (copied_scores, copied_flags), out, end) {
@@ -772,12 +901,105 @@ impl Pass<'_> {
         left == n - copies
     }
 
-    /// The second thread's share: every node of `range` whose contributors all lie in `range`
-    /// and are done; the others (and those reading them) are returned, in order, for later.
-    fn tail(&self, range: std::ops::Range<usize>, out: &mut Slots<'_>, side: &mut Side) -> Vec<u32> {
-        let mut later = Vec::new();
-        self.window::<true>(range, 0, out, side, &mut later);
-        later
+    /// One thread of a split pass ([`Pass::split`]): scores positions `range` through `out`,
+    /// with `TAIL` as the second share (a node reading one before the range waits, as in
+    /// [`Pass::window`]), a [`RELAY_STEP`] of nodes at a time. Between steps, if the other
+    /// thread has finished its share and asks, it hands it the end of what it has left, in
+    /// proportion to how far each has got in the same time (at least [`RELAY_MIN`] nodes): the
+    /// nodes there read this thread's done nodes through [`Slots::done`], and those reading the
+    /// part this thread kept wait for later. Done, it asks for the end of the other's share in
+    /// turn. The copies the deferred block reads are taken as each part is done, or left
+    /// pending where nodes waited.
+    ///
+    /// On this machine one core often runs at about two thirds of the other's speed for a
+    /// while: one share then took 18–22 ms and the other 12–13 ms, the pass waiting on the
+    /// slower.
+    fn share<'s, 'c, const TAIL: bool>(
+        &self,
+        range: std::ops::Range<usize>,
+        mut out: Slots<'s>,
+        mut copies: Copies<'c>,
+        (relay, beside): (&crate::parallel::Relay<Part<'s, 'c>>, bool),
+    ) -> Shared<'c> {
+        let _entered = relay.enter(beside);
+        let mut shared = Shared { side: Side::default(), later: Vec::new(), pending: Vec::new() };
+        let (start, mut end, mut at) = (range.start, range.end, range.start);
+        let step = self.relay_test.map_or(RELAY_STEP, |t| t.step);
+        // Whether the window's nodes may read ones outside it, in `done`.
+        let mut tail = TAIL;
+        while at < end {
+            let to = (at + step).min(end);
+            if tail {
+                self.window::<true>(
+                    out.base..to,
+                    at - out.base,
+                    &mut out,
+                    &mut shared.side,
+                    &mut shared.later,
+                );
+            } else {
+                self.window::<false>(
+                    out.base..to,
+                    at - out.base,
+                    &mut out,
+                    &mut shared.side,
+                    &mut Vec::new(),
+                );
+            }
+            at = to;
+            // Tests hand over at a chosen step, half of what is left.
+            let forced = self.relay_test.filter(|t| t.second == TAIL && at >= t.at && at < end);
+            if forced.is_some() {
+                relay.await_question();
+            }
+            if at < end && (forced.is_some() || (self.relay_test.is_none() && relay.asked())) {
+                relay.answer(|done| {
+                    let left = end - at;
+                    // The other did `done` nodes in the time this one did `at - start`.
+                    let give = match forced {
+                        Some(_) => left / 2,
+                        None => (left as u128 * done as u128 / (done + at - start).max(1) as u128) as usize,
+                    };
+                    if give == 0 || (forced.is_none() && give < RELAY_MIN) {
+                        return None;
+                    }
+                    let (x, done_here) = (end - give, at - out.base);
+                    let (before, rest) = std::mem::take(&mut out).split_at(done_here);
+                    let (mut kept, mut given) = rest.split_at(x - at);
+                    let done = Done::of(before);
+                    (kept.done, given.done) = (done, done);
+                    let (mine, theirs) = std::mem::take(&mut copies).split_at_position(x);
+                    (out, copies, end, tail) = (kept, mine, x, true);
+                    #[cfg(test)]
+                    GIVEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    Some(Part { out: given, copies: theirs })
+                });
+            }
+        }
+        let waited = !shared.later.is_empty();
+        Self::take_copies(copies, &out, waited, &mut shared.pending);
+        if let Some(Part { out: mut part, copies }) = relay.ask(at - start) {
+            let before = shared.later.len();
+            let range = part.base..part.base + part.len();
+            self.window::<true>(range, 0, &mut part, &mut shared.side, &mut shared.later);
+            Self::take_copies(copies, &part, shared.later.len() > before, &mut shared.pending);
+        }
+        shared
+    }
+
+    /// Takes `copies` from `from`, unless nodes there `waited`: then they are left in
+    /// `pending`, for after those nodes are scored.
+    fn take_copies<'a>(
+        mut copies: Copies<'a>,
+        from: &Slots<'_>,
+        waited: bool,
+        pending: &mut Vec<Copies<'a>>,
+    ) {
+        if waited {
+            pending.push(copies);
+        } else {
+            copies.take(from);
+        }
     }
 
     /// Scores the nodes of `range` in order into `out`.
@@ -785,10 +1007,10 @@ impl Pass<'_> {
         self.window::<false>(range, 0, out, side, &mut Vec::new());
     }
 
-    /// Scores the nodes of `range` (which starts at `out.base` and spans `out`) in order, from
-    /// window index `from` (the nodes before it are done). With
-    /// `TAIL`, a node reading a node before the range, or a waiting one, waits instead: it is
-    /// marked [`WAITING`] and pushed to `later`.
+    /// Scores the nodes of `range` (which starts at `out.base` and lies in `out`) in order, from
+    /// window index `from` (the nodes before it are done). With `TAIL`, a node reading a node
+    /// before the range (and, on the short path, not in `out.done`), or a waiting one, waits
+    /// instead: it is marked [`WAITING`] and pushed to `later`.
     ///
     /// Without a check-in log, runs of plain key results and objectives go through a loop over
     /// the window's slices of every column it reads or writes, so that a node's reads and
@@ -803,7 +1025,7 @@ impl Pass<'_> {
     ) {
         let (d, lo) = (self.d, range.start);
         let c = &d.contributors;
-        debug_assert!(lo == out.base && range.len() == out.scores.len());
+        debug_assert!(lo == out.base && range.len() <= out.scores.len());
         let n = range.len();
         let mut i = from;
         while i < n {
@@ -914,7 +1136,7 @@ impl Pass<'_> {
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
                 let src = &sources[e.start - first_entry..e.end - first_entry];
-                let mean = mean_over::<TAIL>(e, src, c, lo, scores, flags);
+                let mean = mean_over::<TAIL>(e, src, c, lo, (scores, flags, &out.done));
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
                 let Some((score, has)) = mean else {
@@ -1127,7 +1349,7 @@ fn weighted_mean(
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
 ) -> (f64, bool) {
-    mean_over::<false>(range.clone(), &c.src[range], c, out.base, out.scores, out.flags)
+    mean_over::<false>(range.clone(), &c.src[range], c, out.base, (out.scores, out.flags, &Done::default()))
         .unwrap_or((0.0, false))
 }
 
@@ -1139,27 +1361,25 @@ fn mean_over<const CHECK: bool>(
     src: &[u32],
     c: &crate::alignment::Contributors,
     base: usize,
-    scores: &[f64],
-    flags: &[Flags],
+    read: (&[f64], &[Flags], &Done<'_>),
 ) -> Option<(f64, bool)> {
     match &c.weight {
-        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
-        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, scores, flags),
+        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, read),
+        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, read),
     }
 }
 
 /// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
 /// at position `base`) with weights `weight`, and whether any has data; `(0, false)` for none.
 /// With `CHECK` (the second thread's pass), `None` unless every contributor lies in the window
-/// (at or after `base`, before the slots written so far, which `flags` spans) and is not
-/// [`WAITING`]; without, always `Some`.
+/// (at or after `base`, before the slots written so far, which `flags` spans) or in `done`, and
+/// is not [`WAITING`]; without, always `Some`.
 #[inline(always)]
 fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
     src: &[u32],
     weight: &[W],
     base: usize,
-    scores: &[f64],
-    flags: &[Flags],
+    (scores, flags, done): (&[f64], &[Flags], &Done<'_>),
 ) -> Option<(f64, bool)> {
     if src.is_empty() {
         return Some((0.0, false));
@@ -1168,8 +1388,11 @@ fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
     for (&s, &w) in src.iter().zip(weight) {
         let (score, flag) = if CHECK {
             // A contributor before the window wraps around to an index past its end.
-            let s = (s as usize).wrapping_sub(base);
-            let (Some(&score), Some(&flag)) = (scores.get(s), flags.get(s)) else { return None };
+            let i = (s as usize).wrapping_sub(base);
+            let (score, flag) = match (scores.get(i), flags.get(i)) {
+                (Some(&score), Some(&flag)) => (score, flag),
+                _ => done.get(s as usize)?,
+            };
             if flag.0 == WAITING {
                 return None;
             }
@@ -2263,6 +2486,68 @@ mod tests {
         let policy = || Policy { progress: ProgressDriver::Both, ..Policy::default() };
         let want = fingerprint(&compute_split(&plan, day, policy(), None, false).0);
         assert_eq!(fingerprint(&compute_split(&plan, day, policy(), Some(split.second), true).0), want);
+    }
+
+    #[test]
+    fn a_thread_done_first_takes_over_the_end_of_the_others_share() {
+        let acme = include_str!("../../examples/acme.json");
+        let mut bare: serde_json::Value = serde_json::from_str(acme).unwrap();
+        for o in bare["objectives"].as_array_mut().unwrap() {
+            for k in o["key_results"].as_array_mut().unwrap() {
+                k.as_object_mut().unwrap().remove("check_ins");
+            }
+        }
+        let cut = |text: &str| {
+            crate::build::CUT_SMALL_PLANS.with(|c| c.set(true));
+            let plan = Plan::from_json(text);
+            crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
+            plan.unwrap()
+        };
+        // Plain key results (the short path, with the block's copies), the sample with its
+        // check-ins (the general path: nodes reading the giver's done nodes wait) and without.
+        let plans = [random_plan(5, 300, serde_json::json!([])), cut(acme), cut(&bare.to_string())];
+        let (mut missed, mut expected) = (0, 0);
+        for plan in &plans {
+            let n = plan.len();
+            let split = plan.data.split.expect("a cut");
+            for progress in [ProgressDriver::Both, ProgressDriver::Auto] {
+                let day: NaiveDate = "2026-02-20".parse().unwrap();
+                let policy = || Policy { progress, ..plan.data.policy.clone() };
+                let want = fingerprint(&compute_split(plan, day, policy(), None, false).0);
+                // The giver at every few positions of either share, in steps of a few nodes, and
+                // the layout's split point and two others.
+                for m in [split.second, split.second / 2, (split.second + split.deferred) / 2] {
+                    for second in [false, true] {
+                        let (from, to) = if second { (m, split.deferred.max(m)) } else { (0, m) };
+                        for at in (from..to).step_by(((to - from) / 7).max(1)) {
+                            for step in [1, 5, 64] {
+                                let test = RelayTest { step, second, at };
+                                RELAY_TEST.with(|t| t.set(Some(test)));
+                                let given = GIVEN.load(std::sync::atomic::Ordering::Relaxed);
+                                let (two, done) = compute_split(plan, day, policy(), Some(m), true);
+                                RELAY_TEST.with(|t| t.set(None));
+                                assert!(done, "{test:?} split at {m} of {n}, {progress:?}");
+                                assert_eq!(
+                                    fingerprint(&two),
+                                    want,
+                                    "{test:?} split at {m} of {n}, {progress:?}"
+                                );
+                                // The giver looks after each step: it hands half of what is
+                                // left over at the first look at or after `at`, if it has two
+                                // nodes left or more.
+                                let look = from + (at - from).div_ceil(step).max(1) * step;
+                                let gave = GIVEN.load(std::sync::atomic::Ordering::Relaxed) > given;
+                                assert!(!gave || look + 1 < to, "{test:?}: handed over");
+                                // (Not when another test briefly keeps passes on one thread.)
+                                missed += usize::from(!gave && look + 1 < to);
+                                expected += usize::from(look + 1 < to);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(expected > 100 && missed <= 2, "{missed} of {expected} parts not handed over");
     }
 
     #[test]
