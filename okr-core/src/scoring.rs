@@ -313,9 +313,10 @@ pub(crate) const CUT_AT: f64 = 0.50;
 /// done with its share, asks for part of this one's (see [`Pass::share`]): about 0.1 ms.
 const RELAY_STEP: usize = 16_384;
 
-/// The fewest nodes a thread of a split pass hands over: below it, the other thread's wait for
-/// the answer and the nodes left for later would cost about as much as they save.
-const RELAY_MIN: usize = 65_536;
+/// The fewest nodes a thread of a split pass hands over: four steps. The asking thread waits up
+/// to a step for the answer, and a part of a few steps, shared by the two threads, saves about
+/// that much (less the nodes it leaves for later).
+const RELAY_MIN: usize = 4 * RELAY_STEP;
 
 /// Tests only: relay steps of `step` nodes; the thread of the second share (`second`) or of
 /// the first, at its first step at or after position `at`, waits for the other to ask and
