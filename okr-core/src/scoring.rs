@@ -2367,6 +2367,27 @@ mod tests {
         assert_eq!(weights, [(kr, 0.1)]);
     }
 
+    /// The sample plan (`examples/acme.json`) without its check-ins, so that plain key results
+    /// take the short path.
+    fn acme_without_check_ins() -> String {
+        let mut bare: serde_json::Value =
+            serde_json::from_str(include_str!("../../examples/acme.json")).unwrap();
+        for o in bare["objectives"].as_array_mut().unwrap() {
+            for k in o["key_results"].as_array_mut().unwrap() {
+                k.as_object_mut().unwrap().remove("check_ins");
+            }
+        }
+        bare.to_string()
+    }
+
+    /// A plan from JSON `text`, laid out as a large plan is, cut for two threads, however small.
+    fn cut_plan(text: &str) -> Plan {
+        crate::build::CUT_SMALL_PLANS.with(|c| c.set(true));
+        let plan = Plan::from_json(text);
+        crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
+        plan.unwrap()
+    }
+
     /// A plan of `n` objectives in a tree of about five children each, a tenth of them with a
     /// second parent anywhere before (so that many read across a two-thread cut), each with up
     /// to three plain key results (some without a value, some with a fractional weight), and
@@ -2407,10 +2428,7 @@ mod tests {
             "cycles": [{ "id": "Q", "start": "2026-01-01", "end": "2026-03-31" }],
             "objectives": objectives,
         });
-        crate::build::CUT_SMALL_PLANS.with(|c| c.set(true));
-        let plan = Plan::from_json(&doc.to_string());
-        crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
-        plan.unwrap()
+        cut_plan(&doc.to_string())
     }
 
     #[test]
@@ -2491,22 +2509,13 @@ mod tests {
 
     #[test]
     fn a_thread_done_first_takes_over_the_end_of_the_others_share() {
-        let acme = include_str!("../../examples/acme.json");
-        let mut bare: serde_json::Value = serde_json::from_str(acme).unwrap();
-        for o in bare["objectives"].as_array_mut().unwrap() {
-            for k in o["key_results"].as_array_mut().unwrap() {
-                k.as_object_mut().unwrap().remove("check_ins");
-            }
-        }
-        let cut = |text: &str| {
-            crate::build::CUT_SMALL_PLANS.with(|c| c.set(true));
-            let plan = Plan::from_json(text);
-            crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
-            plan.unwrap()
-        };
         // Plain key results (the short path, with the block's copies), the sample with its
         // check-ins (the general path: nodes reading the giver's done nodes wait) and without.
-        let plans = [random_plan(5, 300, serde_json::json!([])), cut(acme), cut(&bare.to_string())];
+        let plans = [
+            random_plan(5, 300, serde_json::json!([])),
+            cut_plan(include_str!("../../examples/acme.json")),
+            cut_plan(&acme_without_check_ins()),
+        ];
         let (mut missed, mut expected) = (0, 0);
         for plan in &plans {
             let n = plan.len();
@@ -2555,25 +2564,13 @@ mod tests {
     fn two_threads_score_like_one_at_every_split_point() {
         let acme = include_str!("../../examples/acme.json");
         // The sample as it is (check-ins: forecasts, confidence signals) and without its
-        // check-ins (plain key results take the short path).
-        let mut bare: serde_json::Value = serde_json::from_str(acme).unwrap();
-        for o in bare["objectives"].as_array_mut().unwrap() {
-            for k in o["key_results"].as_array_mut().unwrap() {
-                k.as_object_mut().unwrap().remove("check_ins");
-            }
-        }
-        // Each also laid out as a large plan is, cut for two threads: the nodes of the second
-        // share reading the first are moved to the end, where the pass scores them in one run.
-        let build = |text: &str, cut: bool| {
-            crate::build::CUT_SMALL_PLANS.with(|c| c.set(cut));
-            let plan = Plan::from_json(text);
-            crate::build::CUT_SMALL_PLANS.with(|c| c.set(false));
-            plan.unwrap()
-        };
-        let bare = bare.to_string();
+        // check-ins (plain key results take the short path), each also laid out as a large
+        // plan is, cut for two threads: the nodes of the second share reading the first are
+        // moved to the end, where the pass scores them in one run.
+        let bare = acme_without_check_ins();
         let mut plans = Vec::new();
         for text in [acme, &bare] {
-            let (plain, cut) = (build(text, false), build(text, true));
+            let (plain, cut) = (Plan::from_json(text).unwrap(), cut_plan(text));
             assert_eq!(plain.data.split, None);
             let n = cut.len();
             let split = cut.data.split.expect("a cut");
