@@ -57,7 +57,8 @@ where
     let slot = Mutex::new(Some(a));
     std::thread::scope(|s| {
         let spawned = std::thread::Builder::new().spawn_scoped(s, || {
-            let a = slot.lock().ok().and_then(|mut x| x.take());
+            // Once started, the thread runs `a` (`b` was told it runs beside it).
+            let a = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
             a.map(|a| a(true))
         });
         let rb = b(spawned.is_ok());
