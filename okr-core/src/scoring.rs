@@ -318,6 +318,18 @@ const RELAY_STEP: usize = 16_384;
 /// that much (less the nodes it leaves for later).
 const RELAY_MIN: usize = 4 * RELAY_STEP;
 
+/// How many of the `left` nodes a thread of a split pass hands the other, which did `theirs`
+/// nodes in the time this one did `mine`: the end of what is left in proportion to the other's
+/// speed, so that both finish together, or none when that is under [`RELAY_MIN`].
+fn relay_part(left: usize, theirs: usize, mine: usize) -> usize {
+    let part = (left as u128 * theirs as u128 / (theirs as u128 + mine as u128).max(1)) as usize;
+    if part < RELAY_MIN {
+        0
+    } else {
+        part
+    }
+}
+
 /// Tests only: relay steps of `step` nodes; the thread of the second share (`second`) or of
 /// the first, at its first step at or after position `at`, waits for the other to ask and
 /// hands it half of what it has left, whatever its size.
@@ -956,12 +968,11 @@ impl Pass<'_> {
             if at < end && (forced.is_some() || (self.relay_test.is_none() && relay.asked())) {
                 relay.answer(|done| {
                     let left = end - at;
-                    // The other did `done` nodes in the time this one did `at - start`.
                     let give = match forced {
                         Some(_) => left / 2,
-                        None => (left as u128 * done as u128 / (done + at - start).max(1) as u128) as usize,
+                        None => relay_part(left, done, at - start),
                     };
-                    if give == 0 || (forced.is_none() && give < RELAY_MIN) {
+                    if give == 0 {
                         return None;
                     }
                     let (x, done_here) = (end - give, at - out.base);
@@ -2505,6 +2516,23 @@ mod tests {
         let policy = || Policy { progress: ProgressDriver::Both, ..Policy::default() };
         let want = fingerprint(&compute_split(&plan, day, policy(), None, false).0);
         assert_eq!(fingerprint(&compute_split(&plan, day, policy(), Some(split.second), true).0), want);
+    }
+
+    #[test]
+    fn a_thread_hands_over_the_end_of_its_share_in_proportion_to_the_others_speed() {
+        let m = RELAY_MIN;
+        // As fast as each other: half of what is left; twice as fast: two thirds.
+        assert_eq!(relay_part(10 * m, 1000, 1000), 5 * m);
+        assert_eq!(relay_part(9 * m, 2000, 1000), 6 * m);
+        // This thread had not started: all of it; the other did nothing: none.
+        assert_eq!(relay_part(3 * m, 1000, 0), 3 * m);
+        assert_eq!(relay_part(3 * m, 0, 1000), 0);
+        // Too small a part to be worth the other's wait, and an empty one.
+        assert_eq!(relay_part(2 * m - 2, 1, 1), 0);
+        assert_eq!(relay_part(2 * m, 1, 1), m);
+        assert_eq!(relay_part(0, 0, 0), 0);
+        // No overflow on the largest counts.
+        assert_eq!(relay_part(usize::MAX / 2, usize::MAX / 2, usize::MAX / 2), usize::MAX / 4);
     }
 
     #[test]
