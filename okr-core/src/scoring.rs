@@ -781,14 +781,6 @@ impl Pass<'_> {
         // nodes there read the first share, and would only wait, after reading contributors that
         // lie anywhere in the plan.
         let end = self.d.split.map_or(n, |s| s.deferred).clamp(m, n);
-        // Positions `..m` and `m..end` of a column (empty if the column is).
-        fn shares<T>(v: &mut [T], m: usize, end: usize) -> (&mut [T], &mut [T]) {
-            if v.is_empty() {
-                return (&mut [], &mut []);
-            }
-            let (a, b) = v.split_at_mut(m);
-            (a, &mut b[..end - m])
-        }
         // A pass that reads the aligned children of the deferred block's objectives scores the
         // block from copies of the nodes it reads before it ([`Pass::block_from_copies`]); each
         // thread copies those in its share once it is done with it. (An objective's own driver
@@ -803,26 +795,11 @@ impl Pass<'_> {
             Some(r) => (vec![0.0; r.sources.len()], vec![Flags(0); r.sources.len()]),
             None => (Vec::new(), Vec::new()),
         };
-        let in_first = reads.map_or(0, |r| r.sources.partition_point(|&s| (s as usize) < m));
-        let (copies_first, copies_second) = {
-            let sources = reads.map_or(&[][..], |r| &r.sources[..]);
-            let (a, b) = sources.split_at(in_first);
-            let (sa, sb) = copied_scores.split_at_mut(in_first);
-            let (fa, fb) = copied_flags.split_at_mut(in_first);
-            (Copies { sources: a, scores: sa, flags: fa }, Copies { sources: b, scores: sb, flags: fb })
-        };
-        let (first, second) = {
-            let (s0, s1) = shares(&mut out.scores, m, end);
-            let (f0, f1) = shares(&mut out.flags, m, end);
-            let (g0, g1) = shares(&mut out.signals, m, end);
-            let (h0, h1) = shares(&mut out.forecast_scores, m, end);
-            let (r0, r1) = shares(&mut out.raw, m, end);
-            let done = Done::default();
-            (
-                Slots { base: 0, scores: s0, flags: f0, signals: g0, forecast_scores: h0, raw: r0, done },
-                Slots { base: m, scores: s1, flags: f1, signals: g1, forecast_scores: h1, raw: r1, done },
-            )
-        };
+        let sources = reads.map_or(&[][..], |r| &r.sources[..]);
+        let copies = Copies { sources, scores: &mut copied_scores, flags: &mut copied_flags };
+        let (copies_first, copies_second) = copies.split_at_position(m);
+        // Positions `..m` and `m..end`.
+        let (first, second) = out.slots(0, end, forecasting).split_at(m);
         let relay = crate::parallel::Relay::default();
         let joined = crate::parallel::join_told(
             |beside| self.share::<true>(m..end, second, copies_second, (&relay, beside)),
