@@ -237,14 +237,21 @@ fn in_halves(n: usize, out: &mut Vec<u32>, find: impl Fn(std::ops::Range<usize>,
     if !crate::parallel::worth_splitting(n) {
         return find(0..n, out);
     }
-    let half = |rows: std::ops::Range<usize>| {
-        let mut found = Vec::with_capacity(rows.len());
-        find(rows, &mut found);
+    // The first half goes straight into `out`, the second into a list of its own, copied after.
+    let before = out.len();
+    let second = || {
+        let mut found = Vec::with_capacity(n - n / 2);
+        find(n / 2..n, &mut found);
         found
     };
-    let (second, first) = crate::parallel::both(&|| half(n / 2..n), &|| half(0..n / 2));
-    out.extend(first);
-    out.extend(second);
+    match crate::parallel::join(second, || find(0..n / 2, out)) {
+        Ok((second, ())) => out.extend(second),
+        Err(_) => {
+            // A thread failed: both halves here, one after the other.
+            out.truncate(before);
+            find(0..n, out);
+        }
+    }
 }
 
 /// Nodes in input order ("doc" indices) until [`Builder::finish`] reorders them topologically.
