@@ -384,7 +384,7 @@ impl Ids {
     }
 
     /// How many slots of the dense table hold an index: a scan in order, which the compiler
-    /// vectorises (about 2 ms over the 16 MB table of 4M ids).
+    /// vectorises (0.6-0.7 ms over a 16 MB table of 4M ids in cache, in a probe).
     fn dense_filled(&self) -> usize {
         self.dense.iter().filter(|&&slot| slot != ABSENT).count()
     }
