@@ -233,7 +233,7 @@ pub(crate) struct PlanData {
     /// Each node's raw score (its score before the policy's bounds) when it is a plain key
     /// result of a plan without check-ins (a kind scored from its value alone): its value is
     /// then its `current`, fixed by the plan, whatever the date or policy.
-    /// [`crate::scoring::NO_VALUE`] when `current` is absent; 0 for other nodes. Worked out by
+    /// `NO_VALUE` (in `scoring::pass`) when `current` is absent; 0 for other nodes. Worked out by
     /// every score until one keeps them here for the later ones: the plan's second score (see
     /// `short_passes`).
     pub raw_scores: std::sync::OnceLock<Vec<f64>>,
