@@ -130,6 +130,7 @@ impl RowArrays {
 }
 
 impl Builder {
+    /// Validates the graph, orders it topologically and lays every array out in that order.
     pub(crate) fn finish(self, policy: Policy) -> Result<PlanData> {
         policy.validate()?;
         if self.weight.len() != self.ids.len() {
