@@ -3,15 +3,39 @@
 use numpy::PyArray1;
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBoxCuts, Ratings};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList, PyTuple};
 
 use crate::convert::{floats, ids, matrix, with_matrix};
 use crate::errors::{invalid_input, to_py_err};
 
+/// A statistic's result as plain Python objects: the shape of its JSON (structs as dicts,
+/// sequences as lists), but with NaN and infinities kept as floats, which JSON would turn into
+/// `null` (an ICC's F of a perfectly consistent matrix is infinite; a degenerate one's NaN).
 fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
-    let text = serde_json::to_string(value).map_err(|e| invalid_input(e.to_string()))?;
-    let loads = py.import("json")?.getattr("loads")?;
-    Ok(loads.call1((text,))?.unbind())
+    let object = pythonize::pythonize(py, value).map_err(|e| invalid_input(e.to_string()))?;
+    Ok(lists(&object)?.unbind())
+}
+
+/// `value` with every tuple (serde's form of a fixed-size array or a pair) made a list, as in
+/// JSON, at any depth of dicts and lists.
+fn lists<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = value.py();
+    if let Ok(dict) = value.downcast::<PyDict>() {
+        for (k, v) in dict.iter() {
+            dict.set_item(k, lists(&v)?)?;
+        }
+        Ok(value.clone())
+    } else if let Ok(list) = value.downcast::<PyList>() {
+        for (i, v) in list.iter().enumerate() {
+            list.set_item(i, lists(&v)?)?;
+        }
+        Ok(value.clone())
+    } else if let Ok(tuple) = value.downcast::<PyTuple>() {
+        let items = tuple.iter().map(|v| lists(&v)).collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any())
+    } else {
+        Ok(value.clone())
+    }
 }
 
 fn ratings(

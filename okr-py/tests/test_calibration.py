@@ -53,6 +53,24 @@ def test_icc_matches_pingouin(seed):
         assert np.allclose(np.round(ours["CI95%"][i], decimals), theirs[ci_col][i], atol=1.01 * 10.0**-decimals)
 
 
+@pytest.mark.parametrize("scores", [[1.0, 1.0, 2.0, 2.0, 3.0, 3.0], [2.0] * 6], ids=["exact agreement", "no variance"])
+def test_icc_edge_cases_match_pingouin_infinite_and_nan(scores):
+    # Raters who agree exactly give an infinite F (p-value 0), a matrix without variance NaN
+    # throughout: floats, as pingouin gives them, not None.
+    df = pd.DataFrame({"t": [1, 1, 2, 2, 3, 3], "r": [1, 2, 1, 2, 1, 2], "s": scores})
+    ours = cal.intraclass_corr(df, "t", "r", "s")
+    theirs = reference(pg.intraclass_corr, df, targets="t", raters="r", ratings="s")
+    assert {c: str(ours[c].dtype) for c in ["ICC", "F", "pval", "df1", "df2"]} == {
+        "ICC": "float64", "F": "float64", "pval": "float64", "df1": "int64", "df2": "int64"}
+    ci_col = "CI95%" if "CI95%" in theirs.columns else "CI95"
+    for i in range(6):
+        for col in ["ICC", "F", "df1", "df2", "pval"]:
+            a, b = ours[col][i], theirs[col][i]
+            assert (np.isnan(a) and np.isnan(b)) or a == b or rel(a, b), (i, col, a, b)
+        assert np.array_equal(np.isnan(ours["CI95%"][i]), np.isnan(np.asarray(theirs[ci_col][i], dtype=float)))
+    assert np.isinf(ours["F"][0]) == (scores[0] != scores[2])
+
+
 def test_icc_offset_and_missing_policy():
     df = long_ratings(3)
     base = cal.intraclass_corr(df, "target", "rater", "score")
@@ -218,6 +236,10 @@ def test_distribution_matches_scipy_chisquare():
     with pytest.raises(okr.OkrError) as e:
         cal.distribution(df, "rating", {1.0: 0.5, 2.0: 0.6})
     assert e.value.code == "invalid_value"
+    # A rating in a category whose share is 0 cannot come from the target: χ² is infinite
+    # (a float, not None), p 0.
+    zero = cal.distribution(pd.DataFrame({"s": [1, 2, 2, 2]}), "s", {1: 0.0, 2: 1.0})
+    assert zero["chi2"] == np.inf and zero["pval"] == 0.0 and zero["flagged"]
 
 
 def test_nine_box_and_feedback_360():
@@ -232,6 +254,14 @@ def test_nine_box_and_feedback_360():
     assert groups.loc["manager", "suppressed"] == "complementary"
     assert pd.isna(groups.loc["peer", "mean"])
     assert out["summaries"]["others_n"][0] == 6
+    # Missing numbers are NaN in float columns, even where a column has no number at all
+    # (one rating per group: no sd; no self rating: no self mean or gap).
+    alone = cal.feedback_360(fb.iloc[:1], "ratee", "rater", "rel", "comp", "score")
+    assert alone["groups"]["sd"].dtype == np.float64 and alone["groups"]["sd"].isna().all()
+    summaries = alone["summaries"]
+    assert {c: str(summaries[c].dtype) for c in ["self_mean", "others_n", "others_mean", "gap"]} == {
+        "self_mean": "float64", "others_n": "int64", "others_mean": "float64", "gap": "float64"}
+    assert summaries[["self_mean", "gap"]].isna().all().all()
 
 
 def test_statistics_errors_are_typed():

@@ -179,6 +179,9 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
     assert plan.score("2026-02-15").to_dict() == want
     # as_of may be a numpy datetime64 too (its day).
     assert plan.score(np.datetime64("2026-02-15T23:59")).to_dict() == want
+    # Policy settings may be numpy numbers, as a DataFrame's cells are.
+    capped = plan.score("2026-02-15", policy={"cap": np.int64(2), "on_track_gap": np.float32(0.25)})
+    assert capped.to_dict() == plan.score("2026-02-15", policy={"cap": 2, "on_track_gap": 0.25}).to_dict()
     def krs(codes: np.ndarray) -> dict:
         return {"id": np.array([2, 3], np.int64), "objective": np.array([1, 1], np.int64),
                 "kind": ("codes", codes, ["binary", "bogus"]), "current": np.array([1.0, 0.0])}
@@ -192,6 +195,11 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: okr.Plan.from_dict(circular), "malformed", "Circular reference"),
         (lambda: okr.Plan.from_dict({"objectives": [{"id": "o"}], "policy": {"cap": float("nan")}}),
          "non_finite", "`document.policy.cap` is `nan`"),
+        # Policies given beside a plan are checked the same way.
+        (lambda: plan.score("2026-02-15", policy={"cap": float("inf")}), "non_finite", "`policy.cap` is `inf`"),
+        (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2], "objective": [1], "kind": "binary"}),
+                                      policy={"floor": np.float64("nan")}), "non_finite", "`policy.floor` is `nan`"),
+        (lambda: plan.score("2026-02-15", policy={"cap": object()}), "invalid_policy", "malformed policy: a value of type object"),
         (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "key_results": [{"id": "k", "kind": "linear", "start": 0,
                                                                                 "target": np.float64("inf")}]}]}),
          "non_finite", "`document.objectives[0].key_results[0].target` is `inf`"),

@@ -3,7 +3,7 @@
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, floats, ids, matrix, to_js};
+use crate::convert::{field, floats, ids, matrix, numbers_to_js};
 use crate::errors::{invalid_input, to_js_err};
 
 #[wasm_bindgen]
@@ -57,7 +57,7 @@ pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Res
         other => return Err(invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{other}`"))),
     };
     let m = Matrix::pivot(&t, &r, &v).map_err(to_js_err)?;
-    to_js(&cal::intraclass_corr(&m, missing).map_err(to_js_err)?)
+    numbers_to_js(&cal::intraclass_corr(&m, missing).map_err(to_js_err)?)
 }
 
 /// Krippendorff's alpha of coders × units reliability data (`null` = missing).
@@ -86,7 +86,9 @@ pub fn cohen_kappa(
     let w = cal::KappaWeights::parse(weights.as_deref())
         .ok_or_else(|| invalid_input("weights must be `linear`, `quadratic` or null"))?;
     let labels = field(&options, "labels")?.map(|l| floats(&l, "labels")).transpose()?;
-    to_js(&cal::cohen_kappa(&floats(&a, "a")?, &floats(&b, "b")?, labels.as_deref(), w).map_err(to_js_err)?)
+    numbers_to_js(
+        &cal::cohen_kappa(&floats(&a, "a")?, &floats(&b, "b")?, labels.as_deref(), w).map_err(to_js_err)?,
+    )
 }
 
 /// Fleiss' kappa of a subjects × categories count table.
@@ -94,7 +96,7 @@ pub fn cohen_kappa(
 pub fn fleiss_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] table: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&cal::fleiss_kappa(&matrix(&table, "table")?).map_err(to_js_err)?)
+    numbers_to_js(&cal::fleiss_kappa(&matrix(&table, "table")?).map_err(to_js_err)?)
 }
 
 /// Kendall's W of a subjects × raters matrix.
@@ -105,7 +107,7 @@ pub fn kendall_w(
 ) -> Result<JsValue, JsValue> {
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let correct = field(&options, "correctTies")?.and_then(|v| v.as_bool()).unwrap_or(true);
-    to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
+    numbers_to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
 }
 
 fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
@@ -123,7 +125,9 @@ fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
 pub fn rater_effects(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&cal::rater_effects(&ratings(&data)?, &cal::RaterEffectsOptions::default()).map_err(to_js_err)?)
+    numbers_to_js(
+        &cal::rater_effects(&ratings(&data)?, &cal::RaterEffectsOptions::default()).map_err(to_js_err)?,
+    )
 }
 
 /// Normalised ratings, aligned with the input.
@@ -173,7 +177,7 @@ pub fn distribution(
     let (categories, shares, groups, alpha) = distribution_args(&options)?;
     let d = cal::distribution(&floats(&ratings, "ratings")?, &categories, &shares, groups.as_deref(), alpha)
         .map_err(to_js_err)?;
-    to_js(&d)
+    numbers_to_js(&d)
 }
 
 /// The distribution chart (SVG) of ratings against target shares.

@@ -17,6 +17,40 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| invalid_input(e.to_string()))
 }
 
+/// A statistic's result as a plain JS object with camelCase keys, as [`to_js`] gives it, but
+/// with NaN and infinities kept as numbers, which JSON would make `null` (an ICC's F where
+/// raters agree exactly is `Infinity`; a rater's sd from one rating `NaN`), as in Rust and
+/// Python.
+pub fn numbers_to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    let plain = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| invalid_input(e.to_string()))?;
+    Ok(camel_keys_js(plain))
+}
+
+/// `v` with every object key in camelCase, at any depth of objects and arrays.
+fn camel_keys_js(v: JsValue) -> JsValue {
+    if Array::is_array(&v) {
+        let items: Array = v.unchecked_into();
+        for i in 0..items.length() {
+            items.set(i, camel_keys_js(items.get(i)));
+        }
+        items.into()
+    } else if v.is_object() {
+        let from: Object = v.unchecked_into();
+        let out = Object::new();
+        for key in Object::keys(&from).iter() {
+            let value = Reflect::get(&from, &key).unwrap_or(JsValue::UNDEFINED);
+            let name = JsValue::from_str(&camel(&key.as_string().unwrap_or_default()));
+            // Setting a property of a new plain object cannot fail.
+            let _ = Reflect::set(&out, &name, &camel_keys_js(value));
+        }
+        out.into()
+    } else {
+        v
+    }
+}
+
 /// `key` in camelCase (`has_data` → `hasData`), as JavaScript keys are.
 pub(crate) fn camel(key: &str) -> String {
     let mut out = String::with_capacity(key.len());

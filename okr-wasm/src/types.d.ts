@@ -177,8 +177,8 @@ export interface IccRow { type: "ICC1" | "ICC2" | "ICC3" | "ICC1k" | "ICC2k" | "
 export interface CohenKappa { kappa: number; pObserved: number; pExpected: number; se: number; se0: number; ci95: [number, number]; z: number; pval: number; n: number }
 export interface FleissKappa { kappa: number; pObserved: number; pExpected: number }
 export interface KendallW { W: number; chisq: number; df: number; pval: number }
-export interface RaterEffect { rater: string; n: number; mean: number; sd: number | null; leniency: number; se: number; shrunkLeniency: number; z: number; flag: "lenient" | "severe" | null }
-export interface DistributionFit { n: number; observed: number[]; expected: number[]; chi2: number | null; df: number; pval: number; tvd: number; flagged: boolean }
+export interface RaterEffect { rater: string; n: number; mean: number; /** NaN from a single rating. */ sd: number; leniency: number; se: number; shrunkLeniency: number; z: number; flag: "lenient" | "severe" | null }
+export interface DistributionFit { n: number; observed: number[]; expected: number[]; /** Infinity when a category whose share is 0 is used. */ chi2: number; df: number; pval: number; tvd: number; flagged: boolean }
 export interface DistributionReport { overall: DistributionFit; groups: [string, DistributionFit][] }
 export interface Finding { code: "no-key-results" | "too-many-key-results" | "too-many-objectives" | "orphan" | "deep-cascade" | "task-like" | "cycle-outside-parent" | "no-check-in" | "missing-owner"; severity: "warning" | "info"; id: string; message: string }
 export interface OkrEvent { kind: "achieved" | "status_changed" | "confidence_dropped" | "became_stale"; id: string; from: string | number | null; to: string | number | null }

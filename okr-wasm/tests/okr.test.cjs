@@ -162,6 +162,21 @@ test("calibration: published worked examples", () => {
   assert.ok(z instanceof Float64Array && close(z[0], z[2]));
 });
 
+test("calibration: NaN and infinities come back as numbers, as in Rust and Python", () => {
+  const long = (scores) => ({ targets: [1, 1, 2, 2, 3, 3], raters: [1, 2, 1, 2, 1, 2], ratings: scores });
+  // Raters who agree exactly: ICC 1 with an infinite F (p 0); no variance at all: NaN (pingouin's values).
+  const exact = okr.intraclassCorr(long([1, 1, 2, 2, 3, 3]), {});
+  assert.deepEqual(exact.map((r) => [r.icc, r.f, r.pval]), Array(6).fill([1, Infinity, 0]));
+  assert.deepEqual(exact.map((r) => r.ci95.map(Number.isNaN)), [[true, true], [true, true], [true, true], [false, false], [true, true], [false, false]]);
+  const flat = okr.intraclassCorr(long([2, 2, 2, 2, 2, 2]), {});
+  assert.ok(flat.every((r) => Number.isNaN(r.icc) && Number.isNaN(r.f) && Number.isNaN(r.pval)));
+  // One rating gives a rater no sd; a rating where the target share is 0, an infinite χ².
+  const effects = okr.raterEffects({ ratees: ["a", "b", "c"], raters: ["x", "x", "y"], ratings: [1, 2, 3] });
+  assert.deepEqual(effects.map((e) => [e.rater, Number.isNaN(e.sd), e.shrunkLeniency !== undefined]), [["x", false, true], ["y", true, true]]);
+  const d = okr.distribution([1, 2, 2, 2], { categories: [1, 2], shares: [0, 1] });
+  assert.deepEqual([d.overall.chi2, d.overall.pval, d.overall.flagged], [Infinity, 0, true]);
+});
+
 test("README JavaScript example", () => {
   const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
   const blocks = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);

@@ -73,7 +73,22 @@ def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
         return None
     if not isinstance(policy, Mapping):
         raise invalid(f"policy must be a mapping of settings, not {type(policy).__name__}")
-    return json.dumps(dict(policy))
+    return _document_json(dict(policy), "policy", "policy", "invalid_policy")
+
+
+def _document_json(obj: Any, root: str, what: str, code: str) -> str:
+    """``obj`` (a ``what``) as JSON text, with numpy numbers and dates written as
+    ``_json_value`` does; a value JSON cannot hold is an ``OkrError`` naming it (``code``),
+    and a NaN or infinity one naming its dotted path from ``root`` (``non_finite``)."""
+    try:
+        return json.dumps(obj, default=_json_value, allow_nan=False)
+    except TypeError as e:
+        raise invalid(f"malformed {what}: {e}", code) from None
+    except ValueError as e:  # NaN or infinity, which JSON cannot hold; or a circular reference
+        path, value = _non_finite(obj, root)
+        if not path:
+            raise invalid(f"malformed {what}: {e}", code) from None
+        raise invalid(f"`{path}` is `{value}`: every number must be finite", "non_finite") from None
 
 
 class Report:
@@ -231,16 +246,7 @@ class Plan:
     def from_dict(cls, obj: Mapping[str, Any]) -> "Plan":
         """Validates a plan document given as a dict. Dates may be ``datetime.date`` (or
         pandas Timestamps) as well as ``YYYY-MM-DD``; numpy numbers count as numbers."""
-        try:
-            text = json.dumps(obj, default=_json_value, allow_nan=False)
-        except TypeError as e:
-            raise invalid(f"malformed plan document: {e}", "malformed") from None
-        except ValueError as e:  # NaN or infinity, which JSON cannot hold; or a circular reference
-            path, value = _non_finite(obj)
-            if not path:
-                raise invalid(f"malformed plan document: {e}", "malformed") from None
-            raise invalid(f"`{path}` is `{value}`: every number must be finite", "non_finite") from None
-        return cls(_okr.Plan.from_json(text))
+        return cls(_okr.Plan.from_json(_document_json(obj, "document", "plan document", "malformed")))
 
     @classmethod
     @boundary

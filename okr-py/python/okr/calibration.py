@@ -38,7 +38,8 @@ def intraclass_corr(
     """The six ICCs of long-format ratings, as ``pingouin.intraclass_corr`` returns them:
     columns ``Type``, ``Description``, ``ICC``, ``F``, ``df1``, ``df2``, ``pval``, ``CI95%``
     (unrounded), rows ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k. ``nan_policy="omit"`` drops the
-    targets that lack a rating."""
+    targets that lack a rating. As in pingouin, a matrix without variance gives NaN, and one
+    whose raters agree exactly an infinite ``F`` (p-value 0)."""
     rows = _okr.intraclass_corr(ids(column(data, targets)), ids(column(data, raters)), floats(column(data, ratings), str(ratings)), nan_policy)
     return pd.DataFrame(
         {
@@ -46,8 +47,8 @@ def intraclass_corr(
             "Description": [r["description"] for r in rows],
             "ICC": [r["icc"] for r in rows],
             "F": [r["f"] for r in rows],
-            "df1": [r["df1"] for r in rows],
-            "df2": [r["df2"] for r in rows],
+            "df1": np.array([r["df1"] for r in rows], dtype=np.int64),
+            "df2": np.array([r["df2"] for r in rows], dtype=np.int64),
             "pval": [r["pval"] for r in rows],
             "CI95%": [np.array(r["ci95"]) for r in rows],
         }
@@ -246,4 +247,11 @@ def feedback_360(
         ids(column(data, ratee)), ids(column(data, rater)), ids(column(data, relationship)), ids(column(data, competency)), floats(column(data, rating), str(rating)),
         None if thresholds is None else dict(thresholds), gap,
     )
-    return {"groups": pd.DataFrame(f["groups"]), "summaries": pd.DataFrame(f["summaries"])}
+    # Missing numbers (suppressed or undefined) are NaN in float columns, and a table with no
+    # rows keeps its columns.
+    groups = pd.DataFrame(f["groups"], columns=["ratee", "competency", "relationship", "n", "mean", "sd", "suppressed"])
+    summaries = pd.DataFrame(f["summaries"], columns=["ratee", "competency", "self_mean", "others_n", "others_mean", "gap", "finding"])
+    return {
+        "groups": groups.astype({"n": np.int64, "mean": np.float64, "sd": np.float64}),
+        "summaries": summaries.astype({"others_n": np.int64, "self_mean": np.float64, "others_mean": np.float64, "gap": np.float64}),
+    }
