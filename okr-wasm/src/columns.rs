@@ -166,7 +166,8 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
     let policy = match top.get("policy")? {
         None => None,
         Some(p) => {
-            let text = json_text(&p).ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
+            let text =
+                json_text(&p, "policy")?.ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
             Some(okr_core::Policy::default().with_overrides(&text).map_err(to_js_err)?)
         }
     };

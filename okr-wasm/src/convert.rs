@@ -7,7 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::errors::{invalid_input, to_js_err};
+use crate::errors::{coded, invalid_input, to_js_err};
 
 /// A value as a plain JS object with camelCase keys (JSON-compatible: maps become objects).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -116,9 +116,18 @@ pub fn floats(v: &JsValue, what: &str) -> Result<Vec<f64>, JsValue> {
     })
 }
 
-/// A value as JSON text, or `None` when it has none (`undefined`, a function, a cycle).
-pub fn json_text(v: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(v).ok().and_then(|t| JsValue::from(t).as_string())
+/// A value as JSON text, or `None` when it has none (`undefined`, a function, a cycle). A NaN
+/// or an infinity in it, which JSON would silently write as `null`, is an error (`non_finite`)
+/// naming its path from `root` (`policy.cap`, `document.objectives[0].key_results[0].target`),
+/// as in Python.
+pub fn json_text(v: &JsValue, root: &str) -> Result<Option<String>, JsValue> {
+    let json = encode_json(v, root);
+    match (json.path(), json.number()) {
+        (Some(path), Some(number)) => {
+            Err(coded(&format!("`{path}` is `{number}`: every number must be finite"), "non_finite"))
+        }
+        _ => Ok(json.text()),
+    }
 }
 
 /// A node id given to a method: a string, or an integer (plans built from integer ids). Anything
@@ -264,6 +273,33 @@ export function okrIds(values) {
   }
   return { ints: null, joined: values.join("\0") };
 }
+
+export function okrJsonText(value, root) {
+  let nonFinite = false;
+  let text;
+  try {
+    text = JSON.stringify(value, (_, v) => {
+      if (typeof v === "number" && !Number.isFinite(v)) nonFinite = true;
+      return v;
+    });
+  } catch (_) {
+    return { text: null, path: null, number: null };
+  }
+  if (!nonFinite) return { text: text ?? null, path: null, number: null };
+  const seen = new Set();
+  const find = (v, path) => {
+    if (typeof v === "number") return Number.isFinite(v) ? null : { text: null, path, number: String(v) };
+    if (v === null || typeof v !== "object" || seen.has(v)) return null;
+    seen.add(v);
+    const entries = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x]) : Object.keys(v).map((k) => [`${path}.${k}`, v[k]]);
+    for (const [p, x] of entries) {
+      const found = find(x, p);
+      if (found) return found;
+    }
+    return null;
+  };
+  return find(value, root) ?? { text: null, path: root, number: "NaN" };
+}
 "#)]
 extern "C" {
     /// A dictionary-encoded text column, as `okrEncodeTexts` returns it.
@@ -299,6 +335,18 @@ extern "C" {
     fn ints(this: &EncodedIds) -> Option<Float64Array>;
     #[wasm_bindgen(method, getter)]
     fn joined(this: &EncodedIds) -> Option<String>;
+
+    /// A value as JSON text, as `okrJsonText` returns it: the text; or, where the value holds
+    /// a NaN or an infinity (which JSON would write as `null`), the first one's path and value.
+    type JsonText;
+    #[wasm_bindgen(js_name = okrJsonText)]
+    fn encode_json(value: &JsValue, root: &str) -> JsonText;
+    #[wasm_bindgen(method, getter)]
+    fn text(this: &JsonText) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn path(this: &JsonText) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    fn number(this: &JsonText) -> Option<String>;
 }
 
 /// A text column as a code per row (-1 for null) into its distinct values.

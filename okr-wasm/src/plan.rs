@@ -60,7 +60,8 @@ fn options(
     let policy = match field(options, "policy")? {
         None => plan.policy().clone(),
         Some(p) => {
-            let text = json_text(&p).ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
+            let text =
+                json_text(&p, "policy")?.ok_or_else(|| invalid_input("`policy` must be a plain object"))?;
             plan.policy().with_overrides(&text).map_err(to_js_err)?
         }
     };
@@ -73,7 +74,7 @@ impl Plan {
     /// unknown fields are rejected exactly as in `fromJson` (serde-wasm-bindgen would skip them).
     #[wasm_bindgen(constructor)]
     pub fn new(document: PlanDocumentArg) -> Result<Plan, JsValue> {
-        let text = json_text(&document.into()).ok_or_else(|| {
+        let text = json_text(&document.into(), "document")?.ok_or_else(|| {
             to_js_err(okr_core::Error::Malformed { message: "the plan is not a plain object".into() })
         })?;
         okr_core::Plan::from_json(&text).map(Plan).map_err(to_js_err)

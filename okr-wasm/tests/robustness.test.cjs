@@ -174,6 +174,25 @@ test("a wrong value in a plain-array column is a coded Error naming table.column
   assert.deepEqual(Array.from(strict([0, undefined, true, false]).scores()).slice(4), [1, 1, 0, 1]);
 });
 
+test("a NaN or an infinity in a document or a policy is a coded Error naming its path, not a silent null", () => {
+  const doc = (current) => ({ objectives: [{ id: "o", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, current }] }] });
+  // JSON would write NaN as null: a current value "not given", the key result scored as without data.
+  for (const [value, shown] of [[NaN, "NaN"], [Infinity, "Infinity"], [-Infinity, "-Infinity"]]) {
+    assert.throws(() => new Plan(doc(value)), (e) => e.code === "non_finite"
+      && e.message === `\`document.objectives[0].key_results[0].current\` is \`${shown}\`: every number must be finite`);
+  }
+  const plan = new Plan(doc(4));
+  assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cap: NaN } }),
+    (e) => e.code === "non_finite" && /^`policy.cap` is `NaN`/.test(e.message));
+  assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["binary"] }, policy: { floor: -Infinity } }),
+    (e) => e.code === "non_finite" && /^`policy.floor` is `-Infinity`/.test(e.message));
+  // A document that refers to itself has no JSON form: still a coded Error.
+  const circular = { objectives: [] };
+  circular.objectives.push(circular);
+  assert.throws(() => new Plan(circular), (e) => e.code === "malformed");
+  assert.equal(plan.score({ asOf: "2026-01-01", policy: { cap: 1.5 } }).nodes.length, 2);
+});
+
 test("events takes two live Reports; anything else is a coded Error", () => {
   const { events } = require("../pkg");
   const plan = new Plan({

@@ -82,7 +82,9 @@ impl<'a> Matrix<'a> {
     }
 
     /// Pivots long-format ratings (row id, column id, value) into a matrix, for example targets ×
-    /// raters. `NaN` values become missing cells; a (row, column) pair given twice is an error.
+    /// raters. `NaN` values become missing cells; a (row, column) pair given twice is an error,
+    /// as is an id column whose length is not the values' (named `targets` for the rows and
+    /// `raters` for the columns).
     /// Returns the matrix with its row and column ids in order of first appearance.
     pub fn from_long(
         rows: &IdColumn,
@@ -102,14 +104,12 @@ impl<'a> Matrix<'a> {
     }
 
     fn pivoted(rows: &IdColumn, cols: &IdColumn, values: &[f64]) -> Result<(Matrix<'static>, Codes, Codes)> {
-        if rows.len() != values.len() || cols.len() != values.len() {
-            let found = if rows.len() != values.len() { rows.len() } else { cols.len() };
-            return Err(Error::LengthMismatch {
-                table: "ratings",
-                column: "ids",
-                expected: values.len(),
-                found,
-            });
+        // Named as the ICC's callers name them: targets (rows) and raters (columns).
+        let mismatch = [("targets", rows.len()), ("raters", cols.len())]
+            .into_iter()
+            .find(|&(_, len)| len != values.len());
+        if let Some((column, found)) = mismatch {
+            return Err(Error::LengthMismatch { table: "ratings", column, expected: values.len(), found });
         }
         let (r, c) = (Codes::factorize(rows), Codes::factorize(cols));
         let (nr, nc) = (r.len(), c.len());
@@ -247,7 +247,11 @@ mod tests {
         let r = IdColumn::from(vec!["x".to_owned(), "x".to_owned(), "x".to_owned()]);
         let e = Matrix::pivot(&t, &r, &[1.0, 2.0, 3.0]).unwrap_err();
         assert_eq!(e.to_string().matches("`a`").count() + e.to_string().matches("`x`").count(), 2, "{e}");
-        assert_eq!(Matrix::pivot(&t, &r, &[1.0]).unwrap_err().code(), "length_mismatch");
+        let short = Matrix::pivot(&t, &r, &[1.0]).unwrap_err();
+        assert_eq!(short.code(), "length_mismatch");
+        assert_eq!(short.to_string(), "column `targets` of ratings has 3 rows, expected 1");
+        let raters = Matrix::pivot(&t, &IdColumn::from(vec!["x".to_owned()]), &[1.0, 2.0, 3.0]).unwrap_err();
+        assert_eq!(raters.to_string(), "column `raters` of ratings has 1 rows, expected 3");
         // 50,000 distinct targets, each rated by a rater of its own: 2.5e9 cells are refused
         // before anything is allocated.
         let ids: Vec<i64> = (0..50_000).collect();
