@@ -82,6 +82,15 @@ pub enum Error {
         /// The node.
         id: String,
     },
+    /// An alignment edge is given more than once: its child would count twice in the parent's
+    /// score.
+    #[error("`{child}` is aligned to `{parent}` more than once")]
+    DuplicateAlignment {
+        /// The child node.
+        child: String,
+        /// The parent node.
+        parent: String,
+    },
     /// A weight is non-finite, zero or negative.
     #[error("{context} has invalid weight `{value}`: weights must be finite and greater than 0")]
     InvalidWeight {
@@ -222,6 +231,7 @@ impl Error {
             Error::UnknownId { .. } => "unknown_id",
             Error::Cycle { .. } => "cycle",
             Error::SelfAlignment { .. } => "self_alignment",
+            Error::DuplicateAlignment { .. } => "duplicate_alignment",
             Error::InvalidWeight { .. } => "invalid_weight",
             Error::NonFinite { .. } => "non_finite",
             Error::DegenerateTarget { .. } => "degenerate_target",
