@@ -361,12 +361,15 @@ fn random_plan(seed: u64, n: usize) -> Value {
             let parents: Vec<Value> = if i == 0 {
                 vec![]
             } else {
-                let mut ps = vec![json!({"id": format!("o{}", rng.next() as usize % i), "weight": 1.0 + rng.unit()})];
+                let first = rng.next() as usize % i;
+                let mut ps = vec![json!({"id": format!("o{first}"), "weight": 1.0 + rng.unit()})];
                 if i > 2 && rng.unit() < 0.3 {
+                    // A second parent, never the first again (an edge given twice is an error).
                     let extra = rng.next() as usize % i;
-                    ps.push(json!({"id": format!("o{extra}"), "weight": 0.5}));
+                    if extra != first {
+                        ps.push(json!({"id": format!("o{extra}"), "weight": 0.5}));
+                    }
                 }
-                ps.dedup();
                 ps
             };
             let krs: Vec<Value> = (0..(rng.next() % 4))
