@@ -175,6 +175,11 @@ test("calibration: NaN and infinities come back as numbers, as in Rust and Pytho
   assert.deepEqual(effects.map((e) => [e.rater, Number.isNaN(e.sd), e.shrunkLeniency !== undefined]), [["x", false, true], ["y", true, true]]);
   const d = okr.distribution([1, 2, 2, 2], { categories: [1, 2], shares: [0, 1] });
   assert.deepEqual([d.overall.chi2, d.overall.pval, d.overall.flagged], [Infinity, 0, true]);
+  // Options of the wrong length are named as given.
+  assert.throws(() => okr.distribution([1, 2], { categories: [1, 2], shares: [0.5, 0.5], groups: ["a"] }),
+    (e) => e.code === "length_mismatch" && e.message === "column `groups` of ratings has 1 rows, expected 2");
+  assert.throws(() => okr.intraclassCorr({ targets: [1, 2], raters: [1], ratings: [1, 2] }, {}),
+    (e) => e.code === "length_mismatch" && e.message === "column `raters` of ratings has 1 rows, expected 2");
 });
 
 test("README JavaScript example", () => {

@@ -115,7 +115,7 @@ pub fn distribution(
         if g.len() != ratings.len() {
             return Err(Error::LengthMismatch {
                 table: "ratings",
-                column: "by",
+                column: "groups",
                 expected: ratings.len(),
                 found: g.len(),
             });
