@@ -127,7 +127,9 @@ def _cohen(y1: Any, y2: Any, labels: Optional[Sequence[Any]], weights: Optional[
 @boundary
 def cohen_kappa(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> float:
     """Cohen's kappa (``sklearn.metrics.cohen_kappa_score``'s signature): ``weights`` is None,
-    ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order."""
+    ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order. Where
+    scikit-learn silently leaves out the pairs with a label outside ``labels``, this is an
+    ``OkrError`` naming the label (select a subset by filtering the pairs first)."""
     return float(_cohen(y1, y2, labels, weights)["kappa"])
 
 
