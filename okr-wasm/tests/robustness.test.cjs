@@ -181,7 +181,12 @@ test("a NaN or an infinity in a document or a policy is a coded Error naming its
     assert.throws(() => new Plan(doc(value)), (e) => e.code === "non_finite"
       && e.message === `\`document.objectives[0].key_results[0].current\` is \`${shown}\`: every number must be finite`);
   }
-  const plan = new Plan(doc(4));
+  // A null given as such is JSON's own: "not given".
+  const plan = new Plan(doc(null));
+  assert.equal(plan.score({ asOf: "2026-01-01" }).nodes.find((n) => n.id === "k").hasData, false);
+  const titled = (target) => ({ objectives: [{ id: "o", title: null, key_results: [{ id: "k", kind: "linear", start: 0, target }] }] });
+  assert.throws(() => new Plan(titled(-Infinity)), (e) => e.code === "non_finite" && /^`document.objectives\[0\].key_results\[0\].target` is `-Infinity`/.test(e.message));
+  assert.equal(new Plan(titled(10)).score({ asOf: "2026-01-01" }).nodes.length, 2);
   assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cap: NaN } }),
     (e) => e.code === "non_finite" && /^`policy.cap` is `NaN`/.test(e.message));
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["binary"] }, policy: { floor: -Infinity } }),
