@@ -407,7 +407,6 @@ impl Builder {
                        weight: &mut [W]| {
             let (mut count_own, mut count_aligned) = (vec![0u32; BUCKET], vec![0u32; BUCKET]);
             let (mut bucket_src, mut bucket_weight) = (Vec::new(), Vec::new());
-            let (mut repeated, mut scratch, mut several) = (None, Vec::new(), Vec::new());
             for b in first..first + own_end.len().div_ceil(BUCKET) {
                 // The bucket's nodes, from `node` in the windows.
                 let node = (b - first) << BUCKET_BITS;
@@ -423,12 +422,8 @@ impl Builder {
                 }
                 // Counts become cursors: where each node's key results, then children, go.
                 let mut cursor = start as u32;
-                several.clear();
                 for j in 0..nodes {
                     let (k, a) = (count_own[j], count_aligned[j]);
-                    if a > 1 {
-                        several.push(j);
-                    }
                     offsets[node + j] = cursor;
                     own_end[node + j] = cursor + k;
                     count_own[j] = cursor;
@@ -450,16 +445,7 @@ impl Builder {
                     src[slot] = bucket_src[e];
                     weight[slot] = bucket_weight[e];
                 }
-                // An edge given twice would count its child twice in the parent's score: the
-                // nodes with several children are checked.
-                if repeated.is_none() {
-                    repeated = several.iter().find_map(|&j| {
-                        let aligned = &src[own_end[node + j] as usize - at..count_aligned[j] as usize - at];
-                        twice(aligned, &mut scratch).map(|child| (child, (b << BUCKET_BITS) + j))
-                    });
-                }
             }
-            repeated
         };
         // The halves are split at a bucket, by entries: in a plan built from columns the
         // objectives (every key result's list owner) come first, so the middle node would leave
@@ -476,17 +462,11 @@ impl Builder {
             let (own_a, own_b) = own_end.split_at_mut(node_split);
             let (src_a, src_b) = src.split_at_mut(entry_split);
             let (weight_a, weight_b) = weight.split_at_mut(entry_split);
-            let (second, first) = crate::parallel::join_when(
+            crate::parallel::join_when(
                 two,
                 || lay_out(mid, entry_split, offsets_b, own_b, src_b, weight_b),
                 || lay_out(0, 0, offsets_a, own_a, src_a, weight_a),
             )?;
-            if let Some((child, parent)) = first.or(second) {
-                return Err(Error::DuplicateAlignment {
-                    child: self.ids.name(child).to_string(),
-                    parent: self.ids.name(parent as u32).to_string(),
-                });
-            }
         }
         // Who feeds whom: every key result its objective, every child its parents.
         let mut feeds = FixedBitSet::with_capacity(n);
@@ -497,6 +477,21 @@ impl Builder {
         for &child in &self.edges.child {
             if feeds.put(child as usize) {
                 feeds_many.insert(child as usize);
+            }
+        }
+        // An edge given twice would count its child twice in the parent's score. Only a child
+        // that feeds several nodes can have one: its edges are sorted and compared.
+        if !feeds_many.is_clear() {
+            let mut pairs: Vec<(u32, u32)> = (self.edges.child.iter().zip(&self.edges.parent))
+                .filter(|&(&child, _)| feeds_many.contains(child as usize))
+                .map(|(&child, &parent)| (child, parent))
+                .collect();
+            pairs.sort_unstable();
+            if let Some(&[(child, parent), _]) = pairs.windows(2).find(|w| w[0] == w[1]) {
+                return Err(Error::DuplicateAlignment {
+                    child: self.ids.name(child).to_string(),
+                    parent: self.ids.name(parent).to_string(),
+                });
             }
         }
         Ok((Contributors { offsets, own_end, src, weight: wrap(weight) }, feeds, feeds_many))
@@ -536,22 +531,6 @@ impl Builder {
             value: rows.clone().map(|c| c.value).collect(),
             confidence: rows.clone().map(|c| c.confidence).collect(),
             note: rows.map(|c| c.note.as_deref()).collect(),
-        }
-    }
-}
-
-/// A node that `list` (one node's aligned children) names twice, if any: the first repeated
-/// one in the list's order, or for a long list the least (sorted in `scratch`).
-fn twice(list: &[u32], scratch: &mut Vec<u32>) -> Option<u32> {
-    const SHORT: usize = 16;
-    match list.len() {
-        0 | 1 => None,
-        2..=SHORT => list.iter().enumerate().find(|&(i, x)| list[..i].contains(x)).map(|(_, &x)| x),
-        _ => {
-            scratch.clear();
-            scratch.extend_from_slice(list);
-            scratch.sort_unstable();
-            scratch.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
         }
     }
 }

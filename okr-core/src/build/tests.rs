@@ -203,15 +203,16 @@ fn contributor_lists_equal_the_plain_construction() {
     }
 }
 
-/// An alignment edge given twice is refused, naming child and parent, whether the parent's
-/// list of children is short (compared in place) or long (sorted), and in either thread's half
-/// of a large plan; the same edges given once build.
+/// An alignment edge given twice is refused, naming child and parent, whether the parent has
+/// few children or many, and in either thread's half of a large plan; the same edges given
+/// once build, and so does a child with two different parents.
 #[test]
 fn an_edge_given_twice_is_named() {
     let n = 200_000u32;
     let chain = |parent: u32, children: std::ops::Range<u32>| children.map(move |c| (c, parent, 1.0));
     for (parent, children, repeat) in [(3, 10..13, 11), (7, 100..140, 131), (n - 5, 1_000..1_030, 1_000)] {
         let mut edges: Vec<(u32, u32, f64)> = chain(parent, children.clone()).collect();
+        edges.push((repeat, parent + 1, 1.0));
         let b = builder(vec![NONE; n as usize], edges.clone());
         assert!(b.contributors(|_| 1.0).is_ok(), "edges to {parent} given once");
         edges.insert(edges.len() / 2, (repeat, parent, 2.0));
