@@ -11,7 +11,7 @@ use crate::errors::{invalid_input, to_py_err};
 /// A statistic's result as plain Python objects: the shape of its JSON (structs as dicts,
 /// sequences as lists), but with NaN and infinities kept as floats, which JSON would turn into
 /// `null` (an ICC's F of a perfectly consistent matrix is infinite; a degenerate one's NaN).
-fn json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
+fn to_python<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<PyObject> {
     let object = pythonize::pythonize(py, value).map_err(|e| invalid_input(e.to_string()))?;
     Ok(lists(&object)?.unbind())
 }
@@ -65,7 +65,7 @@ fn intraclass_corr(
     let rows = py
         .allow_threads(|| Matrix::pivot(&t, &r, &v).and_then(|m| cal::intraclass_corr(&m, missing)))
         .map_err(to_py_err)?;
-    json(py, &rows)
+    to_python(py, &rows)
 }
 
 /// Krippendorff's alpha of a coders × units matrix, or of a units × values count matrix.
@@ -118,14 +118,14 @@ fn cohen_kappa(
     let labels = labels.map(|l| floats(l, "labels")).transpose()?;
     let (y1, y2) = (floats(y1, "y1")?, floats(y2, "y2")?);
     let k = py.allow_threads(|| cal::cohen_kappa(&y1, &y2, labels.as_deref(), w)).map_err(to_py_err)?;
-    json(py, &k)
+    to_python(py, &k)
 }
 
 /// Fleiss' kappa of a subjects × categories count table.
 #[pyfunction]
 fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> {
     let k = with_matrix(table, "table", |t| py.allow_threads(|| cal::fleiss_kappa(t)).map_err(to_py_err))?;
-    json(py, &k)
+    to_python(py, &k)
 }
 
 /// Kendall's W of a subjects × raters matrix.
@@ -135,7 +135,7 @@ fn kendall_w(py: Python<'_>, data: &Bound<'_, PyAny>, correct_ties: bool) -> PyR
     let w = with_matrix(data, "data", |m| {
         py.allow_threads(|| cal::kendall_w(m, correct_ties)).map_err(to_py_err)
     })?;
-    json(py, &w)
+    to_python(py, &w)
 }
 
 /// Rater effects, one dict per rater.
@@ -152,7 +152,7 @@ fn rater_effects(
     let r = ratings(ratee, rater, rating)?;
     let options = cal::RaterEffectsOptions { z_threshold, min_ratings };
     let effects = py.allow_threads(|| cal::rater_effects(&r, &options)).map_err(to_py_err)?;
-    json(py, &effects)
+    to_python(py, &effects)
 }
 
 /// The crossed additive model.
@@ -165,7 +165,7 @@ fn additive_model(
 ) -> PyResult<PyObject> {
     let r = ratings(ratee, rater, rating)?;
     let model = py.allow_threads(|| cal::additive_model(&r)).map_err(to_py_err)?;
-    json(py, &model)
+    to_python(py, &model)
 }
 
 /// Normalised ratings aligned with the input.
@@ -203,7 +203,7 @@ fn distribution(
     let d = py
         .allow_threads(|| cal::distribution(&ratings, &categories, &shares, groups.as_deref(), alpha))
         .map_err(to_py_err)?;
-    json(py, &d)
+    to_python(py, &d)
 }
 
 /// The 9-box grid.
@@ -219,7 +219,7 @@ fn nine_box(
     let cuts = NineBoxCuts { performance: performance_cuts, potential: potential_cuts };
     let (performance, potential) = (floats(performance, "performance")?, floats(potential, "potential")?);
     let g = py.allow_threads(|| cal::nine_box(&performance, &potential, cuts)).map_err(to_py_err)?;
-    json(py, &g)
+    to_python(py, &g)
 }
 
 /// 360° aggregation with anonymity thresholds.
@@ -256,7 +256,7 @@ fn feedback_360(
         }
     }
     let f = py.allow_threads(|| cal::feedback_360(&r, &options)).map_err(to_py_err)?;
-    json(py, &f)
+    to_python(py, &f)
 }
 
 /// The distribution chart (SVG).

@@ -20,35 +20,12 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// A statistic's result as a plain JS object with camelCase keys, as [`to_js`] gives it, but
 /// with NaN and infinities kept as numbers, which JSON would make `null` (an ICC's F where
 /// raters agree exactly is `Infinity`; a rater's sd from one rating `NaN`), as in Rust and
-/// Python.
+/// Python. The keys are renamed in JavaScript (`okrCamelKeys`), one call for the whole value.
 pub fn numbers_to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     let plain = value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| invalid_input(e.to_string()))?;
-    Ok(camel_keys_js(plain))
-}
-
-/// `v` with every object key in camelCase, at any depth of objects and arrays.
-fn camel_keys_js(v: JsValue) -> JsValue {
-    if Array::is_array(&v) {
-        let items: Array = v.unchecked_into();
-        for i in 0..items.length() {
-            items.set(i, camel_keys_js(items.get(i)));
-        }
-        items.into()
-    } else if v.is_object() {
-        let from: Object = v.unchecked_into();
-        let out = Object::new();
-        for key in Object::keys(&from).iter() {
-            let value = Reflect::get(&from, &key).unwrap_or(JsValue::UNDEFINED);
-            let name = JsValue::from_str(&camel(&key.as_string().unwrap_or_default()));
-            // Setting a property of a new plain object cannot fail.
-            let _ = Reflect::set(&out, &name, &camel_keys_js(value));
-        }
-        out.into()
-    } else {
-        v
-    }
+    Ok(camel_keys_js(&plain))
 }
 
 /// `key` in camelCase (`has_data` → `hasData`), as JavaScript keys are.
@@ -274,6 +251,28 @@ export function okrIds(values) {
   return { ints: null, joined: values.join("\0") };
 }
 
+export function okrCamelKeys(value) {
+  // As `camel` in Rust: an underscore is dropped and the character after it upper-cased.
+  const camel = (key) => {
+    let out = "";
+    let upper = false;
+    for (const ch of key) {
+      if (ch === "_") upper = true;
+      else if (upper) { out += ch.toUpperCase(); upper = false; }
+      else out += ch;
+    }
+    return out;
+  };
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== "object") return v;
+    const out = {};
+    for (const k of Object.keys(v)) out[camel(k)] = walk(v[k]);
+    return out;
+  };
+  return walk(value);
+}
+
 export function okrJsonText(value, root) {
   let text;
   try {
@@ -333,6 +332,10 @@ extern "C" {
     fn ints(this: &EncodedIds) -> Option<Float64Array>;
     #[wasm_bindgen(method, getter)]
     fn joined(this: &EncodedIds) -> Option<String>;
+
+    /// `value` with every object key in camelCase, at any depth of objects and arrays.
+    #[wasm_bindgen(js_name = okrCamelKeys)]
+    fn camel_keys_js(value: &JsValue) -> JsValue;
 
     /// A value as JSON text, as `okrJsonText` returns it: the text; or, where the value holds
     /// a NaN or an infinity (which JSON would write as `null`), the first one's path and value.
