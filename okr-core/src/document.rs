@@ -6,6 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::policy::{Policy, ProgressDriver};
 
 fn one() -> f64 {
@@ -204,6 +205,117 @@ impl AggregateOp {
     /// This op's position in [`AggregateOp::ALL`].
     pub(crate) fn position(self) -> u8 {
         self as u8
+    }
+}
+
+/// A setting a text column names row by row in columnar input: a key result's `kind`, an
+/// objective's `progress` driver, an aggregate key result's `op` (see [`ColumnName::decode`]).
+pub trait ColumnName: Copy + 'static {
+    /// What a value is, with its article, for error messages (`a key-result kind`).
+    const WHAT: &'static str;
+    /// Every value, in declaration order.
+    const ALL: &'static [Self];
+    /// The snake_case name, as documents and reports write it.
+    fn name(self) -> &'static str;
+
+    /// A column of names held as a code per row (negative = null) into its distinct names,
+    /// as data frames hold categorical text: each row's value, `None` where null, each distinct
+    /// name parsed once. `column` names the column in errors, which give the first row holding
+    /// a name that is not a value, and the names that are.
+    ///
+    /// ```
+    /// use okr_core::{ColumnName, KeyResultKind};
+    /// let names = ["linear".to_string(), "at_least".to_string(), "binray".to_string()];
+    /// assert_eq!(
+    ///     KeyResultKind::decode("kind", &[0, -1, 1, 0], &names).unwrap(),
+    ///     [Some(KeyResultKind::Linear), None, Some(KeyResultKind::AtLeast), Some(KeyResultKind::Linear)]
+    /// );
+    /// let err = KeyResultKind::decode("key_results.kind", &[0, 2], &names).unwrap_err();
+    /// assert_eq!(err.code(), "invalid_input");
+    /// assert!(err.to_string().contains("`key_results.kind`: row 1 holds `binray`, not a key-result kind"));
+    /// assert!(err.to_string().contains("(`linear`, `at_least`, `at_most`,"));
+    /// // A code past the names is an error too, naming the column.
+    /// let err = KeyResultKind::decode("kind", &[3], &names).unwrap_err();
+    /// assert!(err.to_string().contains("`kind`: code 3 has no category (3 given)"), "{err}");
+    /// ```
+    fn decode(column: &str, codes: &[i32], names: &[String]) -> Result<Vec<Option<Self>>> {
+        decode_rows(column, codes, names, |_, value| Ok(value))
+    }
+
+    /// [`ColumnName::decode`] for a column every row of which needs a value (a key result's
+    /// `kind`): a null is an error naming its row, as a wrong name is; the first row with
+    /// either is the one named.
+    ///
+    /// ```
+    /// use okr_core::{ColumnName, KeyResultKind};
+    /// let names = ["binary".to_string(), "bogus".to_string()];
+    /// assert_eq!(KeyResultKind::decode_required("kind", &[0, 0], &names).unwrap(), [KeyResultKind::Binary; 2]);
+    /// let err = KeyResultKind::decode_required("key_results.kind", &[0, -1, 1], &names).unwrap_err();
+    /// assert!(err.to_string().ends_with("`key_results.kind`: row 1 is null, not a key-result kind"), "{err}");
+    /// let err = KeyResultKind::decode_required("key_results.kind", &[0, 1, -1], &names).unwrap_err();
+    /// assert!(err.to_string().contains("row 1 holds `bogus`"), "{err}");
+    /// ```
+    fn decode_required(column: &str, codes: &[i32], names: &[String]) -> Result<Vec<Self>> {
+        decode_rows(column, codes, names, |row, value| {
+            value.ok_or_else(|| Error::InvalidInput {
+                what: format!("`{column}`: row {row} is null, not {}", Self::WHAT),
+            })
+        })
+    }
+}
+
+/// The rows of a coded column of names (see [`ColumnName::decode`]), each made by `row` from
+/// its index and value (`None` where null), in order: the first error is the first row's.
+fn decode_rows<T: ColumnName, U>(
+    column: &str,
+    codes: &[i32],
+    names: &[String],
+    row: impl Fn(usize, Option<T>) -> Result<U>,
+) -> Result<Vec<U>> {
+    let parsed: Vec<Option<T>> =
+        names.iter().map(|name| T::ALL.iter().copied().find(|v| v.name() == name)).collect();
+    let unknown = |i: usize, code: usize| {
+        let what = match names.get(code) {
+            Some(name) => {
+                let all: Vec<String> = T::ALL.iter().map(|v| format!("`{}`", v.name())).collect();
+                format!("`{column}`: row {i} holds `{name}`, not {} ({})", T::WHAT, all.join(", "))
+            }
+            None => format!("`{column}`: code {code} has no category ({} given)", names.len()),
+        };
+        Error::InvalidInput { what }
+    };
+    (codes.iter().enumerate())
+        .map(|(i, &code)| match usize::try_from(code) {
+            Err(_) => row(i, None),
+            Ok(c) => match parsed.get(c).copied().flatten() {
+                Some(value) => row(i, Some(value)),
+                None => Err(unknown(i, c)),
+            },
+        })
+        .collect()
+}
+
+impl ColumnName for KeyResultKind {
+    const WHAT: &'static str = "a key-result kind";
+    const ALL: &'static [Self] = &KeyResultKind::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl ColumnName for ProgressDriver {
+    const WHAT: &'static str = "a progress driver";
+    const ALL: &'static [Self] = &ProgressDriver::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl ColumnName for AggregateOp {
+    const WHAT: &'static str = "an aggregate op";
+    const ALL: &'static [Self] = &AggregateOp::ALL;
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 

@@ -111,7 +111,8 @@ pub use columns::{
     TextColumn, Texts, Utf8Ids,
 };
 pub use document::{
-    AggregateOp, Alignment, CheckIn, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone, ObjectiveSpec,
+    AggregateOp, Alignment, CheckIn, ColumnName, Cycle, Document, KeyResultKind, KeyResultSpec, Milestone,
+    ObjectiveSpec,
 };
 pub use error::{Error, Result};
 pub use events::{events, Event, EventKind, EventValue};

@@ -1,39 +1,18 @@
 //! Plans from dicts of columns: the conversion behind `okr.Plan.from_frames`.
 
 use okr_core::{
-    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, KeyResultColumns, KeyResultKind,
-    ObjectiveColumns, ProgressDriver,
+    AggregateOp, AlignmentColumns, CheckInColumns, ColumnName, Columns, Cycle, KeyResultColumns,
+    KeyResultKind, ObjectiveColumns, ProgressDriver,
 };
 use pyo3::prelude::*;
 
 use crate::convert::Table;
 use crate::errors::{invalid_input, to_py_err};
 
-/// Column `column` of `t` parsed by category: each distinct value is parsed once (a category
-/// is named as unknown only when a row has it: a pandas Categorical may list categories no row
-/// uses), then `row(i, value)` makes row `i`'s entry (`value` is `None` for a null).
-fn parse_each<T: Copy, U>(
-    t: &Table<'_>,
-    column: &str,
-    what: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    row: impl Fn(usize, Option<T>) -> PyResult<U>,
-) -> PyResult<Option<Vec<U>>> {
-    t.coded(column, |codes, cats| {
-        let parsed: Vec<Option<T>> = cats.iter().map(|s| parse(s)).collect();
-        codes
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| match c {
-                -1 => row(i, None),
-                c => match usize::try_from(c).ok().and_then(|c| parsed.get(c)) {
-                    Some(Some(v)) => row(i, Some(*v)),
-                    Some(None) => Err(invalid_input(format!("unknown {what} `{}`", cats[c as usize]))),
-                    None => Err(invalid_input(format!("column `{column}`: code {c} has no category"))),
-                },
-            })
-            .collect()
-    })
+/// Column `column` of `t`, a name per row (`None` where null), decoded by the core.
+fn names<T: ColumnName>(t: &Table<'_>, column: &str) -> PyResult<Option<Vec<Option<T>>>> {
+    let what = t.column_name(column);
+    t.coded(column, |codes, names| T::decode(&what, codes, names).map_err(to_py_err))
 }
 
 fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {
@@ -43,15 +22,15 @@ fn objectives<'t>(t: &'t Table<'_>) -> PyResult<ObjectiveColumns<'t>> {
         owner: t.texts("owner")?,
         level: t.texts("level")?,
         title: t.texts("title")?,
-        progress: parse_each(t, "progress", "progress driver", ProgressDriver::parse, |_, v| Ok(v))?,
+        progress: names::<ProgressDriver>(t, "progress")?,
     })
 }
 
 fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
-    let null = |row| invalid_input(format!("`key_results.kind`: row {row} has no kind (null)"));
-    let kind =
-        parse_each(t, "kind", "key-result kind", KeyResultKind::parse, |row, k| k.ok_or_else(|| null(row)))?
-            .ok_or_else(|| invalid_input("key_results needs column `kind`"))?;
+    let what = t.column_name("kind");
+    let kind = t
+        .coded("kind", |codes, names| KeyResultKind::decode_required(&what, codes, names).map_err(to_py_err))?
+        .ok_or_else(|| invalid_input("key_results needs column `kind`"))?;
     Ok(KeyResultColumns {
         id: t.required_ids("id")?,
         objective: t.required_ids("objective")?,
@@ -64,7 +43,7 @@ fn key_results<'t>(t: &'t Table<'_>) -> PyResult<KeyResultColumns<'t>> {
         low: t.floats("low")?,
         high: t.floats("high")?,
         current: t.floats("current")?,
-        op: parse_each(t, "op", "aggregate op", AggregateOp::parse, |_, v| Ok(v))?,
+        op: names::<AggregateOp>(t, "op")?,
         title: t.texts("title")?,
         owner: t.texts("owner")?,
     })

@@ -70,17 +70,22 @@ impl<'py> Table<'py> {
         Some(a)
     }
 
+    /// `table.column`, as errors name a column.
+    pub fn column_name(&self, column: &str) -> String {
+        format!("{}.{column}", self.name)
+    }
+
     /// Ids: an int64 array or Arrow-layout text (both read in place), or a list of str/int.
     pub fn ids(&self, column: &str) -> PyResult<Option<IdColumn<'_>>> {
         match self.array(column) {
             Some(Array::I64(a)) => return Ok(Some(IdColumn::Integers(in_place(a)))),
             Some(Array::Utf8(offsets, bytes)) => {
-                let what = format!("{}.{column}", self.name);
+                let what = self.column_name(column);
                 return utf8_ids(in_place(offsets), bytes, &what).map(|ids| Some(IdColumn::Utf8(ids)));
             }
             _ => {}
         }
-        let what = format!("{}.{column}", self.name);
+        let what = self.column_name(column);
         self.get(column)?.map(|v| ids(&v, &what)).transpose()
     }
 
@@ -94,7 +99,7 @@ impl<'py> Table<'py> {
         if let Some(Array::F64(a)) = self.array(column) {
             return Ok(Some(in_place(a)));
         }
-        self.get(column)?.map(|v| floats(&v, column).map(Cow::Owned)).transpose()
+        self.get(column)?.map(|v| floats(&v, &self.column_name(column)).map(Cow::Owned)).transpose()
     }
 
     pub fn bools(&self, column: &str) -> PyResult<Option<Vec<bool>>> {
@@ -103,7 +108,7 @@ impl<'py> Table<'py> {
                 Ok(a) => Ok(a.as_array().to_vec()),
                 Err(_) => v
                     .extract::<Vec<bool>>()
-                    .map_err(|_| invalid_input(format!("column `{column}` must be booleans"))),
+                    .map_err(|_| invalid_input(format!("`{}` must be booleans", self.column_name(column)))),
             })
             .transpose()
     }
@@ -113,7 +118,11 @@ impl<'py> Table<'py> {
     pub fn categories(&self, column: &str) -> PyResult<Option<(Vec<i32>, Vec<String>)>> {
         self.coded(column, |codes, cats| {
             if let Some(bad) = codes.iter().find(|&&c| c < -1 || c as i64 >= cats.len() as i64) {
-                return Err(invalid_input(format!("column `{column}`: code {bad} has no category")));
+                return Err(invalid_input(format!(
+                    "`{}`: code {bad} has no category ({} given)",
+                    self.column_name(column),
+                    cats.len()
+                )));
             }
             Ok((codes.to_vec(), cats.to_vec()))
         })
@@ -136,8 +145,9 @@ impl<'py> Table<'py> {
                 .map(Some);
             }
         }
-        let values: Vec<Option<String>> =
-            v.extract().map_err(|_| invalid_input(format!("column `{column}` must be text (or null)")))?;
+        let values: Vec<Option<String>> = v
+            .extract()
+            .map_err(|_| invalid_input(format!("`{}` must be text (or null)", self.column_name(column))))?;
         let mut cats: Vec<String> = Vec::new();
         let mut index = std::collections::HashMap::new();
         let codes: Vec<i32> = values
@@ -161,16 +171,18 @@ impl<'py> Table<'py> {
     /// Days since 1970-01-01 (int64), as numpy's datetime64[D] gives them.
     pub fn dates(&self, column: &str) -> PyResult<Option<Vec<NaiveDate>>> {
         // Days since 1970 as an int64 array (read in place), or a list of them.
-        let days: Cow<'_, [i64]> = match self.array(column) {
-            Some(Array::I64(a)) => in_place(a),
-            _ => {
-                let Some(v) = self.get(column)? else { return Ok(None) };
-                Cow::Owned(
-                    v.extract().map_err(|_| invalid_input(format!("column `{column}` must be dates")))?,
-                )
-            }
-        };
-        days.iter().map(|&d| epoch_day(d, column)).collect::<PyResult<Vec<_>>>().map(Some)
+        let days: Cow<'_, [i64]> =
+            match self.array(column) {
+                Some(Array::I64(a)) => in_place(a),
+                _ => {
+                    let Some(v) = self.get(column)? else { return Ok(None) };
+                    Cow::Owned(v.extract().map_err(|_| {
+                        invalid_input(format!("`{}` must be dates", self.column_name(column)))
+                    })?)
+                }
+            };
+        let what = self.column_name(column);
+        days.iter().map(|&d| epoch_day(d, &what)).collect::<PyResult<Vec<_>>>().map(Some)
     }
 
     /// Rejects columns that were never asked for.
@@ -249,9 +261,22 @@ pub fn floats(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<f64>> {
     if let Ok(a) = v.extract::<PyReadonlyArray1<f64>>() {
         return Ok(a.as_array().to_vec());
     }
-    v.extract::<Vec<Option<f64>>>()
-        .map(|v| v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
-        .map_err(|_| invalid_input(format!("`{what}` must be numbers")))
+    v.extract::<Vec<Option<f64>>>().map(|v| v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()).map_err(
+        |_| {
+            // Name the first row that is not a number (or null), when the value is a list.
+            let bad = v
+                .downcast::<PyList>()
+                .ok()
+                .and_then(|list| list.iter().enumerate().find(|(_, x)| x.extract::<Option<f64>>().is_err()));
+            match bad {
+                Some((row, x)) => invalid_input(format!(
+                    "`{what}`: row {row} holds `{}`, not a number",
+                    x.repr().map_or_else(|_| "?".to_owned(), |r| r.to_string())
+                )),
+                None => invalid_input(format!("`{what}` must be numbers")),
+            }
+        },
+    )
 }
 
 pub fn matrix(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Matrix<'static>> {

@@ -168,7 +168,7 @@ def test_categorical_and_constant_text_columns_read_like_plain_ones():
     assert codes.tolist() == [0, 0] and categories == ["q1"]
     with pytest.raises(okr.OkrError) as e:
         okr.Plan.from_frames(objectives, key_results.assign(kind=pd.Categorical(["linear", "bogus", "linear"])), cycles=cycles)
-    assert e.value.code == "invalid_input" and "unknown key-result kind `bogus`" in str(e.value)
+    assert e.value.code == "invalid_input" and "`key_results.kind`: row 1 holds `bogus`, not a key-result kind" in str(e.value)
     # Not one value throughout: a null, a second value, or an unknown cycle in the one value.
     for cycle, code in ((["q1", None], None), (["q1", "q2"], "unknown_cycle"), (["q9", "q9"], "unknown_cycle")):
         objs = objectives.assign(cycle=pd.array(cycle, dtype="string[pyarrow]"))

@@ -127,6 +127,28 @@ def test_unreadable_dates_and_flags_are_errors_naming_the_column_and_row():
             okr.Plan.from_frames(objectives[["id"]], at_least.assign(strict=strict))
 
 
+def test_unknown_names_and_non_numbers_are_errors_naming_the_column_and_row():
+    objectives = pd.DataFrame({"id": ["o"]})
+    key_results = pd.DataFrame({"id": ["k", "k2"], "objective": ["o", "o"], "kind": ["linear", "linear"],
+                                "start": [0.0, 0.0], "target": [1.0, 1.0]})
+    cases = [
+        (objectives.assign(progress=["sideways"]), key_results, {},
+         "`objectives.progress`: row 0 holds `sideways`, not a progress driver (`auto`, `key_results`, `children`, `both`)"),
+        (objectives, key_results.assign(kind=pd.Categorical(["linear", "binray"])), {},
+         "`key_results.kind`: row 1 holds `binray`, not a key-result kind (`linear`, `at_least`, `at_most`, `range`, "
+         "`binary`, `milestones`, `piecewise`, `manual`, `rollup`, `aggregate`)"),
+        (objectives, key_results.assign(kind=["linear", "aggregate"], op=[None, "median"]), {},
+         "`key_results.op`: row 1 holds `median`, not an aggregate op (`sum`, `mean`, `min`, `max`)"),
+        (objectives, key_results.assign(start=[0.0, "0"]), {}, "`key_results.start`: row 1 holds `'0'`, not a number"),
+        (objectives, key_results, {"check_ins": pd.DataFrame({"key_result": ["k"], "date": ["2026-01-05"], "value": ["x"]})},
+         "`check_ins.value`: row 0 holds `'x'`, not a number"),
+    ]
+    for objs, krs, frames, message in cases:
+        with pytest.raises(okr.OkrError) as e:
+            okr.Plan.from_frames(objs, krs, **frames)
+        assert (e.value.code, message in str(e.value)) == ("invalid_input", True), str(e.value)
+
+
 def test_errors_raised_in_python_carry_a_code_too():
     checks = [
         lambda: okr.Plan.from_json("{}").score(3.5),
@@ -206,20 +228,23 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: plan.score(np.datetime64("NaT")), "invalid_input", "NaT is not a date"),
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3], "objective": [1, 1],
                                                                                "kind": ["binary", None], "current": [1.0, 0.0]})),
-         "invalid_input", "`key_results.kind`: row 1 has no kind (null)"),
+         "invalid_input", "`key_results.kind`: row 1 is null, not a key-result kind"),
         # The first bad row is the one named, whatever is wrong with it.
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3, 4], "objective": [1, 1, 1],
                                                                                "kind": ["binary", "bogus", None], "current": 1.0})),
-         "invalid_input", "unknown key-result kind `bogus`"),
+         "invalid_input", "`key_results.kind`: row 1 holds `bogus`, not a key-result kind (`linear`, `at_least`,"),
+        (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3, 4], "objective": [1, 1, 1],
+                                                                               "kind": ["binary", None, "bogus"], "current": 1.0})),
+         "invalid_input", "`key_results.kind`: row 1 is null, not a key-result kind"),
         # Codes sent straight to the extension: out of range (kind, read in place, and a cycle
         # column), and strided (copied, then read).
         (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64)}, krs(np.array([0, 3], np.int32)), None, None, None, None),
-         "invalid_input", "column `kind`: code 3 has no category"),
+         "invalid_input", "`key_results.kind`: code 3 has no category (2 given)"),
         (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64), "cycle": ("codes", np.array([-2], np.int32), ["q"])},
                                         krs(np.array([0, 0], np.int32)), None, None, None, None),
-         "invalid_input", "column `cycle`: code -2 has no category"),
+         "invalid_input", "`objectives.cycle`: code -2 has no category (1 given)"),
         (lambda: okr._okr.Plan.from_columns({"id": np.array([1], np.int64)}, krs(np.array([0, 9, 1, 9], np.int32)[::2]), None, None, None, None),
-         "invalid_input", "unknown key-result kind `bogus`"),
+         "invalid_input", "`key_results.kind`: row 1 holds `bogus`, not a key-result kind"),
     ]
     for call, code, message in cases:
         with pytest.raises(okr.OkrError) as e:

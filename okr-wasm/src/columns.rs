@@ -3,24 +3,13 @@
 use std::borrow::Cow;
 
 use okr_core::{
-    AggregateOp, AlignmentColumns, CheckInColumns, Columns, Cycle, FloatColumn, IdColumn, KeyResultColumns,
-    KeyResultKind, ObjectiveColumns, ProgressDriver,
+    AggregateOp, AlignmentColumns, CheckInColumns, ColumnName, Columns, Cycle, FloatColumn, IdColumn,
+    KeyResultColumns, KeyResultKind, ObjectiveColumns, ProgressDriver,
 };
 use wasm_bindgen::JsValue;
 
 use crate::convert::{bools, coded_texts, field, floats, ids, json_text, keys, Coded};
 use crate::errors::{invalid_input, to_js_err};
-
-/// A text column of names (progress drivers, kinds, ops) parsed once per distinct name.
-fn parsed<T: Clone>(
-    values: Option<Coded>,
-    what: &str,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Option<Vec<Option<T>>>, JsValue> {
-    values
-        .map(|v| v.decode(|s| parse(s).ok_or_else(|| invalid_input(format!("unknown {what} `{s}`")))))
-        .transpose()
-}
 
 /// Reads the named columns of one table, rejecting unknown ones.
 struct Table {
@@ -57,6 +46,15 @@ impl Table {
         self.get(column)?.map(|v| coded_texts(&v, &format!("{}.{column}", self.name))).transpose()
     }
 
+    /// A column of names (progress drivers, kinds, ops), decoded by the core.
+    fn names<T: ColumnName>(&self, column: &str) -> Result<Option<Vec<Option<T>>>, JsValue> {
+        self.strings(column)?
+            .map(|c| {
+                T::decode(&format!("{}.{column}", self.name), &c.codes, &c.categories).map_err(to_js_err)
+            })
+            .transpose()
+    }
+
     fn texts(&self, column: &str) -> Result<Option<okr_core::Texts>, JsValue> {
         Ok(self.strings(column)?.map(Into::into))
     }
@@ -79,7 +77,7 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
         owner: o.texts("owner")?,
         level: o.texts("level")?,
         title: o.texts("title")?,
-        progress: parsed(o.strings("progress")?, "progress driver", ProgressDriver::parse)?,
+        progress: o.names::<ProgressDriver>("progress")?,
     };
     let k = Table::new(
         "keyResults",
@@ -101,14 +99,13 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
             "owner",
         ],
     )?;
-    let kind = parsed(k.strings("kind")?, "key-result kind", KeyResultKind::parse)?
-        .ok_or_else(|| invalid_input("keyResults needs column `kind`"))?
-        .into_iter()
-        .enumerate()
-        .map(|(row, x)| {
-            x.ok_or_else(|| invalid_input(format!("`keyResults.kind`: row {row} has no kind (null)")))
+    let kind = k
+        .strings("kind")?
+        .map(|c| {
+            KeyResultKind::decode_required("keyResults.kind", &c.codes, &c.categories).map_err(to_js_err)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .transpose()?
+        .ok_or_else(|| invalid_input("keyResults needs column `kind`"))?;
     let strict = k.get("strict")?.map(|v| bools(&v, "keyResults.strict")).transpose()?;
     let key_results = KeyResultColumns {
         id: k.ids("id")?,
@@ -122,7 +119,7 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
         low: k.floats("low")?,
         high: k.floats("high")?,
         current: k.floats("current")?,
-        op: parsed(k.strings("op")?, "aggregate op", AggregateOp::parse)?,
+        op: k.names::<AggregateOp>("op")?,
         title: k.texts("title")?,
         owner: k.texts("owner")?,
     };
