@@ -274,6 +274,18 @@ def test_statistics_errors_are_typed():
     with pytest.raises(okr.OkrError) as e:
         cal.krippendorff_alpha([[1, 2]], level_of_measurement="cardinal")
     assert e.value.code == "invalid_input"
+    # A target rated twice by one rater is named (pingouin's pivot would average the two).
+    twice = pd.DataFrame({"t": ["a", "a", "b", "a"], "r": ["x", "y", "x", "x"], "s": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(okr.OkrError) as e:
+        cal.intraclass_corr(twice, "t", "r", "s")
+    assert (e.value.code, str(e.value)) == ("invalid_value", "`a` has invalid ratings: rated twice by `x`")
+    # Both forms at once (krippendorff.alpha raises too), or neither: not one silently ignored.
+    for both in ({"reliability_data": [[1, 2], [1, 2]], "value_counts": [[2, 0], [0, 2]]}, {}):
+        with pytest.raises(okr.OkrError, match="give exactly one of reliability_data and value_counts") as e:
+            cal.krippendorff_alpha(**both)
+        assert e.value.code == "invalid_input"
+    with pytest.raises(ValueError, match="not both"):
+        krippendorff.alpha(reliability_data=[[1, 2], [1, 2]], value_counts=[[2, 0], [0, 2]])
     with pytest.raises(okr.OkrError) as e:
         cal.kendall_w([[1.0, np.inf], [2.0, 1.0]])
     assert e.value.code == "non_finite"

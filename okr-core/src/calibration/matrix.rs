@@ -124,7 +124,7 @@ impl<'a> Matrix<'a> {
             let cell = i as usize * nc + j as usize;
             if std::mem::replace(&mut seen[cell], true) {
                 return Err(Error::InvalidValue {
-                    id: format!("`{}`", r.label(i as usize)),
+                    id: r.label(i as usize).to_string(),
                     field: "ratings",
                     reason: format!("rated twice by `{}`", c.label(j as usize)),
                 });
@@ -246,7 +246,7 @@ mod tests {
         let t = IdColumn::from(vec!["a".to_owned(), "b".to_owned(), "a".to_owned()]);
         let r = IdColumn::from(vec!["x".to_owned(), "x".to_owned(), "x".to_owned()]);
         let e = Matrix::pivot(&t, &r, &[1.0, 2.0, 3.0]).unwrap_err();
-        assert_eq!(e.to_string().matches("`a`").count() + e.to_string().matches("`x`").count(), 2, "{e}");
+        assert_eq!(e.to_string(), "`a` has invalid ratings: rated twice by `x`");
         let short = Matrix::pivot(&t, &r, &[1.0]).unwrap_err();
         assert_eq!(short.code(), "length_mismatch");
         assert_eq!(short.to_string(), "column `targets` of ratings has 3 rows, expected 1");

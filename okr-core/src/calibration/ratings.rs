@@ -212,6 +212,17 @@ impl Ratings {
 
     /// The ratees × raters matrix (`NaN` where a rater did not rate a ratee). A rater rating the
     /// same ratee twice is an error naming both.
+    ///
+    /// ```
+    /// use okr_core::calibration::Ratings;
+    /// let ratees = vec!["ann".to_owned(), "bo".to_owned(), "ann".to_owned()];
+    /// let raters = vec!["m1".to_owned(), "m1".to_owned(), "m2".to_owned()];
+    /// let m = Ratings::new(&ratees.clone().into(), &raters.into(), vec![3.0, 4.0, 5.0]).unwrap().to_matrix().unwrap();
+    /// assert_eq!((m.rows(), m.cols(), m.get(0, 1), m.get(1, 0)), (2, 2, 5.0, 4.0));
+    /// assert!(m.get(1, 1).is_nan());
+    /// let twice = Ratings::new(&ratees.into(), &vec!["m1".to_owned(); 3].into(), vec![3.0, 4.0, 5.0]).unwrap();
+    /// assert_eq!(twice.to_matrix().unwrap_err().to_string(), "`ann` has invalid ratings: rated twice by rater `m1`");
+    /// ```
     pub fn to_matrix(&self) -> Result<Matrix<'static>> {
         let (n, k) = (self.ratee.len(), self.rater.len());
         let mut data = vec![f64::NAN; n * k];
@@ -219,7 +230,7 @@ impl Ratings {
             let cell = &mut data[self.ratee.codes[i] as usize * k + self.rater.codes[i] as usize];
             if !cell.is_nan() {
                 return Err(Error::InvalidValue {
-                    id: format!("ratee `{}`", self.ratee.label(self.ratee.codes[i] as usize)),
+                    id: self.ratee.label(self.ratee.codes[i] as usize).to_string(),
                     field: "ratings",
                     reason: format!(
                         "rated twice by rater `{}`",

@@ -85,7 +85,10 @@ def krippendorff_alpha(
 ) -> float:
     """Krippendorff's alpha (``krippendorff.alpha``'s signature): ``reliability_data`` is coders
     × units with NaN (or None) for missing values; or ``value_counts`` is units × values. Memory
-    does not grow with the number of distinct values, so continuous scores work."""
+    does not grow with the number of distinct values, so continuous scores work. Giving both
+    (or neither) is an error, as in ``krippendorff``."""
+    if reliability_data is not None and value_counts is not None:
+        raise invalid("give exactly one of reliability_data and value_counts")
     if reliability_data is not None:
         if isinstance(reliability_data, np.ndarray) and reliability_data.dtype.kind == "f" and value_domain is None:
             return _okr.krippendorff_alpha(reliability_data=np.ascontiguousarray(reliability_data, dtype=np.float64), level_of_measurement=level_of_measurement)
