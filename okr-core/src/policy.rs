@@ -189,16 +189,50 @@ impl Policy {
                 reason: "expected an object of settings".into(),
             });
         };
-        let mut merged = serde_json::to_value(self)
+        let base = serde_json::to_value(self)
             .map_err(|e| Error::InvalidPolicy { field: "policy", reason: e.to_string() })?;
-        if let serde_json::Value::Object(m) = &mut merged {
-            m.extend(patch);
-        }
-        let policy: Policy = serde_json::from_value(merged)
-            .map_err(|e| Error::InvalidPolicy { field: "policy", reason: e.to_string() })?;
+        let with = |settings: &serde_json::Map<String, serde_json::Value>| {
+            let mut merged = base.clone();
+            if let serde_json::Value::Object(m) = &mut merged {
+                m.extend(settings.clone());
+            }
+            serde_json::from_value::<Policy>(merged)
+        };
+        let policy = with(&patch).map_err(|e| {
+            // Name the setting whose value does not fit (`progress`, `cap`): the first one
+            // that fails on its own. An unknown setting is named by serde's message.
+            let field = (patch.iter())
+                .filter(|&(key, value)| {
+                    with(&std::iter::once((key.clone(), value.clone())).collect()).is_err()
+                })
+                .find_map(|(key, _)| Policy::SETTINGS.into_iter().find(|s| s == key))
+                .unwrap_or("policy");
+            Error::InvalidPolicy { field, reason: e.to_string() }
+        })?;
         policy.validate()?;
         Ok(policy)
     }
+
+    /// The names of the settings, in declaration order (the keys of a policy's JSON form).
+    pub const SETTINGS: [&'static str; 17] = [
+        "clamp",
+        "floor",
+        "cap",
+        "progress",
+        "achieved_at",
+        "on_track_gap",
+        "at_risk_gap",
+        "yellow_from",
+        "green_from",
+        "stale_after_days",
+        "success_at",
+        "low_confidence_below",
+        "confidence_drop",
+        "systemic_share",
+        "max_key_results",
+        "max_objectives_per_owner",
+        "max_cascade_depth",
+    ];
 
     /// Applies the clamp to a raw key-result score.
     pub(crate) fn bound(&self, raw: f64) -> f64 {
@@ -238,6 +272,34 @@ mod tests {
     fn unknown_policy_field_is_named() {
         let err = serde_json::from_str::<Policy>(r#"{"cpa": 1.5}"#).unwrap_err();
         assert!(err.to_string().contains("cpa"));
+    }
+
+    #[test]
+    fn an_override_that_does_not_fit_names_its_setting() {
+        let p = Policy::default();
+        for (json, field, reason) in [
+            (r#"{"progress": "sideways"}"#, "progress", "unknown variant `sideways`"),
+            (r#"{"cap": "high", "floor": 0.5}"#, "cap", "invalid type: string \"high\""),
+            (r#"{"floor": 0.5, "stale_after_days": -1}"#, "stale_after_days", "invalid value: integer `-1`"),
+            (r#"{"capp": 1}"#, "policy", "unknown field `capp`"),
+        ] {
+            let err = p.with_overrides(json).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidPolicy { field: f, reason: r } if *f == field && r.contains(reason)),
+                "{json}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn settings_are_the_keys_of_the_json_form() {
+        let json = serde_json::to_value(Policy::default()).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut settings = Policy::SETTINGS.to_vec();
+        // serde_json's map sorts its keys unless asked to keep their order.
+        settings.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(keys, settings);
     }
 
     #[test]

@@ -222,6 +222,8 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2], "objective": [1], "kind": "binary"}),
                                       policy={"floor": np.float64("nan")}), "non_finite", "`policy.floor` is `nan`"),
         (lambda: plan.score("2026-02-15", policy={"cap": object()}), "invalid_policy", "malformed policy: a value of type object"),
+        (lambda: plan.score("2026-02-15", policy={"floor": 0.1, "progress": "sideways"}), "invalid_policy",
+         "invalid policy `progress`: unknown variant `sideways`, expected one of `auto`, `key_results`, `children`, `both`"),
         (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "key_results": [{"id": "k", "kind": "linear", "start": 0,
                                                                                 "target": np.float64("inf")}]}]}),
          "non_finite", "`document.objectives[0].key_results[0].target` is `inf`"),

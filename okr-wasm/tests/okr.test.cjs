@@ -76,6 +76,9 @@ test("error vectors: real Errors with a code; the module keeps working", () => {
   assert.throws(() => new Plan({ objectives: [{ id: "o", titel: "x" }] }), (e) => e.code === "malformed" && /titel/.test(e.message));
   assert.throws(() => plan.score({ asOf: "2026-02-30" }), (e) => e.code === "invalid_date");
   assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cpa: 2 } }), (e) => e.code === "invalid_policy");
+  // A setting whose value does not fit is named.
+  assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cap: "high" } }),
+    (e) => e.code === "invalid_policy" && e.message.startsWith("invalid policy `cap`: invalid type: string"));
   assert.throws(() => plan.explain("ghost", { asOf: "2026-01-01" }), (e) => e.code === "unknown_id");
 });
 
