@@ -77,17 +77,18 @@ pub fn krippendorff_alpha(
 /// Cohen's kappa with inference.
 #[wasm_bindgen(js_name = cohenKappa, unchecked_return_type = "CohenKappa")]
 pub fn cohen_kappa(
-    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] a: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] b: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y1: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y2: JsValue,
     options: Option<KappaOptions>,
 ) -> Result<JsValue, JsValue> {
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-    let weights = field(&options, "weights")?.and_then(|w| w.as_string());
-    let w = cal::KappaWeights::parse(weights.as_deref())
-        .ok_or_else(|| invalid_input("weights must be `linear`, `quadratic` or null"))?;
+    let wrong = || invalid_input("`weights` must be `linear`, `quadratic` or null");
+    let weights = field(&options, "weights")?.map(|w| w.as_string().ok_or_else(wrong)).transpose()?;
+    let w = cal::KappaWeights::parse(weights.as_deref()).ok_or_else(wrong)?;
     let labels = field(&options, "labels")?.map(|l| floats(&l, "labels")).transpose()?;
     numbers_to_js(
-        &cal::cohen_kappa(&floats(&a, "a")?, &floats(&b, "b")?, labels.as_deref(), w).map_err(to_js_err)?,
+        &cal::cohen_kappa(&floats(&y1, "y1")?, &floats(&y2, "y2")?, labels.as_deref(), w)
+            .map_err(to_js_err)?,
     )
 }
 
@@ -106,7 +107,10 @@ pub fn kendall_w(
     options: Option<KendallOptions>,
 ) -> Result<JsValue, JsValue> {
     let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-    let correct = field(&options, "correctTies")?.and_then(|v| v.as_bool()).unwrap_or(true);
+    let correct = match field(&options, "correctTies")? {
+        None => true,
+        Some(v) => v.as_bool().ok_or_else(|| invalid_input("`correctTies` must be true or false"))?,
+    };
     numbers_to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
 }
 
@@ -161,7 +165,10 @@ fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
                 .map(|v| v.into_iter().map(Option::unwrap_or_default).collect())
         })
         .transpose()?;
-    let alpha = field(options, "alpha")?.and_then(|a| a.as_f64()).unwrap_or(0.05);
+    let alpha = match field(options, "alpha")? {
+        None => 0.05,
+        Some(a) => a.as_f64().ok_or_else(|| invalid_input("`alpha` must be a number"))?,
+    };
     Ok((floats(&need("categories")?, "categories")?, floats(&need("shares")?, "shares")?, groups, alpha))
 }
 

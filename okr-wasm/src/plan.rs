@@ -47,16 +47,25 @@ fn today() -> String {
     format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
+/// The `asOf` date of options, if given.
+fn as_of(options: &JsValue) -> Result<Option<chrono::NaiveDate>, JsValue> {
+    field(options, "asOf")?
+        .map(|v| {
+            let text = v.as_string().ok_or_else(|| invalid_input("`asOf` must be a YYYY-MM-DD string"))?;
+            okr_core::parse_date(&text).map_err(to_js_err)
+        })
+        .transpose()
+}
+
 /// The date and policy of score options.
 fn options(
     plan: &okr_core::Plan,
     options: &JsValue,
 ) -> Result<(chrono::NaiveDate, okr_core::Policy), JsValue> {
-    let as_of = match field(options, "asOf")? {
-        Some(v) => v.as_string().ok_or_else(|| invalid_input("`asOf` must be a YYYY-MM-DD string"))?,
-        None => today(),
+    let day = match as_of(options)? {
+        Some(day) => day,
+        None => okr_core::parse_date(&today()).map_err(to_js_err)?,
     };
-    let day = okr_core::parse_date(&as_of).map_err(to_js_err)?;
     let policy = match field(options, "policy")? {
         None => plan.policy().clone(),
         Some(p) => {
@@ -129,11 +138,7 @@ impl Plan {
     /// Lint findings `{code, severity, id, message}`; `asOf` enables the time-dependent checks.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn lint(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
-        let day = match field(&opt(options), "asOf")? {
-            None => None,
-            Some(v) => Some(okr_core::parse_date(&v.as_string().unwrap_or_default()).map_err(to_js_err)?),
-        };
-        to_js(&self.0.lint(day))
+        to_js(&self.0.lint(as_of(&opt(options))?))
     }
 
     /// Brier score and over-confidence per owner and team over cycles closed on `asOf`.

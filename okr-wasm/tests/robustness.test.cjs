@@ -200,6 +200,27 @@ test("a NaN or an infinity in a document or a policy is a coded Error naming its
   assert.equal(plan.score({ asOf: "2026-01-01", policy: { cap: 1.5 } }).nodes.length, 2);
 });
 
+test("an option of the wrong type is a coded Error naming it, not its default", () => {
+  const okr = require("../pkg");
+  const plan = Plan.fromJson(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+  const cases = [
+    [() => okr.cohenKappa([1, 2, 1], [1, 2, 2], { weights: 2 }), "`weights` must be `linear`, `quadratic` or null"],
+    [() => okr.kendallW([[1, 2, 3], [1, 3, 2]], { correctTies: "no" }), "`correctTies` must be true or false"],
+    [() => okr.distribution([1, 2], { categories: [1, 2], shares: [0.5, 0.5], alpha: "0.01" }), "`alpha` must be a number"],
+    [() => plan.lint({ asOf: 20260215 }), "`asOf` must be a YYYY-MM-DD string"],
+    [() => plan.lint({ asOf: "2026-02-30" }), "invalid date `2026-02-30`"],
+    // Cohen's kappa names its two raters y1 and y2, as the core and Python do.
+    [() => okr.cohenKappa([1, NaN], [1, 2]), "`row 1` has non-finite y1 `NaN`"],
+    [() => okr.cohenKappa([1, 2], ["a", 2]), "`y2` must hold numbers: row 0 is not a number"],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (e) => typeof e.code === "string" && e.message.includes(message), message);
+  }
+  // Given right, the options are read.
+  const tied = [[1, 1, 2], [1, 2, 3], [2, 2, 2]];
+  assert.notEqual(okr.kendallW(tied, { correctTies: false }).W, okr.kendallW(tied).W);
+});
+
 test("events takes two live Reports; anything else is a coded Error", () => {
   const { events } = require("../pkg");
   const plan = new Plan({
