@@ -39,9 +39,22 @@ def boundary(f: F) -> F:
         except _okr.OkrError:
             raise
         except _CONVERSION_ERRORS as e:
-            raise invalid(f"{f.__qualname__}: {type(e).__name__}: {e}") from e
+            raise invalid(f"{f.__qualname__}: {type(e).__name__}: {_python_names(str(e))}") from e
 
     return cast(F, wrapped)
+
+
+# The extension's argument parsing names the types it wanted as the Rust binding's (`'PyString'`);
+# messages name Python's.
+_PYO3_TYPES = {"'PyString'": "'str'", "'PyBool'": "'bool'", "'PyTuple'": "'tuple'", "'PyFloat'": "'float'",
+               "'PyInt'": "'int'", "'PyLong'": "'int'", "'PyList'": "'list'", "'PyDict'": "'dict'",
+               "'PySequence'": "'sequence'", "'PyMapping'": "'mapping'"}
+
+
+def _python_names(message: str) -> str:
+    for rust, python in _PYO3_TYPES.items():
+        message = message.replace(rust, python)
+    return message
 
 
 def node_id(value: Any) -> str:
