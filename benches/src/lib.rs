@@ -120,6 +120,7 @@ pub fn organisation_with(n: usize, seed: u64, shuffled_key_results: bool) -> Col
         check_ins: None,
         cycles: vec![quarter()],
         policy: None,
+        confidence_scale: None,
     }
 }
 
@@ -190,6 +191,6 @@ pub fn organisation_json(n: usize, seed: u64) -> String {
             check_ins: Vec::new(),
         });
     }
-    let doc = Document { cycles: vec![quarter()], objectives, policy: None };
+    let doc = Document { cycles: vec![quarter()], objectives, policy: None, confidence_scale: None };
     serde_json::to_string(&doc).unwrap_or_default()
 }

@@ -92,6 +92,7 @@ fuzz_target!(|input: Input| {
         }),
         cycles: vec![Cycle { id: "c".into(), start: day(input.cycle_days.0), end: day(input.cycle_days.1) }],
         policy: None,
+        confidence_scale: None,
     };
     if let Ok(plan) = Plan::from_columns(&cols) {
         let r = plan.score(day(20));

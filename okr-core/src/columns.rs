@@ -419,6 +419,9 @@ pub struct Columns<'a> {
     pub cycles: Vec<Cycle>,
     /// Policy (defaults when absent).
     pub policy: Option<Policy>,
+    /// The scale of the check-ins' confidences, `[low, high]`, mapped onto [0, 1] (see
+    /// [`Document::confidence_scale`](crate::Document::confidence_scale)); absent, [0, 1].
+    pub confidence_scale: Option<[f64; 2]>,
 }
 
 fn check_len<T>(table: &'static str, column: &'static str, expected: usize, col: Option<&[T]>) -> Result<()> {
@@ -516,6 +519,9 @@ impl Plan {
         let mut b = Builder::with_capacity(no + nk);
         for c in &cols.cycles {
             b.add_cycle(c)?;
+        }
+        if let Some(scale) = cols.confidence_scale {
+            b.set_confidence_scale(scale)?;
         }
         let cycle_ids: Vec<String> = b.cycle_ids().into_iter().map(str::to_owned).collect();
         // Rows are compiled on a second thread while this one resolves ids and lays out the graph:

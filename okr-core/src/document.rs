@@ -43,6 +43,12 @@ pub struct Document {
     /// Plan-level scoring policy; defaults apply when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
+    /// The scale check-in confidences are given on, `[low, high]`: `[1, 10]` or `[0, 10]` as
+    /// many tools ask, `[0, 100]` for percentages. Each confidence is mapped linearly onto
+    /// [0, 1], where the plan keeps it and reports give it (`low` is 0, `high` is 1); one off
+    /// the scale is an error. Absent: confidences are given on [0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence_scale: Option<[f64; 2]>,
 }
 
 /// A time box, such as a quarter. Both dates are inclusive.

@@ -374,6 +374,9 @@ impl Plan {
         for c in &doc.cycles {
             b.add_cycle(c)?;
         }
+        if let Some(scale) = doc.confidence_scale {
+            b.set_confidence_scale(scale)?;
+        }
         let mut edges = Vec::new();
         for o in &doc.objectives {
             crate::stream::add_objective(&mut b, o, &mut edges)?;

@@ -120,9 +120,10 @@ impl State {
     }
 }
 
-const FIELDS: &[&str] = &["cycles", "objectives", "policy"];
+const FIELDS: &[&str] = &["cycles", "objectives", "policy", "confidence_scale"];
 
-/// The top level: `{"cycles": [...], "objectives": [...], "policy": {...}}`, each optional.
+/// The top level: `{"cycles": [...], "objectives": [...], "policy": {...}, "confidence_scale":
+/// [low, high]}`, each optional.
 struct Document<'s>(&'s mut State);
 
 impl<'de> DeserializeSeed<'de> for Document<'_> {
@@ -137,12 +138,14 @@ impl<'de> Visitor<'de> for Document<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a plan document (an object with `cycles`, `objectives` and `policy`)")
+        f.write_str(
+            "a plan document (an object with `cycles`, `objectives`, `policy` and `confidence_scale`)",
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let state = self.0;
-        let mut seen = [false; 3];
+        let mut seen = [false; FIELDS.len()];
         while let Some(key) = map.next_key::<String>()? {
             let Some(field) = FIELDS.iter().position(|f| *f == key) else {
                 return Err(de::Error::unknown_field(&key, FIELDS));
@@ -158,7 +161,12 @@ impl<'de> Visitor<'de> for Document<'_> {
                     state.cycles_read = true;
                 }
                 1 => map.next_value_seed(Objectives(&mut *state))?,
-                _ => state.policy = map.next_value()?,
+                2 => state.policy = map.next_value()?,
+                _ => {
+                    let scale: [f64; 2] = map.next_value()?;
+                    let set = state.b.set_confidence_scale(scale);
+                    state.keep(set)?;
+                }
             }
         }
         // Objectives that waited for cycles the document does not have fail in `from_json`,

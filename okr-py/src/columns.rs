@@ -101,5 +101,13 @@ pub fn columns<'t>(
     };
     let policy =
         policy.map(|p| okr_core::Policy::default().with_overrides(p)).transpose().map_err(to_py_err)?;
-    Ok(Columns { objectives: o, key_results: k, alignments, check_ins, cycles, policy })
+    Ok(Columns {
+        objectives: o,
+        key_results: k,
+        alignments,
+        check_ins,
+        cycles,
+        policy,
+        confidence_scale: None,
+    })
 }

@@ -21,7 +21,8 @@ impl Plan {
 
     /// Builds a plan from dicts of columns (see `okr.Plan.from_frames`).
     #[staticmethod]
-    #[pyo3(signature = (objectives, key_results, alignments=None, check_ins=None, cycles=None, policy=None))]
+    #[pyo3(signature = (objectives, key_results, alignments=None, check_ins=None, cycles=None, policy=None, confidence_scale=None))]
+    #[allow(clippy::too_many_arguments)]
     fn from_columns<'py>(
         py: Python<'py>,
         objectives: Bound<'py, PyDict>,
@@ -30,13 +31,15 @@ impl Plan {
         check_ins: Option<Bound<'py, PyDict>>,
         cycles: Option<Bound<'py, PyDict>>,
         policy: Option<&str>,
+        confidence_scale: Option<(f64, f64)>,
     ) -> PyResult<Plan> {
         let table = |name, dict: Option<Bound<'py, PyDict>>| dict.map(|d| Table::new(name, d));
         let (o, k) = (Table::new("objectives", objectives), Table::new("key_results", key_results));
         let (a, c, y) =
             (table("alignments", alignments), table("check_ins", check_ins), table("cycles", cycles));
         // Numeric numpy columns are borrowed, not copied, for the whole build.
-        let columns = crate::columns::columns(&o, &k, a.as_ref(), c.as_ref(), y.as_ref(), policy)?;
+        let mut columns = crate::columns::columns(&o, &k, a.as_ref(), c.as_ref(), y.as_ref(), policy)?;
+        columns.confidence_scale = confidence_scale.map(|(low, high)| [low, high]);
         py.allow_threads(|| okr_core::Plan::from_columns(&columns)).map(Plan).map_err(to_py_err)
     }
 

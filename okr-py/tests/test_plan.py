@@ -199,6 +199,38 @@ def test_as_of_forms_and_policy_override():
         plan.score(20260215)  # type: ignore[arg-type]
 
 
+def test_confidences_on_a_declared_scale_are_mapped_onto_zero_to_one():
+    objectives = pd.DataFrame({"id": ["o"], "cycle": ["q"]})
+    key_results = pd.DataFrame({"id": ["k"], "objective": ["o"], "kind": ["linear"], "start": [0.0], "target": [10.0]})
+    cycles = pd.DataFrame({"id": ["q"], "start": ["2026-01-01"], "end": ["2026-03-31"]})
+    dates = ["2026-01-05", "2026-01-19", "2026-02-02"]
+
+    def plan(confidence: list, **kw: object) -> okr.Plan:
+        check_ins = pd.DataFrame({"key_result": ["k"] * 3, "date": dates, "value": [1.0, 2.0, 3.0], "confidence": confidence})
+        return okr.Plan.from_frames(objectives, key_results, check_ins=check_ins, cycles=cycles, **kw)
+
+    want = plan([1.0, 0.5, 0.0]).score("2026-02-10").to_dict()
+    for scale in ((1, 10), [1.0, 10.0], np.array([1, 10])):
+        got = plan([10.0, 5.5, 1.0], confidence_scale=scale).score("2026-02-10")
+        assert got.to_dict() == want and got["k"]["confidence"] == 0.0
+    # The document form declares it as its own field, read the same.
+    doc = {"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}], "confidence_scale": [0, 100],
+           "objectives": [{"id": "o", "cycle": "q", "key_results": [{"id": "k", "kind": "linear", "start": 0, "target": 10,
+                           "check_ins": [{"date": d, "value": v, "confidence": c}
+                                         for d, v, c in zip(dates, [1, 2, 3], [100, 50, 0])]}]}]}
+    assert okr.Plan.from_dict(doc).score("2026-02-10").to_dict() == want
+    # Off the scale, or a scale that is not one: errors naming them.
+    with pytest.raises(okr.OkrError) as e:
+        plan([10.0, 11.0, 1.0], confidence_scale=(1, 10))
+    assert (e.value.code, str(e.value)) == (
+        "invalid_value", "`k` has invalid confidence: `11` on 2026-01-19 is outside the declared scale [1, 10]")
+    for bad, message in (((10, 1), "`confidence_scale` is [10, 1]"), ((0, np.inf), "`confidence_scale` is [0, inf]"),
+                         ((1, 5, 10), "confidence_scale must be a pair"), ("1-10", "confidence_scale must be a pair")):
+        with pytest.raises(okr.OkrError, match=re.escape(message)) as e:
+            plan([1.0, 1.0, 1.0], confidence_scale=bad)
+        assert e.value.code == "invalid_input"
+
+
 def test_a_column_a_kind_does_not_read_is_ignored_whatever_it_holds():
     # One table of key results of several kinds: a value in a column the row's kind does not
     # read (a threshold on a linear row, a start on an at_most one, an infinity even) is ignored.

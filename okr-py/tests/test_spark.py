@@ -79,6 +79,20 @@ def test_many_organisations_match_scoring_each_alone(session):
         assert (mine["status"].to_numpy() == want["status"].astype(str).to_numpy()).all()
 
 
+def test_a_confidence_scale_applies_to_every_organisation(session):
+    rng = np.random.default_rng(6)
+    orgs = [organisation(o, rng) for o in range(4)]
+    for o in orgs:
+        o[3]["confidence"] = 10.0  # on a 1-10 scale: the top; on [0, 1], off the scale
+    sdfs = [session.createDataFrame(pd.concat([o[i] for o in orgs], ignore_index=True)) for i in range(5)]
+    scores, errors = okr_spark.score(*sdfs, by="org", as_of="2026-02-15", confidence_scale=(1, 10))
+    assert errors.count() == 0 and set(scores.toPandas()["org"]) == set(range(4))
+    _, errors = okr_spark.score(*sdfs, by="org", as_of="2026-02-15")
+    errs = errors.toPandas()
+    assert set(errs["org"]) == set(range(4)) and set(errs["code"]) == {"invalid_value"}
+    assert errs["message"].str.contains("outside \\[0, 1\\]").all()
+
+
 def test_rater_effects_and_normalize_by_group(session):
     rng = np.random.default_rng(3)
     df = pd.DataFrame({"cycle": rng.integers(0, 5, 600), "ratee": rng.integers(0, 80, 600), "rater": rng.integers(0, 12, 600), "rating": rng.integers(1, 6, 600).astype(float)})

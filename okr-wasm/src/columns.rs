@@ -64,7 +64,7 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
     let top = Table::new(
         "columns",
         value.clone(),
-        &["objectives", "keyResults", "alignments", "checkIns", "cycles", "policy"],
+        &["objectives", "keyResults", "alignments", "checkIns", "cycles", "policy", "confidenceScale"],
     )?;
     let o = Table::new(
         "objectives",
@@ -168,5 +168,12 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
             Some(okr_core::Policy::default().with_overrides(&text).map_err(to_js_err)?)
         }
     };
-    Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy })
+    let confidence_scale = match top.get("confidenceScale")? {
+        None => None,
+        Some(v) => match floats(&v, "confidenceScale")?[..] {
+            [low, high] => Some([low, high]),
+            _ => return Err(invalid_input("`confidenceScale` must be a pair [low, high]")),
+        },
+    };
+    Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy, confidence_scale })
 }

@@ -9,16 +9,40 @@ export type Grade = "red" | "yellow" | "green";
 
 /** Scoring policy (the document's snake_case keys); every setting has a default. */
 export interface Policy {
+  /** Whether key-result scores are clamped to [floor, cap]. Default true. */
   clamp?: boolean;
+  /** Lowest key-result score. Default 0. */
   floor?: number;
+  /** Highest key-result score. Default 1. */
   cap?: number;
+  /** Plan-wide default progress driver. Default "auto". */
   progress?: ProgressDriver;
+  /** Score from which a node is achieved. Default 1. */
   achieved_at?: number;
+  /** Largest shortfall behind expected progress still on track. Default 0.10. */
   on_track_gap?: number;
+  /** Largest shortfall behind expected progress at risk (beyond: off track). Default 0.25. */
   at_risk_gap?: number;
+  /** Score from which the grade is yellow. Default 0.4. */
   yellow_from?: number;
+  /** Score from which the grade is green. Default 0.7. */
   green_from?: number;
+  /** Days without a check-in after which a started key result is stale. Default 14. */
   stale_after_days?: number;
+  /** End score that counts as success (forecasts, confidence calibration). Default 0.7. */
+  success_at?: number;
+  /** Latest confidence below which a key result signals low_confidence. Default 0.5. */
+  low_confidence_below?: number;
+  /** Fall in confidence between the last two check-ins that signals confidence_drop. Default 0.2. */
+  confidence_drop?: number;
+  /** Share of a team's key results at risk or off track from which it is flagged as systemic. Default 0.3. */
+  systemic_share?: number;
+  /** Key results per objective beyond which lint warns. Default 5. */
+  max_key_results?: number;
+  /** Objectives per owner and cycle beyond which lint warns. Default 5. */
+  max_objectives_per_owner?: number;
+  /** Alignment edges below a root beyond which lint warns. Default 5. */
+  max_cascade_depth?: number;
 }
 
 /** A plan document: the JSON interchange format shared by Rust, Python and JavaScript. */
@@ -26,6 +50,9 @@ export interface PlanDocument {
   cycles?: { id: string; start: string; end: string }[];
   objectives?: ObjectiveSpec[];
   policy?: Policy;
+  /** The scale check-in confidences are given on, [low, high] (such as [1, 10]): each is mapped
+   * linearly onto [0, 1], where reports give it. Default [0, 1]. */
+  confidence_scale?: [number, number];
 }
 export interface Alignment { id: string; weight?: number }
 export interface ObjectiveSpec {
@@ -83,6 +110,8 @@ export interface PlanColumns {
   checkIns?: { keyResult: Int32Array | number[] | string[]; date: string[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
   cycles?: { id: string; start: string; end: string }[];
   policy?: Policy;
+  /** The scale of `checkIns.confidence`, [low, high], mapped onto [0, 1] (see `PlanDocument`). */
+  confidenceScale?: [number, number];
 }
 
 /** Options of `score`, `scoreReport` and `explain`. */

@@ -103,6 +103,37 @@ test("columns from typed arrays match the document form", () => {
   assert.ok(close(mixed.scoreReport({ asOf: "2026-02-15" }).get("2").score, 0.5));
 });
 
+test("confidences on a declared scale are mapped onto [0, 1], in columns and in documents", () => {
+  const columns = (confidence, confidenceScale) => ({
+    objectives: { id: ["o"], cycle: ["q"] },
+    keyResults: { id: ["k"], objective: ["o"], kind: ["linear"], start: [0], target: [10] },
+    checkIns: { keyResult: ["k", "k", "k"], date: ["2026-01-05", "2026-01-19", "2026-02-02"], value: [1, 2, 3], confidence },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+    ...(confidenceScale ? { confidenceScale } : {}),
+  });
+  const asOf = { asOf: "2026-02-10" };
+  const want = Plan.fromColumns(columns([1, 0.5, 0])).score(asOf);
+  const got = Plan.fromColumns(columns([10, 5.5, 1], [1, 10])).score(asOf);
+  assert.deepEqual(got, want);
+  assert.equal(got.nodes.find((n) => n.id === "k").confidence, 0);
+  const doc = {
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+    objectives: [{ id: "o", cycle: "q", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, check_ins: [
+      { date: "2026-01-05", value: 1, confidence: 100 }, { date: "2026-01-19", value: 2, confidence: 50 }, { date: "2026-02-02", value: 3, confidence: 0 }] }] }],
+    confidence_scale: [0, 100],
+  };
+  assert.deepEqual(new Plan(doc).score(asOf), want);
+  const cases = [
+    [columns([10, 11, 1], [1, 10]), "invalid_value", "`k` has invalid confidence: `11` on 2026-01-19 is outside the declared scale [1, 10]"],
+    [columns([1, 1, 1], [10, 1]), "invalid_input", "`confidence_scale` is [10, 1]"],
+    [columns([1, 1, 1], [1]), "invalid_input", "`confidenceScale` must be a pair [low, high]"],
+    [columns([1, 1, 1], [0, NaN]), "invalid_input", "`confidence_scale` is [0, NaN]"],
+  ];
+  for (const [cols, code, message] of cases) {
+    assert.throws(() => Plan.fromColumns(cols), (e) => e.code === code && e.message.includes(message), message);
+  }
+});
+
 test("report columns: the node lines' values, by column, and only those asked for", () => {
   const acme = JSON.parse(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
   for (const plan of [new Plan(acme), Plan.fromColumns({

@@ -191,7 +191,8 @@ impl Builder {
     }
 
     /// Lays every node's data out in the order of `layout`, in `arrays` (made for as many nodes).
-    pub(crate) fn assemble(self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
+    pub(crate) fn assemble(mut self, layout: Layout, arrays: RowArrays, policy: Policy) -> Result<PlanData> {
+        self.confidences_on_unit_scale()?;
         let n = self.ids.len();
         let RowArrays { mut kinds, mut rule_numbers, mut rule_bytes, mut current, mut cycle_of, spare } =
             arrays;

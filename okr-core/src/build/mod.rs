@@ -154,6 +154,9 @@ pub(crate) struct Builder {
     weight: Vec<f64>,
     edges: Edges,
     check_ins: Vec<CheckInRow>,
+    /// The scale check-ins' confidences are given on, when not [0, 1] (see
+    /// [`Builder::set_confidence_scale`]).
+    confidence_scale: Option<[f64; 2]>,
     ms_weight: Vec<f64>,
     ms_done: Vec<i32>,
     ms_name: Vec<Box<str>>,
@@ -197,6 +200,7 @@ impl Builder {
             weight: Vec::with_capacity(nodes),
             edges: Edges::default(),
             check_ins: Vec::new(),
+            confidence_scale: None,
             ms_weight: Vec::new(),
             ms_done: Vec::new(),
             ms_name: Vec::new(),
@@ -504,6 +508,49 @@ impl Builder {
         Ok(())
     }
 
+    /// Declares the scale check-in confidences are given on, `[low, high]` (`[1, 10]`, say):
+    /// each is mapped linearly onto [0, 1] when the plan is assembled. The scale needs finite
+    /// ends, `low` below `high`.
+    pub(crate) fn set_confidence_scale(&mut self, scale: [f64; 2]) -> Result<()> {
+        let [low, high] = scale;
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(Error::InvalidInput {
+                what: format!(
+                    "`confidence_scale` is [{low}, {high}]: it needs a finite low below a finite high"
+                ),
+            });
+        }
+        self.confidence_scale = Some(scale).filter(|&s| s != [0.0, 1.0]);
+        Ok(())
+    }
+
+    /// Every check-in's confidence mapped from the declared scale onto [0, 1], each checked to
+    /// lie on its scale: an error names the key result, the value, the day and the scale.
+    pub(crate) fn confidences_on_unit_scale(&mut self) -> Result<()> {
+        let [low, high] = self.confidence_scale.unwrap_or([0.0, 1.0]);
+        let span = high - low;
+        for c in &mut self.check_ins {
+            if c.confidence.is_nan() {
+                continue;
+            }
+            if !(low..=high).contains(&c.confidence) {
+                let on = if self.confidence_scale.is_some() { "the declared scale " } else { "" };
+                let date =
+                    NaiveDate::from_num_days_from_ce_opt(c.day).map_or_else(String::new, |d| d.to_string());
+                return Err(Error::InvalidValue {
+                    id: self.ids.name(c.kr).to_string(),
+                    field: "confidence",
+                    reason: format!("`{}` on {date} is outside {on}[{low}, {high}]", c.confidence),
+                });
+            }
+            if self.confidence_scale.is_some() {
+                // At the ends exactly 0 and 1, whatever the rounding in between.
+                c.confidence = ((c.confidence - low) / span).clamp(0.0, 1.0);
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn add_check_in(
         &mut self,
         kr: u32,
@@ -536,14 +583,10 @@ impl Builder {
         if let Some(v) = value {
             rule.check_value(id, "value", v)?;
         }
+        // Its range is checked once the scale it is given on is known (`confidences_on_unit_scale`):
+        // a document may declare the scale after its objectives.
         if let Some(c) = confidence {
-            if !(0.0..=1.0).contains(&finite(id, "confidence", c)?) {
-                return Err(Error::InvalidValue {
-                    id: id.to_string(),
-                    field: "confidence",
-                    reason: format!("`{c}` on {date} is outside [0, 1]"),
-                });
-            }
+            finite(id, "confidence", c)?;
         }
         self.check_ins.push(CheckInRow {
             kr,

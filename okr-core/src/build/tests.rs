@@ -69,6 +69,7 @@ fn a_plan_in_one_cycle_keeps_it_once() {
             check_ins: None,
             cycles: cycles.clone(),
             policy: None,
+            confidence_scale: None,
         };
         let plan = Plan::from_columns(&cols).unwrap_or_else(|e| panic!("{name}: {e}"));
         let d = &plan.data;

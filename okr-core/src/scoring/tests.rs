@@ -116,6 +116,7 @@ fn a_large_plans_build_maps_its_first_scores_columns() {
         check_ins: None,
         cycles: Vec::new(),
         policy: None,
+        confidence_scale: None,
     };
     // The same plan as a document: key results under their objectives.
     let mut krs: Vec<Vec<serde_json::Value>> = vec![Vec::new(); no];

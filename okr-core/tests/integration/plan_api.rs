@@ -144,6 +144,7 @@ fn columns() -> Columns<'static> {
         }),
         cycles: vec![okr_core::Cycle { id: "q1".into(), start: day("2026-01-01"), end: day("2026-03-31") }],
         policy: None,
+        confidence_scale: None,
     }
 }
 
@@ -715,4 +716,95 @@ fn numbers_read_from_json_are_the_numbers_written() {
         let report = Plan::from_json(&text).unwrap().score(day("2026-02-01"));
         assert_eq!(report.get("k").unwrap().value.map(f64::to_bits), Some(v.to_bits()), "{text}");
     }
+}
+
+#[test]
+fn confidences_on_a_declared_scale_are_mapped_onto_zero_to_one() {
+    // The same check-ins given on [0, 1] and on a 1–10 scale (1 ↦ 0, 10 ↦ 1, 5.5 ↦ 0.5).
+    let doc = |confidences: [f64; 3], scale: Option<[f64; 2]>| {
+        let mut d = json!({
+            "cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [{"id": "o", "cycle": "q", "key_results": [{"id": "k", "kind": "linear", "start": 0,
+                "target": 10, "check_ins": [
+                    {"date": "2026-01-05", "value": 1, "confidence": confidences[0]},
+                    {"date": "2026-01-19", "value": 2, "confidence": confidences[1]},
+                    {"date": "2026-02-02", "value": 3, "confidence": confidences[2]}]}]}]
+        });
+        if let Some(s) = scale {
+            d["confidence_scale"] = json!(s);
+        }
+        d
+    };
+    let unit = Plan::from_json(&doc([1.0, 0.5, 0.0], None).to_string()).unwrap().score(day("2026-02-10"));
+    let node = |r: &okr_core::Report| r.get("k").map(|n| n.confidence);
+    assert_eq!(node(&unit).unwrap(), Some(0.0));
+    for scale in [None, Some([0.0, 1.0])] {
+        let same = Plan::from_json(&doc([1.0, 0.5, 0.0], scale).to_string()).unwrap();
+        assert_eq!(same.score(day("2026-02-10")).to_json(), unit.to_json(), "{scale:?}");
+    }
+    let ten = doc([10.0, 5.5, 1.0], Some([1.0, 10.0]));
+    let want = unit.to_json();
+    assert_eq!(Plan::from_json(&ten.to_string()).unwrap().score(day("2026-02-10")).to_json(), want);
+    // The scale may come after the objectives, and the parsed document reads alike.
+    let (c, o) = (&ten["cycles"], &ten["objectives"]);
+    let late = format!(r#"{{"objectives": {o}, "cycles": {c}, "confidence_scale": [1, 10]}}"#);
+    assert_eq!(Plan::from_json(&late).unwrap().score(day("2026-02-10")).to_json(), want);
+    let parsed: okr_core::Document = serde_json::from_value(ten.clone()).unwrap();
+    assert_eq!(parsed.confidence_scale, Some([1.0, 10.0]));
+    assert_eq!(Plan::from_document(&parsed).unwrap().score(day("2026-02-10")).to_json(), want);
+    // A confidence off the declared scale names the key result, the value, the day and the scale;
+    // without a scale, the message stays the [0, 1] one.
+    for text in [doc([10.0, 0.5, 1.0], Some([1.0, 10.0])).to_string(), late.replace("[1, 10]", "[2, 10]")] {
+        let e = Plan::from_json(&text).unwrap_err();
+        assert_eq!(e.code(), "invalid_value");
+        assert!(e.to_string().contains("`k` has invalid confidence: `"), "{e}");
+        assert!(e.to_string().contains("is outside the declared scale ["), "{e}");
+    }
+    let e = Plan::from_json(&doc([5.0, 11.0, 5.0], Some([1.0, 10.0])).to_string()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`k` has invalid confidence: `11` on 2026-01-19 is outside the declared scale [1, 10]"
+    );
+    let e = Plan::from_json(&doc([0.5, 1.5, 0.5], None).to_string()).unwrap_err();
+    assert_eq!(e.to_string(), "`k` has invalid confidence: `1.5` on 2026-01-19 is outside [0, 1]");
+    // A scale needs a finite low below a finite high.
+    for bad in ["[10, 1]", "[1, 1]", "[-2, -2]"] {
+        let e = Plan::from_json(&format!(r#"{{"confidence_scale": {bad}, "objectives": []}}"#)).unwrap_err();
+        assert_eq!(e.code(), "invalid_input", "{bad}: {e}");
+    }
+    assert_eq!(
+        Plan::from_json(r#"{"confidence_scale": [10, 1]}"#).unwrap_err().to_string(),
+        "invalid input: `confidence_scale` is [10, 1]: it needs a finite low below a finite high"
+    );
+    // Columns take the scale too.
+    let mut cols = Columns {
+        objectives: ObjectiveColumns {
+            id: vec!["o"].into(),
+            cycle: Some(vec![Some("q")].into()),
+            ..Default::default()
+        },
+        key_results: KeyResultColumns {
+            id: vec!["k"].into(),
+            objective: vec!["o"].into(),
+            kind: vec![KeyResultKind::Linear],
+            start: Some(vec![0.0].into()),
+            target: Some(vec![10.0].into()),
+            ..Default::default()
+        },
+        check_ins: Some(CheckInColumns {
+            key_result: vec!["k", "k", "k"].into(),
+            date: ["2026-01-05", "2026-01-19", "2026-02-02"].map(day).to_vec(),
+            value: Some(vec![1.0, 2.0, 3.0].into()),
+            confidence: Some(vec![10.0, 5.5, 1.0].into()),
+        }),
+        cycles: vec![okr_core::Cycle { id: "q".into(), start: day("2026-01-01"), end: day("2026-03-31") }],
+        confidence_scale: Some([1.0, 10.0]),
+        ..Default::default()
+    };
+    assert_eq!(Plan::from_columns(&cols).unwrap().score(day("2026-02-10")).to_json(), want);
+    cols.confidence_scale = None;
+    assert!(Plan::from_columns(&cols)
+        .unwrap_err()
+        .to_string()
+        .contains("`10` on 2026-01-05 is outside [0, 1]"));
 }

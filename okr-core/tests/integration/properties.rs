@@ -270,6 +270,7 @@ proptest! {
             check_ins: None,
             cycles: vec![okr_core::Cycle { id: "q".into(), start: "2026-01-01".parse().unwrap(), end: "2026-03-31".parse().unwrap() }],
             policy: Some(Policy { progress: okr_core::ProgressDriver::Both, ..Policy::default() }),
+        confidence_scale: None,
         };
         let columnar = Plan::from_columns(&cols).unwrap().score(day);
         for i in 0..n {

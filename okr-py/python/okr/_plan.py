@@ -68,6 +68,14 @@ def _arrow_strings(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndar
     return pd.array(strings, dtype=dtype)
 
 
+def _scale(scale: Any) -> Tuple[float, float]:
+    """A confidence scale ``(low, high)`` as the extension takes it; the core checks its ends."""
+    if isinstance(scale, (str, bytes)) or not hasattr(scale, "__len__") or len(scale) != 2:
+        raise invalid(f"confidence_scale must be a pair (low, high), not {scale!r}")
+    low, high = scale
+    return (float(low), float(high))
+
+
 def _policy(policy: Optional[Mapping[str, Any]]) -> Optional[str]:
     if policy is None:
         return None
@@ -258,6 +266,7 @@ class Plan:
         check_ins: Any = None,
         cycles: Any = None,
         policy: Optional[Mapping[str, Any]] = None,
+        confidence_scale: Optional[Tuple[float, float]] = None,
     ) -> "Plan":
         """A plan from tables (pandas DataFrames or pyarrow Tables), each column crossing once.
 
@@ -269,6 +278,12 @@ class Plan:
         ``confidence``. cycles: ``id``, ``start``, ``end``. Ids may be text or integers; nulls in
         numeric columns mean "not given". Unknown or repeated columns, missing ids and dates,
         and text in numeric columns are errors naming the table, column and row.
+
+        ``confidence_scale=(low, high)`` declares the scale check-in confidences are given on,
+        such as ``(1, 10)`` or ``(0, 100)``: each is mapped linearly onto [0, 1] (``low`` to 0,
+        ``high`` to 1), where the plan keeps it and reports give it; one off the scale is an
+        error. By default confidences are on [0, 1]. (A document sets it as its
+        ``"confidence_scale": [low, high]``.)
 
         float64 and int64 columns, and text ids held in Arrow (pandas' ``str`` dtype from 3.0,
         ``string[pyarrow]``), are read in place (no copy, no Python string per id); object
@@ -283,6 +298,7 @@ class Plan:
                 None if check_ins is None else columns(check_ins, "check_ins", dates=("date",)),
                 None if cycles is None else columns(cycles, "cycles", dates=("start", "end")),
                 _policy(policy),
+                None if confidence_scale is None else _scale(confidence_scale),
             )
         )
 

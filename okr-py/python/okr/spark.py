@@ -71,9 +71,11 @@ def score(
     by: str,
     as_of: Any = None,
     policy: Optional[Mapping[str, Any]] = None,
+    confidence_scale: Optional[Tuple[float, float]] = None,
 ) -> Tuple[Any, Any]:
     """Scores every organisation (the rows sharing ``by``) of Spark DataFrames with the columns
-    of ``okr.Plan.from_frames``.
+    of ``okr.Plan.from_frames`` (``policy`` and ``confidence_scale`` as there, for every
+    organisation).
 
     Returns ``(scores, errors)``: ``scores`` has ``by`` and the columns of
     ``Report.to_pandas()`` (``id``, ``type``, ``kind``, ``objective``, ``score``, ``expected``,
@@ -105,7 +107,7 @@ def score(
                 raise invalid("the organisation has no objectives")
             plan = okr.Plan.from_frames(
                 t["objectives"], t.get("key_results", pd.DataFrame({"id": [], "objective": [], "kind": []})),
-                t.get("alignments"), t.get("check_ins"), t.get("cycles"), policy_json,
+                t.get("alignments"), t.get("check_ins"), t.get("cycles"), policy_json, confidence_scale,
             )
             df = plan.score(day).to_pandas(columns=_REPORT_COLUMNS)
             for c in ["id", "objective"]:
