@@ -97,6 +97,17 @@ impl Rule {
                 if start == target {
                     return Err(Error::DegenerateTarget { id: id.to_string(), value: start });
                 }
+                // Beyond f64's range the span is infinite and every score would silently be 0
+                // (or NaN): no real plan has such targets, so it is an error, not a wrong score.
+                if (target - start).is_infinite() {
+                    return Err(Error::InvalidValue {
+                        id: id.to_string(),
+                        field: "target",
+                        reason: format!(
+                            "start `{start:e}` and target `{target:e}` are too far apart to score"
+                        ),
+                    });
+                }
                 if kind == KeyResultKind::Linear {
                     Rule::Linear { start, target }
                 } else {
@@ -431,6 +442,21 @@ mod tests {
         assert_eq!(Rule::compile("k", KeyResultKind::Linear, &f).unwrap_err().code(), "degenerate_target");
         let f = RuleFields { start: Some(0.0), target: Some(3.0), ..Default::default() };
         assert_eq!(Rule::compile("k", KeyResultKind::Aggregate, &f).unwrap_err().code(), "missing_field");
+        // A span beyond f64's range would make every score 0: refused, for linear and aggregate.
+        let f = RuleFields {
+            start: Some(f64::MAX),
+            target: Some(-f64::MAX),
+            op: Some(AggregateOp::Sum),
+            ..Default::default()
+        };
+        for kind in [KeyResultKind::Linear, KeyResultKind::Aggregate] {
+            let err = Rule::compile("k", kind, &f).unwrap_err();
+            assert_eq!(err.code(), "invalid_value", "{kind:?}");
+            assert!(err.to_string().contains("too far apart to score"), "{err}");
+        }
+        let f =
+            RuleFields { start: Some(f64::MAX / 2.0), target: Some(-f64::MAX / 2.0), ..Default::default() };
+        assert!(Rule::compile("k", KeyResultKind::Linear, &f).is_ok());
     }
 
     #[test]

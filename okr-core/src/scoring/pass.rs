@@ -685,8 +685,9 @@ fn ready(
 }
 
 /// The bits of the raw score of a plain key result whose `current` is absent, in
-/// [`PlanData::raw_scores`]: a quiet NaN with a payload, which no formula gives (a formula can
-/// give NaN from finite inputs, `(v - a) / (b - a)` when both overflow, but only the default one).
+/// [`PlanData::raw_scores`]: a quiet NaN with a payload, which no formula gives (a formula's
+/// NaN could only be the default one; with start and target a finite span apart, checked when
+/// the plan is built, none gives NaN from finite inputs).
 pub(super) const NO_VALUE: u64 = 0x7ff8_0000_0000_0b0e;
 
 /// Whether key-result kind code `k` is in [`PLAIN`].

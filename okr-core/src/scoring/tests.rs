@@ -21,15 +21,16 @@ fn fingerprint(r: &Report) -> String {
 }
 
 #[test]
-fn cached_raw_scores_tell_an_absent_value_from_a_formulas_nan() {
+fn cached_raw_scores_tell_an_absent_value_from_a_formulas_overflow() {
     // Without check-ins, plain key results read the plan's raw scores. One key result has no
-    // `current`; another's formula gives NaN from finite inputs (both differences overflow):
-    // it has data, and its score is NaN, as on the general path.
+    // `current`; another's formula overflows to infinity from finite inputs (the value's
+    // distance from the start is beyond f64's range; start and target are not, or the plan
+    // would be refused): it has data, and its score is the cap, as on the general path.
     let plan = Plan::from_json(
         r#"{"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
         "objectives": [{"id": "o", "cycle": "q", "key_results": [
           {"id": "none", "kind": "linear", "start": 0, "target": 10},
-          {"id": "huge", "kind": "linear", "start": -1e308, "target": 1e308, "current": 1e308},
+          {"id": "huge", "kind": "linear", "start": -1e308, "target": 0, "current": 1e308},
           {"id": "half", "kind": "at_least", "threshold": 5, "current": 5}]}]}"#,
     )
     .unwrap();
@@ -47,7 +48,7 @@ fn cached_raw_scores_tell_an_absent_value_from_a_formulas_nan() {
     assert_eq!(fingerprint(&again), fingerprint(&general));
     let (none, huge) = (short.get("none").unwrap(), short.get("huge").unwrap());
     assert!(!none.has_data && none.score == 0.0);
-    assert!(huge.has_data && huge.score.is_nan());
+    assert!(huge.has_data && huge.score == 1.0);
     assert_eq!(short.get("half").unwrap().score, 1.0);
 }
 

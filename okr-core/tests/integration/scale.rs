@@ -104,14 +104,23 @@ fn extreme_numbers_and_dates() {
         r#"{"cycles": [{"id": "q", "start": "1900-01-01", "end": "9999-12-31"}],
         "objectives": [{"id": "o", "cycle": "q", "key_results": [
           {"id": "tiny", "kind": "linear", "start": 0, "target": 1e-300, "current": 5e-301},
-          {"id": "huge", "kind": "linear", "start": -1e308, "target": 1e308, "current": 0},
+          {"id": "huge", "kind": "linear", "start": -1e307, "target": 1e307, "current": 0},
           {"id": "m", "kind": "milestones", "milestones": [{"name": "before the cycle", "done_on": "1800-01-01"}, {"name": "after", "done_on": "9999-12-31"}]}]}]}"#,
     )
     .unwrap();
     let r = plan.score("2026-01-01".parse().unwrap());
     assert!((r.get("tiny").unwrap().score - 0.5).abs() < 1e-12);
-    let huge = r.get("huge").unwrap().score;
-    assert!(huge.is_finite() && (0.0..=1.0).contains(&huge));
+    assert_eq!(r.get("huge").unwrap().score, 0.5);
+    // Start and target whose span is beyond f64's range would score 0 whatever the value: named.
+    let far = Plan::from_json(
+        r#"{"objectives": [{"id": "o", "key_results": [
+          {"id": "far", "kind": "aggregate", "op": "sum", "start": -1e308, "target": 1e308}]}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        far.to_string(),
+        "`far` has invalid target: start `-1e308` and target `1e308` are too far apart to score"
+    );
     // A milestone dated outside its cycle counts on its own date.
     assert_eq!(r.get("m").unwrap().score, 0.5);
     assert!(r.nodes().all(|n| n.score.is_finite() && n.expected.is_some_and(f64::is_finite)));
