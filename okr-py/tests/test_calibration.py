@@ -274,6 +274,11 @@ def test_statistics_errors_are_typed():
     with pytest.raises(okr.OkrError) as e:
         cal.krippendorff_alpha([[1, 2]], level_of_measurement="cardinal")
     assert e.value.code == "invalid_input"
+    # A missing label is named by row and rater, as in JS (it had read as an unknown label `nan`).
+    for y1 in ([1, np.nan, 2], ["a", None, "b"]):
+        with pytest.raises(okr.OkrError) as e:
+            cal.cohen_kappa(y1, y1[:1] + y1[2:] + y1[:1])
+        assert (e.value.code, str(e.value)) == ("non_finite", "`row 1` has non-finite y1 `NaN`")
     # A target rated twice by one rater is named (pingouin's pivot would average the two).
     twice = pd.DataFrame({"t": ["a", "a", "b", "a"], "r": ["x", "y", "x", "x"], "s": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(okr.OkrError) as e:

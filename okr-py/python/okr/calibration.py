@@ -107,8 +107,10 @@ def krippendorff_alpha(
 
 def _label_codes(y1: Any, y2: Any, labels: Optional[Sequence[Any]]) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     a, b = pd.Series(np.asarray(y1)), pd.Series(np.asarray(y2))
-    order = list(labels) if labels is not None else sorted(pd.concat([a, b]).unique().tolist())
-    extra = set(pd.concat([a, b]).unique().tolist()) - set(order)
+    # A missing label (None, NaN) is no label: it crosses as NaN, which the core names by row.
+    present = pd.concat([a, b]).dropna().unique().tolist()
+    order = list(labels) if labels is not None else sorted(present)
+    extra = set(present) - set(order)
     if extra:
         raise invalid(f"label `{sorted(extra)[0]}` is not among the labels")
     codes = {v: float(i) for i, v in enumerate(order)}
