@@ -17,8 +17,44 @@ const FONT: &str = "font-family=\"Helvetica, Arial, sans-serif\"";
 /// Trees with more rows than this are summarised: deeper levels collapse into counts.
 const MAX_TREE_ROWS: usize = 200;
 
+/// Text as HTML or XML character data or an attribute value (the SVG charts, the HTML tree).
 pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Text inside a DOT quoted string: backslashes and double quotes escaped and line breaks
+/// written as `\n`, so no id can end the string early (one ending in `\` had escaped the
+/// closing quote). In a label, Graphviz shows `\\` as one backslash.
+fn dot_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a Mermaid `["..."]` label, shown as written: Mermaid reads `#name;` as an entity
+/// and renders HTML in labels, so `#`, `&`, `"`, `<` and `>` are written as entity codes, and
+/// a line break as a space.
+fn mermaid_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '&' => out.push_str("#amp;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn colour(status: Status) -> &'static str {
@@ -162,8 +198,8 @@ impl Report {
             let _ = writeln!(
                 out,
                 "  \"{}\" [label=\"{}\\n{:.2} {}\", fillcolor=\"{}\", fontcolor=\"white\"];",
-                line.id.replace('"', "\\\""),
-                line.id.replace('"', "\\\""),
+                dot_quoted(line.id),
+                dot_quoted(line.id),
                 line.score,
                 line.status.as_str(),
                 colour(line.status)
@@ -174,8 +210,8 @@ impl Report {
                 let _ = writeln!(
                     out,
                     "  \"{}\" -> \"{}\";",
-                    d.id(d.contributors.src[e] as usize).replace('"', "\\\""),
-                    d.id(p).replace('"', "\\\"")
+                    dot_quoted(d.id(d.contributors.src[e] as usize)),
+                    dot_quoted(d.id(p))
                 );
             }
         }
@@ -191,7 +227,7 @@ impl Report {
         for &p in &d.pos_of_doc {
             let p = p as usize;
             let line = self.line(p);
-            let label = format!("{} {:.2} {}", line.id, line.score, line.status.as_str()).replace('"', "'");
+            let label = format!("{} {:.2} {}", mermaid_label(line.id), line.score, line.status.as_str());
             let _ = writeln!(out, "  {}[\"{}\"]", key(p), label);
             let _ = writeln!(out, "  style {} fill:{},color:#fff", key(p), colour(line.status));
         }
@@ -550,6 +586,30 @@ mod tests {
         assert_eq!(ids, ["co", "t", "k"]);
         assert!(svg.contains("Grow &lt;fast&gt; &amp; well"));
         assert!(r.to_dot().contains("\"k\" -> \"t\";") && r.to_mermaid().starts_with("flowchart BT"));
+    }
+
+    #[test]
+    fn dot_and_mermaid_show_any_id_as_written() {
+        // An id ending in a backslash had escaped DOT's closing quote; a quote, `<b>` or an
+        // entity code had been read by Mermaid.
+        let plan = Plan::from_json(
+            r#"{"objectives": [{"id": "o\\", "key_results": [
+              {"id": "k\"<b>#35;&amp;", "kind": "binary", "current": 1}]}]}"#,
+        )
+        .unwrap();
+        let r = plan.score("2026-02-15".parse().unwrap());
+        let dot = r.to_dot();
+        assert!(dot.contains(r#"  "o\\" [label="o\\\n1.00 achieved", "#), "{dot}");
+        assert!(dot.contains(r#"  "k\"<b>#35;&amp;" -> "o\\";"#), "{dot}");
+        // Every quote in the DOT text either delimits a string or is escaped: each line has an
+        // even number of unescaped quotes.
+        for line in dot.lines() {
+            let unescaped = line.replace(r"\\", "").replace(r#"\""#, "").matches('"').count();
+            assert_eq!(unescaped % 2, 0, "{line}");
+        }
+        let mermaid = r.to_mermaid();
+        assert!(mermaid.contains(r#"["k#quot;#lt;b#gt;#35;35;#amp;amp; 1.00 achieved"]"#), "{mermaid}");
+        assert!(mermaid.contains(r#"["o\ 1.00 achieved"]"#), "{mermaid}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use fixedbitset::FixedBitSet;
 
+use crate::charts::escape;
 use crate::pace::Status;
 use crate::plan::NONE;
 use crate::scoring::Report;
@@ -147,8 +148,4 @@ impl Report {
         out.push_str("</tbody></table>");
         out
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
