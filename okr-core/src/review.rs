@@ -203,27 +203,44 @@ impl Plan {
     }
 }
 
+/// Text for a Markdown table cell or heading: a `|` escaped (it would end the cell) and a line
+/// break made a space (it would end the row).
+fn md_text(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// An id as Markdown inline code that shows it as written: fenced by one more backtick than
+/// the longest run in it (padded with spaces when it holds any), `|` escaped for tables.
+fn md_code(s: &str) -> String {
+    let run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(run + 1);
+    let pad = if run > 0 { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", md_text(s))
+}
+
 impl ReviewPacket {
-    /// The packet as Markdown.
+    /// The packet as Markdown. Titles, ids and names are written so that none can break the
+    /// layout: `|` is escaped, line breaks become spaces, and ids are code spans fenced to hold
+    /// any backticks they contain.
     pub fn to_markdown(&self) -> String {
-        let mut out = format!("# Review packet: {}\n\nAs of {}.\n", self.person, self.as_of);
+        let mut out = format!("# Review packet: {}\n\nAs of {}.\n", md_text(&self.person), self.as_of);
         let pct = |x: f64| format!("{:.0} %", x * 100.0);
         if !self.objectives.is_empty() {
             out.push_str("\n## Objectives\n\n| objective | score | expected | status | grade |\n|---|---|---|---|---|\n");
             for o in &self.objectives {
-                let name = o.title.as_deref().unwrap_or(&o.id);
+                let name = md_text(o.title.as_deref().unwrap_or(&o.id));
                 let exp = o.expected.map_or("-".to_owned(), pct);
                 let _ = writeln!(
                     out,
-                    "| {name} (`{}`) | {} | {exp} | {} | {} |",
-                    o.id,
+                    "| {name} ({}) | {} | {exp} | {} | {} |",
+                    md_code(&o.id),
                     pct(o.score),
                     o.status.as_str(),
                     o.grade.as_str()
                 );
             }
             for o in &self.objectives {
-                let _ = write!(out, "\n- `{}`: {}", o.id, o.formula);
+                let _ = write!(out, "\n- {}: {}", md_code(&o.id), md_text(&o.formula));
                 if !o.line_of_sight.company_objectives.is_empty() {
                     let _ = write!(
                         out,
@@ -231,7 +248,7 @@ impl ReviewPacket {
                         o.line_of_sight
                             .company_objectives
                             .iter()
-                            .map(|c| format!("`{c}`"))
+                            .map(|c| md_code(c))
                             .collect::<Vec<_>>()
                             .join(", ")
                     );
@@ -242,14 +259,14 @@ impl ReviewPacket {
         if !self.key_results.is_empty() {
             out.push_str("\n## Key results\n\n| key result | score | status | check-ins | every | last | confidence | signals |\n|---|---|---|---|---|---|---|---|\n");
             for k in &self.key_results {
-                let name = k.title.as_deref().unwrap_or(&k.id);
+                let name = md_text(k.title.as_deref().unwrap_or(&k.id));
                 let every = k.mean_days_between.map_or("-".to_owned(), |d| format!("{d:.0} days"));
                 let last = k.last_check_in.map_or("-".to_owned(), |d| d.to_string());
                 let conf = k.confidence_record.last().map_or("-".to_owned(), |(_, c)| pct(*c));
                 let _ = writeln!(
                     out,
-                    "| {name} (`{}`) | {} | {} | {} | {every} | {last} | {conf} | {} |",
-                    k.id,
+                    "| {name} ({}) | {} | {} | {} | {every} | {last} | {conf} | {} |",
+                    md_code(&k.id),
                     pct(k.score),
                     k.status.as_str(),
                     k.check_ins,
@@ -264,7 +281,7 @@ impl ReviewPacket {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} (n = {}) | {} | {} |",
-                    f.competency,
+                    md_text(&f.competency),
                     num(f.self_mean),
                     num(f.others_mean),
                     f.others_n,
@@ -319,5 +336,26 @@ mod tests {
         );
         // Deterministic.
         assert_eq!(p, plan.review_packet("ann", "2026-02-01".parse().unwrap(), Some(&ratings)).unwrap());
+    }
+
+    #[test]
+    fn markdown_tables_hold_any_title_and_id() {
+        // A `|` or a line break in a title, or a backtick in an id, had broken the table row.
+        let plan = Plan::from_json(
+            r#"{"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [{"id": "o`1|", "title": "Grow | win\nfast", "owner": "ann|x", "cycle": "q",
+              "key_results": [{"id": "k``2", "title": "a|b", "kind": "binary", "current": 1}]}]}"#,
+        )
+        .unwrap();
+        let md = plan.review_packet("ann|x", "2026-02-01".parse().unwrap(), None).unwrap().to_markdown();
+        assert!(md.starts_with("# Review packet: ann\\|x\n"), "{md}");
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(rows.len(), 4, "{md}");
+        // Each row has as many unescaped pipes as its header.
+        let pipes = |l: &str| l.replace("\\|", "").matches('|').count();
+        assert_eq!((pipes(rows[0]), pipes(rows[1])), (6, 6), "{md}");
+        assert_eq!((pipes(rows[2]), pipes(rows[3])), (9, 9), "{md}");
+        assert!(rows[1].starts_with("| Grow \\| win fast (`` o`1\\| ``) | 100 %"), "{}", rows[1]);
+        assert!(rows[3].starts_with("| a\\|b (``` k``2 ```) |"), "{}", rows[3]);
     }
 }
