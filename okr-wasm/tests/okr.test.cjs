@@ -254,3 +254,66 @@ test("charts as SVG", () => {
   assert.match(okr.distributionSvg([1, 2, 3, 3], { categories: [1, 2, 3], shares: [0.25, 0.25, 0.5] }), /class="observed"/);
   assert.equal((okr.nineBoxSvg([1, 2, 3], [3, 2, 1], { names: ["a", "b", "c"] }).match(/class="cell"/g) || []).length, 9);
 });
+
+// The declarations in types.d.ts, read as text: each interface's property names, and which of
+// them are optional. Nested object types are skipped, their own keys checked where they have
+// an interface of their own.
+function declared() {
+  const text = fs.readFileSync(path.join(__dirname, "..", "src", "types.d.ts"), "utf8").replace(/\/\*\*[\s\S]*?\*\//g, "");
+  const out = {};
+  for (const m of text.matchAll(/export interface (\w+) \{/g)) {
+    let depth = 1, i = m.index + m[0].length, body = "";
+    for (; depth > 0; i++) {
+      const c = text[i];
+      depth += c === "{" ? 1 : c === "}" ? -1 : 0;
+      if (depth === 1 && c !== "}") body += c;
+      else if (depth === 1) body += " ";
+    }
+    const props = {};
+    for (const p of body.matchAll(/(\w+)(\??):/g)) props[p[1]] = p[2] === "?";
+    out[m[1]] = props;
+  }
+  return out;
+}
+
+test("the TypeScript declarations name every key the outputs carry, and the outputs every required one", () => {
+  const types = declared();
+  const plan = Plan.fromJson(fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8"));
+  const asOf = { asOf: "2026-02-15" };
+  const report = plan.score(asOf);
+  const ids = report.nodes.map((n) => n.id);
+  const long = { targets: [1, 1, 2, 2, 3, 3], raters: ["a", "b", "a", "b", "a", "b"], ratings: [1, 2, 2, 3, 3, 5] };
+  const ratings = { ratees: ["x", "y", "z", "x", "y", "z"], raters: ["m", "m", "m", "n", "n", "n"], ratings: [1, 2, 3, 2, 2, 4] };
+  const dist = okr.distribution([1, 2, 3, 3], { categories: [1, 2, 3], shares: [0.2, 0.5, 0.3], groups: ["a", "a", "b", "b"] });
+  const earlier = plan.scoreReport({ asOf: "2026-01-20" });
+  const samples = {
+    ScoreReport: [report],
+    NodeScore: report.nodes,
+    Forecast: report.nodes.map((n) => n.forecast).filter((f) => f && "n" in f),
+    Explanation: ids.map((id) => plan.explain(id, asOf)),
+    Contribution: ids.flatMap((id) => plan.explain(id, asOf).contributors),
+    LineOfSight: ids.map((id) => plan.lineOfSight(id)),
+    IccRow: okr.intraclassCorr(long),
+    CohenKappa: [okr.cohenKappa([1, 2, 3, 1], [1, 2, 2, 1])],
+    FleissKappa: [okr.fleissKappa([[1, 2], [2, 1], [3, 0]])],
+    KendallW: [okr.kendallW([[1, 2, 3], [1, 3, 2]])],
+    RaterEffect: okr.raterEffects(ratings),
+    DistributionReport: [dist],
+    DistributionFit: [dist.overall, ...dist.groups.map(([, fit]) => fit)],
+    Finding: plan.lint(asOf),
+    OkrEvent: okr.events(earlier, plan.scoreReport(asOf)),
+    SystemicRow: plan.scoreReport(asOf).systemic(),
+    ReportColumns: [plan.scoreReport(asOf).columns()],
+    ReviewPacket: [plan.reviewPacket("rep-3", asOf).packet],
+  };
+  for (const [name, objects] of Object.entries(samples)) {
+    const props = types[name];
+    assert.ok(props, `no interface ${name}`);
+    assert.ok(objects.length > 0, `no sample of ${name}`);
+    const seen = new Set(objects.flatMap((o) => Object.keys(o)));
+    for (const key of seen) assert.ok(key in props, `${name} lacks a declaration of \`${key}\``);
+    for (const [key, optional] of Object.entries(props)) {
+      if (!optional) assert.ok(objects.every((o) => key in o), `${name}.${key} is declared required but missing`);
+    }
+  }
+});
