@@ -3,7 +3,7 @@
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, floats, ids, matrix, numbers_to_js};
+use crate::convert::{field, floats, ids, known_keys, matrix, numbers_to_js};
 use crate::errors::{invalid_input, to_js_err};
 
 #[wasm_bindgen]
@@ -42,6 +42,7 @@ fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, J
 type Long = (okr_core::IdColumn<'static>, okr_core::IdColumn<'static>, Vec<f64>);
 
 fn long(data: &JsValue, first: &str) -> Result<Long, JsValue> {
+    let data = &known_keys(data.clone(), &[first, "raters", "ratings"], "column")?;
     let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
     Ok((ids(&get(first)?, first)?, ids(&get("raters")?, "raters")?, floats(&get("ratings")?, "ratings")?))
 }
@@ -49,7 +50,7 @@ fn long(data: &JsValue, first: &str) -> Result<Long, JsValue> {
 /// The six ICCs in pingouin's order: `[{type, description, icc, f, df1, df2, pval, ci95}]`.
 #[wasm_bindgen(js_name = intraclassCorr, unchecked_return_type = "IccRow[]")]
 pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Result<JsValue, JsValue> {
-    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["nanPolicy"], "option")?;
     let (t, r, v) = long(&data.into(), "targets")?;
     let missing = match text_option(&options, "nanPolicy", "raise")?.as_str() {
         "raise" => Missing::Raise,
@@ -66,7 +67,8 @@ pub fn krippendorff_alpha(
     #[wasm_bindgen(unchecked_param_type = "(number | null)[][]")] reliability_data: JsValue,
     options: Option<AlphaOptions>,
 ) -> Result<f64, JsValue> {
-    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let options =
+        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["level", "valueDomain"], "option")?;
     let name = text_option(&options, "level", "interval")?;
     let level = Level::parse(&name).ok_or_else(|| invalid_input(format!("unknown level `{name}`")))?;
     let domain = field(&options, "valueDomain")?.map(|d| floats(&d, "valueDomain")).transpose()?;
@@ -81,7 +83,8 @@ pub fn cohen_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y2: JsValue,
     options: Option<KappaOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let options =
+        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["labels", "weights"], "option")?;
     let wrong = || invalid_input("`weights` must be `linear`, `quadratic` or null");
     let weights = field(&options, "weights")?.map(|w| w.as_string().ok_or_else(wrong)).transpose()?;
     let w = cal::KappaWeights::parse(weights.as_deref()).ok_or_else(wrong)?;
@@ -106,7 +109,7 @@ pub fn kendall_w(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] data: JsValue,
     options: Option<KendallOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["correctTies"], "option")?;
     let correct = match field(&options, "correctTies")? {
         None => true,
         Some(v) => v.as_bool().ok_or_else(|| invalid_input("`correctTies` must be true or false"))?,
@@ -115,6 +118,7 @@ pub fn kendall_w(
 }
 
 fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
+    let data = &known_keys(data.clone(), &["ratees", "raters", "ratings"], "column")?;
     let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
     Ratings::new(
         &ids(&get("ratees")?, "ratees")?,
@@ -140,7 +144,7 @@ pub fn normalize(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
     options: Option<NormalizeOptions>,
 ) -> Result<js_sys::Float64Array, JsValue> {
-    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["method", "scale"], "option")?;
     let name = text_option(&options, "method", "zscore")?;
     let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
     let scale = match field(&options, "scale")? {
@@ -158,6 +162,7 @@ pub fn normalize(
 type DistributionArgs = (Vec<f64>, Vec<f64>, Option<Vec<String>>, f64);
 
 fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
+    let options = &known_keys(options.clone(), &["categories", "shares", "groups", "alpha"], "option")?;
     let need = |name: &str| field(options, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
     let groups = field(options, "groups")?
         .map(|g| {
@@ -214,6 +219,7 @@ pub fn nine_box_svg(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] potential: JsValue,
     #[wasm_bindgen(unchecked_param_type = "{names: string[]}")] options: JsValue,
 ) -> Result<String, JsValue> {
+    let options = known_keys(options, &["names"], "option")?;
     let names = field(&options, "names")?
         .map(|g| {
             crate::convert::texts(&g, "names")

@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, json_text, node_id, to_js};
+use crate::convert::{field, json_text, known_keys, node_id, to_js};
 use crate::errors::{invalid_input, to_js_err};
 use crate::scoring::Report;
 
@@ -32,14 +32,14 @@ pub struct Plan(okr_core::Plan);
 impl Plan {
     /// The plan scored with `options` (date and policy overrides).
     fn scored(&self, options: Option<ScoreOptionsArg>) -> Result<okr_core::Report, JsValue> {
-        let (day, policy) = self::options(&self.0, &opt(options))?;
+        let (day, policy) = self::options(&self.0, &opt(options)?)?;
         self.0.score_with(day, &policy).map_err(to_js_err)
     }
 }
 
-/// Options given or not (`undefined`).
-fn opt(options: Option<ScoreOptionsArg>) -> JsValue {
-    options.map_or(JsValue::UNDEFINED, Into::into)
+/// Score options given or not (`undefined`), each key one of theirs.
+fn opt(options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
+    known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["asOf", "policy"], "option")
 }
 
 fn today() -> String {
@@ -138,13 +138,13 @@ impl Plan {
     /// Lint findings `{code, severity, id, message}`; `asOf` enables the time-dependent checks.
     #[wasm_bindgen(unchecked_return_type = "Finding[]")]
     pub fn lint(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
-        to_js(&self.0.lint(as_of(&opt(options))?))
+        to_js(&self.0.lint(as_of(&opt(options)?)?))
     }
 
     /// Brier score and over-confidence per owner and team over cycles closed on `asOf`.
     #[wasm_bindgen(js_name = confidenceCalibration, unchecked_return_type = "ConfidenceRow[]")]
     pub fn confidence_calibration(&self, options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
-        let (day, _) = self::options(&self.0, &opt(options))?;
+        let (day, _) = self::options(&self.0, &opt(options)?)?;
         to_js(&self.0.confidence_calibration(day))
     }
 
@@ -156,7 +156,7 @@ impl Plan {
         options: Option<ScoreOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let person = node_id(&person.into(), "person")?;
-        let (day, _) = self::options(&self.0, &opt(options))?;
+        let (day, _) = self::options(&self.0, &opt(options)?)?;
         let packet = self.0.review_packet(&person, day, None).map_err(to_js_err)?;
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &"packet".into(), &to_js(&packet)?)?;
