@@ -245,14 +245,7 @@ fn feedback_360(
     if let Some(t) = thresholds {
         for (k, v) in t.iter() {
             let (k, v): (String, usize) = (k.extract()?, v.extract()?);
-            match k.as_str() {
-                "self" => options.self_min = v,
-                "manager" => options.manager_min = v,
-                "peer" => options.peer_min = v,
-                "direct_report" => options.direct_report_min = v,
-                "other" => options.other_min = v,
-                other => return Err(invalid_input(format!("unknown relationship `{other}` in thresholds"))),
-            }
+            options.set_threshold(&k, v).map_err(to_py_err)?;
         }
     }
     let f = py.allow_threads(|| cal::feedback_360(&r, &options)).map_err(to_py_err)?;

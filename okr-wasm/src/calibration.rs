@@ -3,7 +3,7 @@
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, floats, ids, known_keys, matrix, numbers_to_js};
+use crate::convert::{field, floats, ids, keys, known_keys, matrix, numbers_to_js};
 use crate::errors::{invalid_input, to_js_err};
 
 #[wasm_bindgen]
@@ -25,6 +25,14 @@ extern "C" {
     /// Options of `kendall_w`.
     #[wasm_bindgen(typescript_type = "{correctTies?: boolean}")]
     pub type KendallOptions;
+    /// Options of `nineBox`.
+    #[wasm_bindgen(
+        typescript_type = "{performanceCuts?: [number, number], potentialCuts?: [number, number]}"
+    )]
+    pub type NineBoxOptions;
+    /// Options of `feedback360`.
+    #[wasm_bindgen(typescript_type = "{thresholds?: FeedbackThresholds, gap?: number}")]
+    pub type FeedbackOptionsArg;
     /// Options of `normalize`.
     #[wasm_bindgen(
         typescript_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
@@ -217,9 +225,12 @@ pub fn distribution_svg(
 pub fn nine_box_svg(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] performance: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] potential: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{names: string[]}")] options: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{names: string[], performanceCuts?: [number, number], potentialCuts?: [number, number]}"
+    )]
+    options: JsValue,
 ) -> Result<String, JsValue> {
-    let options = known_keys(options, &["names"], "option")?;
+    let options = known_keys(options, &["names", "performanceCuts", "potentialCuts"], "option")?;
     let names = field(&options, "names")?
         .map(|g| {
             crate::convert::texts(&g, "names")
@@ -230,8 +241,94 @@ pub fn nine_box_svg(
     okr_core::nine_box_chart(
         &floats(&performance, "performance")?,
         &floats(&potential, "potential")?,
-        cal::NineBoxCuts::default(),
+        nine_box_cuts(&options)?,
         &names,
     )
     .map_err(to_js_err)
+}
+
+/// A pair option `[a, b]`, if given.
+fn pair(options: &JsValue, name: &str) -> Result<Option<[f64; 2]>, JsValue> {
+    match field(options, name)? {
+        None => Ok(None),
+        Some(v) => match floats(&v, name)?[..] {
+            [a, b] => Ok(Some([a, b])),
+            _ => Err(invalid_input(format!("`{name}` must be a pair [low, high]"))),
+        },
+    }
+}
+
+/// The cut points of 9-box options (the data's tertiles where not given).
+fn nine_box_cuts(options: &JsValue) -> Result<cal::NineBoxCuts, JsValue> {
+    Ok(cal::NineBoxCuts {
+        performance: pair(options, "performanceCuts")?,
+        potential: pair(options, "potentialCuts")?,
+    })
+}
+
+/// Each person's 9-box cell, the counts per box and the cuts used (the data's tertiles unless
+/// given).
+#[wasm_bindgen(js_name = nineBox, unchecked_return_type = "NineBox")]
+pub fn nine_box(
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] performance: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] potential: JsValue,
+    options: Option<NineBoxOptions>,
+) -> Result<JsValue, JsValue> {
+    let options = known_keys(
+        options.map_or(JsValue::UNDEFINED, Into::into),
+        &["performanceCuts", "potentialCuts"],
+        "option",
+    )?;
+    let cuts = nine_box_cuts(&options)?;
+    numbers_to_js(
+        &cal::nine_box(&floats(&performance, "performance")?, &floats(&potential, "potential")?, cuts)
+            .map_err(to_js_err)?,
+    )
+}
+
+/// 360° aggregation under anonymity thresholds: a group per ratee × competency ×
+/// relationship, and per ratee × competency self against others.
+#[wasm_bindgen(js_name = feedback360, unchecked_return_type = "Feedback360")]
+pub fn feedback_360(
+    #[wasm_bindgen(unchecked_param_type = "FeedbackColumns")] data: JsValue,
+    options: Option<FeedbackOptionsArg>,
+) -> Result<JsValue, JsValue> {
+    let columns = ["ratees", "raters", "relationships", "competencies", "ratings"];
+    let data = known_keys(data, &columns, "column")?;
+    let get = |name: &str| field(&data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let (relationships, competencies) =
+        (ids(&get("relationships")?, "relationships")?, ids(&get("competencies")?, "competencies")?);
+    let r = Ratings::new(
+        &ids(&get("ratees")?, "ratees")?,
+        &ids(&get("raters")?, "raters")?,
+        floats(&get("ratings")?, "ratings")?,
+    )
+    .and_then(|r| r.with_relationship(&relationships))
+    .and_then(|r| r.with_competency(&competencies))
+    .map_err(to_js_err)?;
+    let options =
+        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["thresholds", "gap"], "option")?;
+    let mut o = cal::FeedbackOptions::default();
+    if let Some(g) = field(&options, "gap")? {
+        o.gap = g.as_f64().ok_or_else(|| invalid_input("`gap` must be a number"))?;
+    }
+    if let Some(t) = field(&options, "thresholds")? {
+        for name in keys(&t) {
+            let v = field(&t, &name)?.and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
+            if !(v >= 0.0 && v.fract() == 0.0 && v < 1e9) {
+                return Err(invalid_input(format!("threshold `{name}` must be a whole number ≥ 0")));
+            }
+            o.set_threshold(&name, v as usize).map_err(to_js_err)?;
+        }
+    }
+    numbers_to_js(&cal::feedback_360(&r, &o).map_err(to_js_err)?)
+}
+
+/// The crossed additive model value = μ + ratee + rater + ε, fitted on each connected
+/// component of raters and ratees.
+#[wasm_bindgen(js_name = additiveModel, unchecked_return_type = "AdditiveModel")]
+pub fn additive_model(
+    #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
+) -> Result<JsValue, JsValue> {
+    numbers_to_js(&cal::additive_model(&ratings(&data)?).map_err(to_js_err)?)
 }

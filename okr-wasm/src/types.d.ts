@@ -209,6 +209,16 @@ export interface KendallW { W: number; chisq: number; df: number; pval: number }
 export interface RaterEffect { rater: string; n: number; mean: number; /** NaN from a single rating. */ sd: number; leniency: number; se: number; shrunkLeniency: number; z: number; flag: "lenient" | "severe" | null }
 export interface DistributionFit { n: number; observed: number[]; expected: number[]; /** Infinity when a category whose share is 0 is used. */ chi2: number; df: number; pval: number; tvd: number; flagged: boolean }
 export interface DistributionReport { overall: DistributionFit; groups: [string, DistributionFit][] }
+export interface NineBoxCell { performance: "low" | "medium" | "high"; potential: "low" | "medium" | "high"; /** 1 (low, low) to 9 (high, high). */ box: number; name: string }
+export interface NineBox { cells: NineBoxCell[]; /** counts[potential][performance], low to high. */ counts: number[][]; performanceCuts: [number, number]; potentialCuts: [number, number] }
+/** Long-format 360° ratings: one row per rating. */
+export interface FeedbackColumns { ratees: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; relationships: string[]; competencies: string[]; ratings: Float64Array | number[] }
+/** Minimum raters for a group to be shown, by relationship (defaults: self 1, manager 1, peer 3, direct_report 3, other 3). */
+export interface FeedbackThresholds { self?: number; manager?: number; peer?: number; direct_report?: number; other?: number }
+export interface FeedbackGroup { ratee: string; competency: string; relationship: string; n: number; mean: number | null; sd: number | null; suppressed: "below_threshold" | "complementary" | null }
+export interface FeedbackSummary { ratee: string; competency: string; selfMean: number | null; othersN: number; othersMean: number | null; gap: number | null; finding: "blind_spot" | "hidden_strength" | null }
+export interface Feedback360 { groups: FeedbackGroup[]; summaries: FeedbackSummary[] }
+export interface AdditiveModel { ratees: string[]; rateeEffect: number[]; raters: string[]; raterEffect: number[]; raterComponent: number[]; componentMean: number[]; iterations: number; converged: boolean }
 export interface Finding { code: "no-key-results" | "too-many-key-results" | "too-many-objectives" | "orphan" | "deep-cascade" | "task-like" | "cycle-outside-parent" | "no-check-in" | "missing-owner"; severity: "warning" | "info"; id: string; message: string }
 export interface OkrEvent { kind: "achieved" | "status_changed" | "confidence_dropped" | "became_stale"; id: string; from: string | number | null; to: string | number | null }
 export interface SystemicRow { groupBy: "team" | "level"; group: string; keyResults: number; atRisk: number; offTrack: number; share: number; flagged: boolean }

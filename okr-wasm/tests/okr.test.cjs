@@ -196,6 +196,42 @@ test("calibration: published worked examples", () => {
   assert.ok(z instanceof Float64Array && close(z[0], z[2]));
 });
 
+test("calibration: 9-box, 360° feedback and the additive model", () => {
+  // Cuts given: each value's tier read straight off them; counts[potential][performance].
+  const grid = okr.nineBox([1, 2, 3, 3], [3, 2, 1, 3], { performanceCuts: [1.5, 2.5], potentialCuts: [1.5, 2.5] });
+  assert.deepEqual(grid.cells.map((c) => [c.performance, c.potential, c.box]),
+    [["low", "high", 7], ["medium", "medium", 5], ["high", "low", 3], ["high", "high", 9]]);
+  assert.deepEqual(grid.cells.map((c) => c.name), ["rough diamond", "core player", "trusted professional", "star"]);
+  assert.deepEqual(grid.counts, [[0, 0, 1], [0, 1, 0], [1, 0, 1]]);
+  assert.deepEqual([grid.performanceCuts, grid.potentialCuts], [[1.5, 2.5], [1.5, 2.5]]);
+  // Without cuts, the data's tertiles (1/3 and 2/3 quantiles, linear interpolation).
+  const tertiles = okr.nineBox([1, 2, 3, 4], [4, 3, 2, 1]);
+  assert.ok(close(tertiles.performanceCuts[0], 2) && close(tertiles.performanceCuts[1], 3));
+  assert.match(okr.nineBoxSvg([1, 2, 3, 3], [3, 2, 1, 3], { names: ["a", "b", "c", "d"], performanceCuts: [1.5, 2.5] }), /^<svg/);
+  // 360°: two peers are below the peer threshold of 3, so their group is hidden, and so is the
+  // manager's (one rater), lest it be recovered from the "others" total; a threshold of 2 shows both.
+  const data = { ratees: ["x", "x", "x", "x"], raters: ["x", "m", "p1", "p2"], relationships: ["self", "manager", "peer", "peer"],
+    competencies: ["craft", "craft", "craft", "craft"], ratings: [5, 3, 3, 2] };
+  const hidden = okr.feedback360(data);
+  const peer = hidden.groups.find((g) => g.relationship === "peer");
+  assert.deepEqual([peer.n, peer.mean, peer.suppressed], [2, null, "below_threshold"]);
+  const summary = hidden.summaries[0];
+  assert.deepEqual([summary.selfMean, summary.othersN], [5, 3]);
+  assert.ok(close(summary.othersMean, 8 / 3) && close(summary.gap, 5 - 8 / 3) && summary.finding === "blind_spot");
+  const shown = okr.feedback360(data, { thresholds: { peer: 2 } }).groups.find((g) => g.relationship === "peer");
+  assert.deepEqual([shown.mean, shown.suppressed], [2.5, null]);
+  assert.throws(() => okr.feedback360(data, { thresholds: { peers: 2 } }), (e) => e.code === "invalid_input" && /`peers`/.test(e.message));
+  assert.throws(() => okr.feedback360(data, { thresholds: { peer: 1.5 } }), (e) => e.code === "invalid_input" && /whole number/.test(e.message));
+  // The additive model recovers exactly additive ratings: value = 3 + ratee + rater.
+  const ratee = [0, 1, 2], rater = [0, -1];
+  const cols = { ratees: [], raters: [], ratings: [] };
+  ratee.forEach((a, i) => rater.forEach((b, j) => { cols.ratees.push(`e${i}`); cols.raters.push(`r${j}`); cols.ratings.push(3 + a + b); }));
+  const model = okr.additiveModel(cols);
+  assert.ok(model.converged && model.raterComponent.every((c) => c === 0));
+  assert.ok(Math.abs(model.raterEffect[1] - model.raterEffect[0] + 1) < 1e-9);
+  assert.ok(Math.abs(model.rateeEffect[2] - model.rateeEffect[0] - 2) < 1e-9);
+});
+
 test("calibration: NaN and infinities come back as numbers, as in Rust and Python", () => {
   const long = (scores) => ({ targets: [1, 1, 2, 2, 3, 3], raters: [1, 2, 1, 2, 1, 2], ratings: scores });
   // Raters who agree exactly: ICC 1 with an infinite F (p 0); no variance at all: NaN (pingouin's values).
@@ -286,6 +322,8 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
   const ratings = { ratees: ["x", "y", "z", "x", "y", "z"], raters: ["m", "m", "m", "n", "n", "n"], ratings: [1, 2, 3, 2, 2, 4] };
   const dist = okr.distribution([1, 2, 3, 3], { categories: [1, 2, 3], shares: [0.2, 0.5, 0.3], groups: ["a", "a", "b", "b"] });
   const earlier = plan.scoreReport({ asOf: "2026-01-20" });
+  const feedback = okr.feedback360({ ratees: ["x", "x", "x"], raters: ["x", "m", "p"], relationships: ["self", "manager", "peer"],
+    competencies: ["c", "c", "c"], ratings: [4, 3, 2] });
   const samples = {
     ScoreReport: [report],
     NodeScore: report.nodes,
@@ -304,6 +342,12 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
     OkrEvent: okr.events(earlier, plan.scoreReport(asOf)),
     SystemicRow: plan.scoreReport(asOf).systemic(),
     ReportColumns: [plan.scoreReport(asOf).columns()],
+    NineBox: [okr.nineBox([1, 2, 3], [3, 2, 1])],
+    NineBoxCell: okr.nineBox([1, 2, 3], [3, 2, 1]).cells,
+    Feedback360: [feedback],
+    FeedbackGroup: feedback.groups,
+    FeedbackSummary: feedback.summaries,
+    AdditiveModel: [okr.additiveModel(ratings)],
     ReviewPacket: [plan.reviewPacket("rep-3", asOf).packet],
   };
   for (const [name, objects] of Object.entries(samples)) {

@@ -82,6 +82,36 @@ impl Default for FeedbackOptions {
 }
 
 impl FeedbackOptions {
+    /// Sets the anonymity threshold of `relationship` (`self`, `manager`, `peer`,
+    /// `direct_report`, or `other` for any other relationship and the "others" total); any
+    /// other name is an error naming it.
+    ///
+    /// ```
+    /// let mut o = okr_core::calibration::FeedbackOptions::default();
+    /// o.set_threshold("peer", 5)?;
+    /// assert_eq!(o.peer_min, 5);
+    /// assert!(o.set_threshold("peers", 5).unwrap_err().to_string().contains("`peers`"));
+    /// # Ok::<(), okr_core::Error>(())
+    /// ```
+    pub fn set_threshold(&mut self, relationship: &str, min: usize) -> Result<()> {
+        let slot = match relationship {
+            "self" => &mut self.self_min,
+            "manager" => &mut self.manager_min,
+            "peer" => &mut self.peer_min,
+            "direct_report" => &mut self.direct_report_min,
+            "other" => &mut self.other_min,
+            other => {
+                return Err(Error::InvalidInput {
+                    what: format!(
+                        "unknown relationship `{other}` in thresholds (self, manager, peer, direct_report or other)"
+                    ),
+                })
+            }
+        };
+        *slot = min;
+        Ok(())
+    }
+
     fn threshold(&self, r: &Relationship) -> usize {
         match r {
             Relationship::SelfReview => self.self_min,
