@@ -361,3 +361,8 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
     }
   }
 });
+
+test("the .wasm stays within 1 MB after wasm-opt -Oz", () => {
+  const size = fs.statSync(path.join(__dirname, "..", "pkg", "okr_wasm_bg.wasm")).size;
+  assert.ok(size <= 1_000_000, `${size} bytes`);
+});
