@@ -17,6 +17,8 @@ struct Input {
     codes: Vec<(i8, i8)>,
     /// How ids are given: integers, text as Strings, or text in Arrow's layout.
     id_form: u8,
+    /// The scale confidences are declared on (any ends: reversed, equal, non-finite).
+    confidence_scale: Option<(f64, f64)>,
 }
 
 const KINDS: [KeyResultKind; 8] = [
@@ -92,10 +94,12 @@ fuzz_target!(|input: Input| {
         }),
         cycles: vec![Cycle { id: "c".into(), start: day(input.cycle_days.0), end: day(input.cycle_days.1) }],
         policy: None,
-        confidence_scale: None,
+        confidence_scale: input.confidence_scale.map(|(low, high)| [low, high]),
     };
     if let Ok(plan) = Plan::from_columns(&cols) {
         let r = plan.score(day(20));
+        // Whatever scale they were given on, confidences are kept on [0, 1].
+        assert!(r.nodes().all(|n| n.confidence.is_none_or(|c| (0.0..=1.0).contains(&c))));
         let _ = r.to_json();
         let _ = r.columns();
         let _ = plan.lint(Some(day(30)));
