@@ -73,8 +73,8 @@ pub fn field(obj: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
 }
 
 /// `value`, an object of options or of columns (`what`), or `undefined` / `null`, once every
-/// key of it is one of `allowed`: a key mistyped (`asof` for `asOf`) is an error naming it and the keys there are,
-/// rather than an option silently left at its default.
+/// key of it is one of `allowed`: a key mistyped (`asof` for `asOf`) is an error naming it and
+/// the keys there are, rather than an option silently left at its default.
 pub fn known_keys(value: JsValue, allowed: &[&str], what: &str) -> Result<JsValue, JsValue> {
     if let Some(k) = keys(&value).into_iter().find(|k| !allowed.contains(&k.as_str())) {
         let names: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
