@@ -534,13 +534,18 @@ impl Builder {
                 continue;
             }
             if !(low..=high).contains(&c.confidence) {
-                let on = if self.confidence_scale.is_some() { "the declared scale " } else { "" };
+                // Off [0, 1] with no scale declared, the likely cause is a 1–10 or percentage
+                // scale: the message says how to declare one.
+                let (on, hint) = match self.confidence_scale {
+                    Some(_) => ("the declared scale ", ""),
+                    None => ("", " (confidences on another scale need `confidence_scale`, such as [1, 10])"),
+                };
                 let date =
                     NaiveDate::from_num_days_from_ce_opt(c.day).map_or_else(String::new, |d| d.to_string());
                 return Err(Error::InvalidValue {
                     id: self.ids.name(c.kr).to_string(),
                     field: "confidence",
-                    reason: format!("`{}` on {date} is outside {on}[{low}, {high}]", c.confidence),
+                    reason: format!("`{}` on {date} is outside {on}[{low}, {high}]{hint}", c.confidence),
                 });
             }
             if self.confidence_scale.is_some() {

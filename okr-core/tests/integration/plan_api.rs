@@ -766,7 +766,11 @@ fn confidences_on_a_declared_scale_are_mapped_onto_zero_to_one() {
         "`k` has invalid confidence: `11` on 2026-01-19 is outside the declared scale [1, 10]"
     );
     let e = Plan::from_json(&doc([0.5, 1.5, 0.5], None).to_string()).unwrap_err();
-    assert_eq!(e.to_string(), "`k` has invalid confidence: `1.5` on 2026-01-19 is outside [0, 1]");
+    assert_eq!(
+        e.to_string(),
+        "`k` has invalid confidence: `1.5` on 2026-01-19 is outside [0, 1] (confidences on another scale \
+         need `confidence_scale`, such as [1, 10])"
+    );
     // A scale needs a finite low below a finite high.
     for bad in ["[10, 1]", "[1, 1]", "[-2, -2]"] {
         let e = Plan::from_json(&format!(r#"{{"confidence_scale": {bad}, "objectives": []}}"#)).unwrap_err();
