@@ -219,6 +219,10 @@ def test_confidences_on_a_declared_scale_are_mapped_onto_zero_to_one():
                            "check_ins": [{"date": d, "value": v, "confidence": c}
                                          for d, v, c in zip(dates, [1, 2, 3], [100, 50, 0])]}]}]}
     assert okr.Plan.from_dict(doc).score("2026-02-10").to_dict() == want
+    # numpy arrays and numbers in a document read as lists and numbers.
+    doc["confidence_scale"] = np.array([0, 100])
+    doc["objectives"][0]["key_results"][0]["check_ins"][0]["confidence"] = np.int64(100)
+    assert okr.Plan.from_dict(doc).score("2026-02-10").to_dict() == want
     # Off the scale, or a scale that is not one: errors naming them.
     with pytest.raises(okr.OkrError) as e:
         plan([10.0, 11.0, 1.0], confidence_scale=(1, 10))

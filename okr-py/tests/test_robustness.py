@@ -227,6 +227,11 @@ def test_documents_as_bytes_dicts_with_dates_and_numpy_numbers():
         (lambda: okr.Plan.from_dict({"objectives": [{"id": "o", "key_results": [{"id": "k", "kind": "linear", "start": 0,
                                                                                 "target": np.float64("inf")}]}]}),
          "non_finite", "`document.objectives[0].key_results[0].target` is `inf`"),
+        # numpy arrays in a document are lists; a NaN in one is named by its path (a freed
+        # temporary list's id had hidden it).
+        (lambda: okr.Plan.from_dict({"confidence_scale": np.array([1, 10]), "objectives": [{"id": "o", "key_results": [
+            {"id": "k", "kind": "piecewise", "points": np.array([[0, 0], [10, np.nan]])}]}]}),
+         "non_finite", "`document.objectives[0].key_results[0].points[1][1]` is `nan`"),
         (lambda: plan.score(np.datetime64("NaT")), "invalid_input", "NaT is not a date"),
         (lambda: okr.Plan.from_frames(pd.DataFrame({"id": [1]}), pd.DataFrame({"id": [2, 3], "objective": [1, 1],
                                                                                "kind": ["binary", None], "current": [1.0, 0.0]})),

@@ -33,17 +33,23 @@ def _iso(as_of: DateLike) -> str:
 
 def _json_value(value: Any) -> Any:
     """What ``json.dumps`` cannot write itself, in the document's terms: dates as
-    ``YYYY-MM-DD``, numpy scalars as Python numbers."""
+    ``YYYY-MM-DD``, numpy scalars as Python numbers, numpy arrays as lists."""
     if isinstance(value, (_dt.date, np.datetime64)):
         return _iso(value)
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
     raise TypeError(f"a value of type {type(value).__name__} has no JSON form: `{value!r}`")
 
 
 def _non_finite(value: Any, path: str = "document", seen: Optional[set] = None) -> Tuple[str, Any]:
     """Where in a document the first NaN or infinity is, as a dotted path, and the value
     (``("", None)`` if there is none)."""
+    if isinstance(value, np.ndarray):
+        # Its lists are made here and freed after: they are not the document's, so they are
+        # tracked apart (a freed list's id can be the next one's) and cannot hold a cycle.
+        return _non_finite(value.tolist(), path, set())
     if isinstance(value, (Mapping, list, tuple)):
         seen = set() if seen is None else seen
         if id(value) in seen:
