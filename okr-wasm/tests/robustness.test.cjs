@@ -269,6 +269,8 @@ test("every export called with every pair of wrong and right arguments throws on
     intraclassCorr: (a, b) => okr.intraclassCorr(a, b), kendallW: (a, b) => okr.kendallW(a, b), krippendorffAlpha: (a, b) => okr.krippendorffAlpha(a, b),
     nineBoxSvg: (a, b) => okr.nineBoxSvg(a, b, { names: ["x"] }), nineBoxOptions: (a) => okr.nineBoxSvg([1], [1], a),
     normalize: (a, b) => okr.normalize(a, b), raterEffects: (a) => okr.raterEffects(a),
+    nineBox: (a, b) => okr.nineBox(a, a, b), feedback360: (a, b) => okr.feedback360(a, b), additiveModel: (a) => okr.additiveModel(a),
+    feedbackOptions: (a) => okr.feedback360({ ratees: ["x"], raters: ["x"], relationships: ["self"], competencies: ["c"], ratings: [1] }, a),
   };
   const uncoded = {};
   let answered = 0;
@@ -285,7 +287,7 @@ test("every export called with every pair of wrong and right arguments throws on
     }
   }
   assert.deepEqual(uncoded, {});
-  // Right arguments among the wrong get through (864 do; an options object with a key no option
+  // Right arguments among the wrong get through (an options object with a key no option
   // has, such as `{ a: 1 }`, is refused).
   assert.ok(answered > 800, `${answered} calls answered`);
   assert.equal(plan.score(asOf).nodes.length, 81); // the module is intact
