@@ -3,7 +3,7 @@
 use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, floats, ids, keys, known_keys, matrix, numbers_to_js};
+use crate::convert::{field, floats, ids, keys, known_keys, matrix, numbers_to_js, pair};
 use crate::errors::{invalid_input, to_js_err};
 
 #[wasm_bindgen]
@@ -155,13 +155,7 @@ pub fn normalize(
     let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["method", "scale"], "option")?;
     let name = text_option(&options, "method", "zscore")?;
     let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
-    let scale = match field(&options, "scale")? {
-        None => None,
-        Some(s) => match floats(&s, "scale")?.as_slice() {
-            [lo, hi] => Some((*lo, *hi)),
-            _ => return Err(invalid_input("`scale` must be [min, max]")),
-        },
-    };
+    let scale = pair(&options, "scale")?.map(|[lo, hi]| (lo, hi));
     let out = cal::normalize(&ratings(&data)?, method, scale).map_err(to_js_err)?;
     Ok(js_sys::Float64Array::from(out.as_slice()))
 }
@@ -245,17 +239,6 @@ pub fn nine_box_svg(
         &names,
     )
     .map_err(to_js_err)
-}
-
-/// A pair option `[a, b]`, if given.
-fn pair(options: &JsValue, name: &str) -> Result<Option<[f64; 2]>, JsValue> {
-    match field(options, name)? {
-        None => Ok(None),
-        Some(v) => match floats(&v, name)?[..] {
-            [a, b] => Ok(Some([a, b])),
-            _ => Err(invalid_input(format!("`{name}` must be a pair [low, high]"))),
-        },
-    }
 }
 
 /// The cut points of 9-box options (the data's tertiles where not given).

@@ -8,7 +8,7 @@ use okr_core::{
 };
 use wasm_bindgen::JsValue;
 
-use crate::convert::{bools, coded_texts, field, floats, ids, json_text, keys, Coded};
+use crate::convert::{bools, coded_texts, field, floats, ids, json_text, keys, pair, Coded};
 use crate::errors::{invalid_input, to_js_err};
 
 /// Reads the named columns of one table, rejecting unknown ones.
@@ -168,12 +168,6 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
             Some(okr_core::Policy::default().with_overrides(&text).map_err(to_js_err)?)
         }
     };
-    let confidence_scale = match top.get("confidenceScale")? {
-        None => None,
-        Some(v) => match floats(&v, "confidenceScale")?[..] {
-            [low, high] => Some([low, high]),
-            _ => return Err(invalid_input("`confidenceScale` must be a pair [low, high]")),
-        },
-    };
+    let confidence_scale = pair(&top.value, "confidenceScale")?;
     Ok(Columns { objectives, key_results, alignments, check_ins, cycles, policy, confidence_scale })
 }

@@ -83,6 +83,18 @@ pub fn known_keys(value: JsValue, allowed: &[&str], what: &str) -> Result<JsValu
     Ok(value)
 }
 
+/// A pair `[low, high]` under `name` in `options`, if given (a confidence scale, a rating scale,
+/// 9-box cuts); anything but two numbers is an error naming it.
+pub fn pair(options: &JsValue, name: &str) -> Result<Option<[f64; 2]>, JsValue> {
+    match field(options, name)? {
+        None => Ok(None),
+        Some(v) => match floats(&v, name)?[..] {
+            [low, high] => Ok(Some([low, high])),
+            _ => Err(invalid_input(format!("`{name}` must be a pair [low, high]"))),
+        },
+    }
+}
+
 /// Property names of a plain object.
 pub fn keys(obj: &JsValue) -> Vec<String> {
     obj.dyn_ref::<Object>()

@@ -88,7 +88,8 @@ def krippendorff_alpha(
     does not grow with the number of distinct values, so continuous scores work. Giving both
     (or neither) is an error, as in ``krippendorff``."""
     if reliability_data is not None and value_counts is not None:
-        raise invalid("give exactly one of reliability_data and value_counts")
+        # The extension refuses the pair, naming both, before it reads either.
+        return _okr.krippendorff_alpha(reliability_data=reliability_data, value_counts=value_counts)
     if reliability_data is not None:
         if isinstance(reliability_data, np.ndarray) and reliability_data.dtype.kind == "f" and value_domain is None:
             return _okr.krippendorff_alpha(reliability_data=np.ascontiguousarray(reliability_data, dtype=np.float64), level_of_measurement=level_of_measurement)
