@@ -94,15 +94,29 @@ pub struct AncestorShare {
     pub distance: u32,
 }
 
-/// Formats a number for formulas: shortest exact form, or 6 decimals when longer.
+/// Formats a number for formulas: shortest exact form, or 6 decimals when longer (6
+/// significant digits below 0.1). Below
+/// `1e-6` and from `1e21` in magnitude (where JavaScript's `String(x)` switches too), in
+/// exponent form with at most 6 significant digits (`1e-7`, `1.5e308`): 6 decimals would show
+/// `1e-7` as `0`, and `1e308` with its 309 digits.
 pub(crate) fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-6..1e21).contains(&x.abs()) {
+        let s = format!("{x:e}");
+        if s.len() <= 10 {
+            return s;
+        }
+        let r = format!("{x:.5e}");
+        let (mantissa, exponent) = r.split_once('e').unwrap_or((r.as_str(), "0"));
+        return format!("{}e{exponent}", mantissa.trim_end_matches('0').trim_end_matches('.'));
+    }
     let s = format!("{x}");
     if s.len() <= 8 {
-        s
-    } else {
-        let r = format!("{x:.6}");
-        r.trim_end_matches('0').trim_end_matches('.').to_owned()
+        return s;
     }
+    // Below 0.1, 6 decimals would keep fewer than 6 significant digits (0.0000015 as 0.000002).
+    let decimals = if x.abs() < 0.1 { (5.0 - x.abs().log10().floor()) as usize } else { 6 };
+    let r = format!("{x:.decimals$}");
+    r.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// The driver in force for node `p` (objectives resolve `auto`; rollup and aggregate key
@@ -242,5 +256,23 @@ mod tests {
         assert_eq!(num(1.0 / 3.0), "0.333333");
         assert_eq!(num(14.0), "14");
         assert_eq!(num(-0.5), "-0.5");
+        assert_eq!(num(12_345_678.9), "12345678.9");
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn very_small_and_very_large_numbers_keep_their_digits() {
+        // 6 decimals had shown 1e-7 as 0, 0.0000015 as 0.000002, and 1e308 with 309 digits.
+        assert_eq!(num(1e-7), "1e-7");
+        assert_eq!(num(-2.5e-9), "-2.5e-9");
+        assert_eq!(num(1.0 / 3.0 * 1e-7), "3.33333e-8");
+        assert_eq!(num(0.0000015), "0.0000015");
+        assert_eq!(num(1.23456789e-5), "0.0000123457");
+        assert_eq!(num(0.0123456789), "0.0123457");
+        assert_eq!(num(1e308), "1e308");
+        assert_eq!(num(-f64::MAX), "-1.79769e308");
+        assert_eq!(num(1.5e21), "1.5e21");
+        assert_eq!(num(1e20), "100000000000000000000");
     }
 }

@@ -260,7 +260,7 @@ pub(crate) fn packed_value_score(kind: u8, [a, b]: [f64; 2], byte: u8, v: f64) -
     let strict = byte != 0;
     match kind {
         // Linear and aggregate: start, target.
-        LINEAR | AGGREGATE => (v - a) / (b - a),
+        LINEAR | AGGREGATE => linear(v, a, b),
         // At least, at most: threshold.
         AT_LEAST => indicator(if strict { v > a } else { v >= a }),
         AT_MOST => indicator(if strict { v < a } else { v <= a }),
@@ -269,6 +269,19 @@ pub(crate) fn packed_value_score(kind: u8, [a, b]: [f64; 2], byte: u8, v: f64) -
         BINARY | MANUAL => v,
         // Objectives, milestones, piecewise and roll-ups do not score a value this way.
         _ => 0.0,
+    }
+}
+
+/// `(v - a) / (b - a)`. The span `b - a` is finite (see [`Rule::compile`]), but `v - a` can
+/// pass f64's range where the score does not (start `-1e308`, target `0`, value `1e308`: 2);
+/// then the three are halved first, which is exact for numbers that large.
+#[inline(always)]
+fn linear(v: f64, a: f64, b: f64) -> f64 {
+    let s = (v - a) / (b - a);
+    if s.is_finite() {
+        s
+    } else {
+        (v * 0.5 - a * 0.5) / (b * 0.5 - a * 0.5)
     }
 }
 
@@ -327,16 +340,26 @@ pub(crate) fn check_points(id: impl Display + Copy, points: &[[f64; 2]]) -> Resu
 pub(crate) struct Aggregator {
     op: AggregateOp,
     acc: f64,
+    /// For `mean`, the sum of the values times [`Aggregator::SCALE`]: no sum of up to
+    /// `u32::MAX` finite values overflows it, so a mean whose plain sum passes f64's range (the
+    /// mean of `1e308` and `1e308`) is still found.
+    scaled: f64,
     n: u32,
 }
 
 impl Aggregator {
+    /// 2⁻³²: exact to multiply by, and small enough that `u32::MAX` values never overflow.
+    const SCALE: f64 = 1.0 / 4_294_967_296.0;
+
     pub(crate) fn new(op: AggregateOp) -> Self {
-        Aggregator { op, acc: 0.0, n: 0 }
+        Aggregator { op, acc: 0.0, scaled: 0.0, n: 0 }
     }
 
     #[inline]
     pub(crate) fn push(&mut self, v: f64) {
+        if self.op == AggregateOp::Mean {
+            self.scaled += v * Self::SCALE;
+        }
         self.acc = if self.n == 0 {
             v
         } else {
@@ -353,7 +376,8 @@ impl Aggregator {
     pub(crate) fn finish(self) -> Option<f64> {
         match (self.n, self.op) {
             (0, _) => None,
-            (n, AggregateOp::Mean) => Some(self.acc / f64::from(n)),
+            (n, AggregateOp::Mean) if self.acc.is_finite() => Some(self.acc / f64::from(n)),
+            (n, AggregateOp::Mean) => Some(self.scaled / f64::from(n) / Self::SCALE),
             _ => Some(self.acc),
         }
     }
@@ -478,5 +502,25 @@ mod tests {
         assert_eq!(run(AggregateOp::Min, &[3.0, -1.0, 2.0]), Some(-1.0));
         assert_eq!(run(AggregateOp::Max, &[3.0, -1.0, 2.0]), Some(3.0));
         assert_eq!(run(AggregateOp::Max, &[]), None);
+        // A mean whose plain sum passes f64's range is still the mean; a sum that does is not
+        // a number f64 holds.
+        let mean = run(AggregateOp::Mean, &[1e308, 1e308, 4e307]).unwrap();
+        assert!((mean / 8e307 - 1.0).abs() < 1e-15, "{mean}");
+        assert_eq!(run(AggregateOp::Mean, &[f64::MAX, f64::MAX]), Some(f64::MAX));
+        assert_eq!(run(AggregateOp::Mean, &[-1e308, -1e308]), Some(-1e308));
+        assert_eq!(run(AggregateOp::Sum, &[1e308, 1e308]), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn linear_past_the_range_of_a_difference() {
+        // `value - start` passes f64's range where the score does not: 2, not infinity.
+        let wide = Rule::Linear { start: -1e308, target: 0.0 };
+        assert_eq!(value_score(&wide, 1e308), 2.0);
+        assert_eq!(value_score(&wide, -5e307), 0.5);
+        let down = Rule::Linear { start: 1e308, target: 0.0 };
+        assert_eq!(value_score(&down, -1e308), 2.0);
+        // The score itself past the range stays infinite (clamped by the policy by default).
+        let narrow = Rule::Linear { start: 0.0, target: 1e-300 };
+        assert_eq!(value_score(&narrow, 1e300), f64::INFINITY);
     }
 }

@@ -23,14 +23,16 @@ fn fingerprint(r: &Report) -> String {
 #[test]
 fn cached_raw_scores_tell_an_absent_value_from_a_formulas_overflow() {
     // Without check-ins, plain key results read the plan's raw scores. One key result has no
-    // `current`; another's formula overflows to infinity from finite inputs (the value's
-    // distance from the start is beyond f64's range; start and target are not, or the plan
-    // would be refused): it has data, and its score is the cap, as on the general path.
+    // `current`; another's formula overflows to infinity from finite inputs (its span is
+    // tiny, the value's distance from the start huge): it has data, and its score is the cap,
+    // as on the general path. A third's distance from the start passes f64's range where its
+    // score does not: 2, which unclamped is its score.
     let plan = Plan::from_json(
         r#"{"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
         "objectives": [{"id": "o", "cycle": "q", "key_results": [
           {"id": "none", "kind": "linear", "start": 0, "target": 10},
-          {"id": "huge", "kind": "linear", "start": -1e308, "target": 0, "current": 1e308},
+          {"id": "huge", "kind": "linear", "start": 0, "target": 1e-300, "current": 1e300},
+          {"id": "wide", "kind": "linear", "start": -1e308, "target": 0, "current": 1e308},
           {"id": "half", "kind": "at_least", "threshold": 5, "current": 5}]}]}"#,
     )
     .unwrap();
@@ -50,6 +52,12 @@ fn cached_raw_scores_tell_an_absent_value_from_a_formulas_overflow() {
     assert!(!none.has_data && none.score == 0.0);
     assert!(huge.has_data && huge.score == 1.0);
     assert_eq!(short.get("half").unwrap().score, 1.0);
+    let unclamped = Policy { clamp: false, ..Policy::default() };
+    let general = compute_split(&plan, day, unclamped.clone(), None, false).0;
+    let short = compute_split(&plan, day, unclamped, None, true).0;
+    assert_eq!(fingerprint(&short), fingerprint(&general));
+    assert_eq!(short.get("wide").unwrap().score, 2.0);
+    assert_eq!(short.get("huge").unwrap().score, f64::INFINITY);
 }
 
 #[test]
