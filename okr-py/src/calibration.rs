@@ -121,10 +121,14 @@ fn cohen_kappa(
     to_python(py, &k)
 }
 
-/// Fleiss' kappa of a subjects × categories count table.
+/// Fleiss' (or Randolph's) kappa of a subjects × categories count table.
 #[pyfunction]
-fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>) -> PyResult<PyObject> {
-    let k = with_matrix(table, "table", |t| py.allow_threads(|| cal::fleiss_kappa(t)).map_err(to_py_err))?;
+#[pyo3(signature = (table, method="fleiss"))]
+fn fleiss_kappa(py: Python<'_>, table: &Bound<'_, PyAny>, method: &str) -> PyResult<PyObject> {
+    let method = cal::FleissMethod::named(method).map_err(to_py_err)?;
+    let k = with_matrix(table, "table", |t| {
+        py.allow_threads(|| cal::fleiss_kappa_with(t, method)).map_err(to_py_err)
+    })?;
     to_python(py, &k)
 }
 

@@ -156,6 +156,24 @@ def test_fleiss_matches_statsmodels(seed):
     rng = np.random.default_rng(seed)
     table = np.array([rng.multinomial(7, rng.dirichlet(np.ones(4))) for _ in range(30)])
     assert rel(cal.fleiss_kappa(table), reference(inter_rater.fleiss_kappa, table, method="fleiss"), 1e-12)
+    # Randolph's free-marginal kappa, by each of the names statsmodels takes.
+    for method in ("randolph", "uniform", "unif"):
+        theirs = reference(inter_rater.fleiss_kappa, table, method=method)
+        assert rel(cal.fleiss_kappa(table, method=method), theirs, 1e-12)
+
+
+def test_fleiss_methods_at_the_edges():
+    # Every rating in one category: Fleiss' kappa is 0 / 0 (statsmodels' NaN, our `too_few`);
+    # Randolph's is perfect agreement, as statsmodels gives it.
+    unanimous = np.array([[4, 0, 0], [4, 0, 0]])
+    with pytest.raises(okr.OkrError) as e:
+        cal.fleiss_kappa(unanimous)
+    assert e.value.code == "too_few"
+    assert cal.fleiss_kappa(unanimous, "randolph") == inter_rater.fleiss_kappa(unanimous, method="randolph") == 1.0
+    with pytest.raises(okr.OkrError) as e:
+        cal.fleiss_kappa(unanimous, method="cohen")
+    assert (e.value.code, str(e.value)) == (
+        "invalid_input", "invalid input: method must be `fleiss`, `randolph` or `uniform`, not `cohen`")
 
 
 def kendall_reference(data, correct_ties=True):

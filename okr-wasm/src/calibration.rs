@@ -25,6 +25,9 @@ extern "C" {
     /// Options of `kendall_w`.
     #[wasm_bindgen(typescript_type = "{correctTies?: boolean}")]
     pub type KendallOptions;
+    /// Options of `fleiss_kappa`.
+    #[wasm_bindgen(typescript_type = "{method?: 'fleiss' | 'randolph' | 'uniform'}")]
+    pub type FleissOptions;
     /// Options of `nineBox`.
     #[wasm_bindgen(
         typescript_type = "{performanceCuts?: [number, number], potentialCuts?: [number, number]}"
@@ -103,12 +106,16 @@ pub fn cohen_kappa(
     )
 }
 
-/// Fleiss' kappa of a subjects × categories count table.
+/// Fleiss' kappa of a subjects × categories count table; `method: 'randolph'` (or `'uniform'`)
+/// for Randolph's free-marginal kappa, as statsmodels names them.
 #[wasm_bindgen(js_name = fleissKappa, unchecked_return_type = "FleissKappa")]
 pub fn fleiss_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] table: JsValue,
+    options: Option<FleissOptions>,
 ) -> Result<JsValue, JsValue> {
-    numbers_to_js(&cal::fleiss_kappa(&matrix(&table, "table")?).map_err(to_js_err)?)
+    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["method"], "option")?;
+    let method = cal::FleissMethod::named(&text_option(&options, "method", "fleiss")?).map_err(to_js_err)?;
+    numbers_to_js(&cal::fleiss_kappa_with(&matrix(&table, "table")?, method).map_err(to_js_err)?)
 }
 
 /// Kendall's W of a subjects × raters matrix.

@@ -192,6 +192,18 @@ test("calibration: published worked examples", () => {
   assert.ok(close(k.kappa, 0.5) && typeof k.pval === "number" && k.ci95.length === 2);
   assert.ok(close(okr.kendallW([[1, 1, 1], [2, 2, 2], [3, 3, 3]], {}).W, 1));
   assert.throws(() => okr.fleissKappa([[1, 2], [2, 2]]), (e) => e.code === "invalid_value");
+  // Randolph's free-marginal kappa (statsmodels' method="randolph"): chance agreement 1 / 2.
+  const table = [[3, 0], [1, 2], [0, 3]];
+  const pbar = (9 - 3 + (1 + 4 - 3) + 9 - 3) / (3 * 3 * 2);
+  for (const method of ["randolph", "uniform"]) {
+    const r = okr.fleissKappa(table, { method });
+    assert.ok(close(r.kappa, (pbar - 0.5) / 0.5) && r.pExpected === 0.5, method);
+  }
+  assert.ok(close(okr.fleissKappa(table, {}).kappa, okr.fleissKappa(table).kappa));
+  assert.ok(close(okr.fleissKappa([[3, 0], [3, 0]], { method: "randolph" }).kappa, 1));
+  assert.throws(() => okr.fleissKappa(table, { method: "cohen" }),
+    (e) => e.code === "invalid_input" && e.message.includes("not `cohen`"));
+  assert.throws(() => okr.fleissKappa(table, { metod: "randolph" }), (e) => e.code === "invalid_input");
   const z = okr.normalize({ ratees: ["a", "b", "c", "d"], raters: ["x", "x", "y", "y"], ratings: [4, 5, 1, 2] }, { method: "zscore" });
   assert.ok(z instanceof Float64Array && close(z[0], z[2]));
 });

@@ -265,7 +265,7 @@ test("every export called with every pair of wrong and right arguments throws on
     lineOfSight: (a) => plan.lineOfSight(a), lint: (a) => plan.lint(a), reviewPacket: (a, b) => plan.reviewPacket(a, b),
     confidenceCalibration: (a) => plan.confidenceCalibration(a), get: (a) => report().get(a), burnupSvg: (a) => report().burnupSvg(a),
     events: (a, b) => okr.events(a, b), cohenKappa: (a, b) => okr.cohenKappa(a, b), cohenOptions: (a) => okr.cohenKappa([1, 2, 3], [1, 2, 2], a),
-    distribution: (a, b) => okr.distribution(a, b), distributionSvg: (a, b) => okr.distributionSvg(a, b), fleissKappa: (a) => okr.fleissKappa(a),
+    distribution: (a, b) => okr.distribution(a, b), distributionSvg: (a, b) => okr.distributionSvg(a, b), fleissKappa: (a, b) => okr.fleissKappa(a, b), fleissOptions: (a) => okr.fleissKappa([[1, 2], [2, 1]], a),
     intraclassCorr: (a, b) => okr.intraclassCorr(a, b), kendallW: (a, b) => okr.kendallW(a, b), krippendorffAlpha: (a, b) => okr.krippendorffAlpha(a, b),
     nineBoxSvg: (a, b) => okr.nineBoxSvg(a, b, { names: ["x"] }), nineBoxOptions: (a) => okr.nineBoxSvg([1], [1], a),
     normalize: (a, b) => okr.normalize(a, b), raterEffects: (a) => okr.raterEffects(a),

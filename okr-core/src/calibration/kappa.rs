@@ -167,22 +167,62 @@ fn kappa_from_table(table: &[f64], k: usize, weights: KappaWeights, n: usize) ->
     }
 }
 
-/// Fleiss' kappa (Fleiss 1971) and its parts.
+/// How a multi-rater kappa counts agreement by chance (statsmodels' `method` of
+/// `fleiss_kappa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FleissMethod {
+    /// Fleiss (1971): from the categories' shares of all ratings, P̄e = Σ p_j².
+    #[default]
+    Fleiss,
+    /// Randolph (2005), free-marginal: every category equally likely, P̄e = 1 / categories.
+    Randolph,
+}
+
+impl FleissMethod {
+    /// The names statsmodels takes: `fleiss`, and `randolph` or `uniform` (statsmodels reads
+    /// the first four letters, so `rand` and `unif` are the same); anything else is `None`.
+    pub fn parse(name: &str) -> Option<FleissMethod> {
+        match name {
+            "fleiss" => Some(FleissMethod::Fleiss),
+            _ if name.starts_with("rand") || name.starts_with("unif") => Some(FleissMethod::Randolph),
+            _ => None,
+        }
+    }
+
+    /// [`FleissMethod::parse`], or an `invalid_input` error naming the method given and the
+    /// names there are.
+    pub fn named(name: &str) -> Result<FleissMethod> {
+        FleissMethod::parse(name).ok_or_else(|| Error::InvalidInput {
+            what: format!("method must be `fleiss`, `randolph` or `uniform`, not `{name}`"),
+        })
+    }
+}
+
+/// Fleiss' kappa (Fleiss 1971), or Randolph's, and its parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FleissKappa {
     /// The coefficient.
     pub kappa: f64,
     /// Mean agreement per subject, P̄.
     pub p_observed: f64,
-    /// Chance agreement, P̄e = Σ p_j².
+    /// Chance agreement: P̄e = Σ p_j² (Fleiss), or 1 / categories (Randolph).
     pub p_expected: f64,
 }
 
 /// Fleiss' kappa from a subjects × categories table of counts (statsmodels' `fleiss_kappa`
 /// with `method="fleiss"`): every subject must be rated by the same number of raters (≥ 2).
 ///
-/// This is Fleiss (1971), not Conger's generalisation of Cohen's kappa.
+/// This is Fleiss (1971), not Conger's generalisation of Cohen's kappa. For Randolph's
+/// free-marginal kappa, see [`fleiss_kappa_with`].
 pub fn fleiss_kappa(table: &Matrix) -> Result<FleissKappa> {
+    fleiss_kappa_with(table, FleissMethod::Fleiss)
+}
+
+/// [`fleiss_kappa`] with chance agreement counted by `method` (statsmodels' `fleiss_kappa(table,
+/// method)`). Under [`FleissMethod::Fleiss`], a table whose ratings all fall in one category is
+/// refused (`too_few`: kappa is 0 / 0 there; statsmodels gives NaN); under
+/// [`FleissMethod::Randolph`] chance agreement stays below 1 and such a table has kappa 1.
+pub fn fleiss_kappa_with(table: &Matrix, method: FleissMethod) -> Result<FleissKappa> {
     let (subjects, categories) = (table.rows(), table.cols());
     if subjects == 0 {
         return Err(Error::Empty { what: "subjects" });
@@ -230,10 +270,13 @@ pub fn fleiss_kappa(table: &Matrix) -> Result<FleissKappa> {
     let nf = subjects as f64;
     // P̄ = mean over subjects of (Σ_j n_ij² − m) / (m (m − 1)), from the one exact total.
     let p_observed = (squares - nf * m) / (nf * m * (m - 1.0));
-    let p_expected = sum(per_category.iter().map(|&t| {
-        let pj = t / (nf * m);
-        pj * pj
-    }));
+    let p_expected = match method {
+        FleissMethod::Fleiss => sum(per_category.iter().map(|&t| {
+            let pj = t / (nf * m);
+            pj * pj
+        })),
+        FleissMethod::Randolph => 1.0 / categories as f64,
+    };
     if p_expected >= 1.0 {
         return Err(Error::TooFew {
             what: "categories used (kappa is undefined when every rating is the same)",
@@ -272,6 +315,29 @@ mod tests {
         assert!((k.p_observed - pbar).abs() < 1e-12 && (k.p_expected - pe).abs() < 1e-12);
         assert!((k.kappa - (pbar - pe) / (1.0 - pe)).abs() < 1e-12);
         assert!((k.kappa - 0.210).abs() < 5e-4);
+        // Randolph's free-marginal kappa of the same table: chance agreement 1/5.
+        let r = fleiss_kappa_with(&t, FleissMethod::Randolph).unwrap();
+        assert_eq!(r.p_observed, k.p_observed);
+        assert_eq!(r.p_expected, 0.2);
+        assert!((r.kappa - (pbar - 0.2) / 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fleiss_methods_by_statsmodels_names() {
+        assert_eq!(FleissMethod::parse("fleiss"), Some(FleissMethod::Fleiss));
+        for name in ["randolph", "uniform", "rand", "unif"] {
+            assert_eq!(FleissMethod::parse(name), Some(FleissMethod::Randolph), "{name}");
+        }
+        for name in ["Fleiss", "ran", "", "cohen"] {
+            assert_eq!(FleissMethod::parse(name), None, "{name}");
+        }
+        let err = FleissMethod::named("cohen").unwrap_err();
+        assert_eq!(err.code(), "invalid_input");
+        assert!(err.to_string().contains("not `cohen`"), "{err}");
+        // Every rating in one category: undefined under Fleiss, perfect agreement under Randolph.
+        let unanimous = Matrix::from_rows(&[[3.0, 0.0], [3.0, 0.0]]).unwrap();
+        assert_eq!(fleiss_kappa(&unanimous).unwrap_err().code(), "too_few");
+        assert_eq!(fleiss_kappa_with(&unanimous, FleissMethod::Randolph).unwrap().kappa, 1.0);
     }
 
     #[test]

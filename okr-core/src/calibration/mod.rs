@@ -40,7 +40,9 @@ pub use feedback::{
     feedback_360, Feedback360, FeedbackGroup, FeedbackOptions, FeedbackSummary, Relationship,
 };
 pub use icc::{intraclass_corr, IccRow, IccType};
-pub use kappa::{cohen_kappa, fleiss_kappa, CohenKappa, FleissKappa, KappaWeights};
+pub use kappa::{
+    cohen_kappa, fleiss_kappa, fleiss_kappa_with, CohenKappa, FleissKappa, FleissMethod, KappaWeights,
+};
 pub use matrix::{Matrix, Missing};
 pub use nine_box::{nine_box, NineBox, NineBoxCell, NineBoxCuts, Tier, BOX_NAMES};
 pub use normalize::{normalize, Method};

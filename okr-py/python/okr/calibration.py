@@ -141,11 +141,14 @@ def cohen_kappa(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, wei
 
 @boundary
 def fleiss_kappa(table: Any, method: str = "fleiss") -> float:
-    """Fleiss' kappa of a subjects × categories count table (statsmodels' signature; only
-    ``method="fleiss"``, Fleiss 1971)."""
-    if method != "fleiss":
-        raise invalid(f"method must be `fleiss`, not `{method}`")
-    return float(_okr.fleiss_kappa(_numbers(table, "table"))["kappa"])
+    """Fleiss' kappa of a subjects × categories count table (statsmodels' signature).
+
+    ``method="fleiss"`` (Fleiss 1971) counts chance agreement from the categories' shares of
+    all ratings; ``"randolph"`` or ``"uniform"`` (Randolph 2005, free-marginal) as one over the
+    number of categories. Every subject needs the same number of raters. Where every rating
+    falls in one category, Fleiss' kappa is an ``OkrError`` (``too_few``; statsmodels gives
+    NaN), Randolph's is 1."""
+    return float(_okr.fleiss_kappa(_numbers(table, "table"), method)["kappa"])
 
 
 @boundary
