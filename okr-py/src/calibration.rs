@@ -99,15 +99,16 @@ fn krippendorff_alpha(
     }
 }
 
-/// Cohen's kappa with inference, on label codes.
+/// Cohen's kappa with inference, on label codes; `sample_weight` a weight per pair.
 #[pyfunction]
-#[pyo3(signature = (y1, y2, labels=None, weights=None))]
+#[pyo3(signature = (y1, y2, labels=None, weights=None, sample_weight=None))]
 fn cohen_kappa(
     py: Python<'_>,
     y1: &Bound<'_, PyAny>,
     y2: &Bound<'_, PyAny>,
     labels: Option<&Bound<'_, PyAny>>,
     weights: Option<&str>,
+    sample_weight: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyObject> {
     let w = cal::KappaWeights::parse(weights).ok_or_else(|| {
         invalid_input(format!(
@@ -117,7 +118,13 @@ fn cohen_kappa(
     })?;
     let labels = labels.map(|l| floats(l, "labels")).transpose()?;
     let (y1, y2) = (floats(y1, "y1")?, floats(y2, "y2")?);
-    let k = py.allow_threads(|| cal::cohen_kappa(&y1, &y2, labels.as_deref(), w)).map_err(to_py_err)?;
+    let sample = sample_weight.map(|s| floats(s, "sample_weight")).transpose()?;
+    let k = py
+        .allow_threads(|| match &sample {
+            None => cal::cohen_kappa(&y1, &y2, labels.as_deref(), w),
+            Some(s) => cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, s),
+        })
+        .map_err(to_py_err)?;
     to_python(py, &k)
 }
 

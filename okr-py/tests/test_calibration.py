@@ -143,6 +143,37 @@ def test_cohen_matches_sklearn_and_statsmodels(seed, weights):
     assert rel(ours["ci95"][0], ref["kappa_low"]) and rel(ours["ci95"][1], ref["kappa_upp"])
 
 
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_sample_weight_matches_sklearn_and_statsmodels(seed, weights):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, size=150)
+    b = np.where(rng.random(150) < 0.6, a, rng.integers(0, 4, size=150))
+    w = rng.uniform(0.0, 3.0, size=150)
+    w[:5] = 0.0  # a weight of 0 leaves its pair out
+    theirs = reference(cohen_kappa_score, a, b, weights=weights, sample_weight=w)
+    assert rel(cal.cohen_kappa(a, b, weights=weights, sample_weight=w), theirs, 1e-12)
+    # statsmodels reads a table of (weighted) counts: its sample size is their total, as ours.
+    labels = [0, 1, 2, 3]
+    table = pd.crosstab(pd.Categorical(a, categories=labels), pd.Categorical(b, categories=labels),
+                        values=w, aggfunc="sum", dropna=False).fillna(0.0).to_numpy()
+    ref = reference(inter_rater.cohens_kappa, table, wt=weights)
+    ours = cal.cohen_kappa_test(a, b, weights=weights, sample_weight=pd.Series(w))
+    for mine, name in [("kappa", "kappa"), ("se", "std_kappa"), ("se0", "std_kappa0"), ("z", "z_value")]:
+        assert rel(ours[mine], ref[name], 1e-9), (mine, ours[mine], ref[name])
+
+
+def test_cohen_sample_weight_errors():
+    for w, code, text in [([1.0, 2.0], "length_mismatch", "sample_weight"),
+                          ([1.0, -2.0, 1.0], "invalid_value", "`row 1` has invalid sample_weight: weight `-2` is negative"),
+                          ([1.0, np.nan, 1.0], "non_finite", "`row 1` has non-finite sample_weight `NaN`"),
+                          ([0.0, 0.0, 0.0], "invalid_value", "the weights sum to 0"),
+                          (["a", "b", "c"], "invalid_input", "`sample_weight` must hold numbers")]:
+        with pytest.raises(okr.OkrError) as e:
+            cal.cohen_kappa([1, 2, 1], [1, 2, 2], sample_weight=w)
+        assert e.value.code == code and text in str(e.value), (w, str(e.value))
+
+
 def test_cohen_with_text_labels():
     a = ["meets", "exceeds", "meets", "below", "meets"]
     b = ["meets", "meets", "meets", "below", "exceeds"]

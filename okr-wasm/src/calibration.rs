@@ -20,7 +20,9 @@ extern "C" {
     )]
     pub type AlphaOptions;
     /// Options of `cohen_kappa`.
-    #[wasm_bindgen(typescript_type = "{labels?: number[], weights?: 'linear' | 'quadratic' | null}")]
+    #[wasm_bindgen(
+        typescript_type = "{labels?: number[], weights?: 'linear' | 'quadratic' | null, sampleWeight?: number[] | Float64Array}"
+    )]
     pub type KappaOptions;
     /// Options of `kendall_w`.
     #[wasm_bindgen(typescript_type = "{correctTies?: boolean}")]
@@ -87,23 +89,30 @@ pub fn krippendorff_alpha(
         .map_err(to_js_err)
 }
 
-/// Cohen's kappa with inference.
+/// Cohen's kappa with inference; `sampleWeight` a weight per pair (scikit-learn's
+/// `sample_weight`, counted as frequencies for the standard errors).
 #[wasm_bindgen(js_name = cohenKappa, unchecked_return_type = "CohenKappa")]
 pub fn cohen_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y1: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y2: JsValue,
     options: Option<KappaOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options =
-        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["labels", "weights"], "option")?;
+    let options = known_keys(
+        options.map_or(JsValue::UNDEFINED, Into::into),
+        &["labels", "weights", "sampleWeight"],
+        "option",
+    )?;
     let wrong = || invalid_input("`weights` must be `linear`, `quadratic` or null");
     let weights = field(&options, "weights")?.map(|w| w.as_string().ok_or_else(wrong)).transpose()?;
     let w = cal::KappaWeights::parse(weights.as_deref()).ok_or_else(wrong)?;
     let labels = field(&options, "labels")?.map(|l| floats(&l, "labels")).transpose()?;
-    numbers_to_js(
-        &cal::cohen_kappa(&floats(&y1, "y1")?, &floats(&y2, "y2")?, labels.as_deref(), w)
-            .map_err(to_js_err)?,
-    )
+    let sample = field(&options, "sampleWeight")?.map(|s| floats(&s, "sampleWeight")).transpose()?;
+    let (y1, y2) = (floats(&y1, "y1")?, floats(&y2, "y2")?);
+    let k = match &sample {
+        None => cal::cohen_kappa(&y1, &y2, labels.as_deref(), w),
+        Some(s) => cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, s),
+    };
+    numbers_to_js(&k.map_err(to_js_err)?)
 }
 
 /// Fleiss' kappa of a subjects × categories count table; `method: 'randolph'` (or `'uniform'`)

@@ -190,6 +190,13 @@ test("calibration: published worked examples", () => {
   }
   const k = okr.cohenKappa([1, 1, 2, 2, 3, 3], [1, 2, 2, 2, 3, 1], {});
   assert.ok(close(k.kappa, 0.5) && typeof k.pval === "number" && k.ci95.length === 2);
+  // A pair of weight 2 counts as that pair given twice (scikit-learn's sample_weight).
+  const weighted = okr.cohenKappa([1, 2, 2], [1, 2, 1], { sampleWeight: [2, 1, 1] });
+  const twice = okr.cohenKappa([1, 1, 2, 2], [1, 1, 2, 1]);
+  assert.ok(close(weighted.kappa, twice.kappa) && close(weighted.se, twice.se));
+  assert.throws(() => okr.cohenKappa([1, 2, 2], [1, 2, 1], { sampleWeight: [1, -1, 1] }),
+    (e) => e.code === "invalid_value" && e.message.includes("row 1"));
+  assert.throws(() => okr.cohenKappa([1, 2, 2], [1, 2, 1], { sampleWeight: [1, 1] }), (e) => e.code === "length_mismatch");
   assert.ok(close(okr.kendallW([[1, 1, 1], [2, 2, 2], [3, 3, 3]], {}).W, 1));
   assert.throws(() => okr.fleissKappa([[1, 2], [2, 2]]), (e) => e.code === "invalid_value");
   // Randolph's free-marginal kappa (statsmodels' method="randolph"): chance agreement 1 / 2.

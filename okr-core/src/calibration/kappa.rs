@@ -80,6 +80,39 @@ pub fn cohen_kappa(
     labels: Option<&[f64]>,
     weights: KappaWeights,
 ) -> Result<CohenKappa> {
+    kappa_of_pairs(y1, y2, labels, weights, None)
+}
+
+/// [`cohen_kappa`] with a weight per pair (scikit-learn's `sample_weight`): each pair counts
+/// its weight in the table of agreements. The weights must be finite and ≥ 0, with a positive
+/// total. For the standard errors the weights are frequencies, as SAS's `WEIGHT` statement
+/// reads them: the sample size is their total (a pair of weight 3 counts as three pairs).
+///
+/// ```
+/// use okr_core::calibration::{cohen_kappa, cohen_kappa_weighted, KappaWeights};
+/// // A pair of weight 2 is that pair given twice.
+/// let k = cohen_kappa_weighted(&[1.0, 2.0, 2.0], &[1.0, 2.0, 1.0], None, KappaWeights::None, &[2.0, 1.0, 1.0])?;
+/// let twice = cohen_kappa(&[1.0, 1.0, 2.0, 2.0], &[1.0, 1.0, 2.0, 1.0], None, KappaWeights::None)?;
+/// assert!((k.kappa - twice.kappa).abs() < 1e-12 && (k.se - twice.se).abs() < 1e-12);
+/// # Ok::<(), okr_core::Error>(())
+/// ```
+pub fn cohen_kappa_weighted(
+    y1: &[f64],
+    y2: &[f64],
+    labels: Option<&[f64]>,
+    weights: KappaWeights,
+    sample_weight: &[f64],
+) -> Result<CohenKappa> {
+    kappa_of_pairs(y1, y2, labels, weights, Some(sample_weight))
+}
+
+fn kappa_of_pairs(
+    y1: &[f64],
+    y2: &[f64],
+    labels: Option<&[f64]>,
+    weights: KappaWeights,
+    sample_weight: Option<&[f64]>,
+) -> Result<CohenKappa> {
     if y1.len() != y2.len() {
         return Err(Error::LengthMismatch {
             table: "ratings",
@@ -93,6 +126,31 @@ pub fn cohen_kappa(
     }
     check_finite("y1", y1)?;
     check_finite("y2", y2)?;
+    if let Some(w) = sample_weight {
+        if w.len() != y1.len() {
+            return Err(Error::LengthMismatch {
+                table: "ratings",
+                column: "sample_weight",
+                expected: y1.len(),
+                found: w.len(),
+            });
+        }
+        check_finite("sample_weight", w)?;
+        if let Some(i) = w.iter().position(|&x| x < 0.0) {
+            return Err(Error::InvalidValue {
+                id: format!("row {i}"),
+                field: "sample_weight",
+                reason: format!("weight `{}` is negative", w[i]),
+            });
+        }
+        if !(sum(w.iter().copied()) > 0.0) {
+            return Err(Error::InvalidValue {
+                id: "ratings".into(),
+                field: "sample_weight",
+                reason: "the weights sum to 0: no pair counts".into(),
+            });
+        }
+    }
     let labels: Vec<f64> = match labels {
         Some(l) => {
             check_finite("labels", l)?;
@@ -118,14 +176,15 @@ pub fn cohen_kappa(
     };
     let n = y1.len();
     let mut table = vec![0.0; k * k];
-    for (&a, &b) in y1.iter().zip(y2) {
-        table[index(a)? * k + index(b)?] += 1.0;
+    for (i, (&a, &b)) in y1.iter().zip(y2).enumerate() {
+        table[index(a)? * k + index(b)?] += sample_weight.map_or(1.0, |w| w[i]);
     }
-    Ok(kappa_from_table(&table, k, weights, n))
+    // The sample size: the pairs, or their total weight.
+    let size = sample_weight.map_or(n as f64, |w| sum(w.iter().copied()));
+    Ok(kappa_from_table(&table, k, weights, n, size))
 }
 
-fn kappa_from_table(table: &[f64], k: usize, weights: KappaWeights, n: usize) -> CohenKappa {
-    let nf = n as f64;
+fn kappa_from_table(table: &[f64], k: usize, weights: KappaWeights, n: usize, nf: f64) -> CohenKappa {
     let p: Vec<f64> = table.iter().map(|c| c / nf).collect();
     let row: Vec<f64> = (0..k).map(|i| sum((0..k).map(|j| p[i * k + j]))).collect();
     let col: Vec<f64> = (0..k).map(|j| sum((0..k).map(|i| p[i * k + j]))).collect();
@@ -320,6 +379,34 @@ mod tests {
         assert_eq!(r.p_observed, k.p_observed);
         assert_eq!(r.p_expected, 0.2);
         assert!((r.kappa - (pbar - 0.2) / 0.8).abs() < 1e-12);
+    }
+
+    #[test]
+    fn sample_weights_count_as_repeated_pairs_and_are_checked() {
+        let (a, b) = textbook();
+        let plain = cohen_kappa(&a, &b, None, KappaWeights::Quadratic).unwrap();
+        // Weight 1 throughout is the plain kappa; weight 2 throughout halves the variances.
+        let ones = cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, &vec![1.0; a.len()]).unwrap();
+        assert_eq!(ones, plain);
+        let twos = cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, &vec![2.0; a.len()]).unwrap();
+        assert!((twos.kappa - plain.kappa).abs() < 1e-12);
+        assert!((twos.se * 2f64.sqrt() - plain.se).abs() < 1e-12);
+        // A weight of 0 leaves its pair out.
+        let mut w = vec![1.0; a.len()];
+        w[0] = 0.0;
+        let dropped = cohen_kappa(&a[1..], &b[1..], None, KappaWeights::None).unwrap();
+        let zero = cohen_kappa_weighted(&a, &b, None, KappaWeights::None, &w).unwrap();
+        assert!((zero.kappa - dropped.kappa).abs() < 1e-12 && (zero.se - dropped.se).abs() < 1e-12);
+        let err = |w: &[f64]| cohen_kappa_weighted(&a, &b, None, KappaWeights::None, w).unwrap_err();
+        assert_eq!(err(&[1.0]).code(), "length_mismatch");
+        let mut bad = vec![1.0; a.len()];
+        bad[3] = -1.0;
+        let e = err(&bad);
+        assert_eq!(e.code(), "invalid_value");
+        assert!(e.to_string().contains("row 3") && e.to_string().contains("`-1`"), "{e}");
+        bad[3] = f64::NAN;
+        assert_eq!(err(&bad).code(), "non_finite");
+        assert_eq!(err(&vec![0.0; a.len()]).code(), "invalid_value");
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub use feedback::{
 };
 pub use icc::{intraclass_corr, IccRow, IccType};
 pub use kappa::{
-    cohen_kappa, fleiss_kappa, fleiss_kappa_with, CohenKappa, FleissKappa, FleissMethod, KappaWeights,
+    cohen_kappa, cohen_kappa_weighted, fleiss_kappa, fleiss_kappa_with, CohenKappa, FleissKappa,
+    FleissMethod, KappaWeights,
 };
 pub use matrix::{Matrix, Missing};
 pub use nine_box::{nine_box, NineBox, NineBoxCell, NineBoxCuts, Tier, BOX_NAMES};

@@ -119,24 +119,35 @@ def _label_codes(y1: Any, y2: Any, labels: Optional[Sequence[Any]]) -> Tuple[np.
 
 
 @boundary
-def cohen_kappa_test(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> Dict[str, Any]:
+def cohen_kappa_test(
+    y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None,
+    sample_weight: Any = None,
+) -> Dict[str, Any]:
     """Cohen's kappa with its standard errors, 95 % interval, z and two-sided p-value (as SAS
-    and statsmodels report them)."""
-    return _cohen(y1, y2, labels, weights)
+    and statsmodels report them). With ``sample_weight``, the weights count as frequencies
+    (as SAS's ``WEIGHT`` statement reads them): the sample size is their total."""
+    return _cohen(y1, y2, labels, weights, sample_weight)
 
 
-def _cohen(y1: Any, y2: Any, labels: Optional[Sequence[Any]], weights: Optional[str]) -> Dict[str, Any]:
+def _cohen(
+    y1: Any, y2: Any, labels: Optional[Sequence[Any]], weights: Optional[str], sample_weight: Any
+) -> Dict[str, Any]:
     a, b, codes = _label_codes(y1, y2, labels)
-    return _okr.cohen_kappa(a, b, codes, weights)
+    sample = None if sample_weight is None else _numbers(sample_weight, "sample_weight")
+    return _okr.cohen_kappa(a, b, codes, weights, sample)
 
 
 @boundary
-def cohen_kappa(y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None) -> float:
+def cohen_kappa(
+    y1: Any, y2: Any, *, labels: Optional[Sequence[Any]] = None, weights: Optional[str] = None,
+    sample_weight: Any = None,
+) -> float:
     """Cohen's kappa (``sklearn.metrics.cohen_kappa_score``'s signature): ``weights`` is None,
-    ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order. Where
-    scikit-learn silently leaves out the pairs with a label outside ``labels``, this is an
-    ``OkrError`` naming the label (select a subset by filtering the pairs first)."""
-    return float(_cohen(y1, y2, labels, weights)["kappa"])
+    ``"linear"`` or ``"quadratic"``; ``labels`` fixes the categories and their order;
+    ``sample_weight`` a weight per pair (finite, ≥ 0, not all 0). Where scikit-learn silently
+    leaves out the pairs with a label outside ``labels``, this is an ``OkrError`` naming the
+    label (select a subset by filtering the pairs first)."""
+    return float(_cohen(y1, y2, labels, weights, sample_weight)["kappa"])
 
 
 @boundary
