@@ -143,11 +143,12 @@ fn kappa_of_pairs(
                 reason: format!("weight `{}` is negative", w[i]),
             });
         }
-        if !(sum(w.iter().copied()) > 0.0) {
+        let total = sum(w.iter().copied());
+        if total == 0.0 || total.is_infinite() {
             return Err(Error::InvalidValue {
                 id: "ratings".into(),
                 field: "sample_weight",
-                reason: "the weights sum to 0: no pair counts".into(),
+                reason: format!("the weights sum to {total}: no pair counts, or f64 cannot hold their total"),
             });
         }
     }
@@ -407,6 +408,7 @@ mod tests {
         bad[3] = f64::NAN;
         assert_eq!(err(&bad).code(), "non_finite");
         assert_eq!(err(&vec![0.0; a.len()]).code(), "invalid_value");
+        assert_eq!(err(&vec![f64::MAX; a.len()]).code(), "invalid_value");
     }
 
     #[test]
