@@ -31,6 +31,7 @@ fuzz_target!(|input: Input| {
             let _ = cal::krippendorff_alpha_counts(&m, level, None);
         }
         let _ = cal::fleiss_kappa(&m);
+        let _ = cal::fleiss_kappa_with(&m, cal::FleissMethod::Randolph);
         let _ = cal::kendall_w(&m, true);
         let _ = cal::kendall_w(&m.transposed(), false);
     }
@@ -40,6 +41,8 @@ fuzz_target!(|input: Input| {
     let values = input.values[..n].to_vec();
     let _ = cal::cohen_kappa(&values, &input.labels[..input.labels.len().min(n)], None, cal::KappaWeights::Quadratic);
     let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
+    // The labels as sample weights: negative, NaN, zero and mis-sized ones included.
+    let _ = cal::cohen_kappa_weighted(&values, &values, None, cal::KappaWeights::None, &input.labels);
     let _ = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
     let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
     if let Ok(ratings) = Ratings::new(&ratee.clone().into(), &rater.clone().into(), values) {

@@ -116,6 +116,21 @@ def test_alpha_published_example_and_forms():
     assert isinstance(cal.krippendorff_alpha(words, level_of_measurement="nominal"), float)
 
 
+def test_alpha_on_text_labels_and_their_domain():
+    data = [["low", "high", None], ["low", "mid", "mid"]]
+    domain = ["low", "mid", "high"]
+    codes = np.array([[0, 2, np.nan], [0, 1, 1]])
+    ours = cal.krippendorff_alpha(data, value_domain=domain, level_of_measurement="ordinal")
+    assert rel(ours, reference(krippendorff.alpha, codes, value_domain=[0, 1, 2], level_of_measurement="ordinal"), 1e-12)
+    # A label outside the domain, and a domain naming a label twice, are named (no pandas
+    # warning on the way: pytest runs with warnings as errors).
+    for domain, message in ((["low", "mid"], "`high` is not in value_domain"),
+                            (["low", "mid", "low", "high"], "value_domain holds `low` twice")):
+        with pytest.raises(okr.OkrError) as e:
+            cal.krippendorff_alpha(data, value_domain=domain, level_of_measurement="ordinal")
+        assert e.value.code == "invalid_input" and message in str(e.value), str(e.value)
+
+
 def test_alpha_on_continuous_scores():
     rng = np.random.default_rng(7)
     truth = rng.normal(size=2000)

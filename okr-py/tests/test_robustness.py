@@ -152,7 +152,8 @@ def test_unknown_names_and_non_numbers_are_errors_naming_the_column_and_row():
 def test_errors_raised_in_python_carry_a_code_too():
     checks = [
         lambda: okr.Plan.from_json("{}").score(3.5),
-        lambda: okr.calibration.fleiss_kappa([[1, 1]], method="randolph"),
+        lambda: okr.calibration.fleiss_kappa([[1, 1]], method="cohen"),
+        lambda: okr.calibration.krippendorff_alpha([["a", "b"], ["a", "c"]], value_domain=["a", "b"]),
         lambda: okr.calibration.cohen_kappa([1, 2], [1, 3], labels=[1, 2]),
     ]
     for call in checks:

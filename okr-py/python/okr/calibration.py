@@ -69,11 +69,18 @@ def _numeric_or_codes(values: np.ndarray, domain: Optional[Sequence[Any]]) -> Tu
         return values.astype(np.float64), None if domain is None else np.asarray(domain, dtype=np.float64)
     flat = pd.Series(values.ravel())
     labels = list(domain) if domain is not None else sorted(flat.dropna().unique().tolist())
-    codes = pd.Series(pd.Categorical(flat, categories=labels).codes, dtype=np.float64)
-    codes[flat.isna().to_numpy() | (codes < 0).to_numpy()] = np.nan
-    if domain is not None and bool(((codes.isna()) & flat.notna()).any()):
-        raise invalid("a value is not in value_domain")
-    return codes.to_numpy().reshape(values.shape), np.arange(len(labels), dtype=np.float64)
+    index = pd.Index(labels)
+    if not index.is_unique:
+        raise invalid(f"value_domain holds `{index[index.duplicated()][0]}` twice")
+    # Positions looked up, not a Categorical built: pandas 3 warns (and will raise) when a
+    # Categorical's values are not all among its categories, which is the error to name here.
+    codes = index.get_indexer(flat).astype(np.float64)
+    missing = flat.isna().to_numpy()
+    unknown = (codes < 0) & ~missing
+    if unknown.any():
+        raise invalid(f"`{flat[unknown.argmax()]}` is not in value_domain")
+    codes[missing] = np.nan
+    return codes.reshape(values.shape), np.arange(len(labels), dtype=np.float64)
 
 
 @boundary
