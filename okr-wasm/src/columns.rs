@@ -8,7 +8,7 @@ use okr_core::{
 };
 use wasm_bindgen::JsValue;
 
-use crate::convert::{bools, coded_texts, field, floats, ids, json_text, keys, pair, Coded};
+use crate::convert::{bools, coded_days, coded_texts, field, floats, ids, json_text, keys, pair, Coded};
 use crate::errors::{invalid_input, to_js_err};
 
 /// Reads the named columns of one table, rejecting unknown ones.
@@ -139,7 +139,9 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
         .map(|v| {
             let c = Table::new("checkIns", v, &["keyResult", "date", "value", "confidence"])?;
             let date = c
-                .strings("date")?
+                .get("date")?
+                .map(|v| coded_days(&v, "checkIns.date"))
+                .transpose()?
                 .ok_or_else(|| invalid_input("checkIns needs column `date`"))?
                 .decode(|d| okr_core::parse_date(d).map_err(to_js_err))?
                 .into_iter()

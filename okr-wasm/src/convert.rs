@@ -411,6 +411,35 @@ pub fn coded_texts(v: &JsValue, what: &str) -> Result<Coded, JsValue> {
     Ok(Coded { codes: encoded.codes().to_vec(), categories })
 }
 
+/// A `Date`'s calendar day where the code runs (as `getDate()` reads it), as YYYY-MM-DD: the
+/// day a person at that clock means, and the day the plan's "today" is.
+pub fn local_day(d: &js_sys::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+/// A column of dates: YYYY-MM-DD strings or `Date`s (each its calendar day where the code runs,
+/// as [`local_day`]), or null. Strings take the encoder's one pass; only a column holding a
+/// `Date` is copied, its `Date`s turned into days (an invalid `Date` into text the date parser
+/// then names).
+pub fn coded_days(v: &JsValue, what: &str) -> Result<Coded, JsValue> {
+    let texts = coded_texts(v, what);
+    let Some(arr) = v.dyn_ref::<Array>().filter(|_| texts.is_err()) else {
+        return texts;
+    };
+    if !arr.iter().any(|x| x.is_instance_of::<js_sys::Date>()) {
+        return texts;
+    }
+    let days: Array = arr
+        .iter()
+        .map(|x| match x.dyn_ref::<js_sys::Date>() {
+            Some(d) if d.get_time().is_nan() => JsValue::from_str("Invalid Date"),
+            Some(d) => JsValue::from(local_day(d)),
+            None => x,
+        })
+        .collect();
+    coded_texts(&days, what)
+}
+
 /// A matrix from an array of rows (`null` = missing, NaN).
 pub fn matrix(v: &JsValue, what: &str) -> Result<Matrix<'static>, JsValue> {
     let rows =

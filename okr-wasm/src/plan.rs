@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, json_text, known_keys, node_id, to_js};
+use crate::convert::{field, json_text, known_keys, local_day, node_id, to_js};
 use crate::errors::{invalid_input, to_js_err};
 use crate::scoring::Report;
 
@@ -43,15 +43,21 @@ fn opt(options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
 }
 
 fn today() -> String {
-    let d = js_sys::Date::new_0();
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    local_day(&js_sys::Date::new_0())
 }
 
-/// The `asOf` date of options, if given.
+/// The `asOf` date of options, if given: a YYYY-MM-DD string, or a `Date` (its local calendar
+/// day, so `new Date(2026, 1, 15)` is 15 February wherever the code runs).
 fn as_of(options: &JsValue) -> Result<Option<chrono::NaiveDate>, JsValue> {
     field(options, "asOf")?
         .map(|v| {
-            let text = v.as_string().ok_or_else(|| invalid_input("`asOf` must be a YYYY-MM-DD string"))?;
+            let text = match v.dyn_ref::<js_sys::Date>() {
+                Some(d) if d.get_time().is_nan() => return Err(invalid_input("`asOf` is an invalid Date")),
+                Some(d) => local_day(d),
+                None => v
+                    .as_string()
+                    .ok_or_else(|| invalid_input("`asOf` must be a YYYY-MM-DD string or a Date"))?,
+            };
             okr_core::parse_date(&text).map_err(to_js_err)
         })
         .transpose()

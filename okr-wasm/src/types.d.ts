@@ -107,7 +107,7 @@ export interface PlanColumns {
     owner?: (string | null)[];
   };
   alignments?: { child: Int32Array | number[] | string[]; parent: Int32Array | number[] | string[]; weight?: Float64Array | (number | null)[] };
-  checkIns?: { keyResult: Int32Array | number[] | string[]; date: string[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
+  checkIns?: { keyResult: Int32Array | number[] | string[]; date: (string | Date)[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
   cycles?: { id: string; start: string; end: string }[];
   policy?: Policy;
   /** The scale of `checkIns.confidence`, [low, high], mapped onto [0, 1] (see `PlanDocument`). */
@@ -116,8 +116,8 @@ export interface PlanColumns {
 
 /** Options of `score`, `scoreReport` and `explain`. */
 export interface ScoreOptions {
-  /** YYYY-MM-DD; today by default. */
-  asOf?: string;
+  /** YYYY-MM-DD, or a `Date` (its local calendar day, as `getDate()` reads it); today by default. */
+  asOf?: string | Date;
   /** Policy settings overriding the plan's. */
   policy?: Policy;
 }

@@ -1,5 +1,5 @@
 // A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
-import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, kendallW, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status } from "../pkg/okr_wasm";
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kendallW, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status } from "../pkg/okr_wasm";
 
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
@@ -23,6 +23,9 @@ const rows = intraclassCorr({ targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"
 const icc: number | undefined = rows[0]?.icc;
 const alpha: number = krippendorffAlpha([[1, 2, null], [1, 2, 3]], { level: "nominal" });
 const kappa: number = cohenKappa([1, 2], [1, 2], { weights: "linear" }).kappa;
-export const used = [plan.length, status, share, scores.length, icc, alpha, kappa, firstStatus];
+const weighted: number = cohenKappa([1, 2], [1, 2], { sampleWeight: new Float64Array([1, 2]) }).se;
+const randolph: number = fleissKappa([[1, 1], [2, 0]], { method: "randolph" }).kappa;
+const byDate: ScoreReport = doc.score({ asOf: new Date(2026, 1, 15) });
+export const used = [plan.length, status, share, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate];
 // Options objects may be left out.
 export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];

@@ -80,6 +80,14 @@ test("error vectors: real Errors with a code; the module keeps working", () => {
   assert.throws(() => plan.score({ asOf: "2026-01-01", policy: { cap: "high" } }),
     (e) => e.code === "invalid_policy" && e.message.startsWith("invalid policy `cap`: invalid type: string"));
   assert.throws(() => plan.explain("ghost", { asOf: "2026-01-01" }), (e) => e.code === "unknown_id");
+  // A Date is its calendar day where the code runs, late in the evening included.
+  for (const date of [new Date(2026, 1, 15), new Date(2026, 1, 15, 23, 59), new Date(2026, 1, 15, 0, 0, 1)]) {
+    assert.equal(plan.score({ asOf: date }).asOf, "2026-02-15");
+  }
+  assert.equal(plan.scoreReport({ asOf: new Date(2026, 0, 1) }).asOf, "2026-01-01");
+  assert.deepEqual(plan.lint({ asOf: new Date(2026, 0, 20) }), plan.lint({ asOf: "2026-01-20" }));
+  assert.throws(() => plan.score({ asOf: new Date("not a date") }), (e) => e.code === "invalid_input" && /invalid Date/.test(e.message));
+  assert.throws(() => plan.score({ asOf: 20260215 }), (e) => e.code === "invalid_input" && /string or a Date/.test(e.message));
 });
 
 test("columns from typed arrays match the document form", () => {
@@ -101,6 +109,19 @@ test("columns from typed arrays match the document form", () => {
   // A column the row's kind does not read is ignored, whatever it holds.
   const mixed = Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [10], threshold: [Infinity], low: [-Infinity], current: [5] } });
   assert.ok(close(mixed.scoreReport({ asOf: "2026-02-15" }).get("2").score, 0.5));
+  // Check-in dates may be Dates (each its calendar day where the code runs), mixed with strings.
+  const dated = (date) => Plan.fromColumns({
+    objectives: { id: [1], cycle: ["q"] },
+    keyResults: { id: [10], objective: [1], kind: ["linear"], start: [0], target: [10] },
+    checkIns: { keyResult: [10, 10], date, value: [4, 8] },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+  });
+  const byStrings = dated(["2026-01-10", "2026-02-14"]).score({ asOf: "2026-02-14" });
+  assert.deepEqual(dated([new Date(2026, 0, 10, 23, 30), "2026-02-14"]).score({ asOf: "2026-02-14" }), byStrings);
+  assert.deepEqual(dated([new Date(2026, 0, 10), new Date(2026, 1, 14)]).score({ asOf: "2026-02-14" }), byStrings);
+  assert.equal(dated([new Date(2026, 0, 10), new Date(2026, 1, 15)]).score({ asOf: "2026-02-14" }).nodes.find((n) => String(n.id) === "10").value, 4);
+  assert.throws(() => dated([new Date("x"), "2026-02-14"]), (e) => e.code === "invalid_date" && /Invalid Date/.test(e.message));
+  assert.throws(() => dated([new Date(2026, 0, 10), 5]), (e) => e.code === "invalid_input" && /checkIns.date/.test(e.message));
 });
 
 test("confidences on a declared scale are mapped onto [0, 1], in columns and in documents", () => {
