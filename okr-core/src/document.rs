@@ -13,6 +13,48 @@ fn one() -> f64 {
     1.0
 }
 
+/// A document's date: `YYYY-MM-DD` text, read as chrono reads it, with an error naming the text
+/// (chrono's own says only "input is out of range" for `2026-02-30`). No copy of the text is
+/// made.
+fn day<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate, D::Error> {
+    d.deserialize_str(DayVisitor)
+}
+
+/// [`day`] for an optional date (`null` or absent is `None`).
+fn optional_day<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<NaiveDate>, D::Error> {
+    struct Optional;
+    impl<'de> serde::de::Visitor<'de> for Optional {
+        type Value = Option<NaiveDate>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a date as YYYY-MM-DD, or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+            day(d).map(Some)
+        }
+    }
+    d.deserialize_option(Optional)
+}
+
+struct DayVisitor;
+
+impl serde::de::Visitor<'_> for DayVisitor {
+    type Value = NaiveDate;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a date as YYYY-MM-DD")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<NaiveDate, E> {
+        v.parse().map_err(|_| {
+            E::custom(format_args!("invalid date `{v}`: expected YYYY-MM-DD, a day of the calendar"))
+        })
+    }
+}
+
 fn is_one(w: &f64) -> bool {
     *w == 1.0
 }
@@ -58,8 +100,10 @@ pub struct Cycle {
     /// Unique cycle id, e.g. `2026-Q1`.
     pub id: String,
     /// First day.
+    #[serde(deserialize_with = "day")]
     pub start: NaiveDate,
     /// Last day; not before `start`.
+    #[serde(deserialize_with = "day")]
     pub end: NaiveDate,
 }
 
@@ -394,7 +438,7 @@ pub struct Milestone {
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub weight: f64,
     /// The day it was done; counts from that day on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional_day", skip_serializing_if = "Option::is_none")]
     pub done_on: Option<NaiveDate>,
 }
 
@@ -403,6 +447,7 @@ pub struct Milestone {
 #[serde(deny_unknown_fields)]
 pub struct CheckIn {
     /// The day of the check-in.
+    #[serde(deserialize_with = "day")]
     pub date: NaiveDate,
     /// The value measured; a check-in without one only records confidence or a note.
     #[serde(default, skip_serializing_if = "Option::is_none")]

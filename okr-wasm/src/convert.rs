@@ -303,12 +303,32 @@ export function okrJsonText(value, root) {
   } catch (_) {
     return { text: null, path: null, number: null };
   }
+  // A Date writes itself as an instant in UTC ("2026-02-14T23:00:00.000Z" for 15 February at
+  // midnight an hour east of Greenwich): only a text holding such a string can have held one,
+  // and only then is the value written again, each Date as its calendar day where the code runs
+  // (as `asOf` reads a Date).
+  // An invalid Date writes itself as null: the walk below, which a null starts, finds it.
+  const pad = (x, n) => String(x).padStart(n, "0");
+  const days = () => JSON.stringify(value, function (key, v) {
+    const d = this[key];
+    if (!(d instanceof Date)) return v;
+    if (Number.isNaN(d.getTime())) return "Invalid Date";
+    return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)}`;
+  });
+  if (text !== undefined && text.includes('Z"') && /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/.test(text)) {
+    text = days();
+  }
   // JSON writes NaN and infinities as null: only a text with a null can have held one, and
   // only then is the value walked (a replacer function would slow every document by a tenth).
   if (text === undefined || !text.includes("null")) return { text: text ?? null, path: null, number: null };
   const seen = new Set();
+  let invalidDate = false;
   const find = (v, path) => {
     if (typeof v === "number") return Number.isFinite(v) ? null : { text: null, path, number: String(v) };
+    if (v instanceof Date) {
+      invalidDate ||= Number.isNaN(v.getTime());
+      return null;
+    }
     if (v === null || typeof v !== "object" || seen.has(v)) return null;
     seen.add(v);
     const entries = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x]) : Object.keys(v).map((k) => [`${path}.${k}`, v[k]]);
@@ -318,7 +338,7 @@ export function okrJsonText(value, root) {
     }
     return null;
   };
-  return find(value, root) ?? { text, path: null, number: null };
+  return find(value, root) ?? { text: invalidDate ? days() : text, path: null, number: null };
 }
 "#)]
 extern "C" {

@@ -45,9 +45,10 @@ export interface Policy {
   max_cascade_depth?: number;
 }
 
-/** A plan document: the JSON interchange format shared by Rust, Python and JavaScript. */
+/** A plan document: the JSON interchange format shared by Rust, Python and JavaScript. Dates
+ * are YYYY-MM-DD strings, or `Date`s (each its calendar day where the code runs) in `new Plan`. */
 export interface PlanDocument {
-  cycles?: { id: string; start: string; end: string }[];
+  cycles?: { id: string; start: string | Date; end: string | Date }[];
   objectives?: ObjectiveSpec[];
   policy?: Policy;
   /** The scale check-in confidences are given on, [low, high] (such as [1, 10]): each is mapped
@@ -80,11 +81,11 @@ export interface KeyResultSpec {
   low?: number | null;
   high?: number | null;
   current?: number | null;
-  milestones?: { name: string; weight?: number; done_on?: string | null }[];
+  milestones?: { name: string; weight?: number; done_on?: string | Date | null }[];
   points?: [number, number][];
   op?: "sum" | "mean" | "min" | "max" | null;
   parents?: Alignment[];
-  check_ins?: { date: string; value?: number | null; confidence?: number | null; done?: boolean | null; note?: string | null }[];
+  check_ins?: { date: string | Date; value?: number | null; confidence?: number | null; done?: boolean | null; note?: string | null }[];
 }
 
 /** Columns of `Plan.fromColumns`: typed arrays or arrays, one entry per row. */

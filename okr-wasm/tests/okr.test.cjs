@@ -122,6 +122,16 @@ test("columns from typed arrays match the document form", () => {
   assert.equal(dated([new Date(2026, 0, 10), new Date(2026, 1, 15)]).score({ asOf: "2026-02-14" }).nodes.find((n) => String(n.id) === "10").value, 4);
   assert.throws(() => dated([new Date("x"), "2026-02-14"]), (e) => e.code === "invalid_date" && /Invalid Date/.test(e.message));
   assert.throws(() => dated([new Date(2026, 0, 10), 5]), (e) => e.code === "invalid_input" && /checkIns.date/.test(e.message));
+  // So may a document's dates (JSON would write a Date as its instant in UTC, a day early east
+  // of Greenwich); a string that only looks like one is left as it is.
+  const doc = (start, date, title) => new Plan({
+    cycles: [{ id: "q", start, end: "2026-03-31" }],
+    objectives: [{ id: "o", cycle: "q", title, key_results: [{ id: "k", kind: "linear", start: 0, target: 10,
+      check_ins: [{ date, value: 4 }, { date: "2026-02-14", value: 8 }] }] }],
+  });
+  const plain = doc("2026-01-01", "2026-01-10", "2026-01-10T23:30:00.000Z").score({ asOf: "2026-02-14" });
+  assert.deepEqual(doc(new Date(2026, 0, 1), new Date(2026, 0, 10, 23, 30), "2026-01-10T23:30:00.000Z").score({ asOf: "2026-02-14" }), plain);
+  assert.throws(() => doc("2026-01-01", new Date("x"), "t"), (e) => e.code === "malformed" && e.message.includes("invalid date `Invalid Date`"));
 });
 
 test("confidences on a declared scale are mapped onto [0, 1], in columns and in documents", () => {

@@ -812,3 +812,32 @@ fn confidences_on_a_declared_scale_are_mapped_onto_zero_to_one() {
         .to_string()
         .contains("`10` on 2026-01-05 is outside [0, 1]"));
 }
+
+#[test]
+fn document_dates_are_read_as_days_and_a_bad_one_is_named() {
+    let text = json!({
+        "cycles": [{"id": "q1", "start": "2026-01-01", "end": "2026-03-31"}],
+        "objectives": [{"id": "o", "cycle": "q1", "key_results": [
+            {"id": "m", "kind": "milestones", "milestones": [
+                {"name": "a", "done_on": "2026-01-10"}, {"name": "b", "done_on": null}, {"name": "c"}]},
+            {"id": "k", "kind": "binary", "check_ins": [{"date": "2026-01-20", "value": 1}]}]}]
+    })
+    .to_string();
+    let doc: okr_core::Document = serde_json::from_str(&text).unwrap();
+    let ms = &doc.objectives[0].key_results[0].milestones;
+    assert_eq!(ms.iter().map(|m| m.done_on).collect::<Vec<_>>(), [Some(day("2026-01-10")), None, None]);
+    // Written back, the dates are the same text.
+    let again: okr_core::Document = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
+    assert_eq!(again, doc);
+    let report = Plan::from_json(&text).unwrap().score(day("2026-02-01"));
+    assert!((report.get("m").unwrap().score - 1.0 / 3.0).abs() < 1e-12);
+    for (bad, value) in [("2026-01-01", "2026-02-30"), ("2026-01-20", "Jan 20"), ("2026-01-10", "2026-1-10x")]
+    {
+        let err = Plan::from_json(&text.replacen(bad, value, 1)).unwrap_err();
+        assert_eq!(err.code(), "malformed");
+        assert!(err.to_string().contains(&format!("invalid date `{value}`: expected YYYY-MM-DD")), "{err}");
+    }
+    // A date must be text.
+    let err = Plan::from_json(&text.replacen("\"2026-01-20\"", "20260120", 1)).unwrap_err();
+    assert!(err.to_string().contains("expected a date as YYYY-MM-DD"), "{err}");
+}
