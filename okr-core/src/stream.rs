@@ -66,21 +66,14 @@ pub(crate) fn add_edges(b: &mut Builder, edges: &[PendingEdge]) -> Result<()> {
 
 /// Parses and validates a plan document (see the module docs).
 pub(crate) fn from_json(text: &str) -> Result<crate::Plan> {
-    let mut state = State {
-        b: Builder::with_capacity(0),
-        edges: Vec::new(),
-        cycles_read: false,
-        waiting: Vec::new(),
-        policy: None,
-        failure: None,
-    };
+    let mut state = State::new();
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = Document(&mut state).deserialize(&mut de).and_then(|()| de.end());
     // A validation error stopped the parse: it is the one to report.
     if let Some(e) = state.failure {
         return Err(e);
     }
-    parsed.map_err(|e| Error::Malformed { message: e.to_string() })?;
+    parsed.map_err(|e| Error::Malformed { message: located(text, &e) })?;
     let State { mut b, mut edges, waiting, policy, .. } = state;
     for o in &waiting {
         add_objective(&mut b, o, &mut edges)?;
@@ -101,7 +94,102 @@ struct State {
     failure: Option<Error>,
 }
 
+/// A parse error's message, led by the path of the value it is about
+/// (`` at `objectives[1].key_results[0].target`: invalid type: … ``).
+fn located(text: &str, e: &serde_json::Error) -> String {
+    match path_at(text, e.line(), e.column()) {
+        Some(path) => format!("at `{path}`: {e}"),
+        None => e.to_string(),
+    }
+}
+
+/// The path of the JSON value being read at `line` and `column` (1-based, in bytes, as
+/// serde_json reports an error: the column is the last byte it read), or `None` at the top
+/// level. Found by scanning the text up to there, keeping the key of each open object and the
+/// index of each open array: a second typed parse with its path tracked (serde_path_to_error)
+/// would have added a second copy of the document's parsing code, some 76 KB of WebAssembly.
+fn path_at(text: &str, line: usize, column: usize) -> Option<String> {
+    enum Open<'t> {
+        Object { key: Option<&'t str>, expecting_key: bool },
+        Array { index: Option<usize>, awaiting: bool },
+    }
+    let bytes = text.as_bytes();
+    let line_start = if line <= 1 {
+        0
+    } else {
+        let mut newlines = bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n');
+        newlines.nth(line - 2).map_or(bytes.len(), |(i, _)| i + 1)
+    };
+    let end = (line_start + column).min(bytes.len());
+    let mut stack: Vec<Open<'_>> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        let b = bytes[i];
+        // A value (or key) starts here: an array counts it as its next element.
+        if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b']' | b'}') {
+            if let Some(Open::Array { index, awaiting: awaiting @ true }) = stack.last_mut() {
+                *index = Some(index.map_or(0, |k| k + 1));
+                *awaiting = false;
+            }
+        }
+        match b {
+            b'{' => stack.push(Open::Object { key: None, expecting_key: true }),
+            b'[' => stack.push(Open::Array { index: None, awaiting: true }),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b':' => {
+                if let Some(Open::Object { expecting_key, .. }) = stack.last_mut() {
+                    *expecting_key = false;
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Open::Object { key, expecting_key }) => (*key, *expecting_key) = (None, true),
+                Some(Open::Array { awaiting, .. }) => *awaiting = true,
+                None => {}
+            },
+            b'"' => {
+                let from = i + 1;
+                i = from;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Open::Object { key, expecting_key: true }) = stack.last_mut() {
+                    *key = text.get(from..i.min(bytes.len()));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for open in &stack {
+        match open {
+            Open::Object { key: Some(key), .. } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Open::Array { index: Some(k), .. } => path.push_str(&format!("[{k}]")),
+            _ => break,
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
 impl State {
+    fn new() -> State {
+        State {
+            b: Builder::with_capacity(0),
+            edges: Vec::new(),
+            cycles_read: false,
+            waiting: Vec::new(),
+            policy: None,
+            failure: None,
+        }
+    }
+
     /// Keeps `result`'s error for the caller and stops the parse with a placeholder.
     fn keep<E: de::Error>(&mut self, result: Result<()>) -> Result<(), E> {
         result.map_err(|e| {
@@ -200,5 +288,35 @@ impl<'de> Visitor<'de> for Objectives<'_> {
             self.0.keep(added)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        match from_json(text) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::from("no error"),
+        }
+    }
+
+    #[test]
+    fn parse_errors_name_the_path_of_their_value() {
+        // Pretty-printed (the error on a later line), with escapes in strings before it.
+        let text = "{\n  \"objectives\": [\n    {\"id\": \"a\\\"]b\", \"title\": \"x\\\\\"},\n    {\"id\": \"b\", \"key_results\": [\n      {\"id\": \"k\", \"kind\": \"linear\", \"start\": 0, \"target\": 1},\n      {\"id\": \"m\", \"kind\": \"linear\", \"start\": 0, \"target\": \"1\"}\n    ]}\n  ]\n}";
+        let e = error_of(text);
+        assert!(e.contains("at `objectives[1].key_results[1].target`: invalid type: string \"1\""), "{e}");
+        // An object missing a field is named, not its last key; an array of the wrong length too.
+        let e = error_of(r#"{"objectives": [{"title": "x"}]}"#);
+        assert!(e.contains("at `objectives[0]`: missing field `id`"), "{e}");
+        let e = error_of(r#"{"confidence_scale": [1], "objectives": []}"#);
+        assert!(e.contains("at `confidence_scale`: invalid length 1"), "{e}");
+        // At the top level there is no path.
+        let e = error_of("[1]");
+        assert!(e.starts_with("malformed plan document: invalid type: sequence"), "{e}");
+        assert_eq!(path_at("", 1, 0), None);
+        assert_eq!(path_at("{\"a\": [1, {\"b\": 2", 9, 99).as_deref(), Some("a[1].b"));
     }
 }
