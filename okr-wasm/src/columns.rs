@@ -160,7 +160,14 @@ pub fn columns(value: &JsValue) -> Result<Columns<'static>, JsValue> {
         .transpose()?;
     let cycles: Vec<Cycle> = match top.get("cycles")? {
         None => Vec::new(),
-        Some(v) => serde_wasm_bindgen::from_value(v).map_err(|e| invalid_input(format!("cycles: {e}")))?,
+        // Through JSON text, as a document's cycles are, so that a `Date` is its local calendar
+        // day; parsed back by `JSON.parse` (serde_json here would add a second parser of cycles
+        // to the .wasm).
+        Some(v) => {
+            let text = json_text(&v, "cycles")?.ok_or_else(|| invalid_input("`cycles` must be an array"))?;
+            let plain = js_sys::JSON::parse(&text).map_err(|_| invalid_input("`cycles` must be an array"))?;
+            serde_wasm_bindgen::from_value(plain).map_err(|e| invalid_input(format!("cycles: {e}")))?
+        }
     };
     let policy = match top.get("policy")? {
         None => None,

@@ -109,7 +109,7 @@ export interface PlanColumns {
   };
   alignments?: { child: Int32Array | number[] | string[]; parent: Int32Array | number[] | string[]; weight?: Float64Array | (number | null)[] };
   checkIns?: { keyResult: Int32Array | number[] | string[]; date: (string | Date)[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
-  cycles?: { id: string; start: string; end: string }[];
+  cycles?: { id: string; start: string | Date; end: string | Date }[];
   policy?: Policy;
   /** The scale of `checkIns.confidence`, [low, high], mapped onto [0, 1] (see `PlanDocument`). */
   confidenceScale?: [number, number];

@@ -110,13 +110,15 @@ test("columns from typed arrays match the document form", () => {
   const mixed = Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [10], threshold: [Infinity], low: [-Infinity], current: [5] } });
   assert.ok(close(mixed.scoreReport({ asOf: "2026-02-15" }).get("2").score, 0.5));
   // Check-in dates may be Dates (each its calendar day where the code runs), mixed with strings.
-  const dated = (date) => Plan.fromColumns({
+  const dated = (date, start = "2026-01-01") => Plan.fromColumns({
     objectives: { id: [1], cycle: ["q"] },
     keyResults: { id: [10], objective: [1], kind: ["linear"], start: [0], target: [10] },
     checkIns: { keyResult: [10, 10], date, value: [4, 8] },
-    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+    cycles: [{ id: "q", start, end: "2026-03-31" }],
   });
   const byStrings = dated(["2026-01-10", "2026-02-14"]).score({ asOf: "2026-02-14" });
+  assert.deepEqual(dated(["2026-01-10", "2026-02-14"], new Date(2026, 0, 1)).score({ asOf: "2026-02-14" }), byStrings);
+  assert.throws(() => dated(["2026-01-10", "2026-02-14"], "2026-02-30"), (e) => e.code === "invalid_input" && e.message.includes("invalid date `2026-02-30`"));
   assert.deepEqual(dated([new Date(2026, 0, 10, 23, 30), "2026-02-14"]).score({ asOf: "2026-02-14" }), byStrings);
   assert.deepEqual(dated([new Date(2026, 0, 10), new Date(2026, 1, 14)]).score({ asOf: "2026-02-14" }), byStrings);
   assert.equal(dated([new Date(2026, 0, 10), new Date(2026, 1, 15)]).score({ asOf: "2026-02-14" }).nodes.find((n) => String(n.id) === "10").value, 4);
