@@ -46,11 +46,32 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
         Rule::Linear { start, target } => {
             format!("({} − {}) / ({} − {})", num(value), num(start), num(target), num(start))
         }
+        // Each states what holds: the condition when it is met, its negation when it is not.
         Rule::AtLeast { threshold, strict } => {
-            format!("{} {} {}", num(value), if strict { ">" } else { "≥" }, num(threshold))
+            let met = if strict { value > threshold } else { value >= threshold };
+            let op = match (strict, met) {
+                (true, true) => ">",
+                (false, true) => "≥",
+                (true, false) => "≤",
+                (false, false) => "<",
+            };
+            format!("{} {op} {}", num(value), num(threshold))
         }
         Rule::AtMost { threshold, strict } => {
-            format!("{} {} {}", num(value), if strict { "<" } else { "≤" }, num(threshold))
+            let met = if strict { value < threshold } else { value <= threshold };
+            let op = match (strict, met) {
+                (true, true) => "<",
+                (false, true) => "≤",
+                (true, false) => "≥",
+                (false, false) => ">",
+            };
+            format!("{} {op} {}", num(value), num(threshold))
+        }
+        Rule::Range { low, high } if value < low => {
+            format!("{} < {}, below the range [{}, {}]", num(value), num(low), num(low), num(high))
+        }
+        Rule::Range { low, high } if value > high => {
+            format!("{} > {}, above the range [{}, {}]", num(value), num(high), num(low), num(high))
         }
         Rule::Range { low, high } => format!("{} ≤ {} ≤ {}", num(low), num(value), num(high)),
         Rule::Binary => (if value == 1.0 { "done" } else { "not done" }).to_owned(),

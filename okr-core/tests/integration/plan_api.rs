@@ -841,3 +841,36 @@ fn document_dates_are_read_as_days_and_a_bad_one_is_named() {
     let err = Plan::from_json(&text.replacen("\"2026-01-20\"", "20260120", 1)).unwrap_err();
     assert!(err.to_string().contains("expected a date as YYYY-MM-DD"), "{err}");
 }
+
+#[test]
+fn threshold_and_range_formulas_state_what_holds() {
+    let plan = Plan::from_json(
+        &json!({"objectives": [{"id": "o", "key_results": [
+            {"id": "ge_met", "kind": "at_least", "threshold": 10, "current": 10},
+            {"id": "ge_missed", "kind": "at_least", "threshold": 10, "current": 8},
+            {"id": "gt_missed", "kind": "at_least", "threshold": 10, "strict": true, "current": 10},
+            {"id": "le_missed", "kind": "at_most", "threshold": 5, "current": 6},
+            {"id": "lt_met", "kind": "at_most", "threshold": 5, "strict": true, "current": 4},
+            {"id": "lt_missed", "kind": "at_most", "threshold": 5, "strict": true, "current": 5},
+            {"id": "in", "kind": "range", "low": 3, "high": 5, "current": 4},
+            {"id": "below", "kind": "range", "low": 3, "high": 5, "current": 2},
+            {"id": "above", "kind": "range", "low": 3, "high": 5, "current": 6}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let report = plan.score(day("2026-02-15"));
+    let formula = |id: &str| report.explain(id).unwrap().formula;
+    for (id, want) in [
+        ("ge_met", "10 ≥ 10 → score 1"),
+        ("ge_missed", "8 < 10 → score 0"),
+        ("gt_missed", "10 ≤ 10 → score 0"),
+        ("le_missed", "6 > 5 → score 0"),
+        ("lt_met", "4 < 5 → score 1"),
+        ("lt_missed", "5 ≥ 5 → score 0"),
+        ("in", "3 ≤ 4 ≤ 5 → score 1"),
+        ("below", "2 < 3, below the range [3, 5] → score 0"),
+        ("above", "6 > 5, above the range [3, 5] → score 0"),
+    ] {
+        assert_eq!(formula(id), format!("{want}, clamped to [0, 1]"), "{id}");
+    }
+}
