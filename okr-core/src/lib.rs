@@ -90,6 +90,7 @@ mod document;
 mod error;
 mod events;
 mod explain;
+mod export;
 mod forecast;
 mod formula;
 mod ids;

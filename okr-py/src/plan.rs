@@ -115,6 +115,13 @@ impl Plan {
         Ok((to_json(&packet)?, packet.to_markdown()))
     }
 
+    /// The plan as a document, as JSON text (see `okr_core::Plan::to_document`).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let plan = &self.0;
+        py.allow_threads(|| serde_json::to_string(&plan.to_document()))
+            .map_err(|e| invalid_input(e.to_string()))
+    }
+
     /// The plan's policy, as JSON.
     fn policy_json(&self) -> PyResult<String> {
         serde_json::to_string(self.0.policy()).map_err(|e| invalid_input(e.to_string()))

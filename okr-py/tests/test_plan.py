@@ -55,6 +55,26 @@ def test_from_frames_matches_from_dict():
     assert math.isclose(a.loc["team", "score"], (1 + 3 * 0.2) / 4, rel_tol=1e-12)
 
 
+def test_a_plan_from_frames_written_back_as_a_document_scores_the_same():
+    plan = okr.Plan.from_frames(*frames(), policy={"cap": 1.5})
+    doc = plan.to_dict()
+    assert doc == json.loads(plan.to_json())
+    team = doc["objectives"][1]
+    assert team["parents"] == [{"id": "co"}]  # weight 1 is left out, as documents write it
+    k3 = team["key_results"][1]
+    assert (k3["id"], k3["weight"], k3["start"], k3["target"]) == ("k3", 3.0, 100.0, 0.0)
+    assert k3["check_ins"] == [{"date": "2026-01-10", "value": 80.0, "confidence": 0.9}, {"date": "2026-02-01", "confidence": 0.4}]
+    assert doc["policy"]["cap"] == 1.5
+    for as_of in ("2026-01-05", "2026-02-15", "2026-04-01"):
+        a = plan.score(as_of).to_pandas().set_index("id").sort_index()
+        b = okr.Plan.from_dict(doc).score(as_of).to_pandas().set_index("id").sort_index()
+        pd.testing.assert_frame_equal(a, b)
+    # Integer ids come back as their decimal text, as every document holds ids.
+    ints = okr.Plan.from_frames(pd.DataFrame({"id": [7]}), pd.DataFrame({"id": [8], "objective": [7], "kind": ["binary"], "current": [1.0]}))
+    assert [o["id"] for o in ints.to_dict()["objectives"]] == ["7"]
+    assert okr.Plan.from_json(ints.to_json()).score("2026-01-01")["7"]["score"] == 1.0
+
+
 def test_random_numbers_score_bit_for_bit_alike_through_json_and_frames():
     """A plan sent as a dict (JSON inside) and as DataFrames holds the same doubles, so it scores
     identically to the last bit: JSON numbers are read correctly rounded."""

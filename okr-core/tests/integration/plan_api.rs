@@ -112,7 +112,7 @@ fn policy_override_is_validated() {
     assert_eq!(r.get("deals").unwrap().score, 1.0); // at_least is 0 or 1 whatever the cap
 }
 
-fn columns() -> Columns<'static> {
+pub(crate) fn columns() -> Columns<'static> {
     Columns {
         objectives: ObjectiveColumns {
             id: vec!["co", "t"].into(),
@@ -355,7 +355,7 @@ impl Lcg {
     }
 }
 
-fn random_plan(seed: u64, n: usize) -> Value {
+pub(crate) fn random_plan(seed: u64, n: usize) -> Value {
     let mut rng = Lcg(seed);
     let objectives: Vec<Value> = (0..n)
         .map(|i| {

@@ -371,6 +371,20 @@ class Plan:
         """The plan's policy settings."""
         return json.loads(self._inner.policy_json())
 
+    @boundary
+    def to_json(self) -> str:
+        """The plan as a plan document (JSON text), however it was built: ``Plan.from_json``
+        of it scores the same. Objectives and their key results come in input order, each
+        node's ``parents`` with their weights, check-ins sorted by date, the policy in full,
+        confidences on [0, 1] (a declared ``confidence_scale`` is not written back)."""
+        return self._inner.to_json()
+
+    @boundary
+    def to_dict(self) -> Dict[str, Any]:
+        """The plan as a plan document (a dict, as ``to_json`` writes it): ``Plan.from_dict``
+        of it scores the same. Dates are ``YYYY-MM-DD`` strings."""
+        return json.loads(self._inner.to_json())
+
     def __len__(self) -> int:
         return len(self._inner)
 
