@@ -143,39 +143,27 @@ def test_alpha_on_continuous_scores():
 
 @pytest.mark.parametrize("seed", RNG_SEEDS)
 @pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
-def test_cohen_matches_sklearn_and_statsmodels(seed, weights):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cohen_matches_sklearn_and_statsmodels(seed, weights, weighted):
     rng = np.random.default_rng(seed)
     a = rng.integers(0, 4, size=120)
     b = np.where(rng.random(120) < 0.6, a, rng.integers(0, 4, size=120))
     labels = [0, 1, 2, 3, 4]  # category 4 is never used but counts
-    assert rel(cal.cohen_kappa(a, b, labels=labels, weights=weights), reference(cohen_kappa_score, a, b, labels=labels, weights=weights), 1e-12)
-    table = pd.crosstab(pd.Categorical(a, categories=labels), pd.Categorical(b, categories=labels), dropna=False).to_numpy()
-    ref = reference(inter_rater.cohens_kappa, table, wt=weights)
-    ours = cal.cohen_kappa_test(a, b, labels=labels, weights=weights)
-    for mine, theirs in [("kappa", "kappa"), ("se", "std_kappa"), ("se0", "std_kappa0"), ("z", "z_value")]:
-        assert rel(ours[mine], ref[theirs], 1e-9), (mine, ours[mine], ref[theirs])
-    assert rel(ours["pval"], ref["pvalue_two_sided"], 1e-8)
-    assert rel(ours["ci95"][0], ref["kappa_low"]) and rel(ours["ci95"][1], ref["kappa_upp"])
-
-
-@pytest.mark.parametrize("seed", RNG_SEEDS)
-@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
-def test_cohen_sample_weight_matches_sklearn_and_statsmodels(seed, weights):
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, 4, size=150)
-    b = np.where(rng.random(150) < 0.6, a, rng.integers(0, 4, size=150))
-    w = rng.uniform(0.0, 3.0, size=150)
-    w[:5] = 0.0  # a weight of 0 leaves its pair out
-    theirs = reference(cohen_kappa_score, a, b, weights=weights, sample_weight=w)
-    assert rel(cal.cohen_kappa(a, b, weights=weights, sample_weight=w), theirs, 1e-12)
+    w = None
+    if weighted:
+        w = rng.uniform(0.0, 3.0, size=120)
+        w[:5] = 0.0  # a weight of 0 leaves its pair out
+    theirs = reference(cohen_kappa_score, a, b, labels=labels, weights=weights, sample_weight=w)
+    assert rel(cal.cohen_kappa(a, b, labels=labels, weights=weights, sample_weight=w), theirs, 1e-12)
     # statsmodels reads a table of (weighted) counts: its sample size is their total, as ours.
-    labels = [0, 1, 2, 3]
     table = pd.crosstab(pd.Categorical(a, categories=labels), pd.Categorical(b, categories=labels),
-                        values=w, aggfunc="sum", dropna=False).fillna(0.0).to_numpy()
+                        values=np.ones(120) if w is None else w, aggfunc="sum", dropna=False).fillna(0.0).to_numpy()
     ref = reference(inter_rater.cohens_kappa, table, wt=weights)
-    ours = cal.cohen_kappa_test(a, b, weights=weights, sample_weight=pd.Series(w))
+    ours = cal.cohen_kappa_test(a, b, labels=labels, weights=weights, sample_weight=None if w is None else pd.Series(w))
     for mine, name in [("kappa", "kappa"), ("se", "std_kappa"), ("se0", "std_kappa0"), ("z", "z_value")]:
         assert rel(ours[mine], ref[name], 1e-9), (mine, ours[mine], ref[name])
+    assert rel(ours["pval"], ref["pvalue_two_sided"], 1e-8)
+    assert rel(ours["ci95"][0], ref["kappa_low"]) and rel(ours["ci95"][1], ref["kappa_upp"])
 
 
 def test_cohen_sample_weight_errors():
