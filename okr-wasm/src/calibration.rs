@@ -63,7 +63,7 @@ fn long(data: &JsValue, first: &str) -> Result<Long, JsValue> {
 /// The six ICCs in pingouin's order: `[{type, description, icc, f, df1, df2, pval, ci95}]`.
 #[wasm_bindgen(js_name = intraclassCorr, unchecked_return_type = "IccRow[]")]
 pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Result<JsValue, JsValue> {
-    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["nanPolicy"], "option")?;
+    let options = crate::convert::options(options, &["nanPolicy"])?;
     let (t, r, v) = long(&data.into(), "targets")?;
     let missing = match text_option(&options, "nanPolicy", "raise")?.as_str() {
         "raise" => Missing::Raise,
@@ -80,8 +80,7 @@ pub fn krippendorff_alpha(
     #[wasm_bindgen(unchecked_param_type = "(number | null)[][]")] reliability_data: JsValue,
     options: Option<AlphaOptions>,
 ) -> Result<f64, JsValue> {
-    let options =
-        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["level", "valueDomain"], "option")?;
+    let options = crate::convert::options(options, &["level", "valueDomain"])?;
     let name = text_option(&options, "level", "interval")?;
     let level = Level::parse(&name).ok_or_else(|| invalid_input(format!("unknown level `{name}`")))?;
     let domain = field(&options, "valueDomain")?.map(|d| floats(&d, "valueDomain")).transpose()?;
@@ -97,11 +96,7 @@ pub fn cohen_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] y2: JsValue,
     options: Option<KappaOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options = known_keys(
-        options.map_or(JsValue::UNDEFINED, Into::into),
-        &["labels", "weights", "sampleWeight"],
-        "option",
-    )?;
+    let options = crate::convert::options(options, &["labels", "weights", "sampleWeight"])?;
     let wrong = || invalid_input("`weights` must be `linear`, `quadratic` or null");
     let weights = field(&options, "weights")?.map(|w| w.as_string().ok_or_else(wrong)).transpose()?;
     let w = cal::KappaWeights::parse(weights.as_deref()).ok_or_else(wrong)?;
@@ -122,7 +117,7 @@ pub fn fleiss_kappa(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] table: JsValue,
     options: Option<FleissOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["method"], "option")?;
+    let options = crate::convert::options(options, &["method"])?;
     let method = cal::FleissMethod::named(&text_option(&options, "method", "fleiss")?).map_err(to_js_err)?;
     numbers_to_js(&cal::fleiss_kappa_with(&matrix(&table, "table")?, method).map_err(to_js_err)?)
 }
@@ -133,7 +128,7 @@ pub fn kendall_w(
     #[wasm_bindgen(unchecked_param_type = "number[][]")] data: JsValue,
     options: Option<KendallOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["correctTies"], "option")?;
+    let options = crate::convert::options(options, &["correctTies"])?;
     let correct = match field(&options, "correctTies")? {
         None => true,
         Some(v) => v.as_bool().ok_or_else(|| invalid_input("`correctTies` must be true or false"))?,
@@ -168,7 +163,7 @@ pub fn normalize(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
     options: Option<NormalizeOptions>,
 ) -> Result<js_sys::Float64Array, JsValue> {
-    let options = known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["method", "scale"], "option")?;
+    let options = crate::convert::options(options, &["method", "scale"])?;
     let name = text_option(&options, "method", "zscore")?;
     let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
     let scale = pair(&options, "scale")?.map(|[lo, hi]| (lo, hi));
@@ -273,11 +268,7 @@ pub fn nine_box(
     #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] potential: JsValue,
     options: Option<NineBoxOptions>,
 ) -> Result<JsValue, JsValue> {
-    let options = known_keys(
-        options.map_or(JsValue::UNDEFINED, Into::into),
-        &["performanceCuts", "potentialCuts"],
-        "option",
-    )?;
+    let options = crate::convert::options(options, &["performanceCuts", "potentialCuts"])?;
     let cuts = nine_box_cuts(&options)?;
     numbers_to_js(
         &cal::nine_box(&floats(&performance, "performance")?, &floats(&potential, "potential")?, cuts)
@@ -305,8 +296,7 @@ pub fn feedback_360(
     .and_then(|r| r.with_relationship(&relationships))
     .and_then(|r| r.with_competency(&competencies))
     .map_err(to_js_err)?;
-    let options =
-        known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["thresholds", "gap"], "option")?;
+    let options = crate::convert::options(options, &["thresholds", "gap"])?;
     let mut o = cal::FeedbackOptions::default();
     if let Some(g) = field(&options, "gap")? {
         o.gap = g.as_f64().ok_or_else(|| invalid_input("`gap` must be a number"))?;

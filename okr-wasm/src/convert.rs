@@ -83,6 +83,12 @@ pub fn known_keys(value: JsValue, allowed: &[&str], what: &str) -> Result<JsValu
     Ok(value)
 }
 
+/// A function's options object, given or not (`undefined`), each key one of `allowed` (see
+/// [`known_keys`]).
+pub fn options<T: Into<JsValue>>(options: Option<T>, allowed: &[&str]) -> Result<JsValue, JsValue> {
+    known_keys(options.map_or(JsValue::UNDEFINED, Into::into), allowed, "option")
+}
+
 /// A pair `[low, high]` under `name` in `options`, if given (a confidence scale, a rating scale,
 /// 9-box cuts); anything but two numbers is an error naming it.
 pub fn pair(options: &JsValue, name: &str) -> Result<Option<[f64; 2]>, JsValue> {

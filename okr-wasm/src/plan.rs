@@ -2,7 +2,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field, json_text, known_keys, local_day, node_id, to_js};
+use crate::convert::{field, json_text, local_day, node_id, to_js};
 use crate::errors::{invalid_input, to_js_err};
 use crate::scoring::Report;
 
@@ -39,7 +39,7 @@ impl Plan {
 
 /// Score options given or not (`undefined`), each key one of theirs.
 fn opt(options: Option<ScoreOptionsArg>) -> Result<JsValue, JsValue> {
-    known_keys(options.map_or(JsValue::UNDEFINED, Into::into), &["asOf", "policy"], "option")
+    crate::convert::options(options, &["asOf", "policy"])
 }
 
 fn today() -> String {
