@@ -42,7 +42,7 @@ fuzz_target!(|input: Input| {
     let _ = cal::cohen_kappa(&values, &input.labels[..input.labels.len().min(n)], None, cal::KappaWeights::Quadratic);
     let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
     // The labels as sample weights: negative, NaN, zero and mis-sized ones included.
-    let _ = cal::cohen_kappa_weighted(&values, &values, None, cal::KappaWeights::None, &input.labels);
+    let _ = cal::cohen_kappa_weighted(&values, &values, None, cal::KappaWeights::None, Some(&input.labels));
     let _ = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
     let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
     if let Ok(ratings) = Ratings::new(&ratee.clone().into(), &rater.clone().into(), values) {

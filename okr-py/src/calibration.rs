@@ -120,10 +120,7 @@ fn cohen_kappa(
     let (y1, y2) = (floats(y1, "y1")?, floats(y2, "y2")?);
     let sample = sample_weight.map(|s| floats(s, "sample_weight")).transpose()?;
     let k = py
-        .allow_threads(|| match &sample {
-            None => cal::cohen_kappa(&y1, &y2, labels.as_deref(), w),
-            Some(s) => cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, s),
-        })
+        .allow_threads(|| cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, sample.as_deref()))
         .map_err(to_py_err)?;
     to_python(py, &k)
 }

@@ -103,11 +103,9 @@ pub fn cohen_kappa(
     let labels = field(&options, "labels")?.map(|l| floats(&l, "labels")).transpose()?;
     let sample = field(&options, "sampleWeight")?.map(|s| floats(&s, "sampleWeight")).transpose()?;
     let (y1, y2) = (floats(&y1, "y1")?, floats(&y2, "y2")?);
-    let k = match &sample {
-        None => cal::cohen_kappa(&y1, &y2, labels.as_deref(), w),
-        Some(s) => cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, s),
-    };
-    numbers_to_js(&k.map_err(to_js_err)?)
+    numbers_to_js(
+        &cal::cohen_kappa_weighted(&y1, &y2, labels.as_deref(), w, sample.as_deref()).map_err(to_js_err)?,
+    )
 }
 
 /// Fleiss' kappa of a subjects × categories count table; `method: 'randolph'` (or `'uniform'`)

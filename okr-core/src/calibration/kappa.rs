@@ -80,33 +80,24 @@ pub fn cohen_kappa(
     labels: Option<&[f64]>,
     weights: KappaWeights,
 ) -> Result<CohenKappa> {
-    kappa_of_pairs(y1, y2, labels, weights, None)
+    cohen_kappa_weighted(y1, y2, labels, weights, None)
 }
 
-/// [`cohen_kappa`] with a weight per pair (scikit-learn's `sample_weight`): each pair counts
-/// its weight in the table of agreements. The weights must be finite and ≥ 0, with a positive
-/// total. For the standard errors the weights are frequencies, as SAS's `WEIGHT` statement
-/// reads them: the sample size is their total (a pair of weight 3 counts as three pairs).
+/// [`cohen_kappa`] with a weight per pair when `sample_weight` is given (scikit-learn's
+/// `sample_weight`; `None` is [`cohen_kappa`]): each pair counts its weight in the table of
+/// agreements. The weights must be finite and ≥ 0, with a positive total. For the standard
+/// errors the weights are frequencies, as SAS's `WEIGHT` statement reads them: the sample size
+/// is their total (a pair of weight 3 counts as three pairs).
 ///
 /// ```
 /// use okr_core::calibration::{cohen_kappa, cohen_kappa_weighted, KappaWeights};
 /// // A pair of weight 2 is that pair given twice.
-/// let k = cohen_kappa_weighted(&[1.0, 2.0, 2.0], &[1.0, 2.0, 1.0], None, KappaWeights::None, &[2.0, 1.0, 1.0])?;
+/// let k = cohen_kappa_weighted(&[1.0, 2.0, 2.0], &[1.0, 2.0, 1.0], None, KappaWeights::None, Some(&[2.0, 1.0, 1.0]))?;
 /// let twice = cohen_kappa(&[1.0, 1.0, 2.0, 2.0], &[1.0, 1.0, 2.0, 1.0], None, KappaWeights::None)?;
 /// assert!((k.kappa - twice.kappa).abs() < 1e-12 && (k.se - twice.se).abs() < 1e-12);
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 pub fn cohen_kappa_weighted(
-    y1: &[f64],
-    y2: &[f64],
-    labels: Option<&[f64]>,
-    weights: KappaWeights,
-    sample_weight: &[f64],
-) -> Result<CohenKappa> {
-    kappa_of_pairs(y1, y2, labels, weights, Some(sample_weight))
-}
-
-fn kappa_of_pairs(
     y1: &[f64],
     y2: &[f64],
     labels: Option<&[f64]>,
@@ -387,18 +378,20 @@ mod tests {
         let (a, b) = textbook();
         let plain = cohen_kappa(&a, &b, None, KappaWeights::Quadratic).unwrap();
         // Weight 1 throughout is the plain kappa; weight 2 throughout halves the variances.
-        let ones = cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, &vec![1.0; a.len()]).unwrap();
+        let ones =
+            cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, Some(&vec![1.0; a.len()])).unwrap();
         assert_eq!(ones, plain);
-        let twos = cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, &vec![2.0; a.len()]).unwrap();
+        let twos =
+            cohen_kappa_weighted(&a, &b, None, KappaWeights::Quadratic, Some(&vec![2.0; a.len()])).unwrap();
         assert!((twos.kappa - plain.kappa).abs() < 1e-12);
         assert!((twos.se * 2f64.sqrt() - plain.se).abs() < 1e-12);
         // A weight of 0 leaves its pair out.
         let mut w = vec![1.0; a.len()];
         w[0] = 0.0;
         let dropped = cohen_kappa(&a[1..], &b[1..], None, KappaWeights::None).unwrap();
-        let zero = cohen_kappa_weighted(&a, &b, None, KappaWeights::None, &w).unwrap();
+        let zero = cohen_kappa_weighted(&a, &b, None, KappaWeights::None, Some(&w)).unwrap();
         assert!((zero.kappa - dropped.kappa).abs() < 1e-12 && (zero.se - dropped.se).abs() < 1e-12);
-        let err = |w: &[f64]| cohen_kappa_weighted(&a, &b, None, KappaWeights::None, w).unwrap_err();
+        let err = |w: &[f64]| cohen_kappa_weighted(&a, &b, None, KappaWeights::None, Some(w)).unwrap_err();
         assert_eq!(err(&[1.0]).code(), "length_mismatch");
         let mut bad = vec![1.0; a.len()];
         bad[3] = -1.0;
