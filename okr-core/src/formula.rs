@@ -1,7 +1,7 @@
 //! The human-readable formula of an [`Explanation`](crate::Explanation).
 
 use crate::explain::{num, Contribution};
-use crate::key_result::Rule;
+use crate::key_result::{value_score, Rule};
 use crate::pace::day;
 use crate::scoring::Report;
 
@@ -46,24 +46,15 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
         Rule::Linear { start, target } => {
             format!("({} − {}) / ({} − {})", num(value), num(start), num(target), num(start))
         }
-        // Each states what holds: the condition when it is met, its negation when it is not.
-        Rule::AtLeast { threshold, strict } => {
-            let met = if strict { value > threshold } else { value >= threshold };
-            let op = match (strict, met) {
-                (true, true) => ">",
-                (false, true) => "≥",
-                (true, false) => "≤",
-                (false, false) => "<",
-            };
-            format!("{} {op} {}", num(value), num(threshold))
-        }
-        Rule::AtMost { threshold, strict } => {
-            let met = if strict { value < threshold } else { value <= threshold };
-            let op = match (strict, met) {
-                (true, true) => "<",
-                (false, true) => "≤",
-                (true, false) => "≥",
-                (false, false) => ">",
+        // Each states what holds: the condition when it is met (as scoring decides it), its
+        // negation when it is not.
+        Rule::AtLeast { threshold, strict } | Rule::AtMost { threshold, strict } => {
+            let at_least = matches!(rule, Rule::AtLeast { .. });
+            let op = match (at_least, strict, value_score(&rule, value) == 1.0) {
+                (true, false, true) | (false, true, false) => "≥",
+                (true, true, true) | (false, false, false) => ">",
+                (false, false, true) | (true, true, false) => "≤",
+                (false, true, true) | (true, false, false) => "<",
             };
             format!("{} {op} {}", num(value), num(threshold))
         }
