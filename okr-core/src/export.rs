@@ -3,9 +3,8 @@
 
 use chrono::NaiveDate;
 
-use crate::document::{Alignment, CheckIn, Cycle, Document, KeyResultSpec, Milestone, ObjectiveSpec};
+use crate::document::{Alignment, Cycle, Document, KeyResultSpec, Milestone, ObjectiveSpec};
 use crate::key_result::Rule;
-use crate::plan::{PlanData, NONE};
 use crate::Plan;
 
 impl Plan {
@@ -55,11 +54,6 @@ impl Plan {
                 .map(|&(_, parent, weight)| Alignment { id: d.ids.get(parent).to_owned(), weight })
                 .collect()
         };
-        let text = |s: Option<&str>| s.filter(|t| !t.is_empty()).map(str::to_owned);
-        let cycle_id = |p: usize| {
-            let c = d.cycle(p);
-            (c != NONE).then(|| d.cycles[c as usize].id.clone())
-        };
         let mut objectives = Vec::new();
         for doc in 0..n as u32 {
             let p = d.pos_of_doc[doc as usize] as usize;
@@ -73,16 +67,15 @@ impl Plan {
                 .collect();
             own.sort_by_key(|&(k, _)| d.doc_of_pos[k as usize]);
             let key_results =
-                own.iter().map(|&(k, weight)| key_result(d, k as usize, weight, &parents_of)).collect();
-            let meta = &d.meta;
-            let i = doc as usize;
+                own.iter().map(|&(k, weight)| key_result(self, k as usize, weight, &parents_of)).collect();
+            let info = self.node_at(p);
             objectives.push(ObjectiveSpec {
-                id: d.ids.get(doc).to_owned(),
-                title: text(meta.title.get(i)),
-                owner: text(meta.owner.get(i)),
-                cycle: cycle_id(p),
-                level: text(meta.level.get(i)),
-                note: text(meta.note.get(i)),
+                id: info.id().to_owned(),
+                title: text(info.title()),
+                owner: text(info.owner()),
+                cycle: info.cycle().map(str::to_owned),
+                level: text(info.level()),
+                note: text(info.note()),
                 progress: driver,
                 parents: parents_of(doc),
                 key_results,
@@ -97,23 +90,27 @@ impl Plan {
     }
 }
 
+/// A node's text, absent when empty.
+fn text(s: Option<&str>) -> Option<String> {
+    s.filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
 /// Key result `p` (position) of weight `weight` in its objective, as a document writes it.
 fn key_result(
-    d: &PlanData,
+    plan: &Plan,
     p: usize,
     weight: f64,
     parents_of: &dyn Fn(u32) -> Vec<Alignment>,
 ) -> KeyResultSpec {
-    let doc = d.doc_of_pos[p];
-    let meta =
-        |col: &crate::plan::SparseText| col.get(doc as usize).filter(|t| !t.is_empty()).map(str::to_owned);
+    let d = &*plan.data;
+    let info = plan.node_at(p);
     let current = d.current[p];
     let mut spec = KeyResultSpec {
-        id: d.ids.get(doc).to_owned(),
-        kind: d.kind(p).unwrap_or(crate::document::KeyResultKind::Manual),
-        title: meta(&d.meta.title),
-        owner: meta(&d.meta.owner),
-        note: meta(&d.meta.note),
+        id: info.id().to_owned(),
+        kind: info.kind().unwrap_or(crate::document::KeyResultKind::Manual),
+        title: text(info.title()),
+        owner: text(info.owner()),
+        note: text(info.note()),
         weight,
         start: None,
         target: None,
@@ -125,8 +122,8 @@ fn key_result(
         milestones: Vec::new(),
         points: Vec::new(),
         op: None,
-        parents: parents_of(doc),
-        check_ins: Vec::new(),
+        parents: parents_of(d.doc_of_pos[p]),
+        check_ins: info.check_ins().collect(),
     };
     match d.rule(p) {
         Rule::Linear { start, target } => (spec.start, spec.target) = (Some(start), Some(target)),
@@ -153,20 +150,6 @@ fn key_result(
                 d.points[first as usize..(first + len) as usize].iter().map(|&(x, y)| [x, y]).collect();
         }
         Rule::Binary | Rule::Manual | Rule::Rollup | Rule::Objective { .. } => {}
-    }
-    let ci = &d.check_ins;
-    if !ci.day.is_empty() {
-        spec.check_ins = (ci.offsets[p] as usize..ci.offsets[p + 1] as usize)
-            .filter_map(|r| {
-                Some(CheckIn {
-                    date: NaiveDate::from_num_days_from_ce_opt(ci.day[r])?,
-                    value: (!ci.value[r].is_nan()).then_some(ci.value[r]),
-                    confidence: (!ci.confidence[r].is_nan()).then_some(ci.confidence[r]),
-                    done: None,
-                    note: ci.note.get(r).map(str::to_owned),
-                })
-            })
-            .collect();
     }
     spec
 }

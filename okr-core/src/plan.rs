@@ -417,6 +417,11 @@ impl Plan {
         self.data.pos(id).ok().map(|pos| NodeInfo { plan: &self.data, pos })
     }
 
+    /// The node at topological position `pos`.
+    pub(crate) fn node_at(&self, pos: usize) -> NodeInfo<'_> {
+        NodeInfo { plan: &self.data, pos }
+    }
+
     /// Every node, in input order.
     pub fn nodes(&self) -> impl Iterator<Item = NodeInfo<'_>> + '_ {
         self.data.pos_of_doc.iter().map(|&p| NodeInfo { plan: &self.data, pos: p as usize })
