@@ -269,6 +269,24 @@ def test_a_column_a_kind_does_not_read_is_ignored_whatever_it_holds():
     assert e.value.code == "non_finite" and "`k2`" in str(e.value) and "threshold" in str(e.value)
 
 
+def test_object_columns_of_numbers_read_pandas_nulls_as_missing():
+    # An object column (numbers mixed with None, NaN or pd.NA, as pandas builds one from
+    # records) scores as the float column with NaN does; text in it is refused by row.
+    objectives, key_results, alignments, check_ins, cycles = frames()
+    want = okr.Plan.from_frames(objectives, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+    as_objects = key_results.assign(
+        start=pd.Series([0, pd.NA, 100.0], dtype=object),
+        threshold=pd.Series([None, 3, np.nan], dtype=object),
+        weight=pd.Series([pd.NA, 1, 3], dtype=object),
+    )
+    ins = check_ins.assign(value=pd.Series([80.0, pd.NA], dtype=object), confidence=pd.Series([0.9, 0.4], dtype=object))
+    got = okr.Plan.from_frames(objectives, as_objects, alignments, ins, cycles).score("2026-02-15").to_pandas()
+    pd.testing.assert_frame_equal(got, want)
+    with pytest.raises(okr.OkrError) as e:
+        okr.Plan.from_frames(objectives, as_objects.assign(target=pd.Series(["10", pd.NA, 0], dtype=object)), cycles=cycles)
+    assert e.value.code == "invalid_input" and "key_results.target" in str(e.value) and "row 0" in str(e.value) and "'10'" in str(e.value)
+
+
 def test_errors_are_okr_errors_naming_the_problem():
     objectives, key_results, _, _, cycles = frames()
     with pytest.raises(okr.OkrError) as e:

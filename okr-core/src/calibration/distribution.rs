@@ -103,8 +103,8 @@ pub fn distribution(
         .enumerate()
         .map(|(i, v)| {
             categories.iter().position(|c| c == v).ok_or_else(|| Error::InvalidValue {
-                id: format!("rating {i}"),
-                field: "value",
+                id: format!("row {i}"),
+                field: "rating",
                 reason: format!("`{v}` is not one of the categories"),
             })
         })
@@ -182,7 +182,9 @@ mod tests {
     fn bad_targets() {
         let cats = [1.0, 2.0];
         assert_eq!(distribution(&[1.0], &cats, &[0.5, 0.6], None, 0.05).unwrap_err().code(), "invalid_value");
-        assert_eq!(distribution(&[3.0], &cats, &[0.5, 0.5], None, 0.05).unwrap_err().code(), "invalid_value");
+        let outside = distribution(&[1.0, 3.0], &cats, &[0.5, 0.5], None, 0.05).unwrap_err();
+        assert_eq!(outside.code(), "invalid_value");
+        assert_eq!(outside.to_string(), "`row 1` has invalid rating: `3` is not one of the categories");
         assert_eq!(distribution(&[], &cats, &[0.5, 0.5], None, 0.05).unwrap_err().code(), "empty");
         let d = distribution(&[1.0, 2.0], &cats, &[1.0, 0.0], None, 0.05).unwrap();
         assert!(d.overall.chi2.is_infinite() && d.overall.pval == 0.0);

@@ -313,5 +313,8 @@ mod tests {
             rater_effects(&Ratings::default(), &RaterEffectsOptions::default()).unwrap_err().code(),
             "empty"
         );
+        // A missing rating is named by its row, as pandas counts rows.
+        let missing = Ratings::new(&ids(&["a", "b"]), &ids(&["x", "y"]), vec![1.0, f64::NAN]).unwrap_err();
+        assert_eq!(missing.to_string(), "`row 1` has non-finite rating `NaN`");
     }
 }

@@ -170,7 +170,7 @@ impl Ratings {
 
     fn validated(ratee: Codes, rater: Codes, value: Vec<f64>) -> Result<Ratings> {
         if let Some((i, &v)) = value.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFinite { id: format!("rating {i}"), field: "value", value: v });
+            return Err(Error::NonFinite { id: format!("row {i}"), field: "rating", value: v });
         }
         Ok(Ratings { ratee, rater, value, relationship: None, competency: None })
     }
