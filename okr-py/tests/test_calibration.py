@@ -346,3 +346,18 @@ def test_statistics_errors_are_typed():
     with pytest.raises(okr.OkrError) as e:
         cal.kendall_w([[1.0, np.inf], [2.0, 1.0]])
     assert e.value.code == "non_finite"
+
+
+def test_settings_that_would_flag_everyone_or_no_one_are_refused():
+    # A negative threshold or gap would flag every rater or competency, a NaN one none: both
+    # are errors naming the setting and its value, as in Rust and JavaScript.
+    ratings = pd.DataFrame({"ratee": [1, 2, 3, 4], "rater": ["x", "x", "y", "y"], "rating": [1.0, 2.0, 4.0, 5.0]})
+    for z, shown in ((-1.0, "-1"), (np.nan, "NaN")):
+        with pytest.raises(okr.OkrError, match=f"z threshold of rater effects must be a finite number ≥ 0, not `{shown}`") as e:
+            cal.rater_effects(ratings, "ratee", "rater", "rating", z_threshold=z)
+        assert e.value.code == "invalid_input"
+    with pytest.raises(okr.OkrError, match=r"alpha of the distribution test must be a number in \[0, 1\], not `1.5`"):
+        cal.distribution(ratings, "rating", [0.25, 0.25, 0.25, 0.25], alpha=1.5)
+    feedback = ratings.assign(relationship=["self", "peer", "self", "peer"], competency="craft")
+    with pytest.raises(okr.OkrError, match="gap of 360° findings must be a finite number ≥ 0, not `-0.5`"):
+        cal.feedback_360(feedback, "ratee", "rater", "relationship", "competency", "rating", gap=-0.5)

@@ -43,6 +43,9 @@ extern "C" {
         typescript_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
     )]
     pub type NormalizeOptions;
+    /// Options of `raterEffects`.
+    #[wasm_bindgen(typescript_type = "{zThreshold?: number, minRatings?: number}")]
+    pub type RaterEffectsOptionsArg;
 }
 
 fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, JsValue> {
@@ -145,14 +148,26 @@ fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
     .map_err(to_js_err)
 }
 
-/// Per-rater effects.
+/// Per-rater effects, raters in order of first appearance. A rater is flagged when |z| reaches
+/// `zThreshold` (default 1.96) and it gave at least `minRatings` ratings (default 3).
 #[wasm_bindgen(js_name = raterEffects, unchecked_return_type = "RaterEffect[]")]
 pub fn rater_effects(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
+    options: Option<RaterEffectsOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    numbers_to_js(
-        &cal::rater_effects(&ratings(&data)?, &cal::RaterEffectsOptions::default()).map_err(to_js_err)?,
-    )
+    let options = crate::convert::options(options, &["zThreshold", "minRatings"])?;
+    let mut o = cal::RaterEffectsOptions::default();
+    if let Some(z) = field(&options, "zThreshold")? {
+        o.z_threshold = z.as_f64().ok_or_else(|| invalid_input("`zThreshold` must be a number"))?;
+    }
+    if let Some(m) = field(&options, "minRatings")? {
+        let m = m.as_f64().unwrap_or(f64::NAN);
+        if !(m >= 0.0 && m.fract() == 0.0 && m < 1e9) {
+            return Err(invalid_input("`minRatings` must be a whole number ≥ 0"));
+        }
+        o.min_ratings = m as usize;
+    }
+    numbers_to_js(&cal::rater_effects(&ratings(&data)?, &o).map_err(to_js_err)?)
 }
 
 /// Normalised ratings, aligned with the input.

@@ -304,6 +304,25 @@ test("calibration: NaN and infinities come back as numbers, as in Rust and Pytho
     (e) => e.code === "length_mismatch" && e.message === "column `raters` of ratings has 1 rows, expected 2");
 });
 
+test("raterEffects: when a rater is flagged is set by zThreshold and minRatings, as in Python", () => {
+  // Rater x rates 4s and 5s, y and z 1s to 3s: x is lenient by 3.5 standard errors, y and z
+  // severe by 1.7 (the z-scores Python gives for the same data).
+  const data = {
+    ratees: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    raters: ["x", "x", "x", "y", "y", "y", "z", "z", "z"],
+    ratings: [5, 5, 4, 1, 2, 3, 2, 3, 1],
+  };
+  const flags = (options) => okr.raterEffects(data, options).map((e) => e.flag);
+  assert.deepEqual(flags(), ["lenient", null, null]);
+  assert.deepEqual(flags({ zThreshold: 5 }), [null, null, null]);
+  assert.deepEqual(flags({ minRatings: 4 }), [null, null, null]);
+  assert.deepEqual(flags({ zThreshold: 1, minRatings: 3 }), ["lenient", "severe", "severe"]);
+  assert.throws(() => okr.raterEffects(data, { zThreshold: -1 }),
+    (e) => e.code === "invalid_input" && e.message.includes("z threshold of rater effects must be a finite number ≥ 0, not `-1`"));
+  assert.throws(() => okr.raterEffects(data, { minRatings: 1.5 }), (e) => e.code === "invalid_input" && e.message.includes("`minRatings`"));
+  assert.throws(() => okr.raterEffects(data, { zthreshold: 1 }), (e) => e.code === "invalid_input" && e.message.includes("`zthreshold`"));
+});
+
 test("README JavaScript example", () => {
   const text = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
   const blocks = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);

@@ -268,7 +268,8 @@ test("every export called with every pair of wrong and right arguments throws on
     distribution: (a, b) => okr.distribution(a, b), distributionSvg: (a, b) => okr.distributionSvg(a, b), fleissKappa: (a, b) => okr.fleissKappa(a, b), fleissOptions: (a) => okr.fleissKappa([[1, 2], [2, 1]], a),
     intraclassCorr: (a, b) => okr.intraclassCorr(a, b), kendallW: (a, b) => okr.kendallW(a, b), krippendorffAlpha: (a, b) => okr.krippendorffAlpha(a, b),
     nineBoxSvg: (a, b) => okr.nineBoxSvg(a, b, { names: ["x"] }), nineBoxOptions: (a) => okr.nineBoxSvg([1], [1], a),
-    normalize: (a, b) => okr.normalize(a, b), raterEffects: (a) => okr.raterEffects(a),
+    normalize: (a, b) => okr.normalize(a, b), raterEffects: (a, b) => okr.raterEffects(a, b),
+    raterEffectsOptions: (a) => okr.raterEffects({ ratees: ["a", "b", "c"], raters: ["x", "x", "y"], ratings: [1, 2, 3] }, a),
     nineBox: (a, b) => okr.nineBox(a, a, b), feedback360: (a, b) => okr.feedback360(a, b), additiveModel: (a) => okr.additiveModel(a),
     feedbackOptions: (a) => okr.feedback360({ ratees: ["x"], raters: ["x"], relationships: ["self"], competencies: ["c"], ratings: [1] }, a),
   };

@@ -69,6 +69,11 @@ pub fn distribution(
     groups: Option<&[String]>,
     alpha: f64,
 ) -> Result<DistributionReport> {
+    if !(0.0..=1.0).contains(&alpha) {
+        return Err(Error::InvalidInput {
+            what: format!("the alpha of the distribution test must be a number in [0, 1], not `{alpha}`"),
+        });
+    }
     if ratings.is_empty() {
         return Err(Error::Empty { what: "ratings" });
     }
@@ -186,6 +191,11 @@ mod tests {
         assert_eq!(outside.code(), "invalid_value");
         assert_eq!(outside.to_string(), "`row 1` has invalid rating: `3` is not one of the categories");
         assert_eq!(distribution(&[], &cats, &[0.5, 0.5], None, 0.05).unwrap_err().code(), "empty");
+        for alpha in [-0.1, 1.5, f64::NAN] {
+            let e = distribution(&[1.0], &cats, &[0.5, 0.5], None, alpha).unwrap_err();
+            assert_eq!(e.code(), "invalid_input");
+            assert!(e.to_string().ends_with(&format!("must be a number in [0, 1], not `{alpha}`")));
+        }
         let d = distribution(&[1.0, 2.0], &cats, &[1.0, 0.0], None, 0.05).unwrap();
         assert!(d.overall.chi2.is_infinite() && d.overall.pval == 0.0);
     }

@@ -184,6 +184,11 @@ pub fn feedback_360(ratings: &Ratings, options: &FeedbackOptions) -> Result<Feed
             what: "360° aggregation needs relationship and competency columns".into(),
         });
     };
+    if !(options.gap.is_finite() && options.gap >= 0.0) {
+        return Err(Error::InvalidInput {
+            what: format!("the gap of 360° findings must be a finite number ≥ 0, not `{}`", options.gap),
+        });
+    }
     if ratings.is_empty() {
         return Err(Error::Empty { what: "ratings" });
     }
@@ -298,6 +303,14 @@ mod tests {
         let s = &f.summaries[0];
         assert_eq!((s.self_mean, s.others_n, s.others_mean), (Some(5.0), 4, Some(3.0)));
         assert_eq!((s.gap, s.finding), (Some(2.0), Some("blind_spot")));
+        // A negative gap would make every competency both a blind spot and a hidden strength.
+        for gap in [-1.0, f64::NAN] {
+            let e = feedback_360(&r, &FeedbackOptions { gap, ..FeedbackOptions::default() }).unwrap_err();
+            assert_eq!(e.code(), "invalid_input");
+            assert!(e
+                .to_string()
+                .contains(&format!("gap of 360° findings must be a finite number ≥ 0, not `{gap}`")));
+        }
     }
 
     #[test]

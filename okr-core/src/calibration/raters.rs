@@ -53,6 +53,14 @@ pub struct RaterEffect {
 /// leniency is shrunk by τ² / (τ² + se_r²). Comparing raw means assumes raters rate comparable
 /// people; where raters overlap, [`additive_model`] separates the two.
 pub fn rater_effects(ratings: &Ratings, options: &RaterEffectsOptions) -> Result<Vec<RaterEffect>> {
+    if !(options.z_threshold.is_finite() && options.z_threshold >= 0.0) {
+        return Err(Error::InvalidInput {
+            what: format!(
+                "the z threshold of rater effects must be a finite number ≥ 0, not `{}`",
+                options.z_threshold
+            ),
+        });
+    }
     if ratings.is_empty() {
         return Err(Error::Empty { what: "ratings" });
     }
@@ -316,5 +324,13 @@ mod tests {
         // A missing rating is named by its row, as pandas counts rows.
         let missing = Ratings::new(&ids(&["a", "b"]), &ids(&["x", "y"]), vec![1.0, f64::NAN]).unwrap_err();
         assert_eq!(missing.to_string(), "`row 1` has non-finite rating `NaN`");
+        // A threshold that would flag every rater (negative) or none (NaN) is refused.
+        for z in [-1.0, f64::NAN, f64::INFINITY] {
+            let e = rater_effects(&r, &RaterEffectsOptions { z_threshold: z, min_ratings: 1 }).unwrap_err();
+            assert_eq!(e.code(), "invalid_input");
+            assert!(e
+                .to_string()
+                .contains(&format!("z threshold of rater effects must be a finite number ≥ 0, not `{z}`")));
+        }
     }
 }
