@@ -314,6 +314,23 @@ def test_nine_box_and_feedback_360():
     assert {c: str(summaries[c].dtype) for c in ["self_mean", "others_n", "others_mean", "gap"]} == {
         "self_mean": "float64", "others_n": "int64", "others_mean": "float64", "gap": "float64"}
     assert summaries[["self_mean", "gap"]].isna().all().all()
+    # Label columns are categorical whichever labels occur, none included, as `status` is.
+    for table, col, labels in [(out["groups"], "suppressed", ["below_threshold", "complementary"]),
+                               (alone["groups"], "suppressed", ["below_threshold", "complementary"]),
+                               (out["summaries"], "finding", ["blind_spot", "hidden_strength"]),
+                               (summaries, "finding", ["blind_spot", "hidden_strength"])]:
+        assert isinstance(table[col].dtype, pd.CategoricalDtype) and list(table[col].cat.categories) == labels
+
+
+def test_rater_flags_are_categorical_whichever_occur():
+    # pandas makes a column of labels and Nones an object column when every value is None and a
+    # string column with NaN when some are labels: the flag's dtype is the same either way.
+    df = pd.DataFrame({"ratee": range(9), "rater": list("xxxyyyzzz"), "rating": [5.0, 5, 4, 1, 2, 3, 2, 3, 1]})
+    some = cal.rater_effects(df, "ratee", "rater", "rating")
+    none = cal.rater_effects(df, "ratee", "rater", "rating", z_threshold=5)
+    assert some["flag"].dtype == none["flag"].dtype == pd.CategoricalDtype(["lenient", "severe"])
+    assert some["flag"].tolist()[0] == "lenient" and some["flag"].isna().tolist() == [False, True, True]
+    assert none["flag"].isna().all()
 
 
 def test_statistics_errors_are_typed():

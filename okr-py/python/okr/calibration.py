@@ -180,12 +180,20 @@ def rater_effects(
     data: pd.DataFrame, ratee: str, rater: str, rating: str, z_threshold: float = 1.96, min_ratings: int = 3
 ) -> pd.DataFrame:
     """Per rater: ``rater``, ``n``, ``mean``, ``sd``, ``leniency``, ``se``, ``shrunk_leniency``,
-    ``z``, ``flag`` (``lenient``, ``severe`` or None)."""
+    ``z``, ``flag`` (categorical: ``lenient``, ``severe`` or NaN)."""
     rows = _okr.rater_effects(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), z_threshold, min_ratings)
     cols = ["rater", "n", "mean", "sd", "leniency", "se", "shrunk_leniency", "z", "flag"]
     out = pd.DataFrame(rows, columns=cols)
     out["sd"] = out["sd"].astype(np.float64)
+    out["flag"] = _labels(out["flag"], ["lenient", "severe"])
     return out
+
+
+def _labels(values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
+    """A column of labels or None as a Categorical of all the labels it may hold, so that its
+    dtype does not depend on which occur (pandas would make an object column of Nones when none
+    does, and a string column with NaN when some do), as the report's ``status`` is."""
+    return pd.Categorical(values.where(values.notna(), None).tolist(), categories=list(categories))
 
 
 @boundary
@@ -271,7 +279,8 @@ def feedback_360(
 ) -> Dict[str, pd.DataFrame]:
     """360° aggregation: ``groups`` (mean, n, sd per ratee × competency × relationship, with
     anonymity thresholds and complementary suppression) and ``summaries`` (self vs others,
-    blind spots and hidden strengths)."""
+    blind spots and hidden strengths). ``suppressed`` (``below_threshold``, ``complementary``)
+    and ``finding`` (``blind_spot``, ``hidden_strength``) are categorical, NaN where none."""
     f = _okr.feedback_360(
         ids(column(data, ratee)), ids(column(data, rater)), ids(column(data, relationship)), ids(column(data, competency)), floats(column(data, rating), str(rating)),
         None if thresholds is None else dict(thresholds), gap,
@@ -280,6 +289,8 @@ def feedback_360(
     # rows keeps its columns.
     groups = pd.DataFrame(f["groups"], columns=["ratee", "competency", "relationship", "n", "mean", "sd", "suppressed"])
     summaries = pd.DataFrame(f["summaries"], columns=["ratee", "competency", "self_mean", "others_n", "others_mean", "gap", "finding"])
+    groups["suppressed"] = _labels(groups["suppressed"], ["below_threshold", "complementary"])
+    summaries["finding"] = _labels(summaries["finding"], ["blind_spot", "hidden_strength"])
     return {
         "groups": groups.astype({"n": np.int64, "mean": np.float64, "sd": np.float64}),
         "summaries": summaries.astype({"others_n": np.int64, "self_mean": np.float64, "others_mean": np.float64, "gap": np.float64}),
