@@ -15,7 +15,7 @@ use crate::scoring::{NodeForecast, Report};
 
 const FONT: &str = "font-family=\"Helvetica, Arial, sans-serif\"";
 /// Trees with more rows than this are summarised: deeper levels collapse into counts.
-const MAX_TREE_ROWS: usize = 200;
+pub(crate) const MAX_TREE_ROWS: usize = 200;
 
 /// Text as HTML or XML character data or an attribute value (the SVG charts, the HTML tree).
 pub(crate) fn escape(s: &str) -> String {
@@ -83,14 +83,28 @@ fn open(width: f64, height: f64, title: &str) -> String {
     )
 }
 
+/// The rows of a tree picture or table of at most so many rows (see [`Report::tree_summary`]).
+pub(crate) struct TreeSummary {
+    /// (position, depth, reference only, nodes of its subtree shown in no row).
+    pub(crate) rows: Vec<(usize, usize, bool, usize)>,
+    /// Nodes shown in no row nor counted below one: the trees of the roots past the limit.
+    pub(crate) left_out: usize,
+}
+
 impl Report {
-    /// The alignment tree as SVG: one row per node (so labels never overlap), indented by depth,
-    /// with connectors, a status dot, the score bar and numbers. Above 200 rows, key results are
-    /// left out and then deeper levels collapse into a "+N below" count, so the picture stays
-    /// readable.
-    pub fn alignment_svg(&self) -> String {
+    /// The tree's rows ([`Report::tree_order`]) when they are at most `max_rows`; else
+    /// objectives only, down to the deepest level at which they fit, each with the count of
+    /// the nodes below it left out. When even the top level has more objectives than fit (a
+    /// flat plan), the first `max_rows` are kept and the rest counted in `left_out`.
+    pub(crate) fn tree_summary(&self, max_rows: usize) -> TreeSummary {
         let d = &self.plan.data;
         let all = self.tree_order();
+        if all.len() <= max_rows {
+            return TreeSummary {
+                rows: all.into_iter().map(|(p, depth, r)| (p, depth, r, 0)).collect(),
+                left_out: 0,
+            };
+        }
         // Where each row's subtree ends in `all` (DFS order with depths), by a stack pass.
         let mut end = vec![all.len(); all.len()];
         let mut open_rows: Vec<usize> = Vec::new();
@@ -105,32 +119,45 @@ impl Report {
             }
             open_rows.push(i);
         }
-        // Summaries for large plans: objectives only, down to the deepest level that fits.
-        let kept: Vec<usize> = if all.len() <= MAX_TREE_ROWS {
-            (0..all.len()).collect()
-        } else {
-            let objective_rows: Vec<usize> =
-                (0..all.len()).filter(|&i| d.kinds[all[i].0] == OBJECTIVE).collect();
-            let mut depth = 0;
-            while depth < 64
-                && objective_rows.iter().filter(|&&i| all[i].1 <= depth + 1).count() <= MAX_TREE_ROWS
-            {
-                depth += 1;
-            }
-            objective_rows.into_iter().filter(|&i| all[i].1 <= depth).collect()
-        };
+        let objective_rows: Vec<usize> = (0..all.len()).filter(|&i| d.kinds[all[i].0] == OBJECTIVE).collect();
+        let mut depth = 0;
+        while depth < 64 && objective_rows.iter().filter(|&&i| all[i].1 <= depth + 1).count() <= max_rows {
+            depth += 1;
+        }
+        let mut kept: Vec<usize> = objective_rows.into_iter().filter(|&i| all[i].1 <= depth).collect();
+        kept.truncate(max_rows);
         let hidden_below = |i: usize| -> usize {
             let inside = kept.partition_point(|&k| k < end[i]) - kept.partition_point(|&k| k <= i);
             end[i] - i - 1 - inside
         };
-        let summarised = kept.len() < all.len();
-        let rows: Vec<(usize, usize, bool, usize)> = kept
-            .iter()
-            .map(|&i| (all[i].0, all[i].1, all[i].2, if summarised { hidden_below(i) } else { 0 }))
-            .collect();
+        let rows: Vec<(usize, usize, bool, usize)> =
+            kept.iter().map(|&i| (all[i].0, all[i].1, all[i].2, hidden_below(i))).collect();
+        // Subtrees of kept rows nest or are apart (DFS order): the nodes they span are shown or
+        // counted; the rest are left out.
+        let (mut spanned, mut span_end) = (0, 0);
+        for &i in &kept {
+            if i >= span_end {
+                spanned += end[i] - i;
+                span_end = end[i];
+            }
+        }
+        TreeSummary { rows, left_out: all.len() - spanned }
+    }
+}
+
+impl Report {
+    /// The alignment tree as SVG: one row per node (so labels never overlap), indented by depth,
+    /// with connectors, a status dot, the score bar and numbers. Above 200 rows, key results are
+    /// left out and then deeper levels collapse into a "+N below" count, so the picture stays
+    /// readable; when the top level alone has more objectives (a flat plan), the first 200 are
+    /// shown and the rest counted on a last line.
+    pub fn alignment_svg(&self) -> String {
+        let d = &self.plan.data;
+        let TreeSummary { rows, left_out } = self.tree_summary(MAX_TREE_ROWS);
         let (row_h, indent, label_w) = (24.0, 18.0, 420.0);
         let width = label_w + 260.0;
-        let height = 40.0 + row_h * rows.len() as f64 + 10.0;
+        let lines = rows.len() + usize::from(left_out > 0);
+        let height = 40.0 + row_h * lines as f64 + 10.0;
         let mut out = open(width, height, &format!("Alignment as of {}", self.as_of));
         let _ = write!(
             out,
@@ -185,6 +212,11 @@ impl Report {
                 sx = label_w + 115.0,
                 stx = label_w + 150.0,
             );
+        }
+        if left_out > 0 {
+            let y = 40.0 + row_h * rows.len() as f64 + row_h / 2.0 + 4.0;
+            let _ =
+                write!(out, "<text x=\"14\" y=\"{y}\" fill=\"#57606a\">… and {left_out} more nodes</text>");
         }
         out.push_str("</svg>");
         out
@@ -624,10 +656,41 @@ mod tests {
             })
             .collect();
         let plan = Plan::from_json(&format!(r#"{{"objectives": [{}]}}"#, objectives.join(","))).unwrap();
-        let svg = plan.score("2026-01-01".parse().unwrap()).alignment_svg();
-        let rows = parse(&svg).descendants().filter(|n| n.attribute("data-node-id").is_some()).count();
-        assert!(rows <= MAX_TREE_ROWS && rows > 50, "{rows} rows");
-        assert!(svg.contains("below)"));
+        let report = plan.score("2026-01-01".parse().unwrap());
+        let svg = report.alignment_svg();
+        let ids = |doc: &roxmltree::Document| -> Vec<String> {
+            doc.descendants().filter_map(|n| n.attribute("data-node-id")).map(str::to_owned).collect()
+        };
+        let rows = ids(&parse(&svg));
+        assert!(rows.len() <= MAX_TREE_ROWS && rows.len() > 50, "{} rows", rows.len());
+        assert!(svg.contains("below)") && !svg.contains("more nodes"));
+        // The notebook's table shows the same rows; the root's count is every node not in a row.
+        let html = report.tree_html_summary();
+        assert_eq!(ids(&parse(&html)), rows);
+        let root =
+            &html[html.find("data-node-id=\"o0\"").unwrap()..html.find("data-node-id=\"o1\"").unwrap()];
+        assert!(root.contains(&format!("(+{} below)", 400 - rows.len())), "{root}");
+        assert_eq!(report.tree_html().matches("<tr data-node-id").count(), 400);
+    }
+
+    #[test]
+    fn flat_plans_past_the_limit_show_the_first_objectives_and_count_the_rest() {
+        // 500 objectives with no parents: the top level alone is more than fits.
+        let objectives: Vec<String> = (0..500)
+            .map(|i| format!(r#"{{"id": "o{i}", "key_results": [{{"id": "k{i}", "kind": "binary"}}]}}"#))
+            .collect();
+        let plan = Plan::from_json(&format!(r#"{{"objectives": [{}]}}"#, objectives.join(","))).unwrap();
+        let report = plan.score("2026-01-01".parse().unwrap());
+        for text in [report.alignment_svg(), report.tree_html_summary()] {
+            let doc = parse(&text);
+            let rows: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("data-node-id")).collect();
+            assert_eq!(rows.len(), MAX_TREE_ROWS);
+            assert_eq!((rows[0], rows[199]), ("o0", "o199"));
+            // Each row counts its key result below it; the 300 objectives past the limit and
+            // their key results are counted on the last line.
+            assert_eq!(text.matches("(+1 below)").count(), MAX_TREE_ROWS);
+            assert!(text.contains("… and 600 more nodes"), "{text}");
+        }
     }
 
     #[test]

@@ -107,14 +107,40 @@ impl Report {
         out
     }
 
-    /// The alignment tree as a self-contained HTML table (for notebooks and web pages): one row
-    /// per node in tree order, carrying `data-node-id`, indented by depth, coloured by status.
+    /// The alignment tree as a self-contained HTML table (for web pages): one row per node in
+    /// tree order, carrying `data-node-id`, indented by depth, coloured by status.
     pub fn tree_html(&self) -> String {
+        let rows = self.tree_order().into_iter().map(|(p, depth, reference)| (p, depth, reference, 0));
+        self.html_table(rows, 0)
+    }
+
+    /// [`Report::tree_html`] of at most 200 rows, summarised as [`Report::alignment_svg`] is
+    /// (objectives only, down to the deepest level that fits, each row counting the nodes
+    /// below it left out): what a notebook shows for a report, whatever the plan's size (the
+    /// whole table of a million-objective plan is some 200 MB of HTML).
+    ///
+    /// ```
+    /// let objectives: Vec<String> = (0..1000).map(|i| format!(r#"{{"id": "o{i}"}}"#)).collect();
+    /// let doc = format!(r#"{{"objectives": [{}]}}"#, objectives.join(","));
+    /// let report = okr_core::Plan::from_json(&doc)?.score("2026-01-01".parse().unwrap());
+    /// let html = report.tree_html_summary();
+    /// assert_eq!(html.matches("<tr data-node-id").count(), 200);
+    /// assert!(html.contains("… and 800 more nodes"));
+    /// # Ok::<(), okr_core::Error>(())
+    /// ```
+    pub fn tree_html_summary(&self) -> String {
+        let summary = self.tree_summary(crate::charts::MAX_TREE_ROWS);
+        self.html_table(summary.rows.into_iter(), summary.left_out)
+    }
+
+    /// The HTML table of `rows` (position, depth, reference only, nodes left out below it),
+    /// with a last row counting `left_out` nodes when there are any.
+    fn html_table(&self, rows: impl Iterator<Item = (usize, usize, bool, usize)>, left_out: usize) -> String {
         let mut out = String::from(
             "<table class=\"okr-report\" style=\"border-collapse:collapse;font-family:sans-serif;font-size:13px\">\
              <thead><tr><th style=\"text-align:left\">node</th><th>score</th><th>expected</th><th>status</th><th>grade</th></tr></thead><tbody>",
         );
-        for (p, depth, reference) in self.tree_order() {
+        for (p, depth, reference, hidden) in rows {
             let d = &self.plan.data;
             let line = self.line(p);
             let title = d.meta.title.get(d.doc_of_pos[p] as usize).unwrap_or("");
@@ -133,9 +159,10 @@ impl Report {
                 ""
             };
             let expected = line.expected.map_or("-".to_owned(), |e| format!("{e:.2}"));
+            let more = if hidden > 0 { format!(" <i>(+{hidden} below)</i>") } else { String::new() };
             let _ = write!(
                 out,
-                "<tr data-node-id=\"{id}\"><td style=\"padding-left:{pad}em\">{mark}<b>{id}</b> {title}</td>\
+                "<tr data-node-id=\"{id}\"><td style=\"padding-left:{pad}em\">{mark}<b>{id}</b> {title}{more}</td>\
                  <td>{score:.2}</td><td>{expected}</td><td style=\"color:{colour}\">{status}</td><td>{grade}</td></tr>",
                 id = escape(line.id),
                 pad = 0.3 + 1.2 * depth.min(12) as f64,
@@ -143,6 +170,12 @@ impl Report {
                 score = line.score,
                 status = line.status.as_str(),
                 grade = line.grade.as_str(),
+            );
+        }
+        if left_out > 0 {
+            let _ = write!(
+                out,
+                "<tr><td colspan=\"5\" style=\"color:#57606a\">… and {left_out} more nodes</td></tr>"
             );
         }
         out.push_str("</tbody></table>");

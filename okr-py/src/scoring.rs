@@ -66,9 +66,9 @@ impl Report {
         py.allow_threads(|| self.0.to_mermaid())
     }
 
-    /// The alignment tree as an HTML table.
-    fn tree_html(&self, py: Python<'_>) -> String {
-        py.allow_threads(|| self.0.tree_html())
+    /// The alignment tree as an HTML table of at most 200 rows, summarised as the SVG is.
+    fn tree_html_summary(&self, py: Python<'_>) -> String {
+        py.allow_threads(|| self.0.tree_html_summary())
     }
 
     /// The alignment tree as text.

@@ -330,6 +330,20 @@ def test_explain_line_of_sight_and_html():
     assert e.value.code == "unknown_id"
 
 
+def test_a_large_report_displays_as_a_summary():
+    # A notebook shows a report whole: 20,000 nodes give 200 rows of picture and 200 of table,
+    # the rest counted, not 20,000 rows (a million-objective plan's full table is ~200 MB).
+    n = 10_000
+    objectives = pd.DataFrame({"id": np.arange(n)})
+    key_results = pd.DataFrame({"id": np.arange(n, 2 * n), "objective": np.arange(n), "kind": "binary", "current": 1.0})
+    alignments = pd.DataFrame({"child": np.arange(1, n), "parent": (np.arange(1, n) - 1) // 5})
+    html = okr.Plan.from_frames(objectives, key_results, alignments).score("2026-02-15")._repr_html_()
+    svg, table = html.split("<table", 1)
+    assert svg.count("data-node-id=") == table.count("<tr data-node-id=") == 156  # objectives of depth ≤ 3
+    assert 'data-node-id="0"' in table and f"(+{2 * n - 156} below)" in table
+    assert len(html) < 200_000
+
+
 def test_plan_is_usable_from_threads():
     import concurrent.futures
 

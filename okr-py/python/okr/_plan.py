@@ -194,7 +194,8 @@ class Report:
         return self._inner.tree_text()
 
     def _repr_html_(self) -> str:
-        return self._inner.alignment_svg() + self._inner.tree_html()
+        # Both are summarised above 200 rows, so a large plan's report displays at once.
+        return self._inner.alignment_svg() + self._inner.tree_html_summary()
 
     def __repr__(self) -> str:
         return f"<okr.Report as of {self._inner.as_of}: {len(self)} nodes>"
