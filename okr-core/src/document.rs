@@ -55,6 +55,54 @@ impl serde::de::Visitor<'_> for DayVisitor {
     }
 }
 
+/// A document's id: text, or an integer read as its decimal text, as integer id columns are
+/// (so `"id": 7` and a parent `{"id": 7}` name the node reports call `7`).
+fn id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    d.deserialize_any(IdVisitor)
+}
+
+/// [`id`] for an optional id (`null` or absent is `None`).
+fn optional_id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    struct Optional;
+    impl<'de> serde::de::Visitor<'de> for Optional {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an id (a string or an integer), or null")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+            id(d).map(Some)
+        }
+    }
+    d.deserialize_option(Optional)
+}
+
+struct IdVisitor;
+
+impl serde::de::Visitor<'_> for IdVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an id: a string or an integer")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<String, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
 fn is_one(w: &f64) -> bool {
     *w == 1.0
 }
@@ -97,7 +145,8 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Cycle {
-    /// Unique cycle id, e.g. `2026-Q1`.
+    /// Unique cycle id, e.g. `2026-Q1` (an integer in a document reads as its decimal text).
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// First day.
     #[serde(deserialize_with = "day")]
@@ -112,6 +161,7 @@ pub struct Cycle {
 #[serde(deny_unknown_fields)]
 pub struct Alignment {
     /// The parent's id.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// The child's weight among the parent's contributors; finite and > 0, default 1.
     #[serde(default = "one", skip_serializing_if = "is_one")]
@@ -122,7 +172,9 @@ pub struct Alignment {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectiveSpec {
-    /// Unique id (across objectives and key results).
+    /// Unique id (across objectives and key results). In a document an id may be text or an
+    /// integer, which reads as its decimal text: `7` and `"7"` are the same id.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// Display title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,7 +183,7 @@ pub struct ObjectiveSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The cycle id; without one the objective has no expected progress (`unscheduled`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional_id", skip_serializing_if = "Option::is_none")]
     pub cycle: Option<String>,
     /// `company`, `team`, `individual`, or free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -374,7 +426,8 @@ impl ColumnName for AggregateOp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KeyResultSpec {
-    /// Unique id (across objectives and key results).
+    /// Unique id (across objectives and key results), text or an integer as for objectives.
+    #[serde(deserialize_with = "id")]
     pub id: String,
     /// The scoring rule.
     pub kind: KeyResultKind,

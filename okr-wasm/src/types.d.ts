@@ -48,19 +48,22 @@ export interface Policy {
 /** A plan document: the JSON interchange format shared by Rust, Python and JavaScript. Dates
  * are YYYY-MM-DD strings, or `Date`s (each its calendar day where the code runs) in `new Plan`. */
 export interface PlanDocument {
-  cycles?: { id: string; start: string | Date; end: string | Date }[];
+  cycles?: { id: DocumentId; start: string | Date; end: string | Date }[];
   objectives?: ObjectiveSpec[];
   policy?: Policy;
   /** The scale check-in confidences are given on, [low, high] (such as [1, 10]): each is mapped
    * linearly onto [0, 1], where reports give it. Default [0, 1]. */
   confidence_scale?: [number, number];
 }
-export interface Alignment { id: string; weight?: number }
+/** An id in a document: text, or an integer, which reads as its decimal text (`7` and `"7"` are
+ * one id, and reports give it as `"7"`). */
+export type DocumentId = string | number;
+export interface Alignment { id: DocumentId; weight?: number }
 export interface ObjectiveSpec {
-  id: string;
+  id: DocumentId;
   title?: string | null;
   owner?: string | null;
-  cycle?: string | null;
+  cycle?: DocumentId | null;
   level?: string | null;
   note?: string | null;
   progress?: ProgressDriver | null;
@@ -68,7 +71,7 @@ export interface ObjectiveSpec {
   key_results?: KeyResultSpec[];
 }
 export interface KeyResultSpec {
-  id: string;
+  id: DocumentId;
   kind: KeyResultKind;
   title?: string | null;
   owner?: string | null;
@@ -109,7 +112,7 @@ export interface PlanColumns {
   };
   alignments?: { child: Int32Array | number[] | string[]; parent: Int32Array | number[] | string[]; weight?: Float64Array | (number | null)[] };
   checkIns?: { keyResult: Int32Array | number[] | string[]; date: (string | Date)[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
-  cycles?: { id: string; start: string | Date; end: string | Date }[];
+  cycles?: { id: DocumentId; start: string | Date; end: string | Date }[];
   policy?: Policy;
   /** The scale of `checkIns.confidence`, [low, high], mapped onto [0, 1] (see `PlanDocument`). */
   confidenceScale?: [number, number];

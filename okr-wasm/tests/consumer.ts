@@ -4,7 +4,10 @@ import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kenda
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
   cycles: [{ id: "q1", start: "2026-01-01", end: "2026-03-31" }],
-  objectives: [{ id: "o", cycle: "q1", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, current: 5 }] }],
+  objectives: [
+    { id: "o", cycle: "q1", key_results: [{ id: "k", kind: "linear", start: 0, target: 10, current: 5 }] },
+    { id: 7, cycle: "q1", parents: [{ id: "o" }], key_results: [{ id: 70, kind: "binary", current: 1 }] },
+  ],
 });
 const report: ScoreReport = doc.score({ asOf: "2026-02-15", policy: { cap: 1.5 } });
 const first: NodeScore | undefined = report.nodes[0];
