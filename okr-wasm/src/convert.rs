@@ -1,6 +1,6 @@
 //! Conversions between JavaScript values and core types.
 
-use js_sys::{Array, Float64Array, Int32Array, Object, Reflect};
+use js_sys::{Array, BigInt64Array, Float64Array, Int32Array, Object, Reflect};
 use okr_core::calibration::Matrix;
 use okr_core::{IdColumn, Utf8Ids};
 use serde::Serialize;
@@ -152,10 +152,34 @@ fn integer(v: &JsValue) -> Option<i64> {
     v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
 }
 
-/// Ids from an Int32Array, an array of integers, or an array of strings.
+/// How a value that is not an id reads in an error.
+fn shown(x: &JsValue) -> String {
+    match (x.as_f64(), x.as_bool()) {
+        (Some(f), _) => format!("`{f}`"),
+        (_, Some(b)) => format!("`{b}`"),
+        _ => format!("a value of type {}", x.js_typeof().as_string().unwrap_or_default()),
+    }
+}
+
+/// Ids from an Int32Array, a BigInt64Array (Apache Arrow's int64 columns), a Float64Array of
+/// whole numbers, an array of integers, or an array of strings. In an array that mixes them, a
+/// whole number reads as its decimal text, as pandas reads such a column in Python.
 pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     if let Some(a) = v.dyn_ref::<Int32Array>() {
         return Ok(a.to_vec().into_iter().map(i64::from).collect::<Vec<_>>().into());
+    }
+    if let Some(a) = v.dyn_ref::<BigInt64Array>() {
+        return Ok(a.to_vec().into());
+    }
+    if let Some(a) = v.dyn_ref::<Float64Array>() {
+        let values = a.to_vec();
+        return match values.iter().position(|f| integer(&JsValue::from_f64(*f)).is_none()) {
+            Some(row) => Err(invalid_input(format!(
+                "`{what}`: row {row} holds `{}`, not a whole number (below 9e15) or text id",
+                values[row]
+            ))),
+            None => Ok(values.into_iter().map(|f| f as i64).collect::<Vec<_>>().into()),
+        };
     }
     let arr =
         v.dyn_ref::<Array>().ok_or_else(|| invalid_input(format!("`{what}` must be an array of ids")))?;
@@ -183,14 +207,16 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     // the row at fault or keep the NUL.
     arr.iter()
         .enumerate()
-        .map(|(row, x)| {
-            x.as_string().ok_or_else(|| {
-                if x.is_null() || x.is_undefined() {
-                    invalid_input(format!("`{what}`: row {row} has no id (null)"))
-                } else {
-                    invalid_input(format!("`{what}`: row {row} is neither a string nor an integer id"))
-                }
-            })
+        .map(|(row, x)| match (x.as_string(), integer(&x)) {
+            (Some(text), _) => Ok(text),
+            (None, Some(whole)) => Ok(format!("{whole}")),
+            _ if x.is_null() || x.is_undefined() => {
+                Err(invalid_input(format!("`{what}`: row {row} has no id (null)")))
+            }
+            _ => Err(invalid_input(format!(
+                "`{what}`: row {row} holds {}, not a whole number (below 9e15) or text id",
+                shown(&x)
+            ))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(IdColumn::Strings)

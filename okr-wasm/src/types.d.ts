@@ -91,12 +91,17 @@ export interface KeyResultSpec {
   check_ins?: { date: string | Date; value?: number | null; confidence?: number | null; done?: boolean | null; note?: string | null }[];
 }
 
+/** A column of ids: integers (an Int32Array, a BigInt64Array as Apache Arrow gives int64
+ * columns, a Float64Array of whole numbers, or an array of them) or text. In an array mixing the
+ * two, a whole number reads as its decimal text. */
+export type IdArray = Int32Array | BigInt64Array | Float64Array | (number | string)[];
+
 /** Columns of `Plan.fromColumns`: typed arrays or arrays, one entry per row. */
 export interface PlanColumns {
-  objectives: { id: Int32Array | number[] | string[]; cycle?: (string | null)[]; owner?: (string | null)[]; level?: (string | null)[]; title?: (string | null)[]; progress?: (ProgressDriver | null)[] };
+  objectives: { id: IdArray; cycle?: (string | null)[]; owner?: (string | null)[]; level?: (string | null)[]; title?: (string | null)[]; progress?: (ProgressDriver | null)[] };
   keyResults: {
-    id: Int32Array | number[] | string[];
-    objective: Int32Array | number[] | string[];
+    id: IdArray;
+    objective: IdArray;
     kind: KeyResultKind[];
     weight?: Float64Array | (number | null)[];
     start?: Float64Array | (number | null)[];
@@ -110,8 +115,8 @@ export interface PlanColumns {
     title?: (string | null)[];
     owner?: (string | null)[];
   };
-  alignments?: { child: Int32Array | number[] | string[]; parent: Int32Array | number[] | string[]; weight?: Float64Array | (number | null)[] };
-  checkIns?: { keyResult: Int32Array | number[] | string[]; date: (string | Date)[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
+  alignments?: { child: IdArray; parent: IdArray; weight?: Float64Array | (number | null)[] };
+  checkIns?: { keyResult: IdArray; date: (string | Date)[]; value?: Float64Array | (number | null)[]; confidence?: Float64Array | (number | null)[] };
   cycles?: { id: DocumentId; start: string | Date; end: string | Date }[];
   policy?: Policy;
   /** The scale of `checkIns.confidence`, [low, high], mapped onto [0, 1] (see `PlanDocument`). */
@@ -203,9 +208,9 @@ export interface LineOfSight {
 }
 
 /** Long-format ratings for the ICC. */
-export interface LongRatings { targets: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; ratings: Float64Array | (number | null)[] }
+export interface LongRatings { targets: IdArray; raters: IdArray; ratings: Float64Array | (number | null)[] }
 /** Long-format ratings for rater effects and normalisation. */
-export interface RatingsColumns { ratees: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; ratings: Float64Array | number[] }
+export interface RatingsColumns { ratees: IdArray; raters: IdArray; ratings: Float64Array | number[] }
 export interface IccRow { type: "ICC1" | "ICC2" | "ICC3" | "ICC1k" | "ICC2k" | "ICC3k"; description: string; icc: number; f: number; df1: number; df2: number; pval: number; ci95: [number, number] }
 export interface CohenKappa { kappa: number; pObserved: number; pExpected: number; se: number; se0: number; ci95: [number, number]; z: number; pval: number; n: number }
 export interface FleissKappa { kappa: number; pObserved: number; pExpected: number }
@@ -216,7 +221,7 @@ export interface DistributionReport { overall: DistributionFit; groups: [string,
 export interface NineBoxCell { performance: "low" | "medium" | "high"; potential: "low" | "medium" | "high"; /** 1 (low, low) to 9 (high, high). */ box: number; name: string }
 export interface NineBox { cells: NineBoxCell[]; /** counts[potential][performance], low to high. */ counts: number[][]; performanceCuts: [number, number]; potentialCuts: [number, number] }
 /** Long-format 360° ratings: one row per rating. */
-export interface FeedbackColumns { ratees: Int32Array | number[] | string[]; raters: Int32Array | number[] | string[]; relationships: string[]; competencies: string[]; ratings: Float64Array | number[] }
+export interface FeedbackColumns { ratees: IdArray; raters: IdArray; relationships: string[]; competencies: string[]; ratings: Float64Array | number[] }
 /** Minimum raters for a group to be shown, by relationship (defaults: self 1, manager 1, peer 3, direct_report 3, other 3). */
 export interface FeedbackThresholds { self?: number; manager?: number; peer?: number; direct_report?: number; other?: number }
 export interface FeedbackGroup { ratee: string; competency: string; relationship: string; n: number; mean: number | null; sd: number | null; suppressed: "below_threshold" | "complementary" | null }

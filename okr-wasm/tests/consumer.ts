@@ -15,7 +15,7 @@ const status: "achieved" | "not_started" | "on_track" | "at_risk" | "off_track" 
 const explanation: Explanation = doc.explain("o", { asOf: "2026-02-15" });
 const share: number | undefined = explanation.contributors[0]?.share;
 const cols = Plan.fromColumns({
-  objectives: { id: new Int32Array([1]) },
+  objectives: { id: new BigInt64Array([1n]) },
   keyResults: { id: [10], objective: [1], kind: ["binary"], current: new Float64Array([1]) },
 });
 const live = cols.scoreReport({ asOf: "2026-01-01" });

@@ -151,6 +151,20 @@ test("plain arrays are read in one JavaScript pass and give the plan typed array
   assert.deepEqual([bigOut.id, bigOut.objective], [["9007199254740993", "-9007199254740993", "1"], [null, null, "9007199254740993"]]);
 });
 
+test("id columns: BigInt64Array and whole Float64Array are integer ids; a mixed array reads as text", () => {
+  const asOf = { asOf: "2026-01-01" };
+  const keyResults = (objective) => ({ id: [10, 11], objective, kind: ["binary", "binary"], current: [1, 0] });
+  const scores = (objectives, objective) =>
+    Array.from(Plan.fromColumns({ objectives: { id: objectives }, keyResults: keyResults(objective) }).scoreReport(asOf).scores());
+  const want = scores([1, 2], [1, 2]);
+  assert.deepEqual(scores(new BigInt64Array([1n, 2n]), new BigInt64Array([1n, 2n])), want);
+  assert.deepEqual(scores(new Float64Array([1, 2]), [1, 2]), want);
+  // A whole number among text ids is its decimal text, as pandas reads an object column.
+  assert.deepEqual(scores(["1", 2], ["1", "2"]), want);
+  const ids = Plan.fromColumns({ objectives: { id: ["a", 7] }, keyResults: keyResults(["a", "7"]) }).scoreReport(asOf).columns(["id"]).id;
+  assert.deepEqual(ids, ["a", "7", "10", "11"]);
+});
+
 test("a wrong value in a plain-array column is a coded Error naming table.column and row", () => {
   const keyResults = { id: ["k"], objective: ["o"], kind: ["binary"], current: [1] };
   const cases = [
@@ -161,7 +175,10 @@ test("a wrong value in a plain-array column is a coded Error naming table.column
     [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: ["linaer"] } }, "`keyResults.kind`: row 0 holds `linaer`, not a key-result kind (`linear`, `at_least`,"],
     [{ objectives: { id: ["o"], progress: ["up"] }, keyResults }, "`objectives.progress`: row 0 holds `up`, not a progress driver (`auto`, `key_results`, `children`, `both`)"],
     [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, kind: ["aggregate"], op: ["median"] } }, "`keyResults.op`: row 0 holds `median`, not an aggregate op (`sum`, `mean`, `min`, `max`)"],
-    [{ objectives: { id: ["o", 2] }, keyResults }, "`objectives.id`: row 1 is neither a string nor an integer id"],
+    [{ objectives: { id: ["o", 2.5] }, keyResults }, "`objectives.id`: row 1 holds `2.5`, not a whole number (below 9e15) or text id"],
+    [{ objectives: { id: ["o", true] }, keyResults }, "`objectives.id`: row 1 holds `true`, not a whole number"],
+    [{ objectives: { id: ["o", {}] }, keyResults }, "`objectives.id`: row 1 holds a value of type object, not a whole number"],
+    [{ objectives: { id: new Float64Array([1, 1.5]) }, keyResults }, "`objectives.id`: row 1 holds `1.5`, not a whole number"],
     [{ objectives: { id: ["o"] }, keyResults: { ...keyResults, strict: ["yes"] } }, "`keyResults.strict`: row 0 is neither true nor false"],
     [{ objectives: { id: ["o"] }, keyResults, checkIns: { keyResult: ["k"], date: ["2026-13-01"] } }, "2026-13-01"],
   ];
