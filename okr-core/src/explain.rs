@@ -67,7 +67,9 @@ pub struct Explanation {
     pub value: Option<f64>,
     /// Contributors (own key results first, then aligned children).
     pub contributors: Vec<Contribution>,
-    /// The computation, e.g. `(2 × 0.3 + 1 × 0.4) / (2 + 1) = 0.333333`.
+    /// The computation, e.g. `(2 × 0.3 + 1 × 0.4) / (2 + 1) = 0.333333` for an objective, or
+    /// `(80 − 0) / (50 − 0) = 1.6 → score 1, clamped to [0, 1]` for a key result: its rule's
+    /// score, then the policy's bounds where they changed it.
     pub formula: String,
 }
 

@@ -1,7 +1,7 @@
 //! The human-readable formula of an [`Explanation`](crate::Explanation).
 
 use crate::explain::{num, Contribution};
-use crate::key_result::{value_score, Rule};
+use crate::key_result::{piecewise, value_score, Rule};
 use crate::pace::day;
 use crate::scoring::Report;
 
@@ -10,6 +10,8 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
     let score = report.scores[p];
     let value = report.value(p);
     let rule = d.rule(p);
+    // The rule's score before the policy bounds it: what the formula's own numbers give.
+    let mut unbounded = value_score(&rule, value);
     let raw = match rule {
         Rule::Objective { .. } | Rule::Rollup => return weighted(contributors, score),
         Rule::Aggregate { start, target, op } => {
@@ -18,14 +20,15 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
                 return "no aligned key result has a value: score = 0 (no data)".to_owned();
             }
             format!(
-                "{}({}) = {}; ({} − {}) / ({} − {})",
+                "{}({}) = {}; ({} − {}) / ({} − {}) = {}",
                 op.as_str(),
                 vals.join(", "),
                 num(value),
                 num(value),
                 num(start),
                 num(target),
-                num(start)
+                num(start),
+                num(unbounded)
             )
         }
         Rule::Milestones { first, len } => {
@@ -35,6 +38,7 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
                 range.clone().filter(|&m| d.ms_done[m] <= today).map(|m| &*d.ms_name[m]).collect();
             let total: f64 = range.clone().map(|m| d.ms_weight[m]).sum();
             let got: f64 = range.filter(|&m| d.ms_done[m] <= today).map(|m| d.ms_weight[m]).sum();
+            unbounded = if total > 0.0 { got / total } else { score };
             format!("done weight {} of {} (done: {})", num(got), num(total), list(&done))
         }
         _ if value.is_nan() => {
@@ -43,9 +47,14 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
                 report.as_of
             )
         }
-        Rule::Linear { start, target } => {
-            format!("({} − {}) / ({} − {})", num(value), num(start), num(target), num(start))
-        }
+        Rule::Linear { start, target } => format!(
+            "({} − {}) / ({} − {}) = {}",
+            num(value),
+            num(start),
+            num(target),
+            num(start),
+            num(unbounded)
+        ),
         // Each states what holds: the condition when it is met (as scoring decides it), its
         // negation when it is not.
         Rule::AtLeast { threshold, strict } | Rule::AtMost { threshold, strict } => {
@@ -69,6 +78,7 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
         Rule::Manual => format!("graded {}", num(value)),
         Rule::Piecewise { first, len } => {
             let pts = &d.points[first as usize..(first + len) as usize];
+            unbounded = piecewise(pts, value);
             let i = pts.partition_point(|&(x, _)| x <= value);
             match (i.checked_sub(1).and_then(|j| pts.get(j)), pts.get(i)) {
                 (Some(a), Some(b)) => format!(
@@ -83,12 +93,18 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
             }
         }
     };
-    let clamped = if report.policy.clamp {
-        format!(", clamped to [{}, {}]", num(report.policy.floor), num(report.policy.cap))
+    // The policy's bounds are named only where they changed the score.
+    let policy = &report.policy;
+    let clamped = if policy.clamp && (unbounded < policy.floor || unbounded > policy.cap) {
+        format!(", clamped to [{}, {}]", num(policy.floor), num(policy.cap))
     } else {
         String::new()
     };
-    format!("{raw} → score {}{clamped}", num(score))
+    match rule {
+        // The quotient already shows the score when the bounds left it alone.
+        Rule::Linear { .. } | Rule::Aggregate { .. } if clamped.is_empty() => raw,
+        _ => format!("{raw} → score {}{clamped}", num(score)),
+    }
 }
 
 fn weighted(contributors: &[Contribution], score: f64) -> String {

@@ -44,9 +44,9 @@ fn explain_lists_contributors_and_fills_in_the_formula() {
     assert_eq!((team.relation, team.counted, team.share), (Relation::Aligned, false, 0.0));
     assert_eq!(ex.formula, "(2 × 0.3 + 1 × 0.4) / (2 + 1) = 0.333333");
     let kr = report.explain("churn").unwrap();
-    assert_eq!(kr.formula, "(4.2 − 5) / (3 − 5) → score 0.4, clamped to [0, 1]");
+    assert_eq!(kr.formula, "(4.2 − 5) / (3 − 5) = 0.4");
     let deals = report.explain("deals").unwrap();
-    assert_eq!(deals.formula, "12 ≥ 10 → score 1, clamped to [0, 1]");
+    assert_eq!(deals.formula, "12 ≥ 10 → score 1");
     assert_eq!(report.explain("nope").unwrap_err().code(), "unknown_id");
 }
 
@@ -871,6 +871,55 @@ fn threshold_and_range_formulas_state_what_holds() {
         ("below", "2 < 3, below the range [3, 5] → score 0"),
         ("above", "6 > 5, above the range [3, 5] → score 0"),
     ] {
-        assert_eq!(formula(id), format!("{want}, clamped to [0, 1]"), "{id}");
+        assert_eq!(formula(id), want, "{id}");
     }
+}
+
+#[test]
+fn formulas_show_the_score_before_the_bounds_and_name_them_only_where_they_changed_it() {
+    let plan = Plan::from_json(
+        &json!({"objectives": [{"id": "o", "key_results": [
+            {"id": "over", "kind": "linear", "start": 0, "target": 50, "current": 80},
+            {"id": "under", "kind": "linear", "start": 100, "target": 0, "current": 120},
+            {"id": "graded", "kind": "manual", "current": 1.7},
+            {"id": "stretch", "kind": "piecewise", "points": [[0, 0], [10, 1], [20, 1.3]], "current": 15},
+            {"id": "steps", "kind": "milestones", "milestones": [
+                {"name": "a", "weight": 1, "done_on": "2026-01-10"}, {"name": "b", "weight": 3}]},
+            {"id": "sum", "kind": "aggregate", "op": "sum", "start": 0, "target": 10},
+            {"id": "part", "kind": "linear", "start": 0, "target": 1, "current": 12, "parents": [{"id": "sum"}]}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let formulas = |policy: &Policy| {
+        let report = plan.score_with(day("2026-02-15"), policy).unwrap();
+        ["over", "under", "graded", "stretch", "steps", "sum"].map(|id| report.explain(id).unwrap().formula)
+    };
+    assert_eq!(
+        formulas(&Policy::default()),
+        [
+            "(80 − 0) / (50 − 0) = 1.6 → score 1, clamped to [0, 1]",
+            "(120 − 100) / (0 − 100) = -0.2 → score 0, clamped to [0, 1]",
+            "graded 1.7 → score 1, clamped to [0, 1]",
+            "interpolated at 15 between (10, 1) and (20, 1.3) → score 1, clamped to [0, 1]",
+            "done weight 1 of 4 (done: a) → score 0.25",
+            "sum(12) = 12; (12 − 0) / (10 − 0) = 1.2 → score 1, clamped to [0, 1]",
+        ]
+    );
+    // Under a cap of 1.5, 1.15 and 1.2 stand as the rules give them; 1.6 and 1.7 are clamped.
+    assert_eq!(
+        formulas(&Policy { cap: 1.5, ..Policy::default() }),
+        [
+            "(80 − 0) / (50 − 0) = 1.6 → score 1.5, clamped to [0, 1.5]",
+            "(120 − 100) / (0 − 100) = -0.2 → score 0, clamped to [0, 1.5]",
+            "graded 1.7 → score 1.5, clamped to [0, 1.5]",
+            "interpolated at 15 between (10, 1) and (20, 1.3) → score 1.15",
+            "done weight 1 of 4 (done: a) → score 0.25",
+            "sum(12) = 12; (12 − 0) / (10 − 0) = 1.2",
+        ]
+    );
+    // Unclamped, no bound is named.
+    let free = formulas(&Policy { clamp: false, ..Policy::default() });
+    assert_eq!(free[0], "(80 − 0) / (50 − 0) = 1.6");
+    assert_eq!(free[1], "(120 − 100) / (0 − 100) = -0.2");
+    assert_eq!(free[2], "graded 1.7 → score 1.7");
 }
