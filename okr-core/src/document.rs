@@ -20,27 +20,6 @@ fn day<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<NaiveDate,
     d.deserialize_str(DayVisitor)
 }
 
-/// [`day`] for an optional date (`null` or absent is `None`).
-fn optional_day<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<NaiveDate>, D::Error> {
-    struct Optional;
-    impl<'de> serde::de::Visitor<'de> for Optional {
-        type Value = Option<NaiveDate>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a date as YYYY-MM-DD, or null")
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-            day(d).map(Some)
-        }
-    }
-    d.deserialize_option(Optional)
-}
-
 struct DayVisitor;
 
 impl serde::de::Visitor<'_> for DayVisitor {
@@ -61,25 +40,37 @@ fn id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::
     d.deserialize_any(IdVisitor)
 }
 
-/// [`id`] for an optional id (`null` or absent is `None`).
-fn optional_id<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    struct Optional;
-    impl<'de> serde::de::Visitor<'de> for Optional {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an id (a string or an integer), or null")
-        }
-        fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
-            id(d).map(Some)
-        }
+/// What a document reads its own way: a date by [`day`], an id by [`id`].
+trait Read<'de>: Sized {
+    fn read<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error>;
+}
+
+impl<'de> Read<'de> for NaiveDate {
+    fn read<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        day(d)
     }
-    d.deserialize_option(Optional)
+}
+
+impl<'de> Read<'de> for String {
+    fn read<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        id(d)
+    }
+}
+
+/// A value read by [`Read`], for serde's own reading of an `Option`.
+struct Via<T>(T);
+
+impl<'de, T: Read<'de>> Deserialize<'de> for Via<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        T::read(d).map(Via)
+    }
+}
+
+/// An optional date or id (`null` or absent is `None`), read as [`Read`] reads it.
+fn optional<'de, D: serde::Deserializer<'de>, T: Read<'de>>(
+    d: D,
+) -> std::result::Result<Option<T>, D::Error> {
+    Ok(Option::<Via<T>>::deserialize(d)?.map(|Via(v)| v))
 }
 
 struct IdVisitor;
@@ -183,7 +174,7 @@ pub struct ObjectiveSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// The cycle id; without one the objective has no expected progress (`unscheduled`).
-    #[serde(default, deserialize_with = "optional_id", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional", skip_serializing_if = "Option::is_none")]
     pub cycle: Option<String>,
     /// `company`, `team`, `individual`, or free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,7 +482,7 @@ pub struct Milestone {
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub weight: f64,
     /// The day it was done; counts from that day on.
-    #[serde(default, deserialize_with = "optional_day", skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional", skip_serializing_if = "Option::is_none")]
     pub done_on: Option<NaiveDate>,
 }
 
