@@ -1,5 +1,5 @@
 //! Any text as a plan document: parse, score at several dates, lint, explain, line of sight,
-//! text and HTML trees, events, review packets. Errors are fine; a panic is a bug.
+//! text and HTML trees and their summaries, the alignment picture, events, review packets. Errors are fine; a panic is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = r.to_json();
         let _ = r.tree_text();
         let _ = r.tree_html();
+        let _ = r.tree_html_summary();
+        let _ = r.alignment_svg();
         let _ = r.systemic();
         let _ = r.columns();
         for node in r.nodes().take(20) {
@@ -29,5 +31,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let stretch = okr_core::Policy { cap: 1.5, floor: -1.0, ..okr_core::Policy::default() };
-    let _ = plan.score_with(days[2].parse().unwrap_or_default(), &stretch);
+    // Formulas name the bounds where they changed a score: explain under other bounds too.
+    if let Ok(r) = plan.score_with(days[2].parse().unwrap_or_default(), &stretch) {
+        for node in r.nodes().take(20) {
+            let _ = r.explain(node.id);
+        }
+    }
 });
