@@ -332,7 +332,7 @@ def test_explain_line_of_sight_and_html():
 
 def test_a_large_report_displays_as_a_summary():
     # A notebook shows a report whole: 20,000 nodes give 200 rows of picture and 200 of table,
-    # the rest counted, not 20,000 rows (a million-objective plan's full table is ~200 MB).
+    # the rest counted, not 20,000 rows (a million-objective plan's full table is ~600 MB).
     n = 10_000
     objectives = pd.DataFrame({"id": np.arange(n)})
     key_results = pd.DataFrame({"id": np.arange(n, 2 * n), "objective": np.arange(n), "kind": "binary", "current": 1.0})

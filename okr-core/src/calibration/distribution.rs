@@ -60,8 +60,9 @@ fn fit(values: impl Iterator<Item = usize>, shares: &[f64], alpha: f64) -> Distr
 ///
 /// `categories` lists the rating values (every rating must be one of them) and `shares` their
 /// target shares (finite, ≥ 0, summing to 1). `groups`, when given, is a label per rating
-/// (rater, team); each group gets its own fit, flagged when its χ² p-value is below `alpha`
-/// (small groups rarely reach significance: read the total-variation distance beside it).
+/// (rater, team); each group gets its own fit, flagged when its χ² p-value is below `alpha`, a
+/// number in [0, 1] (small groups rarely reach significance: read the total-variation distance
+/// beside it).
 pub fn distribution(
     ratings: &[f64],
     categories: &[f64],

@@ -64,7 +64,7 @@ pub struct FeedbackOptions {
     /// Threshold of any other relationship, and of the "others" total. Default 3.
     pub other_min: usize,
     /// Self minus others at or above which a competency is a blind spot (at or below minus it, a
-    /// hidden strength). Default 1.0 (one point on the rating scale).
+    /// hidden strength). Default 1.0 (one point on the rating scale). Finite and ≥ 0.
     pub gap: f64,
 }
 

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 /// Settings of [`rater_effects`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaterEffectsOptions {
-    /// |z| at or beyond which a rater is flagged. Default 1.96 (two-sided 5 %).
+    /// |z| at or beyond which a rater is flagged. Default 1.96 (two-sided 5 %). Finite and ≥ 0:
+    /// anything else (which would flag every rater, or none) is an `invalid_input` error.
     pub z_threshold: f64,
     /// Raters with fewer ratings are never flagged. Default 3.
     pub min_ratings: usize,
