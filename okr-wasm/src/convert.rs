@@ -149,7 +149,12 @@ pub fn node_id(v: &JsValue, what: &str) -> Result<String, JsValue> {
 
 /// A JS number that is a whole number small enough to be exact, as an integer id.
 fn integer(v: &JsValue) -> Option<i64> {
-    v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
+    v.as_f64().and_then(whole)
+}
+
+/// A number that is whole and small enough to be exact, as an integer id.
+fn whole(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
 }
 
 /// How a value that is not an id reads in an error.
@@ -173,7 +178,7 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     }
     if let Some(a) = v.dyn_ref::<Float64Array>() {
         let values = a.to_vec();
-        return match values.iter().position(|f| integer(&JsValue::from_f64(*f)).is_none()) {
+        return match values.iter().position(|&f| whole(f).is_none()) {
             Some(row) => Err(invalid_input(format!(
                 "`{what}`: row {row} holds `{}`, not a whole number (below 9e15) or text id",
                 values[row]
