@@ -129,7 +129,7 @@ pub enum Error {
         end: chrono::NaiveDate,
     },
     /// A date could not be read.
-    #[error("invalid date `{value}`: expected YYYY-MM-DD")]
+    #[error("invalid date `{value}`: expected YYYY-MM-DD (or an ISO 8601 date and time)")]
     InvalidDate {
         /// The text given.
         value: String,

@@ -98,15 +98,72 @@ pub fn expected_progress(start: NaiveDate, end: NaiveDate, as_of: NaiveDate) -> 
     expected_days(day(start), day(end), day(as_of))
 }
 
-/// Reads a `YYYY-MM-DD` date.
+/// Reads a date given as an argument (`as_of`, a check-in column in JavaScript): `YYYY-MM-DD`,
+/// or an ISO 8601 date and time such as `datetime.isoformat()` and `Date.toISOString()` write
+/// them (`2026-02-15T10:30`, `2026-02-15T10:30:00.123Z`, `2026-02-15 10:30:00+01:00`), read as
+/// the calendar day it is written in: its offset is not applied. Dates inside documents are
+/// `YYYY-MM-DD` only.
 ///
 /// ```
-/// assert!(okr_core::parse_date("2026-02-30").is_err());
-/// assert_eq!(okr_core::parse_date("2026-02-15")?.to_string(), "2026-02-15");
+/// use okr_core::parse_date;
+/// assert_eq!(parse_date("2026-02-15")?.to_string(), "2026-02-15");
+/// assert_eq!(parse_date("2026-02-15T23:30:00.000Z")?.to_string(), "2026-02-15");
+/// assert_eq!(parse_date("2026-02-15 08:00:00-05:00")?.to_string(), "2026-02-15");
+/// for bad in ["2026-02-30", "2026-02-15T25:00", "2026-02-15T10:30junk", "2026-02-15T", "15/02/2026"] {
+///     assert_eq!(parse_date(bad).unwrap_err().code(), "invalid_date");
+/// }
 /// # Ok::<(), okr_core::Error>(())
 /// ```
 pub fn parse_date(text: &str) -> crate::error::Result<NaiveDate> {
-    text.parse().map_err(|_| crate::error::Error::InvalidDate { value: text.to_owned() })
+    let bad = || crate::error::Error::InvalidDate { value: text.to_owned() };
+    // Byte 10 is ASCII when it is `T` or a space, so both slices fall on character boundaries.
+    let date = match text.as_bytes().get(10) {
+        None => text,
+        Some(b'T' | b't' | b' ') if is_time(&text.as_bytes()[11..]) => &text[..10],
+        Some(_) => return Err(bad()),
+    };
+    date.parse().map_err(|_| bad())
+}
+
+/// An ISO 8601 time of day: `HH:MM`, then optionally `:SS` and a fraction, then optionally `Z`
+/// or an offset (`±HH:MM`, `±HHMM`, `±HH`).
+fn is_time(t: &[u8]) -> bool {
+    let two = |at: usize, max: u8| {
+        t.get(at..at + 2)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit) && (d[0] - b'0') * 10 + (d[1] - b'0') <= max)
+    };
+    if !(two(0, 23) && t.get(2) == Some(&b':') && two(3, 59)) {
+        return false;
+    }
+    let mut at = 5;
+    if t.get(at) == Some(&b':') {
+        if !two(at + 1, 60) {
+            return false;
+        }
+        at += 3;
+        if t.get(at) == Some(&b'.') {
+            let digits = t[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return false;
+            }
+            at += 1 + digits;
+        }
+    }
+    match t.get(at) {
+        None => true,
+        Some(b'Z' | b'z') => at + 1 == t.len(),
+        Some(b'+' | b'-') => {
+            let offset = &t[at + 1..];
+            let hours = two(at + 1, 23);
+            match offset.len() {
+                2 => hours,
+                4 => hours && two(at + 3, 59),
+                5 => hours && offset[2] == b':' && two(at + 4, 59),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 pub(crate) fn day(d: NaiveDate) -> i32 {

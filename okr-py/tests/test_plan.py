@@ -206,6 +206,11 @@ def test_as_of_forms_and_policy_override():
     by_str = plan.score("2026-02-15").to_json()
     assert plan.score(dt.date(2026, 2, 15)).to_json() == by_str
     assert plan.score(dt.datetime(2026, 2, 15, 13, 0)).to_json() == by_str
+    # ISO date-time text, as isoformat() writes it, is the day it is written in.
+    for text in (dt.datetime(2026, 2, 15, 23, 59, 59, 5).isoformat(), "2026-02-15T23:30:00+05:30", "2026-02-15 08:00"):
+        assert plan.score(text).to_json() == by_str, text
+    with pytest.raises(okr.OkrError, match=r"invalid date `2026-02-15T24:00`: expected YYYY-MM-DD \(or an ISO 8601 date and time\)"):
+        plan.score("2026-02-15T24:00")
     assert plan.score().as_of == dt.date.today()
     capped = plan.score("2026-02-15", policy={"floor": -1})
     assert capped["k1"]["score"] == 0.5

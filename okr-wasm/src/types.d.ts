@@ -125,7 +125,8 @@ export interface PlanColumns {
 
 /** Options of `score`, `scoreReport` and `explain`. */
 export interface ScoreOptions {
-  /** YYYY-MM-DD, or a `Date` (its local calendar day, as `getDate()` reads it); today by default. */
+  /** YYYY-MM-DD or an ISO 8601 date and time (the day it is written in: `toISOString()`'s is
+   * the UTC day), or a `Date` (its local calendar day, as `getDate()` reads it); today by default. */
   asOf?: string | Date;
   /** Policy settings overriding the plan's. */
   policy?: Policy;

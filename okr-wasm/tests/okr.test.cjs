@@ -85,6 +85,10 @@ test("error vectors: real Errors with a code; the module keeps working", () => {
     assert.equal(plan.score({ asOf: date }).asOf, "2026-02-15");
   }
   assert.equal(plan.scoreReport({ asOf: new Date(2026, 0, 1) }).asOf, "2026-01-01");
+  // ISO date-time text is the day it is written in (toISOString's is the UTC day).
+  assert.equal(plan.scoreReport({ asOf: "2026-01-01T23:59:59.999Z" }).asOf, "2026-01-01");
+  assert.equal(plan.scoreReport({ asOf: new Date(Date.UTC(2026, 0, 1, 12)).toISOString() }).asOf, "2026-01-01");
+  assert.throws(() => plan.score({ asOf: "2026-01-01T12" }), (e) => e.code === "invalid_date" && e.message.includes("`2026-01-01T12`"));
   assert.deepEqual(plan.lint({ asOf: new Date(2026, 0, 20) }), plan.lint({ asOf: "2026-01-20" }));
   assert.throws(() => plan.score({ asOf: new Date("not a date") }), (e) => e.code === "invalid_input" && /invalid Date/.test(e.message));
   assert.throws(() => plan.score({ asOf: 20260215 }), (e) => e.code === "invalid_input" && /string or a Date/.test(e.message));

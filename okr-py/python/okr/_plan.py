@@ -311,8 +311,8 @@ class Plan:
 
     @boundary
     def score(self, as_of: DateLike = None, policy: Optional[Mapping[str, Any]] = None) -> Report:
-        """Scores every node on ``as_of`` (a date, a datetime64 or ``YYYY-MM-DD``; today by
-        default), with optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
+        """Scores every node on ``as_of`` (a date, a datetime64, ``YYYY-MM-DD`` or an ISO 8601
+        date and time, read as the day it is written in; today by default), with optional policy overrides such as ``{"cap": 1.5}``. The GIL is released; plans of
         65,536 nodes or more are scored by two threads, with the same result as one
         (``OKR_MAX_THREADS=1`` in the environment keeps it to the calling thread). A report,
         once freed, leaves its per-node columns (10 bytes a node) with the plan for the next
