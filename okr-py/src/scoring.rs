@@ -190,6 +190,10 @@ fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("grade", Grade::ALL.map(|g| g.as_str()).to_vec())?;
     d.set_item("signals", okr_core::Report::SIGNAL_NAMES.to_vec())?;
     d.set_item("signal_labels", okr_core::Report::signal_labels())?;
+    // Labels of the calibration tables' categorical columns.
+    d.set_item("flag", okr_core::calibration::RaterEffect::FLAGS.to_vec())?;
+    d.set_item("suppressed", okr_core::calibration::FeedbackGroup::SUPPRESSIONS.to_vec())?;
+    d.set_item("finding", okr_core::calibration::FeedbackSummary::FINDINGS.to_vec())?;
     Ok(d)
 }
 

@@ -143,6 +143,11 @@ pub struct FeedbackGroup {
     pub suppressed: Option<&'static str>,
 }
 
+impl FeedbackGroup {
+    /// Every value `suppressed` takes, in this order (for a categorical column).
+    pub const SUPPRESSIONS: [&'static str; 2] = ["below_threshold", "complementary"];
+}
+
 /// Self against all others (every relationship but self) for one ratee × competency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeedbackSummary {
@@ -160,6 +165,11 @@ pub struct FeedbackSummary {
     pub gap: Option<f64>,
     /// `blind_spot` (self ≥ others + gap), `hidden_strength` (self ≤ others − gap) or `None`.
     pub finding: Option<&'static str>,
+}
+
+impl FeedbackSummary {
+    /// Every value `finding` takes, in this order (for a categorical column).
+    pub const FINDINGS: [&'static str; 2] = ["blind_spot", "hidden_strength"];
 }
 
 /// The 360° aggregation.
@@ -208,7 +218,7 @@ pub fn feedback_360(ratings: &Ratings, options: &FeedbackOptions) -> Result<Feed
         let mut hidden: BTreeMap<&Relationship, &'static str> = BTreeMap::new();
         for (r, v) in &by_rel {
             if v.len() < options.threshold(r) {
-                hidden.insert(r, "below_threshold");
+                hidden.insert(r, FeedbackGroup::SUPPRESSIONS[0]);
             }
         }
         let others: Vec<(&Relationship, usize)> = by_rel
@@ -230,7 +240,7 @@ pub fn feedback_360(ratings: &Ratings, options: &FeedbackOptions) -> Result<Feed
             }
             match others.iter().filter(|(r, _)| !hidden.contains_key(r)).min_by_key(|(_, n)| *n) {
                 Some((r, _)) => {
-                    hidden.insert(r, "complementary");
+                    hidden.insert(r, FeedbackGroup::SUPPRESSIONS[1]);
                 }
                 None => total_shown = false,
             }
@@ -260,9 +270,9 @@ pub fn feedback_360(ratings: &Ratings, options: &FeedbackOptions) -> Result<Feed
         let gap = self_mean.zip(others_mean).map(|(s, o)| s - o);
         let finding = gap.and_then(|g| {
             if g >= options.gap {
-                Some("blind_spot")
+                Some(FeedbackSummary::FINDINGS[0])
             } else if g <= -options.gap {
-                Some("hidden_strength")
+                Some(FeedbackSummary::FINDINGS[1])
             } else {
                 None
             }

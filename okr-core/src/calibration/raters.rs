@@ -46,6 +46,11 @@ pub struct RaterEffect {
     pub flag: Option<&'static str>,
 }
 
+impl RaterEffect {
+    /// Every value `flag` takes, in this order (for a categorical column).
+    pub const FLAGS: [&'static str; 2] = ["lenient", "severe"];
+}
+
 /// Per-rater effects, raters in order of first appearance.
 ///
 /// Estimators: the pooled within-rater variance s² = Σ_r SS_r / Σ_r (n_r − 1) gives
@@ -96,10 +101,11 @@ pub fn rater_effects(ratings: &Ratings, options: &RaterEffectsOptions) -> Result
         .enumerate()
         .map(|(r, &(n, m, ss))| {
             let z = if se[r] > 0.0 { leniency[r] / se[r] } else { 0.0 };
+            let [lenient, severe] = RaterEffect::FLAGS;
             let flag = (n >= options.min_ratings && z.abs() >= options.z_threshold).then_some(if z > 0.0 {
-                "lenient"
+                lenient
             } else {
-                "severe"
+                severe
             });
             let shrink = if tau2 + se[r] * se[r] > 0.0 { tau2 / (tau2 + se[r] * se[r]) } else { 0.0 };
             RaterEffect {

@@ -185,15 +185,17 @@ def rater_effects(
     cols = ["rater", "n", "mean", "sd", "leniency", "se", "shrunk_leniency", "z", "flag"]
     out = pd.DataFrame(rows, columns=cols)
     out["sd"] = out["sd"].astype(np.float64)
-    out["flag"] = _labels(out["flag"], ["lenient", "severe"])
+    out["flag"] = _labels(out["flag"], "flag")
     return out
 
 
-def _labels(values: pd.Series, categories: Sequence[str]) -> pd.Categorical:
-    """A column of labels or None as a Categorical of all the labels it may hold, so that its
-    dtype does not depend on which occur (pandas would make an object column of Nones when none
-    does, and a string column with NaN when some do), as the report's ``status`` is."""
-    return pd.Categorical(values.where(values.notna(), None).tolist(), categories=list(categories))
+def _labels(values: pd.Series, column: str) -> pd.Categorical:
+    """A column of labels or None as a Categorical of all the labels ``column`` may hold (as
+    the core lists them), so that its dtype does not depend on which occur (pandas would make
+    an object column of Nones when none does, and a string column with NaN when some do), as
+    the report's ``status`` is."""
+    categories = _okr.report_categories()[column]
+    return pd.Categorical(values.where(values.notna(), None).tolist(), categories=categories)
 
 
 @boundary
@@ -289,8 +291,8 @@ def feedback_360(
     # rows keeps its columns.
     groups = pd.DataFrame(f["groups"], columns=["ratee", "competency", "relationship", "n", "mean", "sd", "suppressed"])
     summaries = pd.DataFrame(f["summaries"], columns=["ratee", "competency", "self_mean", "others_n", "others_mean", "gap", "finding"])
-    groups["suppressed"] = _labels(groups["suppressed"], ["below_threshold", "complementary"])
-    summaries["finding"] = _labels(summaries["finding"], ["blind_spot", "hidden_strength"])
+    groups["suppressed"] = _labels(groups["suppressed"], "suppressed")
+    summaries["finding"] = _labels(summaries["finding"], "finding")
     return {
         "groups": groups.astype({"n": np.int64, "mean": np.float64, "sd": np.float64}),
         "summaries": summaries.astype({"others_n": np.int64, "self_mean": np.float64, "others_mean": np.float64, "gap": np.float64}),
