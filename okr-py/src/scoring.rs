@@ -180,7 +180,8 @@ fn events_json(py: Python<'_>, before: &Report, after: &Report) -> PyResult<Stri
     py.allow_threads(|| to_json(&okr_core::events(&before.0, &after.0)))
 }
 
-/// The category names behind the codes of `Report.columns()`.
+/// The category names behind the codes of `Report.columns()`, and the labels of the
+/// calibration tables' categorical columns (`flag`, `suppressed`, `finding`).
 #[pyfunction]
 fn report_categories(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
