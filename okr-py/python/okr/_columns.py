@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any, Callable, Dict, Mapping, Tuple, TypeVar, cast
 
 import numpy as np
@@ -204,11 +203,6 @@ def floats(series: Any, what: str = "values") -> np.ndarray:
         raise invalid(f"`{what}`: row {row} holds `{s.iloc[row]}`, not a number") from None
 
 
-def missing(value: Any) -> bool:
-    """Whether one value of an object column is pandas' null: None, NaN, ``pd.NA`` or ``NaT``."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
-
-
 def texts(series: pd.Series) -> tuple:
     """Text as ``("codes", codes, categories)``: one small list of distinct values and an int32
     array (-1 for null), which crosses into Rust far faster than a string per row.
@@ -283,7 +277,7 @@ def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any
             out[key] = floats(s, f"{name}.{key}")
         else:
             # An object column of numbers may mark missing values as None, NaN or pd.NA, as
-            # pandas does: each is null. Anything else crosses as it is, so that text such as
-            # "10" is refused by name, as in a document.
-            out[key] = [None if missing(v) else v for v in s.tolist()]
+            # pandas does: each is null (pandas' own test, over the whole column). Anything else
+            # crosses as it is, so that text such as "10" is refused by name, as in a document.
+            out[key] = s.astype(object).where(s.notna(), None).tolist()
     return out
