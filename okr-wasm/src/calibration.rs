@@ -48,6 +48,11 @@ extern "C" {
     pub type RaterEffectsOptionsArg;
 }
 
+/// A count given as a JS number: whole, ≥ 0 and below 1e9.
+fn count(v: &JsValue) -> Option<usize> {
+    v.as_f64().filter(|m| *m >= 0.0 && m.fract() == 0.0 && *m < 1e9).map(|m| m as usize)
+}
+
 fn text_option(options: &JsValue, name: &str, default: &str) -> Result<String, JsValue> {
     match field(options, name)? {
         None => Ok(default.to_owned()),
@@ -161,11 +166,7 @@ pub fn rater_effects(
         o.z_threshold = z.as_f64().ok_or_else(|| invalid_input("`zThreshold` must be a number"))?;
     }
     if let Some(m) = field(&options, "minRatings")? {
-        let m = m.as_f64().unwrap_or(f64::NAN);
-        if !(m >= 0.0 && m.fract() == 0.0 && m < 1e9) {
-            return Err(invalid_input("`minRatings` must be a whole number ≥ 0"));
-        }
-        o.min_ratings = m as usize;
+        o.min_ratings = count(&m).ok_or_else(|| invalid_input("`minRatings` must be a whole number ≥ 0"))?;
     }
     numbers_to_js(&cal::rater_effects(&ratings(&data)?, &o).map_err(to_js_err)?)
 }
@@ -316,11 +317,10 @@ pub fn feedback_360(
     }
     if let Some(t) = field(&options, "thresholds")? {
         for name in keys(&t) {
-            let v = field(&t, &name)?.and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-            if !(v >= 0.0 && v.fract() == 0.0 && v < 1e9) {
-                return Err(invalid_input(format!("threshold `{name}` must be a whole number ≥ 0")));
-            }
-            o.set_threshold(&name, v as usize).map_err(to_js_err)?;
+            let min = field(&t, &name)?.as_ref().and_then(count);
+            let min =
+                min.ok_or_else(|| invalid_input(format!("threshold `{name}` must be a whole number ≥ 0")))?;
+            o.set_threshold(&name, min).map_err(to_js_err)?;
         }
     }
     numbers_to_js(&cal::feedback_360(&r, &o).map_err(to_js_err)?)

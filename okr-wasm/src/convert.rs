@@ -157,13 +157,14 @@ fn whole(f: f64) -> Option<i64> {
     (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
 }
 
-/// How a value that is not an id reads in an error.
-fn shown(x: &JsValue) -> String {
-    match (x.as_f64(), x.as_bool()) {
+/// The error for row `row` of id column `what`, which holds `x`: neither text nor a whole number.
+fn not_an_id(what: &str, row: usize, x: &JsValue) -> JsValue {
+    let shown = match (x.as_f64(), x.as_bool()) {
         (Some(f), _) => format!("`{f}`"),
         (_, Some(b)) => format!("`{b}`"),
         _ => format!("a value of type {}", x.js_typeof().as_string().unwrap_or_default()),
-    }
+    };
+    invalid_input(format!("`{what}`: row {row} holds {shown}, not a whole number (below 9e15) or text id"))
 }
 
 /// Ids from an Int32Array, a BigInt64Array (Apache Arrow's int64 columns), a Float64Array of
@@ -179,10 +180,7 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
     if let Some(a) = v.dyn_ref::<Float64Array>() {
         let values = a.to_vec();
         return match values.iter().position(|&f| whole(f).is_none()) {
-            Some(row) => Err(invalid_input(format!(
-                "`{what}`: row {row} holds `{}`, not a whole number (below 9e15) or text id",
-                values[row]
-            ))),
+            Some(row) => Err(not_an_id(what, row, &JsValue::from_f64(values[row]))),
             None => Ok(values.into_iter().map(|f| f as i64).collect::<Vec<_>>().into()),
         };
     }
@@ -219,10 +217,7 @@ pub fn ids(v: &JsValue, what: &str) -> Result<IdColumn<'static>, JsValue> {
             _ if x.is_null() || x.is_undefined() => {
                 Err(invalid_input(format!("`{what}`: row {row} has no id (null)")))
             }
-            _ => Err(invalid_input(format!(
-                "`{what}`: row {row} holds {}, not a whole number (below 9e15) or text id",
-                shown(&x)
-            ))),
+            _ => Err(not_an_id(what, row, &x)),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(IdColumn::Strings)
