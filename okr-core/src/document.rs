@@ -377,22 +377,36 @@ fn decode_rows<T: ColumnName, U: Copy>(
         .collect();
     let at = |code: i32| table.get(usize::try_from(code).map_or(0, |c| c + 1)).copied().flatten();
     if let Some(row) = codes.iter().position(|&code| at(code).is_none()) {
-        let code = codes[row];
-        let what = match usize::try_from(code).map(|c| (c, names.get(c))) {
-            Err(_) => format!("`{column}`: row {row} is null, not {}", T::WHAT),
-            Ok((_, Some(name))) => {
-                let all: Vec<String> = T::ALL.iter().map(|v| format!("`{}`", v.name())).collect();
-                format!("`{column}`: row {row} holds `{name}`, not {} ({})", T::WHAT, all.join(", "))
-            }
-            Ok((c, None)) => format!("`{column}`: code {c} has no category ({} given)", names.len()),
-        };
-        return Err(Error::InvalidInput { what });
+        let allowed: Vec<&str> = T::ALL.iter().map(|v| v.name()).collect();
+        return Err(decode_error(column, row, codes[row], names, T::WHAT, &allowed));
     }
     // Every row has a value: the first row's stands in for the `None` no row has.
     Ok(match codes.first().and_then(|&code| at(code)) {
         Some(first) => codes.iter().map(|&code| at(code).unwrap_or(first)).collect(),
         None => Vec::new(),
     })
+}
+
+/// The error of row `row` of a coded column of names, whose code `code` is a null where a
+/// value is needed, or names no category, or a name that is not one of `allowed` (each `what`).
+/// Apart from [`decode_rows`], so that its three instances share it.
+fn decode_error(
+    column: &str,
+    row: usize,
+    code: i32,
+    names: &[String],
+    what: &str,
+    allowed: &[&str],
+) -> Error {
+    let what = match usize::try_from(code).map(|c| (c, names.get(c))) {
+        Err(_) => format!("`{column}`: row {row} is null, not {what}"),
+        Ok((_, Some(name))) => {
+            let all: Vec<String> = allowed.iter().map(|name| format!("`{name}`")).collect();
+            format!("`{column}`: row {row} holds `{name}`, not {what} ({})", all.join(", "))
+        }
+        Ok((c, None)) => format!("`{column}`: code {c} has no category ({} given)", names.len()),
+    };
+    Error::InvalidInput { what }
 }
 
 impl ColumnName for KeyResultKind {
