@@ -78,7 +78,10 @@ pub struct Policy {
     pub yellow_from: f64,
     /// Score from which the grade is `green`. Default `0.7`.
     pub green_from: f64,
-    /// Days without a check-in after which a started key result is stale. Default `14`.
+    /// Days without a check-in after which a started key result is stale. Default `14`. Days
+    /// after the end of the key result's cycle do not count: in a review after the quarter, a
+    /// key result last checked in on its final day is not stale, one silent for its last 14
+    /// days is.
     pub stale_after_days: u32,
     /// End score that counts as success (forecast `p_success`, `forecast_miss`, confidence
     /// calibration). Default `0.7`.

@@ -27,7 +27,7 @@ export interface Policy {
   yellow_from?: number;
   /** Score from which the grade is green. Default 0.7. */
   green_from?: number;
-  /** Days without a check-in after which a started key result is stale. Default 14. */
+  /** Days without a check-in after which a started key result is stale. Default 14. Days after the end of its cycle do not count. */
   stale_after_days?: number;
   /** End score that counts as success (forecasts, confidence calibration). Default 0.7. */
   success_at?: number;

@@ -39,7 +39,9 @@ pub(super) fn compute_split(
         std::iter::once(CyclePace { pace: Pace::new(None, false), stale_without_log: false })
             .chain(d.cycles.iter().zip(&expected).map(|(c, &e)| CyclePace {
                 pace: Pace::new(Some(e), today < c.start_day),
-                stale_without_log: today - c.start_day > policy.stale_after_days as i32,
+                // Days after the cycle's end do not count (see [`stale_until`]).
+                stale_without_log: stale_until(today, c.end_day) - c.start_day
+                    > policy.stale_after_days as i32,
             }))
             .collect();
     let logged = !d.check_ins.day.is_empty();
@@ -566,9 +568,12 @@ fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, achieved: bo
         (None, c) if c != NONE => Some(d.cycles[c as usize].start_day),
         _ => None,
     };
-    let started = cycle == NONE || today >= d.cycles[cycle as usize].start_day;
+    let (started, until) = match d.cycles.get(cycle as usize) {
+        Some(c) => (today >= c.start_day, stale_until(today, c.end_day)),
+        None => (true, today),
+    };
     // An achieved key result has nothing left to report: never stale.
-    if started && !achieved && since.is_some_and(|s| today - s > policy.stale_after_days as i32) {
+    if started && !achieved && since.is_some_and(|s| until - s > policy.stale_after_days as i32) {
         bits |= STALE;
     }
     if !rows.is_empty() {
@@ -583,6 +588,15 @@ fn check_in_signals(d: &PlanData, p: usize, today: i32, cycle: u32, achieved: bo
         }
     }
     bits
+}
+
+/// The day up to which a key result's days without a check-in are counted: `today`, or its
+/// cycle's last day once the cycle is over. Nobody checks in on a quarter that has ended: a
+/// review weeks later must not call every key result stale, and one checked in on the last
+/// day was as fresh as it could be. A key result silent for the last `stale_after_days` of its
+/// cycle stays stale.
+fn stale_until(today: i32, cycle_end: i32) -> i32 {
+    today.min(cycle_end)
 }
 
 /// The forecast of key result `p` from its valued check-ins on or before `today`.
