@@ -29,7 +29,8 @@ pub enum Severity {
 pub struct Finding {
     /// Stable code: `no-key-results`, `too-many-key-results`, `too-many-objectives`, `orphan`,
     /// `deep-cascade` (on the objectives where the cascade first passes the limit),
-    /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`.
+    /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`, `grade-out-of-range`
+    /// (a manual key result graded outside 0 to 1, or the policy's wider `floor` to `cap`).
     pub code: &'static str,
     /// Warning or info.
     pub severity: Severity,
@@ -40,7 +41,7 @@ pub struct Finding {
 }
 
 /// Every code, in the order a node's findings are listed.
-const CODES: [&str; 9] = [
+const CODES: [&str; 10] = [
     "no-key-results",
     "too-many-key-results",
     "task-like",
@@ -49,8 +50,40 @@ const CODES: [&str; 9] = [
     "cycle-outside-parent",
     "missing-owner",
     "no-check-in",
+    "grade-out-of-range",
     "too-many-objectives",
 ];
+
+/// The `grade-out-of-range` finding of manual key result `q` (at position `q`), if a grade it
+/// was given (its `current`, or any check-in's value, whatever the date) lies outside
+/// `allowed`: from 0 (or the policy's `floor` below it) to 1 (or the policy's `cap` above it).
+/// A grade is a score, and a grade of `70` meant as 70 % scores 1, clamped, without a word:
+/// the error the tools that take grades on 0–100 scales invite. Only the first such grade is
+/// named.
+fn grade_out_of_range(
+    d: &crate::plan::PlanData,
+    q: usize,
+    (low, high): (f64, f64),
+    id: &LazyId<'_>,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let outside = |v: f64| v < low || v > high;
+    let c = &d.check_ins;
+    let rows = if c.day.is_empty() { 0..0 } else { c.offsets[q] as usize..c.offsets[q + 1] as usize };
+    let given = if outside(d.current[q]) {
+        Some((d.current[q], "its `current`".to_owned()))
+    } else {
+        let row = rows.into_iter().find(|&r| outside(c.value[r]));
+        row.map(|r| (c.value[r], format!("its check-in of {}", crate::pace::date_text(c.day[r]))))
+    };
+    if let Some((grade, whence)) = given {
+        let message = format!(
+            "key result `{id}` is graded `{grade}` ({whence}), outside {low} to {high}: a manual grade is \
+             a score, so 70 % is 0.7"
+        );
+        push(out, d.doc_of_pos[q], "grade-out-of-range", Severity::Warning, id, message);
+    }
+}
 
 /// Findings of part of a plan, and the objectives seen there (by input index).
 struct Part {
@@ -231,6 +264,9 @@ impl Plan {
                     }
                     Some(kind) => {
                         use KeyResultKind::*;
+                        if kind == Manual {
+                            grade_out_of_range(d, q, (p.floor.min(0.0), p.cap.max(1.0)), &id, out);
+                        }
                         let reads =
                             matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
                         let cycle = d.cycle(q);
@@ -466,5 +502,51 @@ mod tests {
         assert!(plan.lint(None).iter().all(|f| f.code != "no-check-in"));
         let tasks = Plan::from_json(r#"{"objectives": [{"id": "t", "owner": "o", "key_results": [{"id": "x", "kind": "binary"}, {"id": "y", "kind": "milestones", "milestones": [{"name": "m"}]}, {"id": "z", "kind": "manual"}]}]}"#).unwrap();
         assert!(tasks.lint(None).iter().any(|f| f.code == "task-like" && f.id == "t"));
+    }
+
+    #[test]
+    fn manual_grades_outside_the_scores_bounds_are_named() {
+        let plan = |policy: &str| {
+            Plan::from_json(&format!(
+                r#"{{"policy": {policy}, "objectives": [{{"id": "g", "owner": "o", "key_results": [
+                  {{"id": "ok", "kind": "manual", "current": 1, "check_ins": [{{"date": "2026-01-10", "value": 0}}]}},
+                  {{"id": "pct", "kind": "manual", "check_ins": [{{"date": "2026-01-10", "value": 0.5}},
+                    {{"date": "2026-02-10", "value": 70}}, {{"date": "2026-03-10", "value": 80}}]}},
+                  {{"id": "neg", "kind": "manual", "current": -0.2}},
+                  {{"id": "over", "kind": "manual", "current": 1.2}},
+                  {{"id": "lin", "kind": "linear", "start": 0, "target": 10, "current": 70}}]}}]}}"#
+            ))
+            .unwrap()
+        };
+        let graded = |plan: &Plan| -> Vec<(String, String)> {
+            let findings = plan.lint(None);
+            assert!(findings
+                .iter()
+                .filter(|f| f.code == "grade-out-of-range")
+                .all(|f| f.severity == super::Severity::Warning));
+            findings
+                .into_iter()
+                .filter(|f| f.code == "grade-out-of-range")
+                .map(|f| (f.id, f.message))
+                .collect()
+        };
+        let found = graded(&plan("{}"));
+        let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["pct", "neg", "over"]);
+        // The first grade outside is named, whatever the date.
+        assert!(
+            found[0].1.contains("graded `70` (its check-in of 2026-02-10), outside 0 to 1"),
+            "{}",
+            found[0].1
+        );
+        assert!(found[1].1.contains("graded `-0.2` (its `current`)"), "{}", found[1].1);
+        // A policy that lets scores pass 1 (over-achievement) or fall below 0 widens the range.
+        let wide = graded(&plan(r#"{"cap": 1.5, "floor": -0.5}"#));
+        assert_eq!(wide.len(), 1);
+        assert!(
+            wide[0].1.contains("graded `70` (its check-in of 2026-02-10), outside -0.5 to 1.5"),
+            "{}",
+            wide[0].1
+        );
     }
 }

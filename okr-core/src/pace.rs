@@ -170,6 +170,11 @@ pub(crate) fn day(d: NaiveDate) -> i32 {
     chrono::Datelike::num_days_from_ce(&d)
 }
 
+/// The date of a day number ([`day`]'s inverse), as text; empty for a day no date has.
+pub(crate) fn date_text(day: i32) -> String {
+    NaiveDate::from_num_days_from_ce_opt(day).map_or_else(String::new, |d| d.to_string())
+}
+
 pub(crate) fn expected_days(start: i32, end: i32, as_of: i32) -> f64 {
     let span = end - start;
     if span <= 0 {

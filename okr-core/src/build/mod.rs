@@ -540,8 +540,7 @@ impl Builder {
                     Some(_) => ("the declared scale ", ""),
                     None => ("", " (confidences on another scale need `confidence_scale`, such as [1, 10])"),
                 };
-                let date =
-                    NaiveDate::from_num_days_from_ce_opt(c.day).map_or_else(String::new, |d| d.to_string());
+                let date = crate::pace::date_text(c.day);
                 return Err(Error::InvalidValue {
                     id: self.ids.name(c.kr).to_string(),
                     field: "confidence",
