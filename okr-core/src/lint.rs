@@ -30,7 +30,9 @@ pub struct Finding {
     /// Stable code: `no-key-results`, `too-many-key-results`, `too-many-objectives`, `orphan`,
     /// `deep-cascade` (on the objectives where the cascade first passes the limit),
     /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`, `grade-out-of-range`
-    /// (a manual key result graded outside 0 to 1, or the policy's wider `floor` to `cap`).
+    /// (a manual key result graded outside 0 to 1, or the policy's wider `floor` to `cap`),
+    /// `empty-rollup` (a `rollup` or `aggregate` key result with nothing aligned to it),
+    /// `ignored-alignment` (nodes aligned to a key result whose kind counts none of them).
     pub code: &'static str,
     /// Warning or info.
     pub severity: Severity,
@@ -41,7 +43,7 @@ pub struct Finding {
 }
 
 /// Every code, in the order a node's findings are listed.
-const CODES: [&str; 10] = [
+const CODES: [&str; 12] = [
     "no-key-results",
     "too-many-key-results",
     "task-like",
@@ -51,6 +53,8 @@ const CODES: [&str; 10] = [
     "missing-owner",
     "no-check-in",
     "grade-out-of-range",
+    "empty-rollup",
+    "ignored-alignment",
     "too-many-objectives",
 ];
 
@@ -82,6 +86,44 @@ fn grade_out_of_range(
              a score, so 70 % is 0.7"
         );
         push(out, d.doc_of_pos[q], "grade-out-of-range", Severity::Warning, id, message);
+    }
+}
+
+/// The findings of what is aligned to key result `q`: `empty-rollup` when it is a `rollup` or
+/// an `aggregate`, which score what is aligned to them, and nothing is (it then scores 0,
+/// without data); `ignored-alignment` when it is of a kind scored from its own value, which
+/// counts nothing aligned to it (the first three such nodes are named). `any` tells whether
+/// anything is aligned to it.
+fn alignment_to_key_result(
+    d: &crate::plan::PlanData,
+    q: usize,
+    kind: KeyResultKind,
+    any: bool,
+    id: &LazyId<'_>,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let (at, name) = (d.doc_of_pos[q], kind.as_str());
+    match kind {
+        KeyResultKind::Rollup | KeyResultKind::Aggregate if !any => {
+            let message =
+                format!("nothing is aligned to `{name}` key result `{id}`, which scores what is: it scores 0, without data");
+            push(out, at, "empty-rollup", Severity::Warning, id, message);
+        }
+        KeyResultKind::Rollup | KeyResultKind::Aggregate => {}
+        _ if any => {
+            let aligned = &d.contributors.src[d.contributors.aligned(q)];
+            let named: Vec<String> =
+                aligned.iter().take(3).map(|&c| format!("`{}`", LazyId { d, q: c as usize })).collect();
+            let more =
+                if aligned.len() > 3 { format!(" and {} more", aligned.len() - 3) } else { String::new() };
+            let message = format!(
+                "{}{more} aligned to `{name}` key result `{id}`, which scores its own value and counts nothing \
+                 aligned to it: make it a `rollup` (or `aggregate`) key result for them to count",
+                named.join(", ")
+            );
+            push(out, at, "ignored-alignment", Severity::Info, id, message);
+        }
+        _ => {}
     }
 }
 
@@ -142,11 +184,15 @@ impl Plan {
         // Alignment depth below a root, parents first (they sit later in topological order).
         let n = d.len();
         let mut depth = vec![0u32; n];
+        // The nodes something is aligned to (for the key results' checks): a bit each, in
+        // cache, where reading each key result's contributor range would stream 16 MB at 1M.
+        let mut aligned_to = FixedBitSet::with_capacity(n);
         let objective_of = d.objective_of();
         for q in (0..n).rev() {
             for &parent in &dep[dep_off[q] as usize..dep_off[q + 1] as usize] {
                 if parent != objective_of[q] {
                     depth[q] = depth[q].max(depth[parent as usize] + 1);
+                    aligned_to.insert(parent as usize);
                 }
             }
         }
@@ -267,6 +313,7 @@ impl Plan {
                         if kind == Manual {
                             grade_out_of_range(d, q, (p.floor.min(0.0), p.cap.max(1.0)), &id, out);
                         }
+                        alignment_to_key_result(d, q, kind, aligned_to.contains(q), &id, out);
                         let reads =
                             matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
                         let cycle = d.cycle(q);
@@ -548,5 +595,39 @@ mod tests {
             "{}",
             wide[0].1
         );
+    }
+
+    #[test]
+    fn key_results_that_ignore_or_lack_what_is_aligned_to_them_are_named() {
+        let plan = Plan::from_json(
+            r#"{"objectives": [
+              {"id": "o", "owner": "x", "key_results": [
+                {"id": "lin", "kind": "linear", "start": 0, "target": 10, "current": 5},
+                {"id": "up", "kind": "rollup"}, {"id": "sum", "kind": "aggregate", "op": "sum", "start": 0, "target": 5},
+                {"id": "full", "kind": "rollup"}, {"id": "total", "kind": "aggregate", "op": "sum", "start": 0, "target": 5}]},
+              {"id": "c1", "owner": "x", "parents": [{"id": "lin"}, {"id": "full"}], "key_results": [
+                {"id": "k1", "kind": "binary", "current": 1, "parents": [{"id": "lin"}, {"id": "total"}]}]},
+              {"id": "c2", "owner": "x", "parents": [{"id": "lin"}]},
+              {"id": "c3", "owner": "x", "parents": [{"id": "lin"}]},
+              {"id": "c4", "owner": "x", "parents": [{"id": "lin"}]}
+            ]}"#,
+        )
+        .unwrap();
+        let findings = plan.lint(None);
+        let of = |code: &str| -> Vec<(&str, &str)> {
+            findings.iter().filter(|f| f.code == code).map(|f| (f.id.as_str(), f.message.as_str())).collect()
+        };
+        let empty: Vec<&str> = of("empty-rollup").iter().map(|&(id, _)| id).collect();
+        assert_eq!(empty, ["up", "sum"]);
+        assert!(of("empty-rollup")[1].1.contains("`aggregate` key result `sum`"), "{:?}", of("empty-rollup"));
+        let ignored = of("ignored-alignment");
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert_eq!(ignored[0].0, "lin");
+        // Five nodes are aligned to `lin`: three named, two counted.
+        assert!(ignored[0].1.contains("and 2 more aligned to `linear` key result `lin`"), "{}", ignored[0].1);
+        assert!(findings
+            .iter()
+            .filter(|f| f.code == "ignored-alignment")
+            .all(|f| f.severity == super::Severity::Info));
     }
 }
