@@ -31,8 +31,10 @@ pub struct Finding {
     /// `deep-cascade` (on the objectives where the cascade first passes the limit),
     /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`, `grade-out-of-range`
     /// (a manual key result graded outside 0 to 1, or the policy's wider `floor` to `cap`),
-    /// `empty-rollup` (a `rollup` or `aggregate` key result with nothing aligned to it),
-    /// `ignored-alignment` (nodes aligned to a key result whose kind counts none of them).
+    /// `empty-rollup` (a `rollup` key result with nothing aligned to it, an `aggregate` one with
+    /// no key result aligned to it), `ignored-alignment` (nodes aligned to a key result that
+    /// counts none of them: any, to a kind scored from its own value; objectives, to an
+    /// `aggregate`).
     pub code: &'static str,
     /// Warning or info.
     pub severity: Severity,
@@ -89,11 +91,12 @@ fn grade_out_of_range(
     }
 }
 
-/// The findings of what is aligned to key result `q`: `empty-rollup` when it is a `rollup` or
-/// an `aggregate`, which score what is aligned to them, and nothing is (it then scores 0,
-/// without data); `ignored-alignment` when it is of a kind scored from its own value, which
-/// counts nothing aligned to it (the first three such nodes are named). `any` tells whether
-/// anything is aligned to it.
+/// The findings of what is aligned to key result `q`: `empty-rollup` when it is a `rollup`
+/// (which scores what is aligned to it) or an `aggregate` (which takes the values of the key
+/// results aligned to it) and has nothing to read: it then scores 0, without data;
+/// `ignored-alignment` when nodes aligned to it count for nothing: every one, for a kind scored
+/// from its own value; the objectives, for an `aggregate` (the first three are named). `any`
+/// tells whether anything is aligned to it.
 fn alignment_to_key_result(
     d: &crate::plan::PlanData,
     q: usize,
@@ -103,27 +106,37 @@ fn alignment_to_key_result(
     out: &mut Vec<(u32, Finding)>,
 ) {
     let (at, name) = (d.doc_of_pos[q], kind.as_str());
-    match kind {
-        KeyResultKind::Rollup | KeyResultKind::Aggregate if !any => {
-            let message =
-                format!("nothing is aligned to `{name}` key result `{id}`, which scores what is: it scores 0, without data");
-            push(out, at, "empty-rollup", Severity::Warning, id, message);
-        }
-        KeyResultKind::Rollup | KeyResultKind::Aggregate => {}
-        _ if any => {
-            let aligned = &d.contributors.src[d.contributors.aligned(q)];
-            let named: Vec<String> =
-                aligned.iter().take(3).map(|&c| format!("`{}`", LazyId { d, q: c as usize })).collect();
-            let more =
-                if aligned.len() > 3 { format!(" and {} more", aligned.len() - 3) } else { String::new() };
-            let message = format!(
-                "{}{more} aligned to `{name}` key result `{id}`, which scores its own value and counts nothing \
-                 aligned to it: make it a `rollup` (or `aggregate`) key result for them to count",
-                named.join(", ")
-            );
-            push(out, at, "ignored-alignment", Severity::Info, id, message);
-        }
-        _ => {}
+    let aligned = || d.contributors.src[d.contributors.aligned(q)].iter().map(|&c| c as usize);
+    let is_objective = |c: &usize| d.kinds[*c] == crate::plan::OBJECTIVE;
+    let (read, ignored, why): (usize, Vec<usize>, &str) = match kind {
+        KeyResultKind::Rollup => (usize::from(any), Vec::new(), ""),
+        KeyResultKind::Aggregate if !any => (0, Vec::new(), ""),
+        KeyResultKind::Aggregate => (
+            aligned().filter(|c| !is_objective(c)).count(),
+            aligned().filter(is_objective).collect(),
+            "which takes the values of the key results aligned to it and counts no objective",
+        ),
+        _ if any => (
+            0,
+            aligned().collect(),
+            "which scores its own value and counts nothing aligned to it: make it a `rollup` \
+             (or `aggregate`) key result for them to count",
+        ),
+        _ => return,
+    };
+    if read == 0 && matches!(kind, KeyResultKind::Rollup | KeyResultKind::Aggregate) {
+        let what = if kind == KeyResultKind::Rollup { "nothing is" } else { "no key result is" };
+        let message = format!(
+            "{what} aligned to `{name}` key result `{id}`, which scores what is: it scores 0, without data"
+        );
+        push(out, at, "empty-rollup", Severity::Warning, id, message);
+    }
+    if !ignored.is_empty() {
+        let named: Vec<String> =
+            ignored.iter().take(3).map(|&c| format!("`{}`", LazyId { d, q: c })).collect();
+        let more = if ignored.len() > 3 { format!(" and {} more", ignored.len() - 3) } else { String::new() };
+        let message = format!("{}{more} aligned to `{name}` key result `{id}`, {why}", named.join(", "));
+        push(out, at, "ignored-alignment", Severity::Info, id, message);
     }
 }
 
@@ -629,5 +642,24 @@ mod tests {
             .iter()
             .filter(|f| f.code == "ignored-alignment")
             .all(|f| f.severity == super::Severity::Info));
+        // An objective aligned to an aggregate, which reads key results' values, counts for nothing.
+        let plan = Plan::from_json(
+            r#"{"objectives": [{"id": "o", "owner": "x", "key_results": [{"id": "t", "kind": "aggregate", "op": "sum", "start": 0, "target": 5}]},
+              {"id": "c", "owner": "x", "parents": [{"id": "t"}], "key_results": [{"id": "k", "kind": "linear", "start": 0, "target": 2, "current": 1}]}]}"#,
+        )
+        .unwrap();
+        let findings = plan.lint(None);
+        let codes: Vec<(&str, &str)> = findings.iter().map(|f| (f.code, f.id.as_str())).collect();
+        assert_eq!(codes, [("empty-rollup", "t"), ("ignored-alignment", "t")]);
+        assert!(
+            findings[0].message.starts_with("no key result is aligned to `aggregate` key result `t`"),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings[1].message.starts_with("`c` aligned to `aggregate` key result `t`, which takes"),
+            "{}",
+            findings[1].message
+        );
     }
 }
