@@ -160,8 +160,9 @@ pub struct NodeScore<'a> {
     /// The latest confidence stated on or before `as_of` (key results with check-ins).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-    /// Alert signals: `stale`, `low_confidence`, `confidence_drop`, `behind_pace`,
-    /// `forecast_miss`.
+    /// Alert signals: `stale` (no check-in for [`Policy::stale_after_days`](crate::Policy),
+    /// counted up to the cycle's end at most), `low_confidence`, `confidence_drop`,
+    /// `behind_pace`, `forecast_miss`.
     pub signals: Vec<&'static str>,
     /// Where the node is heading at the end of its cycle (absent without enough check-ins).
     #[serde(skip_serializing_if = "Option::is_none")]
