@@ -76,13 +76,17 @@ fn grade_out_of_range(
     let outside = |v: f64| v < low || v > high;
     let c = &d.check_ins;
     let rows = if c.day.is_empty() { 0..0 } else { c.offsets[q] as usize..c.offsets[q + 1] as usize };
+    // The grade and, for a check-in, its day.
     let given = if outside(d.current[q]) {
-        Some((d.current[q], "its `current`".to_owned()))
+        Some((d.current[q], None))
     } else {
-        let row = rows.into_iter().find(|&r| outside(c.value[r]));
-        row.map(|r| (c.value[r], format!("its check-in of {}", crate::pace::date_text(c.day[r]))))
+        rows.into_iter().find(|&r| outside(c.value[r])).map(|r| (c.value[r], Some(c.day[r])))
     };
-    if let Some((grade, whence)) = given {
+    if let Some((grade, day)) = given {
+        let whence = match day {
+            Some(day) => format!("its check-in of {}", crate::pace::date_text(day)),
+            None => "its `current`".to_owned(),
+        };
         let message = format!(
             "key result `{id}` is graded `{grade}` ({whence}), outside {low} to {high}: a manual grade is \
              a score, so 70 % is 0.7"
@@ -105,37 +109,41 @@ fn alignment_to_key_result(
     id: &LazyId<'_>,
     out: &mut Vec<(u32, Finding)>,
 ) {
+    use std::fmt::Write;
     let (at, name) = (d.doc_of_pos[q], kind.as_str());
-    let aligned = || d.contributors.src[d.contributors.aligned(q)].iter().map(|&c| c as usize);
-    let is_objective = |c: &usize| d.kinds[*c] == crate::plan::OBJECTIVE;
-    let (read, ignored, why): (usize, Vec<usize>, &str) = match kind {
-        KeyResultKind::Rollup => (usize::from(any), Vec::new(), ""),
-        KeyResultKind::Aggregate if !any => (0, Vec::new(), ""),
-        KeyResultKind::Aggregate => (
-            aligned().filter(|c| !is_objective(c)).count(),
-            aligned().filter(is_objective).collect(),
-            "which takes the values of the key results aligned to it and counts no objective",
-        ),
-        _ if any => (
-            0,
-            aligned().collect(),
-            "which scores its own value and counts nothing aligned to it: make it a `rollup` \
-             (or `aggregate`) key result for them to count",
-        ),
-        _ => return,
+    // Read only when something is aligned: most key results have nothing aligned to them.
+    let aligned = if any { &d.contributors.src[d.contributors.aligned(q)] } else { &[][..] };
+    // Which aligned nodes count for nothing.
+    let aggregate = kind == KeyResultKind::Aggregate;
+    let ignored = |c: &&u32| match kind {
+        KeyResultKind::Rollup => false,
+        KeyResultKind::Aggregate => d.kinds[**c as usize] == crate::plan::OBJECTIVE,
+        _ => true,
     };
-    if read == 0 && matches!(kind, KeyResultKind::Rollup | KeyResultKind::Aggregate) {
-        let what = if kind == KeyResultKind::Rollup { "nothing is" } else { "no key result is" };
+    let reads = matches!(kind, KeyResultKind::Rollup | KeyResultKind::Aggregate);
+    if reads && aligned.iter().all(|c| ignored(&c)) {
+        let what = if aggregate { "no key result is" } else { "nothing is" };
         let message = format!(
             "{what} aligned to `{name}` key result `{id}`, which scores what is: it scores 0, without data"
         );
         push(out, at, "empty-rollup", Severity::Warning, id, message);
     }
-    if !ignored.is_empty() {
-        let named: Vec<String> =
-            ignored.iter().take(3).map(|&c| format!("`{}`", LazyId { d, q: c })).collect();
-        let more = if ignored.len() > 3 { format!(" and {} more", ignored.len() - 3) } else { String::new() };
-        let message = format!("{}{more} aligned to `{name}` key result `{id}`, {why}", named.join(", "));
+    let count = aligned.iter().filter(ignored).count();
+    if count > 0 {
+        let mut message = String::new();
+        for (k, &c) in aligned.iter().filter(ignored).take(3).enumerate() {
+            let _ = write!(message, "{}`{}`", if k > 0 { ", " } else { "" }, LazyId { d, q: c as usize });
+        }
+        if count > 3 {
+            let _ = write!(message, " and {} more", count - 3);
+        }
+        let why = if aggregate {
+            "which takes the values of the key results aligned to it and counts no objective"
+        } else {
+            "which scores its own value and counts nothing aligned to it: make it a `rollup` (or \
+             `aggregate`) key result for them to count"
+        };
+        let _ = write!(message, " aligned to `{name}` key result `{id}`, {why}");
         push(out, at, "ignored-alignment", Severity::Info, id, message);
     }
 }
