@@ -60,9 +60,9 @@ const CODES: [&str; 12] = [
     "too-many-objectives",
 ];
 
-/// The `grade-out-of-range` finding of manual key result `q` (at position `q`), if a grade it
-/// was given (its `current`, or any check-in's value, whatever the date) lies outside
-/// `allowed`: from 0 (or the policy's `floor` below it) to 1 (or the policy's `cap` above it).
+/// The `grade-out-of-range` finding of the manual key result at position `q`, if a grade it was
+/// given (its `current`, or any check-in's value, whatever the date) lies outside `low` to
+/// `high`: from 0 (or the policy's `floor` below it) to 1 (or the policy's `cap` above it).
 /// A grade is a score, and a grade of `70` meant as 70 % scores 1, clamped, without a word:
 /// the error the tools that take grades on 0–100 scales invite. Only the first such grade is
 /// named.
