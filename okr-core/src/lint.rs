@@ -29,6 +29,8 @@ pub enum Severity {
 pub struct Finding {
     /// Stable code: `no-key-results`, `too-many-key-results`, `too-many-objectives`, `orphan`,
     /// `deep-cascade` (on the objectives where the cascade first passes the limit),
+    /// `empty-driver` (an objective whose progress driver counts none of its contributors:
+    /// `key_results` without key results, `children` with nothing aligned),
     /// `task-like`, `cycle-outside-parent`, `no-check-in`, `missing-owner`, `grade-out-of-range`
     /// (a manual key result graded outside 0 to 1, or the policy's wider `floor` to `cap`),
     /// `empty-rollup` (a `rollup` key result with nothing aligned to it, an `aggregate` one with
@@ -45,8 +47,9 @@ pub struct Finding {
 }
 
 /// Every code, in the order a node's findings are listed.
-const CODES: [&str; 12] = [
+const CODES: [&str; 13] = [
     "no-key-results",
+    "empty-driver",
     "too-many-key-results",
     "task-like",
     "orphan",
@@ -59,6 +62,36 @@ const CODES: [&str; 12] = [
     "ignored-alignment",
     "too-many-objectives",
 ];
+
+/// The `empty-driver` finding of the objective at position `q`, with `own` key results and
+/// `aligned` nodes aligned to it, when its progress driver (its own, or the policy's
+/// `progress`) counts none of them: `key_results` without key results, `children` with
+/// nothing aligned. It then scores 0, without data, whatever the others score. (An objective
+/// with neither is `no-key-results`; `auto` and `both` always count something.)
+fn empty_driver(
+    d: &crate::plan::PlanData,
+    q: usize,
+    (own, aligned): (usize, usize),
+    policy: crate::ProgressDriver,
+    id: &LazyId<'_>,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    use crate::ProgressDriver::{Children, KeyResults};
+    let driver = crate::key_result::Rule::driver_of(d.rule_bytes[q]).unwrap_or(policy);
+    let (counted, ignored) = match driver {
+        KeyResults if own == 0 && aligned > 0 => {
+            ("its key results", format!("the {aligned} nodes aligned to it"))
+        }
+        Children if aligned == 0 && own > 0 => ("what is aligned to it", format!("its {own} key results")),
+        _ => return,
+    };
+    let message = format!(
+        "objective `{id}` is scored by {counted} (progress `{}`), and has none: {ignored} do not count, \
+         and it scores 0, without data",
+        driver.as_str()
+    );
+    push(out, d.doc_of_pos[q], "empty-driver", Severity::Warning, id, message);
+}
 
 /// The `grade-out-of-range` finding of the manual key result at position `q`, if a grade it was
 /// given (its `current`, or any check-in's value, whatever the date) lies outside `low` to
@@ -251,6 +284,7 @@ impl Plan {
                                 format!("objective `{id}` has no key results and nothing aligned to it"),
                             );
                         }
+                        empty_driver(d, q, (own, aligned), p.progress, &id, out);
                         if own > p.max_key_results as usize {
                             push(
                                 out,
@@ -570,6 +604,44 @@ mod tests {
         assert!(plan.lint(None).iter().all(|f| f.code != "no-check-in"));
         let tasks = Plan::from_json(r#"{"objectives": [{"id": "t", "owner": "o", "key_results": [{"id": "x", "kind": "binary"}, {"id": "y", "kind": "milestones", "milestones": [{"name": "m"}]}, {"id": "z", "kind": "manual"}]}]}"#).unwrap();
         assert!(tasks.lint(None).iter().any(|f| f.code == "task-like" && f.id == "t"));
+    }
+
+    #[test]
+    fn objectives_whose_driver_counts_none_of_their_contributors_are_named() {
+        let plan = Plan::from_json(
+            r#"{"policy": {"progress": "key_results"}, "objectives": [
+              {"id": "top", "owner": "x"},
+              {"id": "kids", "owner": "x", "progress": "children", "parents": [{"id": "top"}], "key_results": [
+                {"id": "k1", "kind": "binary", "current": 1}, {"id": "k2", "kind": "linear", "start": 0, "target": 2, "current": 1}]},
+              {"id": "mid", "owner": "x", "parents": [{"id": "top"}], "key_results": [{"id": "k3", "kind": "linear", "start": 0, "target": 2, "current": 2}]},
+              {"id": "both", "owner": "x", "progress": "both", "parents": [{"id": "mid"}]}
+            ]}"#,
+        )
+        .unwrap();
+        let findings = plan.lint(None);
+        let empty: Vec<(&str, &str)> = findings
+            .iter()
+            .filter(|f| f.code == "empty-driver")
+            .map(|f| (f.id.as_str(), f.message.as_str()))
+            .collect();
+        // `top` (the policy's `key_results`, two children) and `kids` (its own `children`, two
+        // key results) score 0; `mid` has a key result; `both` has nothing at all.
+        assert_eq!(empty.iter().map(|&(id, _)| id).collect::<Vec<_>>(), ["top", "kids"]);
+        assert!(
+            empty[0]
+                .1
+                .contains("scored by its key results (progress `key_results`), and has none: the 2 nodes"),
+            "{}",
+            empty[0].1
+        );
+        assert!(
+            empty[1].1.contains("(progress `children`), and has none: its 2 key results do not count"),
+            "{}",
+            empty[1].1
+        );
+        assert!(findings.iter().any(|f| f.code == "no-key-results" && f.id == "both"));
+        let report = plan.score("2026-01-01".parse().unwrap());
+        assert_eq!((report.get("top").unwrap().score, report.get("kids").unwrap().score), (0.0, 0.0));
     }
 
     #[test]

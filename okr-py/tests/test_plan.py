@@ -375,7 +375,7 @@ def test_lint_events_systemic_and_calibration(root):
     plan = acme(root)
     findings = plan.lint("2026-02-15")
     assert all(set(f) == {"code", "severity", "id", "message"} for f in findings)
-    assert {f["code"] for f in findings} <= {"no-key-results", "too-many-key-results", "too-many-objectives", "orphan", "deep-cascade", "task-like", "cycle-outside-parent", "no-check-in", "missing-owner", "grade-out-of-range", "empty-rollup", "ignored-alignment"}
+    assert {f["code"] for f in findings} <= {"no-key-results", "too-many-key-results", "too-many-objectives", "orphan", "deep-cascade", "task-like", "cycle-outside-parent", "no-check-in", "missing-owner", "grade-out-of-range", "empty-rollup", "ignored-alignment", "empty-driver"}
     before, after = plan.score("2026-01-12"), plan.score("2026-02-15")
     events = okr.events(before, after)
     assert events and {e["kind"] for e in events} <= {"achieved", "status_changed", "confidence_dropped", "became_stale"}

@@ -229,7 +229,7 @@ export interface FeedbackGroup { ratee: string; competency: string; relationship
 export interface FeedbackSummary { ratee: string; competency: string; selfMean: number | null; othersN: number; othersMean: number | null; gap: number | null; finding: "blind_spot" | "hidden_strength" | null }
 export interface Feedback360 { groups: FeedbackGroup[]; summaries: FeedbackSummary[] }
 export interface AdditiveModel { ratees: string[]; rateeEffect: number[]; raters: string[]; raterEffect: number[]; raterComponent: number[]; componentMean: number[]; iterations: number; converged: boolean }
-export interface Finding { code: "no-key-results" | "too-many-key-results" | "too-many-objectives" | "orphan" | "deep-cascade" | "task-like" | "cycle-outside-parent" | "no-check-in" | "missing-owner" | "grade-out-of-range" | "empty-rollup" | "ignored-alignment"; severity: "warning" | "info"; id: string; message: string }
+export interface Finding { code: "no-key-results" | "too-many-key-results" | "too-many-objectives" | "orphan" | "deep-cascade" | "task-like" | "cycle-outside-parent" | "no-check-in" | "missing-owner" | "grade-out-of-range" | "empty-rollup" | "ignored-alignment" | "empty-driver"; severity: "warning" | "info"; id: string; message: string }
 export interface OkrEvent { kind: "achieved" | "status_changed" | "confidence_dropped" | "became_stale"; id: string; from: string | number | null; to: string | number | null }
 export interface SystemicRow { groupBy: "team" | "level"; group: string; keyResults: number; atRisk: number; offTrack: number; share: number; flagged: boolean }
 export interface ConfidenceRow { groupBy: "owner" | "team"; group: string; keyResults: number; forecasts: number; brier: number; overconfidence: number }
