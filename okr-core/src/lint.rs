@@ -78,16 +78,19 @@ fn empty_driver(
 ) {
     use crate::ProgressDriver::{Children, KeyResults};
     let driver = crate::key_result::Rule::driver_of(d.rule_bytes[q]).unwrap_or(policy);
-    let (counted, ignored) = match driver {
+    // What the driver counts, that there is none of it, and what it leaves out (how many).
+    let (counted, none, ignored) = match driver {
         KeyResults if own == 0 && aligned > 0 => {
-            ("its key results", format!("the {aligned} nodes aligned to it"))
+            ("its key results", "has none", format!("the nodes aligned to it ({aligned})"))
         }
-        Children if aligned == 0 && own > 0 => ("what is aligned to it", format!("its {own} key results")),
+        Children if aligned == 0 && own > 0 => {
+            ("what is aligned to it", "nothing is", format!("its key results ({own})"))
+        }
         _ => return,
     };
     let message = format!(
-        "objective `{id}` is scored by {counted} (progress `{}`), and has none: {ignored} do not count, \
-         and it scores 0, without data",
+        "objective `{id}` is scored by {counted} (progress `{}`), and {none}: it scores 0, without \
+         data, counting none of {ignored}",
         driver.as_str()
     );
     push(out, d.doc_of_pos[q], "empty-driver", Severity::Warning, id, message);
@@ -630,12 +633,12 @@ mod tests {
         assert!(
             empty[0]
                 .1
-                .contains("scored by its key results (progress `key_results`), and has none: the 2 nodes"),
+                .contains("scored by its key results (progress `key_results`), and has none: it scores 0, without data, counting none of the nodes aligned to it (2)"),
             "{}",
             empty[0].1
         );
         assert!(
-            empty[1].1.contains("(progress `children`), and has none: its 2 key results do not count"),
+            empty[1].1.contains("(progress `children`), and nothing is: it scores 0, without data, counting none of its key results (2)"),
             "{}",
             empty[1].1
         );
