@@ -77,7 +77,7 @@ fn empty_driver(
     out: &mut Vec<(u32, Finding)>,
 ) {
     use crate::ProgressDriver::{Children, KeyResults};
-    let driver = crate::key_result::Rule::driver_of(d.rule_bytes[q]).unwrap_or(policy);
+    let driver = d.driver(q, policy);
     // What the driver counts, that there is none of it, and what it leaves out (how many).
     let (counted, none, ignored) = match driver {
         KeyResults if own == 0 && aligned > 0 => {
@@ -111,7 +111,7 @@ fn grade_out_of_range(
 ) {
     let outside = |v: f64| v < low || v > high;
     let c = &d.check_ins;
-    let rows = if c.day.is_empty() { 0..0 } else { c.offsets[q] as usize..c.offsets[q + 1] as usize };
+    let rows = c.all(q);
     // The grade and, for a check-in, its day.
     let given = if outside(d.current[q]) {
         Some((d.current[q], None))

@@ -148,14 +148,20 @@ pub(crate) struct CheckIns {
 }
 
 impl CheckIns {
-    /// Rows of `p`'s check-ins on or before day `as_of`.
+    /// Rows of all `p`'s check-ins (none in a plan without any, which keeps no offsets).
     #[inline]
-    pub(crate) fn upto(&self, p: usize, as_of: i32) -> std::ops::Range<usize> {
+    pub(crate) fn all(&self, p: usize) -> std::ops::Range<usize> {
         if self.day.is_empty() {
             return 0..0;
         }
-        let (lo, hi) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
-        lo..lo + self.day[lo..hi].partition_point(|&d| d <= as_of)
+        self.offsets[p] as usize..self.offsets[p + 1] as usize
+    }
+
+    /// Rows of `p`'s check-ins on or before day `as_of`.
+    #[inline]
+    pub(crate) fn upto(&self, p: usize, as_of: i32) -> std::ops::Range<usize> {
+        let rows = self.all(p);
+        rows.start..rows.start + self.day[rows].partition_point(|&d| d <= as_of)
     }
 
     /// The latest two stated confidences among `rows` (latest first).
@@ -167,15 +173,7 @@ impl CheckIns {
     /// The latest valued check-in of `p` on or before day `as_of`: its row.
     #[inline]
     pub(crate) fn latest_valued(&self, p: usize, as_of: i32) -> Option<usize> {
-        if self.day.is_empty() {
-            return None;
-        }
-        let (lo, hi) = (self.offsets[p] as usize, self.offsets[p + 1] as usize);
-        if lo == hi {
-            return None;
-        }
-        let upto = lo + self.day[lo..hi].partition_point(|&d| d <= as_of);
-        (lo..upto).rev().find(|&r| !self.value[r].is_nan())
+        self.upto(p, as_of).rev().find(|&r| !self.value[r].is_nan())
     }
 }
 
@@ -292,6 +290,12 @@ impl PlanData {
             NONE => NONE,
             o => self.pos_of_doc[o as usize],
         }
+    }
+
+    /// The progress driver of the objective at `p`: its own, else `default` (the policy's).
+    #[inline(always)]
+    pub(crate) fn driver(&self, p: usize, default: crate::ProgressDriver) -> crate::ProgressDriver {
+        Rule::driver_of(self.rule_bytes[p]).unwrap_or(default)
     }
 
     /// Node `p`'s rule.

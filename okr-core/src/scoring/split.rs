@@ -1,7 +1,6 @@
 //! Two threads on one pass: where a plan is split, how the threads hand work over, and how
 //! the deferred block is scored from copies.
 
-use crate::key_result::Rule;
 use crate::plan::{PlanData, OBJECTIVE};
 use crate::policy::ProgressDriver;
 
@@ -269,8 +268,7 @@ impl Pass<'_> {
             for p in at..to {
                 let k = self.d.kinds[p];
                 let e = if k == OBJECTIVE {
-                    let driver = Rule::driver_of(self.d.rule_bytes[p]).unwrap_or(self.policy.progress);
-                    c.driven(p, driver)
+                    c.driven(p, self.d.driver(p, self.policy.progress))
                 } else if self.is_leaf(p) {
                     continue;
                 } else {
