@@ -8,7 +8,7 @@ use crate::document::KeyResultKind;
 use crate::error::Result;
 use crate::key_result::Rule;
 use crate::plan::{NodeType, Plan, PlanData};
-use crate::policy::{Policy, ProgressDriver};
+use crate::policy::{NoData, Policy, ProgressDriver};
 use crate::scoring::Report;
 
 /// How a contributor relates to the node it feeds.
@@ -37,7 +37,10 @@ pub struct Contribution {
     pub score: f64,
     /// Its value, where it has one (used by `aggregate`).
     pub value: Option<f64>,
-    /// Whether the node's progress driver counts it.
+    /// Whether any measured value stands behind its score (see [`NodeScore::has_data`](crate::NodeScore::has_data)).
+    pub has_data: bool,
+    /// Whether the node's score counts it: its progress driver does and, under the policy's
+    /// `no_data: exclude`, it has data.
     pub counted: bool,
     /// `weight / Σ weight` over the counted contributors (0 when not counted).
     pub share: f64,
@@ -134,8 +137,8 @@ fn driver(d: &PlanData, p: usize, policy: &Policy) -> Option<ProgressDriver> {
     }
 }
 
-/// Entries of `p` that drive its score.
-fn counted(d: &PlanData, p: usize, policy: &Policy) -> std::ops::Range<usize> {
+/// Entries of `p` that its progress driver counts (all of a `rollup`'s or an `aggregate`'s).
+pub(crate) fn driven(d: &PlanData, p: usize, policy: &Policy) -> std::ops::Range<usize> {
     let c = &d.contributors;
     match (d.rule(p), driver(d, p, policy)) {
         (_, Some(drv)) => c.driven(p, drv),
@@ -151,13 +154,17 @@ impl Report {
         let p = d.pos(id)?;
         let line = self.line(p);
         let c = &d.contributors;
-        let used = counted(d, p, &self.policy);
-        let total: f64 = used.clone().map(|e| c.weight.get(e)).sum();
+        let driven = driven(d, p, &self.policy);
+        // Under `no_data: exclude` the mean leaves out contributors without data.
+        let count_no_data = self.policy.no_data == NoData::Zero;
+        let is_counted =
+            |e: usize| driven.contains(&e) && (count_no_data || self.flags[c.src[e] as usize].has_data());
+        let total: f64 = driven.clone().filter(|&e| is_counted(e)).map(|e| c.weight.get(e)).sum();
         let contributors: Vec<Contribution> = c
             .all(p)
             .map(|e| {
                 let s = c.src[e] as usize;
-                let is_counted = used.contains(&e);
+                let is_counted = is_counted(e);
                 let share = if is_counted { c.weight.get(e) / total } else { 0.0 };
                 let value = self.value(s);
                 Contribution {
@@ -167,6 +174,7 @@ impl Report {
                     weight: c.weight.get(e),
                     score: self.scores[s],
                     value: (!value.is_nan()).then_some(value),
+                    has_data: self.flags[s].has_data(),
                     counted: is_counted,
                     share,
                     contribution: share * self.scores[s],
@@ -195,7 +203,9 @@ impl Plan {
     /// The share in a parent is the node's weight over the sum of the weights the parent's
     /// progress driver counts; shares multiply along a path and add over paths. An `aggregate`
     /// key result counts its children equally; other key-result kinds do not score their
-    /// children, so shares through them are 0.
+    /// children, so shares through them are 0. Shares follow the plan's structure, not a day's
+    /// data: under the policy's `no_data: exclude`, a contributor's share is what it carries once
+    /// every contributor has data.
     pub fn line_of_sight(&self, id: &str) -> Result<LineOfSight> {
         let d = &self.data;
         let start = d.pos(id)?;
@@ -217,7 +227,7 @@ impl Plan {
         let mut share: HashMap<usize, f64> = HashMap::from([(start, 1.0)]);
         let c = &d.contributors;
         for &a in &ancestors {
-            let used = counted(d, a, &d.policy);
+            let used = driven(d, a, &d.policy);
             let equal = matches!(d.rule(a), Rule::Aggregate { .. });
             let total: f64 = used.clone().map(|e| if equal { 1.0 } else { c.weight.get(e) }).sum();
             let s: f64 = used

@@ -3,6 +3,7 @@
 use crate::explain::{num, Contribution};
 use crate::key_result::{piecewise, value_score, Rule};
 use crate::pace::day;
+use crate::policy::NoData;
 use crate::scoring::Report;
 
 pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) -> String {
@@ -13,7 +14,19 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
     // The rule's score before the policy bounds it: what the formula's own numbers give.
     let mut unbounded = value_score(&rule, value);
     let raw = match rule {
-        Rule::Objective { .. } | Rule::Rollup => return weighted(contributors, score),
+        Rule::Objective { .. } | Rule::Rollup => {
+            // Under `no_data: exclude`, the contributors the driver counts but that have no data
+            // (`contributors` lists the node's entries in order).
+            let driven = crate::explain::driven(d, p, &report.policy);
+            let first = d.contributors.all(p).start;
+            let left_out: Vec<&str> = (contributors.iter().enumerate())
+                .filter(|&(i, c)| {
+                    report.policy.no_data == NoData::Exclude && !c.has_data && driven.contains(&(first + i))
+                })
+                .map(|(_, c)| c.id.as_str())
+                .collect();
+            return weighted(contributors, score, &left_out);
+        }
         Rule::Aggregate { start, target, op } => {
             let vals: Vec<String> = contributors.iter().filter_map(|c| c.value.map(num)).collect();
             if vals.is_empty() {
@@ -107,14 +120,21 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
     }
 }
 
-fn weighted(contributors: &[Contribution], score: f64) -> String {
+/// The weighted mean's formula, naming the contributors `left_out` for having no data.
+fn weighted(contributors: &[Contribution], score: f64, left_out: &[&str]) -> String {
     let used: Vec<&Contribution> = contributors.iter().filter(|c| c.counted).collect();
+    let left_out = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!(" (left out without data: {})", left_out.join(", "))
+    };
     if used.is_empty() {
-        return "no contributors: score = 0 (no data)".to_owned();
+        let none = if left_out.is_empty() { "no contributors" } else { "no contributor with data" };
+        return format!("{none}: score = 0 (no data){left_out}");
     }
     let terms: Vec<String> = used.iter().map(|c| format!("{} × {}", num(c.weight), num(c.score))).collect();
     let weights: Vec<String> = used.iter().map(|c| num(c.weight)).collect();
-    format!("({}) / ({}) = {}", terms.join(" + "), weights.join(" + "), num(score))
+    format!("({}) / ({}) = {}{left_out}", terms.join(" + "), weights.join(" + "), num(score))
 }
 
 fn list(items: &[&str]) -> String {

@@ -123,7 +123,7 @@ pub use insights::{ConfidenceRow, SystemicRow};
 pub use lint::{Finding, Severity};
 pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
-pub use policy::{Policy, ProgressDriver};
+pub use policy::{NoData, Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
 pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumn, ReportColumns};
 

@@ -45,6 +45,33 @@ impl ProgressDriver {
     }
 }
 
+/// What a contributor without data (no check-in, no `current`, no aligned data) counts for in
+/// the weighted mean of the objective or `rollup` key result it feeds.
+///
+/// OKR tools split here without saying so: most count a key result nobody has updated as 0 %,
+/// which pulls its objective down from the first day of the quarter; others leave it out until
+/// it is measured. Either way, a node whose counted contributors all lack data has score 0 and
+/// `has_data: false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoData {
+    /// It counts with score 0 and its full weight.
+    #[default]
+    Zero,
+    /// It is left out: neither its weight nor its score counts, until it has data.
+    Exclude,
+}
+
+impl NoData {
+    /// The snake_case name used in documents and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoData::Zero => "zero",
+            NoData::Exclude => "exclude",
+        }
+    }
+}
+
 /// The scoring policy of a plan. Set once in the plan document (`"policy": {...}`) and
 /// overridable on every call with [`crate::Plan::score_with`].
 ///
@@ -67,6 +94,9 @@ pub struct Policy {
     pub cap: f64,
     /// Plan-wide default progress driver; an objective's own `progress` wins. Default `auto`.
     pub progress: ProgressDriver,
+    /// What a contributor without data counts for in a weighted mean: `zero` (its weight, at
+    /// score 0) or `exclude` (nothing). Default `zero`.
+    pub no_data: NoData,
     /// Score from which a node is `achieved`. Default `1`.
     pub achieved_at: f64,
     /// Largest shortfall behind expected progress that is still `on_track`. Default `0.10`.
@@ -109,6 +139,7 @@ impl Default for Policy {
             floor: 0.0,
             cap: 1.0,
             progress: ProgressDriver::Auto,
+            no_data: NoData::Zero,
             achieved_at: 1.0,
             on_track_gap: 0.10,
             at_risk_gap: 0.25,
@@ -217,11 +248,12 @@ impl Policy {
     }
 
     /// The names of the settings, in declaration order (the keys of a policy's JSON form).
-    pub const SETTINGS: [&'static str; 17] = [
+    pub const SETTINGS: [&'static str; 18] = [
         "clamp",
         "floor",
         "cap",
         "progress",
+        "no_data",
         "achieved_at",
         "on_track_gap",
         "at_risk_gap",
@@ -282,6 +314,7 @@ mod tests {
         let p = Policy::default();
         for (json, field, reason) in [
             (r#"{"progress": "sideways"}"#, "progress", "unknown variant `sideways`"),
+            (r#"{"no_data": "skip"}"#, "no_data", "unknown variant `skip`, expected `zero` or `exclude`"),
             (r#"{"cap": "high", "floor": 0.5}"#, "cap", "invalid type: string \"high\""),
             (r#"{"floor": 0.5, "stale_after_days": -1}"#, "stale_after_days", "invalid value: integer `-1`"),
             (r#"{"capp": 1}"#, "policy", "unknown field `capp`"),

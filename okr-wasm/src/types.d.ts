@@ -17,6 +17,10 @@ export interface Policy {
   cap?: number;
   /** Plan-wide default progress driver. Default "auto". */
   progress?: ProgressDriver;
+  /** What a contributor without data counts for in its objective's (or rollup key result's)
+   * weighted mean: "zero" (its weight, at score 0) or "exclude" (nothing, until it has data).
+   * Default "zero". */
+  no_data?: "zero" | "exclude";
   /** Score from which a node is achieved. Default 1. */
   achieved_at?: number;
   /** Largest shortfall behind expected progress still on track. Default 0.10. */
@@ -187,6 +191,10 @@ export interface Contribution {
   weight: number;
   score: number;
   value: number | null;
+  /** Whether the contributor has data. */
+  hasData: boolean;
+  /** Whether the node's score counts it: its progress driver does and, under
+   * `no_data: "exclude"`, it has data. */
   counted: boolean;
   share: number;
   contribution: number;

@@ -14,6 +14,7 @@ const first: NodeScore | undefined = report.nodes[0];
 const status: "achieved" | "not_started" | "on_track" | "at_risk" | "off_track" | "unscheduled" | undefined = first?.status;
 const explanation: Explanation = doc.explain("o", { asOf: "2026-02-15" });
 const share: number | undefined = explanation.contributors[0]?.share;
+const left: boolean | undefined = doc.explain("o", { asOf: "2026-02-15", policy: { no_data: "exclude" } }).contributors[0]?.hasData;
 const cols = Plan.fromColumns({
   objectives: { id: new BigInt64Array([1n]) },
   keyResults: { id: [10], objective: [1], kind: ["binary"], current: new Float64Array([1]) },
@@ -30,6 +31,6 @@ const weighted: number = cohenKappa([1, 2], [1, 2], { sampleWeight: new Float64A
 const randolph: number = fleissKappa([[1, 1], [2, 0]], { method: "randolph" }).kappa;
 const byDate: ScoreReport = doc.score({ asOf: new Date(2026, 1, 15) });
 const flag: "lenient" | "severe" | null | undefined = raterEffects({ ratees: [1, 2], raters: ["a", "a"], ratings: [1, 2] }, { zThreshold: 2.5, minRatings: 5 })[0]?.flag;
-export const used = [plan.length, status, share, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag];
+export const used = [plan.length, status, share, left, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag];
 // Options objects may be left out.
 export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];

@@ -10,7 +10,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::key_result::{packed_value_score, piecewise, value_score, Aggregator, Rule};
 use crate::pace::{day, expected_days, Cuts, Pace, Status};
 use crate::plan::{Plan, PlanData, NONE, OBJECTIVE};
-use crate::policy::Policy;
+use crate::policy::{NoData, Policy};
 
 use super::spare::{zeroed_column, Spare};
 use super::split::RelayTest;
@@ -64,6 +64,7 @@ pub(super) fn compute_split(
         cuts: Cuts::of(&policy),
         logged,
         policy: &policy,
+        count_no_data: policy.no_data == NoData::Zero,
         short,
         raw: kept,
         relay_test,
@@ -246,6 +247,8 @@ pub(super) struct Pass<'a> {
     pub(super) cuts: Cuts,
     pub(super) logged: bool,
     pub(super) policy: &'a Policy,
+    /// Whether contributors without data count in weighted means (policy `no_data: zero`).
+    pub(super) count_no_data: bool,
     /// Whether plain key results and objectives take the short path ([`Pass::short_run`]):
     /// the plan has no check-ins, and the caller allows it.
     pub(super) short: bool,
@@ -401,7 +404,7 @@ impl Pass<'_> {
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
                 let src = &sources[e.start - first_entry..e.end - first_entry];
-                let mean = mean_over::<TAIL>(e, src, c, lo, (scores, flags, &out.done));
+                let mean = mean_over::<TAIL>(e, src, c, lo, (scores, flags, &out.done), self.count_no_data);
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
                 let Some((score, has)) = mean else {
@@ -473,9 +476,9 @@ impl Pass<'_> {
         let rule = &d.rule(p);
         let (score, has) = match *rule {
             Rule::Objective { driver, .. } => {
-                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, out)
+                weighted_mean(c.driven(p, driver.unwrap_or(policy.progress)), c, out, self.count_no_data)
             }
-            Rule::Rollup => weighted_mean(c.all(p), c, out),
+            Rule::Rollup => weighted_mean(c.all(p), c, out, self.count_no_data),
             Rule::Aggregate { op, .. } => {
                 let mut agg = Aggregator::new(op);
                 for e in c.all(p) {
@@ -542,6 +545,11 @@ impl Pass<'_> {
                 let (mut sw, mut sws) = (0.0, 0.0);
                 for e in range {
                     let s = c.src[e] as usize - base;
+                    // Contributors the score leaves out (no data, under `no_data: exclude`),
+                    // the forecast leaves out too.
+                    if !(self.count_no_data || out.flags[s].has_data()) {
+                        continue;
+                    }
                     let f = if fs[s].is_nan() { out.scores[s] } else { fs[s] };
                     let w = c.weight.get(e);
                     sw += w;
@@ -619,15 +627,16 @@ fn forecast_of(d: &PlanData, p: usize, today: i32, cycle: usize, policy: &Policy
 }
 
 /// Σ wᵢ sᵢ / Σ wᵢ over `range`, reading contributors from `out`; no contributors means score 0
-/// without data.
+/// without data. `count_no_data`: see [`mean_of`].
 #[inline]
 fn weighted_mean(
     range: std::ops::Range<usize>,
     c: &crate::alignment::Contributors,
     out: &Slots<'_>,
+    count_no_data: bool,
 ) -> (f64, bool) {
-    mean_over::<false>(range.clone(), &c.src[range], c, out.base, (out.scores, out.flags, &Done::default()))
-        .unwrap_or((0.0, false))
+    let read = (&*out.scores, &*out.flags, &Done::default());
+    mean_over::<false>(range.clone(), &c.src[range], c, out.base, read, count_no_data).unwrap_or((0.0, false))
 }
 
 /// [`mean_of`] over contributor entries `range`, whose sources are `src`, with the weights as
@@ -639,15 +648,19 @@ fn mean_over<const CHECK: bool>(
     c: &crate::alignment::Contributors,
     base: usize,
     read: (&[f64], &[Flags], &Done<'_>),
+    count_no_data: bool,
 ) -> Option<(f64, bool)> {
     match &c.weight {
-        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, read),
-        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, read),
+        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, read, count_no_data),
+        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, read, count_no_data),
     }
 }
 
 /// The weighted mean of the scores of contributors `src` (positions; `scores` and `flags` start
 /// at position `base`) with weights `weight`, and whether any has data; `(0, false)` for none.
+/// A contributor without data counts with its weight when `count_no_data` (policy `no_data:
+/// zero`; its score is 0), else not at all (`exclude`), so that `(0, false)` is also the mean
+/// when none has data.
 /// With `CHECK` (the second thread's pass), `None` unless every contributor lies in the window
 /// (at or after `base`, before the slots written so far, which `flags` spans) or in `done`, and
 /// is not [`WAITING`]; without, always `Some`.
@@ -657,6 +670,7 @@ fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
     weight: &[W],
     base: usize,
     (scores, flags, done): (&[f64], &[Flags], &Done<'_>),
+    count_no_data: bool,
 ) -> Option<(f64, bool)> {
     if src.is_empty() {
         return Some((0.0, false));
@@ -678,12 +692,15 @@ fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
             let s = s as usize - base;
             (scores[s], flags[s])
         };
-        let w: f64 = w.into();
+        let has = flag.has_data();
+        // A select, not a branch: the pass runs the same code under either setting.
+        let w: f64 = if count_no_data | has { w.into() } else { 0.0 };
         sw += w;
         sws += w * score;
-        any |= flag.has_data();
+        any |= has;
     }
-    Some((sws / sw, any))
+    // Weights are positive, so `sw` is 0 only when every contributor was left out.
+    Some(if sw > 0.0 { (sws / sw, any) } else { (0.0, false) })
 }
 
 /// Whether every contributor of entries `e` lies at or after `base` (the start of `flags`) and

@@ -2,7 +2,7 @@ use super::pass::*;
 use super::split::*;
 use super::*;
 use crate::alignment::Weights;
-use crate::policy::ProgressDriver;
+use crate::policy::{NoData, ProgressDriver};
 
 /// Everything a report holds, for comparing two passes exactly.
 fn fingerprint(r: &Report) -> String {
@@ -353,10 +353,13 @@ fn the_deferred_block_scores_from_copies_as_in_place() {
             };
             assert_eq!(named, own, "seed {seed}, entry {k}");
         }
-        for progress in ProgressDriver::ALL {
+        // Under either `no_data` (a tenth of the key results have no value).
+        for (progress, no_data) in
+            ProgressDriver::ALL.into_iter().flat_map(|p| [NoData::Zero, NoData::Exclude].map(|n| (p, n)))
+        {
             for date in ["2026-01-10", "2026-02-20", "2026-05-01"] {
                 let day: NaiveDate = date.parse().unwrap();
-                let policy = || Policy { progress, ..Policy::default() };
+                let policy = || Policy { progress, no_data, ..Policy::default() };
                 let want = fingerprint(&compute_split(&plan, day, policy(), None, false).0);
                 // A fresh copy's first pass works raw scores out, its second keeps them, its
                 // third reads them.
@@ -476,17 +479,24 @@ fn two_threads_score_like_one_at_every_split_point() {
         let n = plan.len();
         let logged = !plan.data.check_ins.day.is_empty();
         // Every driver: an objective waits for the contributors that drive it.
+        // Under either `no_data` setting.
         let drivers = ProgressDriver::ALL.into_iter();
-        for (date, progress) in ["2026-01-01", "2026-02-20", "2026-03-15", "2026-05-01", "2026-08-01"]
-            .into_iter()
-            .flat_map(|date| drivers.clone().map(move |d| (date, d)))
+        for ((date, progress), no_data) in
+            ["2026-01-01", "2026-02-20", "2026-03-15", "2026-05-01", "2026-08-01"]
+                .into_iter()
+                .flat_map(|date| drivers.clone().map(move |d| (date, d)))
+                .flat_map(|dp| [NoData::Zero, NoData::Exclude].map(|n| (dp, n)))
         {
             let day: NaiveDate = date.parse().unwrap();
-            let policy = || Policy { progress, ..plan.data.policy.clone() };
+            let policy = || Policy { progress, no_data, ..plan.data.policy.clone() };
             let one = compute_split(&plan, day, policy(), None, false).0;
             assert!(!logged || !one.forecasts.is_empty() || date == "2026-01-01", "forecasts on {date}");
             let want = fingerprint(&one);
-            assert_eq!(fingerprint(&compute_split(&plan, day, policy(), None, true).0), want, "{date}");
+            assert_eq!(
+                fingerprint(&compute_split(&plan, day, policy(), None, true).0),
+                want,
+                "{date} {no_data:?}"
+            );
             for m in 0..=n + 1 {
                 // A copy keeps no raw scores and has not been scored: its first score works
                 // them out for itself, its second keeps them, both split at `m`.
@@ -497,13 +507,17 @@ fn two_threads_score_like_one_at_every_split_point() {
                 for pass in ["first", "second"] {
                     let (first, done) = compute_split(&copy, day, policy(), Some(m), true);
                     assert!(done, "{pass} split at {m} on {date}, {progress:?} failed");
-                    assert_eq!(fingerprint(&first), want, "{pass} split at {m} on {date}, {progress:?}");
+                    assert_eq!(
+                        fingerprint(&first),
+                        want,
+                        "{pass} split at {m} on {date}, {progress:?}, {no_data:?}"
+                    );
                     let kept = copy.data.raw_scores.get().is_some();
                     assert_eq!(kept, !logged && pass == "second", "{pass} pass keeps raw scores: {kept}");
                 }
                 let (two, done) = compute_split(&plan, day, policy(), Some(m), true);
                 assert!(done, "split at {m} on {date}, {progress:?} failed");
-                assert_eq!(fingerprint(&two), want, "split at {m} on {date}, {progress:?}");
+                assert_eq!(fingerprint(&two), want, "split at {m} on {date}, {progress:?}, {no_data:?}");
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The public API: explanations, columnar input, node queries, report shape, invariants.
 
 use okr_core::{
-    AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, NodeType,
-    ObjectiveColumns, Plan, Policy, Relation, Status,
+    AlignmentColumns, CheckInColumns, Columns, IdColumn, KeyResultColumns, KeyResultKind, NoData,
+    NodeForecast, NodeType, ObjectiveColumns, Plan, Policy, Relation, Status,
 };
 use serde_json::{json, Value};
 
@@ -48,6 +48,48 @@ fn explain_lists_contributors_and_fills_in_the_formula() {
     let deals = report.explain("deals").unwrap();
     assert_eq!(deals.formula, "12 ≥ 10 → score 1");
     assert_eq!(report.explain("nope").unwrap_err().code(), "unknown_id");
+}
+
+#[test]
+fn no_data_exclude_leaves_contributors_without_data_out_and_says_so() {
+    // `b` has no value; `f`'s three check-ins give a forecast; `n` and `m` never have data.
+    let plan = Plan::from_json(
+        &json!({
+            "cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [
+                {"id": "o", "cycle": "q", "key_results": [
+                    {"id": "a", "kind": "linear", "start": 0, "target": 10, "current": 6},
+                    {"id": "b", "kind": "linear", "start": 0, "target": 10, "weight": 3}]},
+                {"id": "empty", "cycle": "q", "key_results": [{"id": "n", "kind": "binary"}]},
+                {"id": "paced", "cycle": "q", "key_results": [
+                    {"id": "f", "kind": "linear", "start": 0, "target": 89, "check_ins": [
+                        {"date": "2026-01-11", "value": 10}, {"date": "2026-01-21", "value": 20},
+                        {"date": "2026-01-31", "value": 30}]},
+                    {"id": "m", "kind": "linear", "start": 0, "target": 10}]}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let exclude = Policy { no_data: NoData::Exclude, ..Policy::default() };
+    let (zero, left) = (plan.score(day("2026-02-15")), plan.score_with(day("2026-02-15"), &exclude).unwrap());
+    let o = left.explain("o").unwrap();
+    assert_eq!(o.formula, "(1 × 0.6) / (1) = 0.6 (left out without data: b)");
+    let b = &o.contributors[1];
+    assert_eq!((b.id.as_str(), b.has_data, b.counted, b.share), ("b", false, false, 0.0));
+    assert_eq!(zero.explain("o").unwrap().formula, "(1 × 0.6 + 3 × 0) / (1 + 3) = 0.15");
+    assert!(zero.explain("o").unwrap().contributors[1].counted);
+    let empty = left.explain("empty").unwrap();
+    assert_eq!(empty.formula, "no contributor with data: score = 0 (no data) (left out without data: n)");
+    assert_eq!((empty.score, empty.has_data), (0.0, false));
+    // The objective's forecast rolls up what its score counts: `f` alone (on pace for 89 by
+    // the end: 1), or `f` and `m`'s score of 0.
+    let forecast = |r: &okr_core::Report| match r.get("paced").unwrap().forecast {
+        Some(NodeForecast::Objective { score }) => score,
+        other => panic!("{other:?}"),
+    };
+    assert!((forecast(&left) - 1.0).abs() < 1e-9, "{}", forecast(&left));
+    assert!((forecast(&zero) - 0.5).abs() < 1e-9, "{}", forecast(&zero));
 }
 
 #[test]

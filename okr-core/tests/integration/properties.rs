@@ -1,7 +1,7 @@
 //! Property tests: invariants that must hold for every input, not just the worked examples.
 
 use okr_core::calibration::{self as cal, Level, Matrix, Missing};
-use okr_core::{Plan, Policy};
+use okr_core::{NoData, Plan, Policy};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -10,7 +10,10 @@ fn plan_strategy() -> impl Strategy<Value = serde_json::Value> {
     let objective = (
         any::<prop::sample::Index>(),
         0usize..4,
-        prop::collection::vec((-50.0f64..150.0, 0.1f64..5.0, any::<bool>()), 0..4),
+        prop::collection::vec(
+            (prop::option::weighted(0.8, -50.0f64..150.0), 0.1f64..5.0, any::<bool>()),
+            0..4,
+        ),
         0usize..4,
     );
     prop::collection::vec(objective, 1..30).prop_map(|objs| {
@@ -39,9 +42,10 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn scores_stay_within_the_policy_bounds(doc in plan_strategy(), floor in -2.0f64..0.0, cap in 1.0f64..2.0) {
+    fn scores_stay_within_the_policy_bounds(doc in plan_strategy(), floor in -2.0f64..0.0, cap in 1.0f64..2.0, exclude in any::<bool>()) {
         let plan = Plan::from_json(&doc.to_string()).unwrap();
-        let policy = Policy { floor, cap, ..Policy::default() };
+        let no_data = if exclude { NoData::Exclude } else { NoData::Zero };
+        let policy = Policy { floor, cap, no_data, ..Policy::default() };
         let report = plan.score_with("2026-02-01".parse().unwrap(), &policy).unwrap();
         for node in report.nodes() {
             prop_assert!(node.score >= floor - 1e-12 && node.score <= cap + 1e-12, "{} = {}", node.id, node.score);
@@ -51,6 +55,13 @@ proptest! {
                 let lo = counted.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = counted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 prop_assert!(node.score >= lo - 1e-12 && node.score <= hi + 1e-12);
+                let shares: f64 = ex.contributors.iter().map(|c| c.share).sum();
+                prop_assert!((shares - 1.0).abs() < 1e-9, "{}: shares sum to {}", node.id, shares);
+            }
+            // Excluded, a node without data has nothing counted; counted, everything has data.
+            if exclude {
+                prop_assert!(ex.contributors.iter().all(|c| !c.counted || c.has_data));
+                prop_assert_eq!(node.has_data, !counted.is_empty() || node.kind.is_some() && node.has_data);
             }
         }
     }

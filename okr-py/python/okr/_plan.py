@@ -180,7 +180,9 @@ class Report:
 
     @boundary
     def explain(self, id: Union[str, int]) -> Dict[str, Any]:
-        """Why a node has its score: contributors (weight, score, share) and the formula."""
+        """Why a node has its score: contributors (weight, score, ``has_data``, ``counted``, share)
+        and the formula. Under the policy's ``no_data: "exclude"`` a contributor without data is
+        not counted, and the formula names it."""
         return json.loads(self._inner.explain_json(node_id(id)))
 
     def systemic(self) -> pd.DataFrame:
