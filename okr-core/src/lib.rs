@@ -3,7 +3,8 @@
 //! An embeddable engine for OKRs (objectives and key results): every key-result kind that goal
 //! tools use, weighted roll-up over a multi-parent alignment graph, expected progress, status and
 //! grade on any date, and scores that explain themselves. Every policy that other tools hard-code
-//! (clamping, over-achievement, progress drivers, thresholds) is a named [`Policy`] setting.
+//! (clamping, over-achievement, progress drivers, key results without data, thresholds) is a
+//! named [`Policy`] setting.
 //!
 //! ```
 //! use okr_core::{Plan, Status};
@@ -76,6 +77,8 @@
 //!
 //! - Reward over-achievement: `plan.score_with(day, &Policy { cap: 1.5, ..Policy::default() })`.
 //! - Show progress below baseline: `Policy { floor: -1.0, .. }`.
+//! - Leave key results nobody has measured yet out of their objective's score:
+//!   `Policy { no_data: NoData::Exclude, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
 
 mod parallel;
