@@ -80,6 +80,8 @@
 //! - Leave key results nobody has measured yet out of their objective's score:
 //!   `Policy { no_data: NoData::Exclude, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
+//! - Cache a plan, or send it to another process, and get it back exactly (node order and
+//!   every score to the last bit): [`Plan::to_snapshot`] and [`Plan::from_snapshot`] (serde).
 
 mod parallel;
 mod phase;
@@ -106,6 +108,7 @@ mod policy;
 mod render;
 mod review;
 mod scoring;
+mod snapshot;
 mod stream;
 mod text_index;
 
@@ -129,6 +132,7 @@ pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{NoData, Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
 pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumn, ReportColumns};
+pub use snapshot::Snapshot;
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

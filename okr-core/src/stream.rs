@@ -13,7 +13,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::build::{Builder, NodeText};
-use crate::document::{Cycle, ObjectiveSpec};
+use crate::document::{Cycle, KeyResultSpec, ObjectiveSpec};
 use crate::error::{Error, Result};
 use crate::ids::Key;
 use crate::key_result::RuleFields;
@@ -25,6 +25,17 @@ pub(crate) type PendingEdge = (u32, Box<str>, f64);
 /// Interns and pushes objective `o` and its key results and check-ins; its alignment edges
 /// (and its key results') are appended to `edges`, to be added once every node is known.
 pub(crate) fn add_objective(b: &mut Builder, o: &ObjectiveSpec, edges: &mut Vec<PendingEdge>) -> Result<()> {
+    let oi = push_objective_spec(b, o)?;
+    edges.extend(o.parents.iter().map(|e| (oi, e.id.as_str().into(), e.weight)));
+    for k in &o.key_results {
+        let ki = push_key_result_spec(b, oi, k)?;
+        edges.extend(k.parents.iter().map(|e| (ki, e.id.as_str().into(), e.weight)));
+    }
+    Ok(())
+}
+
+/// Interns and pushes objective `o` alone (not its key results); returns its index.
+pub(crate) fn push_objective_spec(b: &mut Builder, o: &ObjectiveSpec) -> Result<u32> {
     let text = NodeText {
         title: o.title.clone(),
         owner: o.owner.clone(),
@@ -33,27 +44,28 @@ pub(crate) fn add_objective(b: &mut Builder, o: &ObjectiveSpec, edges: &mut Vec<
     };
     let oi = b.intern("objectives", Key::Text(&o.id))?;
     b.push_objective(o.cycle.as_deref(), o.progress, text)?;
-    edges.extend(o.parents.iter().map(|e| (oi, e.id.as_str().into(), e.weight)));
-    for k in &o.key_results {
-        let fields = RuleFields {
-            start: k.start,
-            target: k.target,
-            threshold: k.threshold,
-            strict: k.strict,
-            low: k.low,
-            high: k.high,
-            op: k.op,
-        };
-        let text =
-            NodeText { title: k.title.clone(), owner: k.owner.clone(), level: None, note: k.note.clone() };
-        let ki = b.intern("key_results", Key::Text(&k.id))?;
-        b.push_key_result(oi, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text)?;
-        for c in &k.check_ins {
-            b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
-        }
-        edges.extend(k.parents.iter().map(|e| (ki, e.id.as_str().into(), e.weight)));
+    Ok(oi)
+}
+
+/// Interns and pushes key result `k` of the objective of index `objective`, with its
+/// check-ins; returns its index.
+pub(crate) fn push_key_result_spec(b: &mut Builder, objective: u32, k: &KeyResultSpec) -> Result<u32> {
+    let fields = RuleFields {
+        start: k.start,
+        target: k.target,
+        threshold: k.threshold,
+        strict: k.strict,
+        low: k.low,
+        high: k.high,
+        op: k.op,
+    };
+    let text = NodeText { title: k.title.clone(), owner: k.owner.clone(), level: None, note: k.note.clone() };
+    let ki = b.intern("key_results", Key::Text(&k.id))?;
+    b.push_key_result(objective, k.kind, &fields, k.weight, k.current, &k.milestones, &k.points, text)?;
+    for c in &k.check_ins {
+        b.add_check_in(ki, c.date, c.value, c.confidence, c.done, c.note.as_deref())?;
     }
-    Ok(())
+    Ok(ki)
 }
 
 /// Adds the edges gathered by [`add_objective`], in order.

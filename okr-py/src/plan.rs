@@ -9,7 +9,7 @@ use crate::scoring::Report;
 
 /// A validated plan (see `okr.Plan`).
 #[pyclass(module = "okr._okr", frozen)]
-pub struct Plan(okr_core::Plan);
+pub struct Plan(pub(crate) okr_core::Plan);
 
 #[pymethods]
 impl Plan {
@@ -120,6 +120,25 @@ impl Plan {
         let plan = &self.0;
         py.allow_threads(|| serde_json::to_string(&plan.to_document()))
             .map_err(|e| invalid_input(e.to_string()))
+    }
+
+    /// The plan as a snapshot (`okr_core::Snapshot`), as JSON: what pickling writes.
+    fn snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
+        let plan = &self.0;
+        py.allow_threads(|| serde_json::to_string(&plan.to_snapshot()))
+            .map_err(|e| invalid_input(e.to_string()))
+    }
+
+    /// A plan from a snapshot's JSON (see `snapshot_json`): what unpickling reads.
+    #[staticmethod]
+    fn from_snapshot_json(py: Python<'_>, text: &str) -> PyResult<Plan> {
+        py.allow_threads(|| {
+            let snapshot: okr_core::Snapshot = serde_json::from_str(text)
+                .map_err(|e| okr_core::Error::Malformed { message: format!("snapshot: {e}") })?;
+            okr_core::Plan::from_snapshot(&snapshot)
+        })
+        .map(Plan)
+        .map_err(to_py_err)
     }
 
     /// The plan's policy, as JSON.

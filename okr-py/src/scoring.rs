@@ -23,6 +23,16 @@ impl Report {
         self.0.as_of().to_string()
     }
 
+    /// The policy the report was scored under, as JSON.
+    fn policy_json(&self) -> PyResult<String> {
+        to_json(self.0.policy())
+    }
+
+    /// The plan scored (the same plan, not a copy).
+    fn plan(&self) -> crate::plan::Plan {
+        crate::plan::Plan(self.0.plan().clone())
+    }
+
     /// The report as JSON (the shape shared by Rust, Python and JavaScript).
     fn to_json(&self, py: Python<'_>) -> String {
         py.allow_threads(|| self.0.to_json())

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use okr_core::{Plan, Policy};
+use okr_core::{
+    AlignmentColumns, Columns, KeyResultColumns, NoData, ObjectiveColumns, Plan, Policy, Snapshot,
+};
 use serde_json::Value;
 
 use crate::plan_api::{columns, random_plan};
@@ -113,4 +115,137 @@ fn a_declared_confidence_scale_is_written_as_the_unit_scale() {
     let c = &doc.objectives[0].key_results[0].check_ins[0];
     assert_eq!((c.confidence, c.note.as_deref()), (Some(1.0), Some("on track")));
     assert_eq!(report(&round_trip(&plan), "2026-02-01", None), report(&plan, "2026-02-01", None));
+}
+
+/// The plan through `to_snapshot`, JSON text and `from_snapshot`.
+fn through_snapshot(plan: &Plan) -> Plan {
+    let text = serde_json::to_string(&plan.to_snapshot()).unwrap();
+    Plan::from_snapshot(&serde_json::from_str::<Snapshot>(&text).unwrap())
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Everything a user reads of a report, as text: node order, every field, numbers to the bit
+/// (JSON writes the shortest text that reads back as the same double).
+fn exactly(plan: &Plan, as_of: &str, policy: &Policy) -> String {
+    let r = plan.score_with(day(as_of), policy).unwrap();
+    let explained: Vec<String> =
+        plan.nodes().map(|n| serde_json::to_string(&r.explain(n.id()).unwrap()).unwrap()).collect();
+    format!("{}\n{}", serde_json::to_string(&r).unwrap(), explained.join("\n"))
+}
+
+#[test]
+fn a_snapshot_gives_a_plan_built_from_columns_back_exactly() {
+    for seed in 0..8 {
+        // `random_plan`'s organisation as columns: objectives in order, key results and
+        // alignment rows shuffled, as a DataFrame's rows come.
+        let doc: okr_core::Document = serde_json::from_value(random_plan(seed, 60)).unwrap();
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut krs: Vec<(&str, &okr_core::KeyResultSpec)> = doc
+            .objectives
+            .iter()
+            .flat_map(|o| o.key_results.iter().map(move |k| (o.id.as_str(), k)))
+            .collect();
+        let mut edges: Vec<(&str, &str, f64)> = (doc.objectives.iter())
+            .flat_map(|o| o.parents.iter().map(move |p| (o.id.as_str(), p.id.as_str(), p.weight)))
+            .collect();
+        for i in (1..krs.len()).rev() {
+            krs.swap(i, next() as usize % (i + 1));
+        }
+        for i in (1..edges.len()).rev() {
+            edges.swap(i, next() as usize % (i + 1));
+        }
+        let float = |f: &dyn Fn(&okr_core::KeyResultSpec) -> Option<f64>| {
+            Some(krs.iter().map(|(_, k)| f(k).unwrap_or(f64::NAN)).collect::<Vec<f64>>().into())
+        };
+        let cols = Columns {
+            objectives: ObjectiveColumns {
+                id: doc.objectives.iter().map(|o| o.id.as_str()).collect::<Vec<_>>().into(),
+                cycle: Some(doc.objectives.iter().map(|o| o.cycle.as_deref()).collect::<Vec<_>>().into()),
+                progress: Some(doc.objectives.iter().map(|o| o.progress).collect()),
+                ..Default::default()
+            },
+            key_results: KeyResultColumns {
+                id: krs.iter().map(|(_, k)| k.id.as_str()).collect::<Vec<_>>().into(),
+                objective: krs.iter().map(|&(o, _)| o).collect::<Vec<_>>().into(),
+                kind: krs.iter().map(|(_, k)| k.kind).collect(),
+                start: float(&|k| k.start),
+                target: float(&|k| k.target),
+                current: float(&|k| k.current),
+                weight: float(&|k| Some(k.weight)),
+                ..Default::default()
+            },
+            alignments: Some(AlignmentColumns {
+                child: edges.iter().map(|e| e.0).collect::<Vec<_>>().into(),
+                parent: edges.iter().map(|e| e.1).collect::<Vec<_>>().into(),
+                weight: Some(edges.iter().map(|e| e.2).collect::<Vec<_>>().into()),
+            }),
+            cycles: doc.cycles.clone(),
+            ..Default::default()
+        };
+        let plan = Plan::from_columns(&cols).unwrap();
+        let snapshot = plan.to_snapshot();
+        assert!(snapshot.order.is_some() && snapshot.edges.is_some(), "seed {seed}");
+        let again = through_snapshot(&plan);
+        for no_data in [NoData::Zero, NoData::Exclude] {
+            let policy = Policy { no_data, ..Policy::default() };
+            for as_of in ["2026-01-01", "2026-02-15"] {
+                assert_eq!(
+                    exactly(&again, as_of, &policy),
+                    exactly(&plan, as_of, &policy),
+                    "seed {seed} {as_of}"
+                );
+            }
+        }
+        // The document alone lists the nodes objective by objective: another order.
+        let order = |p: &Plan| p.nodes().map(|n| n.id().to_owned()).collect::<Vec<_>>();
+        assert_eq!(order(&again), order(&plan));
+        assert_ne!(order(&round_trip(&plan)), order(&plan), "seed {seed}");
+    }
+}
+
+#[test]
+fn a_snapshot_of_a_plan_built_from_a_document_is_the_document() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let plan = Plan::from_json(&std::fs::read_to_string(root.join("examples/acme.json")).unwrap()).unwrap();
+    let snapshot = plan.to_snapshot();
+    assert_eq!((snapshot.order.as_ref(), snapshot.edges.as_ref()), (None, None));
+    assert_eq!(snapshot.document, plan.to_document());
+    let again = through_snapshot(&plan);
+    assert_eq!(exactly(&again, "2026-02-15", plan.policy()), exactly(&plan, "2026-02-15", plan.policy()));
+    for seed in 0..4 {
+        let plan = Plan::from_json(&random_plan(seed, 50).to_string()).unwrap();
+        assert_eq!(plan.to_snapshot().edges, None, "seed {seed}");
+        let policy = Policy::default();
+        assert_eq!(
+            exactly(&through_snapshot(&plan), "2026-02-15", &policy),
+            exactly(&plan, "2026-02-15", &policy)
+        );
+    }
+}
+
+#[test]
+fn a_bad_snapshot_is_a_named_error() {
+    let plan = Plan::from_columns(&columns()).unwrap();
+    let good = plan.to_snapshot();
+    let check = |edit: &dyn Fn(&mut Snapshot), code: &str, says: &str| {
+        let mut s = good.clone();
+        edit(&mut s);
+        let e = Plan::from_snapshot(&s).unwrap_err();
+        assert_eq!(e.code(), code, "{e}");
+        assert!(e.to_string().contains(says), "{e}");
+    };
+    check(&|s| s.okr_snapshot = 2, "malformed", "snapshot version `2`");
+    check(&|s| _ = s.order.as_mut().unwrap().pop(), "malformed", "lists 4 nodes, the document 5");
+    check(&|s| s.order.as_mut().unwrap()[0] = 1, "malformed", "names node `1` twice");
+    check(&|s| s.order.as_mut().unwrap()[0] = 9, "malformed", "beyond 5");
+    check(&|s| s.edges.as_mut().unwrap().push((0, 7, 1.0)), "malformed", "edge `0` → `7`");
+    // Validation still runs: an edge back up the tree is a cycle, a zero weight an error.
+    check(&|s| s.edges.as_mut().unwrap().push((0, 1, 1.0)), "cycle", "`co` → `t` → `co`");
+    check(&|s| s.edges.as_mut().unwrap()[0].2 = 0.0, "invalid_weight", "`t` → `co`");
 }

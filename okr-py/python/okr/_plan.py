@@ -129,6 +129,30 @@ class Report:
         """The report as JSON, the shape shared by Rust, Python and JavaScript."""
         return self._inner.to_json()
 
+    @property
+    def plan(self) -> "Plan":
+        """The plan scored (the same plan, not a copy)."""
+        return Plan(self._inner.plan())
+
+    @property
+    def policy(self) -> Dict[str, Any]:
+        """The policy settings the report was scored under (the plan's, with any overrides
+        given to ``score``)."""
+        return json.loads(self._inner.policy_json())
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickles as its plan, date and policy; unpickling scores the plan again, which gives
+        the same report (scoring is deterministic). Works with ``multiprocessing``, joblib, Dask
+        or Spark as with ``pickle`` itself."""
+        return (_scored, (self.plan, self._inner.as_of, self._inner.policy_json()))
+
+    def __copy__(self) -> "Report":
+        # A report never changes: a copy may be the report itself.
+        return self
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Report":
+        return self
+
     def to_dict(self) -> Dict[str, Any]:
         """The report as a dict: ``{"as_of": ..., "nodes": [...]}``."""
         return json.loads(self._inner.to_json())
@@ -391,6 +415,22 @@ class Plan:
     def __len__(self) -> int:
         return len(self._inner)
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickles as a snapshot: the plan document (``to_json``) plus, for a plan built from
+        frames, the order of its rows and alignment edges. Unpickling validates it again into
+        an equal plan: reports list the nodes in the same order with the same numbers, to the
+        last bit, whether the plan was built from a document or from frames. Works with
+        ``multiprocessing``, joblib, Dask or Spark as with ``pickle`` itself. The snapshot is
+        JSON text: a plan of a million objectives pickles in seconds, not milliseconds."""
+        return (_plan_from_snapshot, (self._inner.snapshot_json(),))
+
+    def __copy__(self) -> "Plan":
+        # A plan never changes: a copy may be the plan itself.
+        return self
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Plan":
+        return self
+
     def __contains__(self, id: object) -> bool:
         try:
             return node_id(id) in self._inner
@@ -399,3 +439,13 @@ class Plan:
 
     def __repr__(self) -> str:
         return f"<okr.Plan: {len(self)} objectives and key results>"
+
+
+def _plan_from_snapshot(text: str) -> Plan:
+    """Unpickles a plan (see ``Plan.__reduce__``)."""
+    return Plan(_okr.Plan.from_snapshot_json(text))
+
+
+def _scored(plan: Plan, as_of: str, policy: str) -> Report:
+    """Unpickles a report (see ``Report.__reduce__``): the plan scored again."""
+    return Report(plan._inner.score(as_of, policy))
