@@ -1,5 +1,6 @@
 //! Arbitrary columns (ids as small integers so that references often resolve, any floats
-//! including NaN and infinities, any kinds) through the columnar constructor and scoring.
+//! including NaN and infinities, any kinds) through the columnar constructor and scoring, and
+//! a valid plan through its snapshot, which must give it back exactly.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -104,5 +105,8 @@ fuzz_target!(|input: Input| {
         let _ = r.columns();
         let _ = plan.lint(Some(day(30)));
         let _ = okr_core::events(&plan.score(day(5)), &r);
+        // A plan's snapshot builds an equal plan: the same report, row for row, to the bit.
+        let again = Plan::from_snapshot(&plan.to_snapshot());
+        assert_eq!(again.map(|p| p.score(day(20)).to_json()).ok(), Some(r.to_json()));
     }
 });

@@ -1,5 +1,6 @@
 //! Any text as a plan document: parse, score at several dates, lint, explain, line of sight,
-//! text and HTML trees and their summaries, the alignment picture, events, review packets. Errors are fine; a panic is a bug.
+//! text and HTML trees and their summaries, the alignment picture, events, review packets, the
+//! plan's snapshot (which must give it back exactly). Errors are fine; a panic is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,6 +24,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = okr_core::events(&reports[0], &reports[2]);
+    // A plan's snapshot builds an equal plan: the same report, row for row, to the bit.
+    let again = okr_core::Plan::from_snapshot(&plan.to_snapshot());
+    assert_eq!(again.map(|p| p.score(days[2].parse().unwrap_or_default()).to_json()).ok(), Some(reports[2].to_json()));
     let _ = plan.lint(Some(days[2].parse().unwrap_or_default()));
     let _ = plan.confidence_calibration(days[3].parse().unwrap_or_default());
     for node in plan.nodes().take(5) {
