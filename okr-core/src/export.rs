@@ -60,12 +60,7 @@ impl Plan {
             let Rule::Objective { driver, .. } = d.rule(p) else {
                 continue;
             };
-            let mut own: Vec<(u32, f64)> = d
-                .contributors
-                .own(p)
-                .map(|e| (d.contributors.src[e], d.contributors.weight.get(e)))
-                .collect();
-            own.sort_by_key(|&(k, _)| d.doc_of_pos[k as usize]);
+            let own = self.own_in_order(p);
             let key_results =
                 own.iter().map(|&(k, weight)| key_result(self, k as usize, weight, &parents_of)).collect();
             let info = self.node_at(p);
@@ -87,6 +82,33 @@ impl Plan {
             policy: Some(d.policy.clone()),
             confidence_scale: None,
         }
+    }
+}
+
+impl Plan {
+    /// The key results of objective `p` (positions, with their weights) in input order, as
+    /// [`Plan::to_document`] lists them.
+    fn own_in_order(&self, p: usize) -> Vec<(u32, f64)> {
+        let d = &*self.data;
+        let mut own: Vec<(u32, f64)> =
+            d.contributors.own(p).map(|e| (d.contributors.src[e], d.contributors.weight.get(e))).collect();
+        own.sort_by_key(|&(k, _)| d.doc_of_pos[k as usize]);
+        own
+    }
+
+    /// The input index of every node in the order [`Plan::to_document`] lists them: each
+    /// objective in input order, then its key results.
+    pub(crate) fn document_order(&self) -> Vec<u32> {
+        let d = &*self.data;
+        let mut order = Vec::with_capacity(d.len());
+        for doc in 0..d.len() as u32 {
+            let p = d.pos_of_doc[doc as usize] as usize;
+            if matches!(d.rule(p), Rule::Objective { .. }) {
+                order.push(doc);
+                order.extend(self.own_in_order(p).iter().map(|&(k, _)| d.doc_of_pos[k as usize]));
+            }
+        }
+        order
     }
 }
 

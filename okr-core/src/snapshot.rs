@@ -60,13 +60,7 @@ impl Plan {
         let d = &*self.data;
         let document = self.to_document();
         // The plan's input index of each document node, in document order.
-        let mut order = Vec::with_capacity(d.len());
-        for o in &document.objectives {
-            order.extend(std::iter::once(&o.id).chain(o.key_results.iter().map(|k| &k.id)).map(|id| {
-                // Every id of the document is the plan's own.
-                d.pos(id).map_or(NONE, |p| d.doc_of_pos[p])
-            }));
-        }
+        let order = self.document_order();
         let in_order = order.iter().enumerate().all(|(i, &doc)| doc as usize == i);
         // Each node's aligned children, as the plan sums them: by position, parent by parent.
         let c = &d.contributors;
@@ -159,7 +153,9 @@ impl Plan {
                     (push_key_result_spec(&mut b, objective_place[i], kr)?, &kr.parents)
                 }
             };
-            pending.extend(parents.iter().map(|e| (index, e.id.as_str().into(), e.weight)));
+            if snapshot.edges.is_none() {
+                pending.extend(parents.iter().map(|e| (index, e.id.as_str().into(), e.weight)));
+            }
         }
         match &snapshot.edges {
             Some(edges) => {
