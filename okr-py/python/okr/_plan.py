@@ -421,7 +421,9 @@ class Plan:
         an equal plan: reports list the nodes in the same order with the same numbers, to the
         last bit, whether the plan was built from a document or from frames. Works with
         ``multiprocessing``, joblib, Dask or Spark as with ``pickle`` itself. The snapshot is
-        JSON text: a plan of a million objectives pickles in seconds, not milliseconds."""
+        JSON text, about 100 bytes a node: a plan of 10,000 objectives pickles in about 30 ms,
+        one of a million in about 5 s and unpickles in about 12 s. A worker that needs a large
+        plan built from frames gets it faster from the frames and ``from_frames``."""
         return (_plan_from_snapshot, (self._inner.snapshot_json(),))
 
     def __copy__(self) -> "Plan":
