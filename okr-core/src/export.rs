@@ -57,24 +57,13 @@ impl Plan {
         let mut objectives = Vec::new();
         for doc in 0..n as u32 {
             let p = d.pos_of_doc[doc as usize] as usize;
-            let Rule::Objective { driver, .. } = d.rule(p) else {
+            if !matches!(d.rule(p), Rule::Objective { .. }) {
                 continue;
-            };
+            }
             let own = self.own_in_order(p);
             let key_results =
                 own.iter().map(|&(k, weight)| key_result(self, k as usize, weight, &parents_of)).collect();
-            let info = self.node_at(p);
-            objectives.push(ObjectiveSpec {
-                id: info.id().to_owned(),
-                title: text(info.title()),
-                owner: text(info.owner()),
-                cycle: info.cycle().map(str::to_owned),
-                level: text(info.level()),
-                note: text(info.note()),
-                progress: driver,
-                parents: parents_of(doc),
-                key_results,
-            });
+            objectives.push(objective(self, p, parents_of(doc), key_results));
         }
         Document {
             cycles: d.cycles.iter().map(|c| Cycle { id: c.id.clone(), start: c.start, end: c.end }).collect(),
@@ -95,20 +84,30 @@ impl Plan {
         own.sort_by_key(|&(k, _)| d.doc_of_pos[k as usize]);
         own
     }
+}
 
-    /// The input index of every node in the order [`Plan::to_document`] lists them: each
-    /// objective in input order, then its key results.
-    pub(crate) fn document_order(&self) -> Vec<u32> {
-        let d = &*self.data;
-        let mut order = Vec::with_capacity(d.len());
-        for doc in 0..d.len() as u32 {
-            let p = d.pos_of_doc[doc as usize] as usize;
-            if matches!(d.rule(p), Rule::Objective { .. }) {
-                order.push(doc);
-                order.extend(self.own_in_order(p).iter().map(|&(k, _)| d.doc_of_pos[k as usize]));
-            }
-        }
-        order
+/// Objective `p` (position) as a document writes it, with `parents` and `key_results`.
+pub(crate) fn objective(
+    plan: &Plan,
+    p: usize,
+    parents: Vec<Alignment>,
+    key_results: Vec<KeyResultSpec>,
+) -> ObjectiveSpec {
+    let info = plan.node_at(p);
+    let driver = match plan.data.rule(p) {
+        Rule::Objective { driver, .. } => driver,
+        _ => None,
+    };
+    ObjectiveSpec {
+        id: info.id().to_owned(),
+        title: text(info.title()),
+        owner: text(info.owner()),
+        cycle: info.cycle().map(str::to_owned),
+        level: text(info.level()),
+        note: text(info.note()),
+        progress: driver,
+        parents,
+        key_results,
     }
 }
 
@@ -118,7 +117,7 @@ fn text(s: Option<&str>) -> Option<String> {
 }
 
 /// Key result `p` (position) of weight `weight` in its objective, as a document writes it.
-fn key_result(
+pub(crate) fn key_result(
     plan: &Plan,
     p: usize,
     weight: f64,

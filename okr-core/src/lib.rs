@@ -132,7 +132,7 @@ pub use plan::{NodeInfo, NodeType, Plan};
 pub use policy::{NoData, Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
 pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumn, ReportColumns};
-pub use snapshot::Snapshot;
+pub use snapshot::{Snapshot, SnapshotNode};
 
 /// The README's Rust examples, run as doctests.
 #[cfg(doctest)]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use okr_core::{
     AlignmentColumns, Columns, KeyResultColumns, NoData, ObjectiveColumns, Plan, Policy, Snapshot,
+    SnapshotNode,
 };
 use serde_json::Value;
 
@@ -189,8 +190,14 @@ fn a_snapshot_gives_a_plan_built_from_columns_back_exactly() {
             ..Default::default()
         };
         let plan = Plan::from_columns(&cols).unwrap();
+        // The nodes as the plan was given them: every objective, then the key results.
         let snapshot = plan.to_snapshot();
-        assert!(snapshot.order.is_some() && snapshot.edges.is_some(), "seed {seed}");
+        let objectives = doc.objectives.len();
+        assert!(snapshot
+            .nodes
+            .iter()
+            .enumerate()
+            .all(|(i, n)| matches!(n, SnapshotNode::Objective(_)) == (i < objectives)));
         let again = through_snapshot(&plan);
         for no_data in [NoData::Zero, NoData::Exclude] {
             let policy = Policy { no_data, ..Policy::default() };
@@ -210,17 +217,14 @@ fn a_snapshot_gives_a_plan_built_from_columns_back_exactly() {
 }
 
 #[test]
-fn a_snapshot_of_a_plan_built_from_a_document_is_the_document() {
+fn a_snapshot_gives_a_plan_built_from_a_document_back_exactly() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let plan = Plan::from_json(&std::fs::read_to_string(root.join("examples/acme.json")).unwrap()).unwrap();
-    let snapshot = plan.to_snapshot();
-    assert_eq!((snapshot.order.as_ref(), snapshot.edges.as_ref()), (None, None));
-    assert_eq!(snapshot.document, plan.to_document());
     let again = through_snapshot(&plan);
+    assert_eq!(again.to_document(), plan.to_document());
     assert_eq!(exactly(&again, "2026-02-15", plan.policy()), exactly(&plan, "2026-02-15", plan.policy()));
     for seed in 0..4 {
         let plan = Plan::from_json(&random_plan(seed, 50).to_string()).unwrap();
-        assert_eq!(plan.to_snapshot().edges, None, "seed {seed}");
         let policy = Policy::default();
         assert_eq!(
             exactly(&through_snapshot(&plan), "2026-02-15", &policy),
@@ -240,12 +244,33 @@ fn a_bad_snapshot_is_a_named_error() {
         assert_eq!(e.code(), code, "{e}");
         assert!(e.to_string().contains(says), "{e}");
     };
+    // Nodes: co, t, k1 (of co), k2 and k3 (of t); one edge, t → co.
     check(&|s| s.okr_snapshot = 2, "malformed", "snapshot version `2`");
-    check(&|s| _ = s.order.as_mut().unwrap().pop(), "malformed", "lists 4 nodes, the document 5");
-    check(&|s| s.order.as_mut().unwrap()[0] = 1, "malformed", "names node `1` twice");
-    check(&|s| s.order.as_mut().unwrap()[0] = 9, "malformed", "beyond 5");
-    check(&|s| s.edges.as_mut().unwrap().push((0, 7, 1.0)), "malformed", "edge `0` → `7`");
+    check(
+        &|s| s.nodes.swap(0, 2),
+        "malformed",
+        "`k1` belongs to node `0`, which is not an objective before it",
+    );
+    check(&|s| set_owner(s, 3, 2), "malformed", "`k2` belongs to node `2`");
+    check(&|s| set_owner(s, 3, 9), "malformed", "`k2` belongs to node `9`");
+    check(&|s| s.edges.push((0, 7, 1.0)), "malformed", "edge `0` → `7` names a node beyond the 5 listed");
+    check(&|s| move_first_key_result_into_its_objective(s), "malformed", "`co` lists key results");
     // Validation still runs: an edge back up the tree is a cycle, a zero weight an error.
-    check(&|s| s.edges.as_mut().unwrap().push((0, 1, 1.0)), "cycle", "`co` → `t` → `co`");
-    check(&|s| s.edges.as_mut().unwrap()[0].2 = 0.0, "invalid_weight", "`t` → `co`");
+    check(&|s| s.edges.push((0, 1, 1.0)), "cycle", "`co` → `t` → `co`");
+    check(&|s| s.edges[0].2 = 0.0, "invalid_weight", "`t` → `co`");
+}
+
+/// Gives the key result at `node` the owner `of`.
+fn set_owner(s: &mut Snapshot, node: usize, of: u32) {
+    if let SnapshotNode::KeyResult(owner, _) = &mut s.nodes[node] {
+        *owner = of;
+    }
+}
+
+/// Copies the first key result into its objective's own list, as a document would hold it.
+fn move_first_key_result_into_its_objective(s: &mut Snapshot) {
+    let SnapshotNode::KeyResult(_, k) = s.nodes[2].clone() else { return };
+    if let SnapshotNode::Objective(o) = &mut s.nodes[0] {
+        o.key_results.push(k);
+    }
 }
