@@ -72,9 +72,7 @@ impl Plan {
             confidence_scale: None,
         }
     }
-}
 
-impl Plan {
     /// The key results of objective `p` (positions, with their weights) in input order, as
     /// [`Plan::to_document`] lists them.
     fn own_in_order(&self, p: usize) -> Vec<(u32, f64)> {
