@@ -138,7 +138,7 @@ fn driver(d: &PlanData, p: usize, policy: &Policy) -> Option<ProgressDriver> {
 }
 
 /// Entries of `p` that its progress driver counts (all of a `rollup`'s or an `aggregate`'s).
-pub(crate) fn driven(d: &PlanData, p: usize, policy: &Policy) -> std::ops::Range<usize> {
+fn driven(d: &PlanData, p: usize, policy: &Policy) -> std::ops::Range<usize> {
     let c = &d.contributors;
     match (d.rule(p), driver(d, p, policy)) {
         (_, Some(drv)) => c.driven(p, drv),
@@ -181,7 +181,7 @@ impl Report {
                 }
             })
             .collect();
-        let formula = crate::formula::formula(self, p, &contributors);
+        let formula = crate::formula::formula(self, p, &contributors, driven);
         Ok(Explanation {
             id: id.to_owned(),
             node_type: line.node_type,

@@ -38,13 +38,7 @@ impl Plan {
         let d = &*self.data;
         let n = d.len();
         // Each node's parents, with the weight of the edge, from the parents' lists of children.
-        let mut edges: Vec<(u32, u32, f64)> = Vec::new();
-        for q in 0..n {
-            for e in d.contributors.aligned(q) {
-                let child = d.contributors.src[e] as usize;
-                edges.push((d.doc_of_pos[child], d.doc_of_pos[q], d.contributors.weight.get(e)));
-            }
-        }
+        let mut edges = self.aligned_edges();
         edges.sort_by_key(|&(child, parent, _)| (child, parent));
         let parents_of = |doc: u32| -> Vec<Alignment> {
             let from = edges.partition_point(|&(c, _, _)| c < doc);
@@ -66,11 +60,30 @@ impl Plan {
             objectives.push(objective(self, p, parents_of(doc), key_results));
         }
         Document {
-            cycles: d.cycles.iter().map(|c| Cycle { id: c.id.clone(), start: c.start, end: c.end }).collect(),
+            cycles: self.document_cycles(),
             objectives,
             policy: Some(d.policy.clone()),
             confidence_scale: None,
         }
+    }
+
+    /// Every alignment edge as `(child, parent, weight)`, nodes by input index: parent by
+    /// parent in position order, each parent's children in the order the plan sums them.
+    pub(crate) fn aligned_edges(&self) -> Vec<(u32, u32, f64)> {
+        let d = &*self.data;
+        let c = &d.contributors;
+        let mut edges = Vec::new();
+        for q in 0..d.len() {
+            for e in c.aligned(q) {
+                edges.push((d.doc_of_pos[c.src[e] as usize], d.doc_of_pos[q], c.weight.get(e)));
+            }
+        }
+        edges
+    }
+
+    /// The plan's cycles, as a document writes them.
+    pub(crate) fn document_cycles(&self) -> Vec<Cycle> {
+        self.data.cycles.iter().map(|c| Cycle { id: c.id.clone(), start: c.start, end: c.end }).collect()
     }
 
     /// The key results of objective `p` (positions, with their weights) in input order, as

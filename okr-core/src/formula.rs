@@ -6,7 +6,14 @@ use crate::pace::day;
 use crate::policy::NoData;
 use crate::scoring::Report;
 
-pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) -> String {
+/// The formula of node `p`, whose `contributors` are its entries in order, `driven` those its
+/// progress driver counts.
+pub(crate) fn formula(
+    report: &Report,
+    p: usize,
+    contributors: &[Contribution],
+    driven: std::ops::Range<usize>,
+) -> String {
     let d = &report.plan.data;
     let score = report.scores[p];
     let value = report.value(p);
@@ -15,9 +22,7 @@ pub(crate) fn formula(report: &Report, p: usize, contributors: &[Contribution]) 
     let mut unbounded = value_score(&rule, value);
     let raw = match rule {
         Rule::Objective { .. } | Rule::Rollup => {
-            // Under `no_data: exclude`, the contributors the driver counts but that have no data
-            // (`contributors` lists the node's entries in order).
-            let driven = crate::explain::driven(d, p, &report.policy);
+            // Under `no_data: exclude`, the contributors the driver counts but that have no data.
             let first = d.contributors.all(p).start;
             let left_out: Vec<&str> = (contributors.iter().enumerate())
                 .filter(|&(i, c)| {

@@ -92,14 +92,7 @@ impl Plan {
             })
             .collect();
         // Each node's aligned children, as the plan sums them.
-        let mut edges = Vec::new();
-        for q in 0..d.len() {
-            for e in c.aligned(q) {
-                edges.push((d.doc_of_pos[c.src[e] as usize], d.doc_of_pos[q], c.weight.get(e)));
-            }
-        }
-        let cycles =
-            d.cycles.iter().map(|c| Cycle { id: c.id.clone(), start: c.start, end: c.end }).collect();
+        let (cycles, edges) = (self.document_cycles(), self.aligned_edges());
         Snapshot { okr_snapshot: VERSION, cycles, policy: d.policy.clone(), nodes, edges }
     }
 

@@ -118,15 +118,13 @@ impl Plan {
     /// The plan as a document, as JSON text (see `okr_core::Plan::to_document`).
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         let plan = &self.0;
-        py.allow_threads(|| serde_json::to_string(&plan.to_document()))
-            .map_err(|e| invalid_input(e.to_string()))
+        py.allow_threads(|| to_json(&plan.to_document()))
     }
 
     /// The plan as a snapshot (`okr_core::Snapshot`), as JSON: what pickling writes.
     fn snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
         let plan = &self.0;
-        py.allow_threads(|| serde_json::to_string(&plan.to_snapshot()))
-            .map_err(|e| invalid_input(e.to_string()))
+        py.allow_threads(|| to_json(&plan.to_snapshot()))
     }
 
     /// A plan from a snapshot's JSON (see `snapshot_json`): what unpickling reads.
@@ -143,7 +141,7 @@ impl Plan {
 
     /// The plan's policy, as JSON.
     fn policy_json(&self) -> PyResult<String> {
-        serde_json::to_string(self.0.policy()).map_err(|e| invalid_input(e.to_string()))
+        to_json(self.0.policy())
     }
 
     /// Whether the plan contains `id`.
