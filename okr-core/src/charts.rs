@@ -286,7 +286,7 @@ impl Report {
         }
         let c = &d.cycles[cycle as usize];
         let (start_day, end_day) = (c.start_day, c.end_day.max(c.start_day + 1));
-        let rows = d.check_ins.upto(p, day(self.as_of));
+        let rows = d.check_ins.upto(p, self.reading_day(p));
         let points: Vec<(i32, f64)> = rows
             .filter(|&r| !d.check_ins.value[r].is_nan())
             .map(|r| (d.check_ins.day[r], d.check_ins.value[r]))

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use chrono::NaiveDate;
 
-use crate::pace::{day, Status};
+use crate::pace::Status;
 use crate::plan::NONE;
 use crate::policy::Policy;
 use crate::scoring::{Report, STALE};
@@ -112,7 +112,6 @@ fn events_split(before: &Report, after: &Report, two: bool) -> Vec<Event> {
         }
     }
     crate::phase("events detect");
-    let today = day(after.as_of());
     // Two threads each make the events of half the rows, in input order.
     let count = |rows: std::ops::Range<usize>| -> usize {
         kinds[rows].iter().map(|k| (k.load(Ordering::Relaxed) & KIND_BITS).count_ones() as usize).sum()
@@ -146,7 +145,7 @@ fn events_split(before: &Report, after: &Report, two: bool) -> Vec<Event> {
                         to: after.latest_confidence(p()).map_or(EventValue::None, EventValue::Number),
                     },
                     _ => {
-                        let rows = a.check_ins.upto(p(), today);
+                        let rows = a.check_ins.upto(p(), after.reading_day(p()));
                         let last = rows
                             .last()
                             .and_then(|r| NaiveDate::from_num_days_from_ce_opt(a.check_ins.day[r]));

@@ -1,8 +1,9 @@
 //! The human-readable formula of an [`Explanation`](crate::Explanation).
 
+use chrono::NaiveDate;
+
 use crate::explain::{num, Contribution};
 use crate::key_result::{piecewise, value_score, Rule};
-use crate::pace::day;
 use crate::policy::NoData;
 use crate::scoring::Report;
 
@@ -15,23 +16,40 @@ pub(crate) fn formula(
     driven: std::ops::Range<usize>,
 ) -> String {
     let d = &report.plan.data;
+    if let Rule::Objective { .. } | Rule::Rollup = d.rule(p) {
+        // Under `no_data: exclude`, the contributors the driver counts but that have no data.
+        let first = d.contributors.all(p).start;
+        let left_out: Vec<&str> = (contributors.iter().enumerate())
+            .filter(|&(i, c)| {
+                report.policy.no_data == NoData::Exclude && !c.has_data && driven.contains(&(first + i))
+            })
+            .map(|(_, c)| c.id.as_str())
+            .collect();
+        return weighted(contributors, report.scores[p], &left_out);
+    }
+    let read = report.reading_day(p);
+    let f = key_result(report, p, contributors, read);
+    match NaiveDate::from_num_days_from_ce_opt(read) {
+        // A late report under `late_check_ins: ignore` names the day its numbers were read on.
+        Some(on) if on < report.as_of => {
+            format!("{f} (read on {on}, the last day of its cycle: later check-ins are ignored)")
+        }
+        _ => f,
+    }
+}
+
+/// The formula of key result `p` (not a roll-up), whose `contributors` are its entries in
+/// order, its check-ins and milestones read on day `read`.
+fn key_result(report: &Report, p: usize, contributors: &[Contribution], read: i32) -> String {
+    let d = &report.plan.data;
     let score = report.scores[p];
     let value = report.value(p);
     let rule = d.rule(p);
     // The rule's score before the policy bounds it: what the formula's own numbers give.
     let mut unbounded = value_score(&rule, value);
     let raw = match rule {
-        Rule::Objective { .. } | Rule::Rollup => {
-            // Under `no_data: exclude`, the contributors the driver counts but that have no data.
-            let first = d.contributors.all(p).start;
-            let left_out: Vec<&str> = (contributors.iter().enumerate())
-                .filter(|&(i, c)| {
-                    report.policy.no_data == NoData::Exclude && !c.has_data && driven.contains(&(first + i))
-                })
-                .map(|(_, c)| c.id.as_str())
-                .collect();
-            return weighted(contributors, score, &left_out);
-        }
+        // Roll-ups are `formula`'s own, and never reach here.
+        Rule::Objective { .. } | Rule::Rollup => return String::new(),
         Rule::Aggregate { start, target, op } => {
             let vals: Vec<String> = contributors.iter().filter_map(|c| c.value.map(num)).collect();
             if vals.is_empty() {
@@ -51,18 +69,17 @@ pub(crate) fn formula(
         }
         Rule::Milestones { first, len } => {
             let range = first as usize..(first + len) as usize;
-            let today = day(report.as_of);
             let done: Vec<&str> =
-                range.clone().filter(|&m| d.ms_done[m] <= today).map(|m| &*d.ms_name[m]).collect();
+                range.clone().filter(|&m| d.ms_done[m] <= read).map(|m| &*d.ms_name[m]).collect();
             let total: f64 = range.clone().map(|m| d.ms_weight[m]).sum();
-            let got: f64 = range.filter(|&m| d.ms_done[m] <= today).map(|m| d.ms_weight[m]).sum();
+            let got: f64 = range.filter(|&m| d.ms_done[m] <= read).map(|m| d.ms_weight[m]).sum();
             unbounded = if total > 0.0 { got / total } else { score };
             format!("done weight {} of {} (done: {})", num(got), num(total), list(&done))
         }
         _ if value.is_nan() => {
             return format!(
                 "no check-in on or before {} and no current value: score = 0 (no data)",
-                report.as_of
+                NaiveDate::from_num_days_from_ce_opt(read).unwrap_or(report.as_of)
             )
         }
         Rule::Linear { start, target } => format!(

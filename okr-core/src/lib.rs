@@ -79,6 +79,8 @@
 //! - Show progress below baseline: `Policy { floor: -1.0, .. }`.
 //! - Leave key results nobody has measured yet out of their objective's score:
 //!   `Policy { no_data: NoData::Exclude, .. }`.
+//! - Keep a closed quarter's scores as they were on its last day, whatever is checked in later:
+//!   `Policy { late_check_ins: LateCheckIns::Ignore, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
 //! - Cache a plan, or send it to another process, and get it back exactly (node order and
 //!   every score to the last bit): [`Plan::to_snapshot`] and [`Plan::from_snapshot`] (serde).
@@ -129,7 +131,7 @@ pub use insights::{ConfidenceRow, SystemicRow};
 pub use lint::{Finding, Severity};
 pub use pace::{expected_progress, parse_date, Grade, Status};
 pub use plan::{NodeInfo, NodeType, Plan};
-pub use policy::{NoData, Policy, ProgressDriver};
+pub use policy::{LateCheckIns, NoData, Policy, ProgressDriver};
 pub use review::{CalibrationContext, ReviewKeyResult, ReviewObjective, ReviewPacket};
 pub use scoring::{IdValues, NodeForecast, NodeScore, OptionalIdValues, Report, ReportColumn, ReportColumns};
 pub use snapshot::{Snapshot, SnapshotNode};

@@ -379,7 +379,7 @@ impl Plan {
                             let start = d.cycles[cycle as usize].start_day;
                             // The cycle's age first: values are read only once it is old enough.
                             if today - start >= p.stale_after_days as i32
-                                && d.check_ins.upto(q, today).is_empty()
+                                && d.check_ins.upto(q, d.reading_day(q, today, p.late_check_ins)).is_empty()
                                 && d.current[q].is_nan()
                             {
                                 push(

@@ -313,6 +313,16 @@ impl PlanData {
         }
     }
 
+    /// The day node `p`'s check-ins and milestones are read on in a report of day `today`:
+    /// `today`, or under `late_check_ins: ignore` its cycle's last day once that has passed.
+    #[inline]
+    pub(crate) fn reading_day(&self, p: usize, today: i32, late: crate::LateCheckIns) -> i32 {
+        if late == crate::LateCheckIns::Count {
+            return today;
+        }
+        self.cycles.get(self.cycle(p) as usize).map_or(today, |c| today.min(c.end_day))
+    }
+
     pub(crate) fn dependents(&self) -> &(Vec<u32>, Vec<u32>) {
         self.dependents.get_or_init(|| crate::build::dependents_of(&self.contributors))
     }

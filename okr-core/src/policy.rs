@@ -72,6 +72,35 @@ impl NoData {
     }
 }
 
+/// Whether a check-in dated after the end of its key result's cycle counts, when a report's
+/// date is later than that end.
+///
+/// OKR tools split here without saying so: some keep accepting updates to a closed quarter
+/// (late final numbers), so a review in May of Q1's key results moves with every April
+/// check-in; others lock the quarter at its last day. Milestones' `done_on` dates count as
+/// check-ins here. Key results without a cycle are never late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LateCheckIns {
+    /// It counts like any other: the latest check-in on or before the report's date.
+    #[default]
+    Count,
+    /// It is ignored: a key result is read as of its cycle's last day (value, milestones,
+    /// confidence, check-in signals and forecast), so a closed cycle's scores stay as they
+    /// were on its last day.
+    Ignore,
+}
+
+impl LateCheckIns {
+    /// The snake_case name used in documents and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LateCheckIns::Count => "count",
+            LateCheckIns::Ignore => "ignore",
+        }
+    }
+}
+
 /// The scoring policy of a plan. Set once in the plan document (`"policy": {...}`) and
 /// overridable on every call with [`crate::Plan::score_with`].
 ///
@@ -97,6 +126,9 @@ pub struct Policy {
     /// What a contributor without data counts for in a weighted mean: `zero` (its weight, at
     /// score 0) or `exclude` (nothing). Default `zero`.
     pub no_data: NoData,
+    /// Whether a check-in dated after its key result's cycle ended counts (`count`) or is
+    /// ignored (`ignore`: the key result is read as of its cycle's last day). Default `count`.
+    pub late_check_ins: LateCheckIns,
     /// Score from which a node is `achieved`. Default `1`.
     pub achieved_at: f64,
     /// Largest shortfall behind expected progress that is still `on_track`. Default `0.10`.
@@ -140,6 +172,7 @@ impl Default for Policy {
             cap: 1.0,
             progress: ProgressDriver::Auto,
             no_data: NoData::Zero,
+            late_check_ins: LateCheckIns::Count,
             achieved_at: 1.0,
             on_track_gap: 0.10,
             at_risk_gap: 0.25,
@@ -248,12 +281,13 @@ impl Policy {
     }
 
     /// The names of the settings, in declaration order (the keys of a policy's JSON form).
-    pub const SETTINGS: [&'static str; 18] = [
+    pub const SETTINGS: [&'static str; 19] = [
         "clamp",
         "floor",
         "cap",
         "progress",
         "no_data",
+        "late_check_ins",
         "achieved_at",
         "on_track_gap",
         "at_risk_gap",
@@ -315,6 +349,7 @@ mod tests {
         for (json, field, reason) in [
             (r#"{"progress": "sideways"}"#, "progress", "unknown variant `sideways`"),
             (r#"{"no_data": "skip"}"#, "no_data", "unknown variant `skip`, expected `zero` or `exclude`"),
+            (r#"{"late_check_ins": "lock"}"#, "late_check_ins", "expected `count` or `ignore`"),
             (r#"{"cap": "high", "floor": 0.5}"#, "cap", "invalid type: string \"high\""),
             (r#"{"floor": 0.5, "stale_after_days": -1}"#, "stale_after_days", "invalid value: integer `-1`"),
             (r#"{"capp": 1}"#, "policy", "unknown field `capp`"),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::calibration::{feedback_360, FeedbackGroup, FeedbackOptions, FeedbackSummary, Ratings};
 use crate::error::{Error, Result};
 use crate::explain::LineOfSight;
-use crate::pace::{day, Grade, Status};
+use crate::pace::{Grade, Status};
 use crate::plan::{NodeType, Plan, NONE};
 use crate::scoring::NodeForecast;
 
@@ -110,7 +110,6 @@ impl Plan {
     ) -> Result<ReviewPacket> {
         let d = &self.data;
         let report = self.score(as_of);
-        let today = day(as_of);
         let owner = |q: usize| d.meta.owner.get(d.doc_of_pos[q] as usize);
         let mut objectives = Vec::new();
         let mut key_results = Vec::new();
@@ -136,7 +135,7 @@ impl Plan {
                     if !mine {
                         continue;
                     }
-                    let rows = d.check_ins.upto(q, today);
+                    let rows = d.check_ins.upto(q, report.reading_day(q));
                     let days: Vec<i32> = rows.clone().map(|r| d.check_ins.day[r]).collect();
                     let date = |x: i32| NaiveDate::from_num_days_from_ce_opt(x).unwrap_or_default();
                     key_results.push(ReviewKeyResult {

@@ -224,6 +224,25 @@ def test_as_of_forms_and_policy_override():
         plan.score(20260215)  # type: ignore[arg-type]
 
 
+def test_late_check_ins_are_ignored_by_name_and_the_formula_says_so():
+    objectives = pd.DataFrame({"id": ["o"], "cycle": ["q"]})
+    key_results = pd.DataFrame({"id": ["k"], "objective": ["o"], "kind": ["linear"], "start": [0.0], "target": [10.0]})
+    check_ins = pd.DataFrame({"key_result": ["k", "k"], "date": ["2026-03-20", "2026-04-10"], "value": [6.0, 9.0]})
+    cycles = pd.DataFrame({"id": ["q"], "start": ["2026-01-01"], "end": ["2026-03-31"]})
+    plan = okr.Plan.from_frames(objectives, key_results, check_ins=check_ins, cycles=cycles)
+    late = plan.score("2026-05-01")
+    kept = plan.score("2026-05-01", policy={"late_check_ins": "ignore"})
+    end = plan.score("2026-03-31")
+    assert late["k"]["value"] == 9.0 and kept["k"]["value"] == 6.0
+    pd.testing.assert_frame_equal(kept.to_pandas(), end.to_pandas(), check_exact=True)
+    assert kept.explain("k")["formula"] == (
+        "(6 − 0) / (10 − 0) = 0.6 (read on 2026-03-31, the last day of its cycle: later check-ins are ignored)")
+    assert kept.policy["late_check_ins"] == "ignore" and plan.policy["late_check_ins"] == "count"
+    with pytest.raises(okr.OkrError) as e:
+        plan.score("2026-05-01", policy={"late_check_ins": "lock"})
+    assert e.value.code == "invalid_policy" and "`late_check_ins`" in str(e.value)
+
+
 def test_confidences_on_a_declared_scale_are_mapped_onto_zero_to_one():
     objectives = pd.DataFrame({"id": ["o"], "cycle": ["q"]})
     key_results = pd.DataFrame({"id": ["k"], "objective": ["o"], "kind": ["linear"], "start": [0.0], "target": [10.0]})

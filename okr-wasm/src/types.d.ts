@@ -21,6 +21,10 @@ export interface Policy {
    * weighted mean: "zero" (its weight, at score 0) or "exclude" (nothing, until it has data).
    * Default "zero". */
   no_data?: "zero" | "exclude";
+  /** Whether a check-in (or a milestone's done_on) dated after its key result's cycle ended
+   * counts in a later report ("count") or is ignored ("ignore": the key result is read as of
+   * its cycle's last day, so a closed cycle's scores stay as they were). Default "count". */
+  late_check_ins?: "count" | "ignore";
   /** Score from which a node is achieved. Default 1. */
   achieved_at?: number;
   /** Largest shortfall behind expected progress still on track. Default 0.10. */

@@ -14,7 +14,7 @@ const first: NodeScore | undefined = report.nodes[0];
 const status: "achieved" | "not_started" | "on_track" | "at_risk" | "off_track" | "unscheduled" | undefined = first?.status;
 const explanation: Explanation = doc.explain("o", { asOf: "2026-02-15" });
 const share: number | undefined = explanation.contributors[0]?.share;
-const left: boolean | undefined = doc.explain("o", { asOf: "2026-02-15", policy: { no_data: "exclude" } }).contributors[0]?.hasData;
+const left: boolean | undefined = doc.explain("o", { asOf: "2026-02-15", policy: { no_data: "exclude", late_check_ins: "ignore" } }).contributors[0]?.hasData;
 const cols = Plan.fromColumns({
   objectives: { id: new BigInt64Array([1n]) },
   keyResults: { id: [10], objective: [1], kind: ["binary"], current: new Float64Array([1]) },

@@ -346,15 +346,21 @@ impl Report {
         }
     }
 
-    /// The latest confidence stated for node `p` on or before `as_of`.
+    /// The day node `p`'s check-ins are read on: the report's date, or its cycle's last day
+    /// for a late report under `late_check_ins: ignore` (see [`PlanData::reading_day`]).
+    pub(crate) fn reading_day(&self, p: usize) -> i32 {
+        self.plan.data.reading_day(p, day(self.as_of), self.policy.late_check_ins)
+    }
+
+    /// The latest confidence stated for node `p` on or before its reading day.
     pub(crate) fn latest_confidence(&self, p: usize) -> Option<f64> {
         let ci = &self.plan.data.check_ins;
-        ci.confidences(ci.upto(p, day(self.as_of))).0
+        ci.confidences(ci.upto(p, self.reading_day(p))).0
     }
 
     /// The value scored by node `p` (NaN when none).
     pub(crate) fn value(&self, p: usize) -> f64 {
-        value_of(&self.plan.data, p, day(self.as_of), &self.aggregates)
+        value_of(&self.plan.data, p, self.reading_day(p), &self.aggregates)
     }
 
     /// The report as a JSON string (the DESIGN report shape).

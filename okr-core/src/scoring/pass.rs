@@ -470,7 +470,11 @@ impl Pass<'_> {
     /// Scores node `p` into `out`: any kind, any plan.
     #[inline]
     fn general(&self, p: usize, out: &mut Slots<'_>, side: &mut Side) {
-        let (d, today, policy) = (self.d, self.today, self.policy);
+        let (d, policy) = (self.d, self.policy);
+        let late = policy.late_check_ins;
+        // The day this node's check-ins are read on (its cycle's end, for a late report under
+        // `late_check_ins: ignore`); status and expected progress stay on the report's day.
+        let today = d.reading_day(p, self.today, late);
         let c = &d.contributors;
         let base = out.base;
         let rule = &d.rule(p);
@@ -482,7 +486,8 @@ impl Pass<'_> {
             Rule::Aggregate { op, .. } => {
                 let mut agg = Aggregator::new(op);
                 for e in c.all(p) {
-                    let v = value_of(d, c.src[e] as usize, today, &side.aggregates);
+                    let q = c.src[e] as usize;
+                    let v = value_of(d, q, d.reading_day(q, self.today, late), &side.aggregates);
                     if !v.is_nan() {
                         agg.push(v);
                     }

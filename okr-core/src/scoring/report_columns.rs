@@ -423,7 +423,8 @@ impl Report {
         // When every value is `current`, the column is gathered from that array directly.
         let value_is_current = want.has(C::Value) && values_are_current(d);
         let value = if want.has(C::Value) && !value_is_current {
-            by_position(n, two, |p| value_of(d, p, today, &self.aggregates))
+            let late = self.policy.late_check_ins;
+            by_position(n, two, |p| value_of(d, p, d.reading_day(p, today, late), &self.aggregates))
         } else {
             Vec::new()
         };

@@ -965,3 +965,56 @@ fn formulas_show_the_score_before_the_bounds_and_name_them_only_where_they_chang
     assert_eq!(free[1], "(120 − 100) / (0 − 100) = -0.2");
     assert_eq!(free[2], "graded 1.7 → score 1.7");
 }
+
+#[test]
+fn late_check_ins_ignore_reads_a_closed_cycle_on_its_last_day_everywhere() {
+    // q1 ends on 2026-03-31; `a` and `d` are checked in after it, `m`'s launch is done after it.
+    let doc = |late: &str| {
+        json!({
+            "policy": {"late_check_ins": late},
+            "cycles": [{"id": "q1", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [{"id": "o", "cycle": "q1", "owner": "ana", "key_results": [
+                {"id": "a", "kind": "linear", "start": 0, "target": 10, "check_ins": [
+                    {"date": "2026-02-01", "value": 4, "confidence": 0.8},
+                    {"date": "2026-03-20", "value": 6, "confidence": 0.7},
+                    {"date": "2026-04-10", "value": 9, "confidence": 0.3}]},
+                {"id": "m", "kind": "milestones", "milestones": [
+                    {"name": "pilot", "done_on": "2026-02-10"}, {"name": "launch", "done_on": "2026-04-05"}]},
+                {"id": "d", "kind": "linear", "start": 0, "target": 10,
+                 "check_ins": [{"date": "2026-04-02", "value": 10}]}]}]
+        })
+        .to_string()
+    };
+    let (count, ignore) = (Plan::from_json(&doc("count")).unwrap(), Plan::from_json(&doc("ignore")).unwrap());
+    let may = day("2026-05-01");
+    let (late, kept) = (count.score(may), ignore.score(may));
+    assert_eq!(kept.explain("a").unwrap().formula, "(6 − 0) / (10 − 0) = 0.6 (read on 2026-03-31, the last day of its cycle: later check-ins are ignored)");
+    assert_eq!(late.explain("a").unwrap().formula, "(9 − 0) / (10 − 0) = 0.9");
+    assert!(kept.explain("m").unwrap().formula.starts_with("done weight 1 of 2 (done: pilot) → score 0.5"));
+    assert!(kept.explain("d").unwrap().formula.starts_with("no check-in on or before 2026-03-31"));
+    // The score read on the last day is the score of that day, in every column.
+    let end = count.score(day("2026-03-31"));
+    for id in ["a", "m", "d", "o"] {
+        let (k, e) = (kept.get(id).unwrap(), end.get(id).unwrap());
+        assert_eq!((k.score, k.value, k.has_data), (e.score, e.value, e.has_data), "{id}");
+    }
+    let bits = |r: &okr_core::Report| r.columns().value.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&kept), bits(&end));
+    // Two check-ins by the end give no forecast; three (one late) do.
+    assert!(kept.get("a").unwrap().forecast.is_none() && late.get("a").unwrap().forecast.is_some());
+    // Events from the last day: none once later check-ins are ignored; `d` achieved when they count.
+    let kept_end = ignore.score(day("2026-03-31"));
+    assert_eq!(okr_core::events(&kept_end, &kept), []);
+    assert!(okr_core::events(&end, &late)
+        .iter()
+        .any(|e| e.kind == okr_core::EventKind::Achieved && e.id == "d"));
+    // The review packet's check-in record and lint's missing check-in follow the same day.
+    let last = |plan: &Plan| {
+        let packet = serde_json::to_value(plan.review_packet("ana", may, None).unwrap()).unwrap();
+        packet["key_results"][0]["last_check_in"].clone()
+    };
+    assert_eq!((last(&count), last(&ignore)), (json!("2026-04-10"), json!("2026-03-20")));
+    let no_check_in =
+        |plan: &Plan| plan.lint(Some(may)).iter().any(|f| f.code == "no-check-in" && f.id == "d");
+    assert!(no_check_in(&ignore) && !no_check_in(&count));
+}

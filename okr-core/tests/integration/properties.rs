@@ -459,3 +459,59 @@ proptest! {
         }
     }
 }
+
+/// Under `late_check_ins: ignore`, a report after a plan's one cycle has ended is the report of
+/// the cycle's last day, column by column: values, milestones, confidences, signals and
+/// forecasts all read on that day. A plan large enough for two threads, with check-ins and
+/// milestones on both sides of the end.
+#[test]
+fn ignoring_late_check_ins_gives_the_last_days_report() {
+    let mut s = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |m: u64| {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s % m
+    };
+    let date =
+        |d: u64| (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d)).to_string();
+    let objectives: Vec<serde_json::Value> = (0..24_000)
+        .map(|i| {
+            let key_results: Vec<serde_json::Value> = (0..3)
+                .map(|k| {
+                    let id = format!("k{i}-{k}");
+                    if next(8) == 0 {
+                        let milestones: Vec<_> = (0..3)
+                            .map(|m| json!({"name": format!("m{m}"), "done_on": date(next(180))}))
+                            .collect();
+                        return json!({"id": id, "kind": "milestones", "milestones": milestones});
+                    }
+                    let mut days: Vec<u64> = (0..next(6)).map(|_| next(180)).collect();
+                    days.sort_unstable();
+                    let check_ins: Vec<_> = days
+                        .iter()
+                        .map(|&d| json!({"date": date(d), "value": next(120) as f64, "confidence": next(11) as f64 / 10.0}))
+                        .collect();
+                    json!({"id": id, "kind": "linear", "start": 0, "target": 100, "check_ins": check_ins})
+                })
+                .collect();
+            let parents = if i == 0 { json!([]) } else { json!([{"id": format!("o{}", next(i))}]) };
+            json!({"id": format!("o{i}"), "cycle": "q", "parents": parents, "key_results": key_results})
+        })
+        .collect();
+    let doc = json!({"cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}], "objectives": objectives});
+    let plan = Plan::from_json(&doc.to_string()).unwrap();
+    assert!(plan.len() >= 1 << 16, "{} nodes: too small to take the two-thread path", plan.len());
+    let ignore = Policy { late_check_ins: okr_core::LateCheckIns::Ignore, ..Policy::default() };
+    let end = plan.score("2026-03-31".parse().unwrap());
+    let later = plan.score_with("2026-06-01".parse().unwrap(), &ignore).unwrap();
+    let counted = plan.score("2026-06-01".parse().unwrap());
+    // Debug text compares NaN with NaN (objectives have no value).
+    let text = |r: &okr_core::Report| format!("{:?}", r.columns());
+    assert_eq!(text(&later), text(&end));
+    assert_ne!(text(&counted), text(&end), "the plan has late check-ins");
+    for id in ["o0", "o1", "k7-0", "k7-1", "k7-2"] {
+        let (a, b) = (later.explain(id).unwrap(), end.explain(id).unwrap());
+        assert_eq!((a.score, &a.contributors), (b.score, &b.contributors), "{id}");
+    }
+}
