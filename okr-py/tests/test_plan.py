@@ -224,6 +224,36 @@ def test_as_of_forms_and_policy_override():
         plan.score(20260215)  # type: ignore[arg-type]
 
 
+def test_to_arrow_is_the_table_pyarrow_makes_from_to_pandas():
+    objectives, key_results, alignments, check_ins, cycles = frames()
+    text = okr.Plan.from_frames(objectives, key_results, alignments, check_ins, cycles).score("2026-02-15")
+    numbered = okr.Plan.from_dict({"objectives": [
+        {"id": 1, "key_results": [{"id": 10, "kind": "linear", "start": 0, "target": 4, "current": 1}]},
+        {"id": 2, "parents": [{"id": 1}]}]}).score("2026-02-15")
+    for report in (text, numbered):
+        for columns in (None, ["score", "objective", "kind", "signals"]):
+            want = pa.Table.from_pandas(report.to_pandas(columns), preserve_index=False).replace_schema_metadata(None)
+            got = report.to_arrow(columns)
+            assert got.equals(want), (got.schema, want.schema)
+    got = text.to_arrow()
+    assert got.schema.field("id").type == pa.large_string() and got.schema.field("status").type.index_type == pa.int8()
+    # Missing numbers and an objective's missing objective and kind are null, not NaN.
+    assert got["value"].null_count == 2 and got["objective"].null_count == 2 and got["kind"].null_count == 2
+    assert got.column_names == list(text.to_pandas().columns)
+    assert numbered.to_arrow()["objective"].to_pylist() == [None, 1, None]
+    with pytest.raises(okr.OkrError) as e:
+        text.to_arrow(["score", "scroe"])
+    assert e.value.code == "unknown_column" and "scroe" in str(e.value)
+
+
+def test_to_arrow_without_pyarrow_says_what_to_install(monkeypatch: pytest.MonkeyPatch):
+    report = okr.Plan.from_dict({"objectives": [{"id": "o"}]}).score("2026-02-15")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now fails
+    with pytest.raises(okr.OkrError, match=r"to_arrow needs pyarrow") as e:
+        report.to_arrow()
+    assert e.value.code == "invalid_input"
+
+
 def test_late_check_ins_are_ignored_by_name_and_the_formula_says_so():
     objectives = pd.DataFrame({"id": ["o"], "cycle": ["q"]})
     key_results = pd.DataFrame({"id": ["k"], "objective": ["o"], "kind": ["linear"], "start": [0.0], "target": [10.0]})

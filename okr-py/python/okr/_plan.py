@@ -65,13 +65,17 @@ def _non_finite(value: Any, path: str = "document", seen: Optional[set] = None) 
     return (path, value) if isinstance(number, float) and not np.isfinite(number) else ("", None)
 
 
-def _arrow_strings(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray], dtype: Any) -> Any:
-    """A pandas text array of ``dtype`` (Arrow-backed) over Arrow's layout, without a copy."""
+def _arrow_text(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray]) -> Any:
+    """A ``pyarrow.LargeStringArray`` over Arrow's layout (null where ``null``), without a copy."""
     import pyarrow as pa
 
     bitmap = None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
-    strings = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
-    return pd.array(strings, dtype=dtype)
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
+
+
+def _arrow_strings(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray], dtype: Any) -> Any:
+    """A pandas text array of ``dtype`` (Arrow-backed) over Arrow's layout, without a copy."""
+    return pd.array(_arrow_text(offsets, data, null), dtype=dtype)
 
 
 def _scale(scale: Any) -> Tuple[float, float]:
@@ -168,14 +172,11 @@ class Report:
         ``columns`` (as in ``pandas.read_parquet``) makes only the columns named, in that
         order: ``report.to_pandas(columns=["id", "score", "status"])`` skips the work of the
         other ten. An unknown name is an ``OkrError`` (``unknown_column``) naming it."""
-        if isinstance(columns, str):
-            raise invalid(f"columns must be a list of column names, not the string {columns!r}")
         # Where pandas keeps text in Arrow (its default from 3.0), text ids come over in Arrow's
         # layout and become that same dtype without a Python string per row.
         text = pd.Series(["a"]).dtype
         arrow = isinstance(text, pd.StringDtype) and text.storage == "pyarrow"
-        select = None if columns is None else list(columns)
-        c = self._inner.columns(utf8=arrow, select=select)
+        c = self._columns(columns, utf8=arrow)
         cats = _okr.report_categories()
 
         def categorical(name: str) -> pd.Categorical:
@@ -201,6 +202,53 @@ class Report:
         # One constructor over whole columns: no copy, no re-layout per inserted column.
         data = {name: convert.get(name, c.__getitem__)(name) for name in names}
         return pd.DataFrame(data, index=pd.RangeIndex(len(self._inner)), copy=False)
+
+    def _columns(self, columns: Optional[Sequence[str]], utf8: bool) -> Dict[str, Any]:
+        """The report's columns as numpy arrays (text ids in Arrow's layout with ``utf8``)."""
+        if isinstance(columns, str):
+            raise invalid(f"columns must be a list of column names, not the string {columns!r}")
+        return self._inner.columns(utf8=utf8, select=None if columns is None else list(columns))
+
+    @boundary
+    def to_arrow(self, columns: Optional[Sequence[str]] = None) -> Any:
+        """The columns of :meth:`to_pandas` as a ``pyarrow.Table``, without pandas: for Polars
+        (``pl.from_arrow``), DuckDB, Spark or Parquet. It equals
+        ``pyarrow.Table.from_pandas(report.to_pandas(), preserve_index=False)`` without its
+        pandas metadata: categorical columns are dictionaries of ``int8`` codes over
+        ``large_string`` labels, text ids ``large_string``, missing numbers (NaN in pandas) and
+        missing objectives null. Numbers, codes and text ids are handed over without a copy.
+        ``columns`` selects as in :meth:`to_pandas`. Needs pyarrow (``pip install
+        "./okr-py[arrow]"``); without it, an ``OkrError`` (``invalid_input``) says so."""
+        try:
+            import pyarrow as pa
+        except ImportError as e:
+            raise invalid('Report.to_arrow needs pyarrow (pip install "okr[arrow]")') from e
+
+        c = self._columns(columns, utf8=True)
+        cats = _okr.report_categories()
+
+        def valid(null: Optional[np.ndarray]) -> Any:
+            # Arrow's validity bitmap, made by numpy (pyarrow's own NaN scan is slower).
+            return None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
+
+        def column(name: str) -> Any:
+            values: Any = c[name]
+            if name in ("id", "objective"):
+                mask = c.get("objective_mask") if name == "objective" else None
+                if isinstance(values, tuple):
+                    return _arrow_text(values[1], values[2], mask)
+                return pa.Array.from_buffers(pa.int64(), len(values), [valid(mask), pa.py_buffer(values)])
+            if values.dtype == np.int8:
+                # Code -1 (a node without one, such as an objective's kind) is null.
+                labels = pa.array(cats["signal_labels" if name == "signals" else name], pa.large_string())
+                null = values < 0
+                return pa.DictionaryArray.from_arrays(values, labels, mask=null if null.any() else None)
+            if values.dtype == np.float64:
+                return pa.Array.from_buffers(pa.float64(), len(values), [valid(np.isnan(values)), pa.py_buffer(values)])
+            return pa.array(values)
+
+        names = [n for n in c if n != "objective_mask"]
+        return pa.Table.from_arrays([column(n) for n in names], names=names)
 
     @boundary
     def explain(self, id: Union[str, int]) -> Dict[str, Any]:
