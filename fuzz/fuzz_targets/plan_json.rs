@@ -1,6 +1,7 @@
 //! Any text as a plan document: parse, score at several dates, lint, explain, line of sight,
 //! text and HTML trees and their summaries, the alignment picture, events, review packets, the
-//! plan's snapshot (which must give it back exactly). Errors are fine; a panic is a bug.
+//! plan's snapshot (which must give it back exactly); explanations and burn-ups again under
+//! other bounds with late check-ins ignored. Errors are fine; a panic is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -34,11 +35,21 @@ fuzz_target!(|data: &[u8]| {
             let _ = plan.review_packet(owner, days[2].parse().unwrap_or_default(), None).map(|p| p.to_markdown());
         }
     }
-    let stretch = okr_core::Policy { cap: 1.5, floor: -1.0, ..okr_core::Policy::default() };
-    // Formulas name the bounds where they changed a score: explain under other bounds too.
-    if let Ok(r) = plan.score_with(days[2].parse().unwrap_or_default(), &stretch) {
-        for node in r.nodes().take(20) {
-            let _ = r.explain(node.id);
+    let stretch = okr_core::Policy {
+        cap: 1.5,
+        floor: -1.0,
+        late_check_ins: okr_core::LateCheckIns::Ignore,
+        ..okr_core::Policy::default()
+    };
+    // Formulas name the bounds where they changed a score, and the day a late report reads its
+    // key results on: explain under other bounds, early and late, too.
+    for day in [days[2], days[3]] {
+        if let Ok(r) = plan.score_with(day.parse().unwrap_or_default(), &stretch) {
+            let _ = r.columns();
+            for node in r.nodes().take(20) {
+                let _ = r.explain(node.id);
+                let _ = r.burnup_svg(node.id);
+            }
         }
     }
 });
