@@ -159,13 +159,16 @@ impl Report {
         let count_no_data = self.policy.no_data == NoData::Zero;
         let is_counted =
             |e: usize| driven.contains(&e) && (count_no_data || self.flags[c.src[e] as usize].has_data());
-        let total: f64 = driven.clone().filter(|&e| is_counted(e)).map(|e| c.weight.get(e)).sum();
+        // Weights counted in a unit that keeps their sum finite (1 but for weights near 1e308).
+        let unit =
+            crate::mean::weight_unit(driven.clone().filter(|&e| is_counted(e)).map(|e| c.weight.get(e)));
+        let total: f64 = driven.clone().filter(|&e| is_counted(e)).map(|e| c.weight.get(e) / unit).sum();
         let contributors: Vec<Contribution> = c
             .all(p)
             .map(|e| {
                 let s = c.src[e] as usize;
                 let is_counted = is_counted(e);
-                let share = if is_counted { c.weight.get(e) / total } else { 0.0 };
+                let share = if is_counted { c.weight.get(e) / unit / total } else { 0.0 };
                 let value = self.value(s);
                 Contribution {
                     id: d.id(s).to_owned(),
@@ -229,12 +232,11 @@ impl Plan {
         for &a in &ancestors {
             let used = driven(d, a, &d.policy);
             let equal = matches!(d.rule(a), Rule::Aggregate { .. });
-            let total: f64 = used.clone().map(|e| if equal { 1.0 } else { c.weight.get(e) }).sum();
+            let weight = |e: usize| if equal { 1.0 } else { c.weight.get(e) };
+            let unit = crate::mean::weight_unit(used.clone().map(weight));
+            let total: f64 = used.clone().map(|e| weight(e) / unit).sum();
             let s: f64 = used
-                .map(|e| {
-                    let w = if equal { 1.0 } else { c.weight.get(e) };
-                    share.get(&(c.src[e] as usize)).map_or(0.0, |&sh| sh * w / total)
-                })
+                .map(|e| share.get(&(c.src[e] as usize)).map_or(0.0, |&sh| sh * (weight(e) / unit) / total))
                 .sum();
             share.insert(a, s);
         }

@@ -132,6 +132,9 @@ fn key_result(report: &Report, p: usize, contributors: &[Contribution], read: i3
     let policy = &report.policy;
     let clamped = if policy.clamp && (unbounded < policy.floor || unbounded > policy.cap) {
         format!(", clamped to [{}, {}]", num(policy.floor), num(policy.cap))
+    } else if !unbounded.is_finite() && !unbounded.is_nan() {
+        // Unclamped, a quotient past f64's range scores the largest finite number of its sign.
+        ", the largest finite number".to_owned()
     } else {
         String::new()
     };

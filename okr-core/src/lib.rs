@@ -104,6 +104,7 @@ mod ids;
 mod insights;
 mod key_result;
 mod lint;
+mod mean;
 mod pace;
 mod plan;
 mod policy;

@@ -243,6 +243,8 @@ pub(crate) struct PlanData {
     /// made on first use: `None` inside when the plan was not cut or its block holds a node the
     /// short path does not score.
     pub block_reads: std::sync::OnceLock<Option<crate::scoring::BlockReads>>,
+    /// The largest contributor weight, made on first use (see [`PlanData::largest_weight`]).
+    pub largest_weight: std::sync::OnceLock<f64>,
     pub ms_weight: Vec<f64>,
     pub ms_done: Vec<i32>,
     pub ms_name: Vec<Box<str>>,
@@ -273,6 +275,27 @@ impl PlanData {
             }
             objective
         })
+    }
+
+    /// A bound on the contributor weights: `f32::MAX` for weights kept narrow (no look needed),
+    /// else the largest, found on first use (a pass over the weights, once per plan).
+    pub(crate) fn largest_weight(&self) -> f64 {
+        match &self.contributors.weight {
+            crate::alignment::Weights::Narrow(_) => f64::from(f32::MAX),
+            crate::alignment::Weights::Wide(w) => {
+                *self.largest_weight.get_or_init(|| w.iter().fold(0.0, |a, &b| a.max(b)))
+            }
+        }
+    }
+
+    /// Whether no weighted mean's sums Σ wᵢ and Σ wᵢ sᵢ can pass f64's range under `policy`:
+    /// scores bounded by the clamp, times the largest weight, times the number of entries, stay
+    /// far inside it. Plans hold weights and bounds many orders of magnitude below that; only
+    /// an unclamped policy, or bounds or weights near 1e300, fail it, and then scoring's short
+    /// path tests its sums (`Pass::guard`).
+    pub(crate) fn sums_stay_finite(&self, policy: &crate::Policy) -> bool {
+        let bound = if policy.clamp { policy.floor.abs().max(policy.cap.abs()) } else { f64::INFINITY };
+        bound * self.largest_weight() * (self.contributors.src.len() as f64 + 1.0) <= 1e300
     }
 
     /// The reads of the deferred block (see [`PlanData::split`]), made on first use.

@@ -115,7 +115,8 @@ impl LateCheckIns {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
-    /// Whether key-result scores are clamped to `[floor, cap]`. Default `true`.
+    /// Whether key-result scores are clamped to `[floor, cap]`. Default `true`. Without it, a
+    /// raw score past f64's range is the largest finite number of its sign.
     pub clamp: bool,
     /// Lowest key-result score; set below 0 to show progress below baseline. Default `0`.
     pub floor: f64,
@@ -303,12 +304,14 @@ impl Policy {
         "max_cascade_depth",
     ];
 
-    /// Applies the clamp to a raw key-result score.
+    /// Applies the clamp to a raw key-result score. Without it, a raw score past f64's range
+    /// (a value far beyond a narrow span) is the largest finite number of its sign: scores
+    /// stay finite, and so do the weighted means over them.
     pub(crate) fn bound(&self, raw: f64) -> f64 {
         if self.clamp {
             raw.clamp(self.floor, self.cap)
         } else {
-            raw
+            raw.clamp(f64::MIN, f64::MAX)
         }
     }
 }
@@ -380,5 +383,6 @@ mod tests {
         assert_eq!(p.bound(-3.0), -1.0);
         let p = Policy { clamp: false, ..Policy::default() };
         assert_eq!(p.bound(-3.0), -3.0);
+        assert_eq!((p.bound(f64::INFINITY), p.bound(f64::NEG_INFINITY)), (f64::MAX, f64::MIN));
     }
 }

@@ -303,6 +303,7 @@ impl Builder {
             raw_scores: std::sync::OnceLock::new(),
             short_passes: std::sync::OnceLock::new(),
             block_reads: std::sync::OnceLock::new(),
+            largest_weight: std::sync::OnceLock::new(),
             ms_weight: self.ms_weight,
             ms_done: self.ms_done,
             ms_name: self.ms_name,

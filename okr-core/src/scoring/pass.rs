@@ -49,8 +49,10 @@ pub(super) fn compute_split(
     // The raw scores the plan keeps; else this pass works them out, and from the plan's second
     // short pass on keeps them for the next ones: a plan scored once (built, scored, written
     // out) never writes them.
-    let kept = d.raw_scores.get().filter(|_| short);
-    let keep = short && kept.is_none() && d.short_passes.set(()).is_err();
+    // A guarded pass (rare: see `Pass::guard`) works the raw scores out for itself.
+    let guard = !d.sums_stay_finite(&policy);
+    let kept = d.raw_scores.get().filter(|_| short && !guard);
+    let keep = short && !guard && kept.is_none() && d.short_passes.set(()).is_err();
     let raw = if keep { zeroed_column(n) } else { Vec::new() };
     let kept = kept.map_or(&[][..], Vec::as_slice);
     #[cfg(test)]
@@ -66,6 +68,7 @@ pub(super) fn compute_split(
         policy: &policy,
         count_no_data: policy.no_data == NoData::Zero,
         short,
+        guard,
         raw: kept,
         relay_test,
     };
@@ -252,6 +255,11 @@ pub(super) struct Pass<'a> {
     /// Whether plain key results and objectives take the short path ([`Pass::short_run`]):
     /// the plan has no check-ins, and the caller allows it.
     pub(super) short: bool,
+    /// Whether the short path's weighted means guard their sums against passing f64's range
+    /// (see [`PlanData::sums_stay_finite`]): a guarded mean that would leaves its node to the
+    /// general path, which works it out scaled. Only unclamped policies, or bounds or weights
+    /// near 1e300, need it; the others run the loop without the test.
+    pub(super) guard: bool,
     /// Tests only: how the threads of a split pass hand work over ([`RelayTest`]).
     pub(super) relay_test: Option<RelayTest>,
     /// The raw scores the plan keeps ([`PlanData::raw_scores`]) when the pass takes the short
@@ -332,19 +340,23 @@ impl Pass<'_> {
         (sources, first_entry): (&[u32], usize),
     ) -> usize {
         let src = (sources, first_entry);
-        if !out.raw.is_empty() {
-            self.short_loop::<TAIL, true, true>(range, i, out, later, src)
+        if self.guard {
+            // Neither reads nor keeps the plan's raw scores (see `compute_split`).
+            self.short_loop::<TAIL, true, false, true>(range, i, out, later, src)
+        } else if !out.raw.is_empty() {
+            self.short_loop::<TAIL, true, true, false>(range, i, out, later, src)
         } else if self.raw.is_empty() {
-            self.short_loop::<TAIL, true, false>(range, i, out, later, src)
+            self.short_loop::<TAIL, true, false, false>(range, i, out, later, src)
         } else {
-            self.short_loop::<TAIL, false, false>(range, i, out, later, src)
+            self.short_loop::<TAIL, false, false, false>(range, i, out, later, src)
         }
     }
 
     /// [`Pass::short_run`], reading the plan's raw scores, or with `FILL` working them out from
-    /// the value and the rule, and with `KEEP` also writing them to `out.raw`.
+    /// the value and the rule, and with `KEEP` also writing them to `out.raw`; with `GUARD`, an
+    /// objective whose mean's sums pass f64's range is left to the general path.
     #[inline(always)]
-    fn short_loop<const TAIL: bool, const FILL: bool, const KEEP: bool>(
+    fn short_loop<const TAIL: bool, const FILL: bool, const KEEP: bool, const GUARD: bool>(
         &self,
         range: std::ops::Range<usize>,
         mut i: usize,
@@ -404,7 +416,8 @@ impl Pass<'_> {
                 let driver = Rule::driver_of(bytes[i]).unwrap_or(policy.progress);
                 let e = Contributors::driven_of(a, own_end[i] as usize, b, driver);
                 let src = &sources[e.start - first_entry..e.end - first_entry];
-                let mean = mean_over::<TAIL>(e, src, c, lo, (scores, flags, &out.done), self.count_no_data);
+                let mean =
+                    mean_over::<TAIL, GUARD>(e, src, c, lo, (scores, flags, &out.done), self.count_no_data);
                 // On the second thread an objective reads only the contributors that drive it:
                 // it waits when one of them lies before the window or waits.
                 let Some((score, has)) = mean else {
@@ -413,6 +426,10 @@ impl Pass<'_> {
                     i += 1;
                     continue;
                 };
+                // A guarded mean whose sums passed f64's range (NaN): the general path's.
+                if GUARD && score.is_nan() {
+                    return i;
+                }
                 (score, self.pace_at(single.unwrap_or_else(|| cycles[i]), score).1, has, 0)
             } else {
                 return i;
@@ -548,7 +565,7 @@ impl Pass<'_> {
             let any = range.clone().any(|e| !fs[c.src[e] as usize - base].is_nan());
             if any {
                 let (mut sw, mut sws) = (0.0, 0.0);
-                for e in range {
+                for e in range.clone() {
                     let s = c.src[e] as usize - base;
                     // Contributors the score leaves out (no data, under `no_data: exclude`),
                     // the forecast leaves out too.
@@ -560,8 +577,21 @@ impl Pass<'_> {
                     sw += w;
                     sws += w * f;
                 }
-                out.forecast_scores[p - base] = sws / sw;
-                if sws / sw < policy.success_at - Policy::TOLERANCE {
+                let mean = if sw.is_finite() && sws.is_finite() {
+                    sws / sw
+                } else {
+                    let fs = &out.forecast_scores;
+                    crate::mean::scaled_mean(|| {
+                        (c.src[range.clone()].iter().zip(range.clone()))
+                            .map(|(&s, e)| (s as usize - base, e))
+                            .filter(|&(s, _)| self.count_no_data || out.flags[s].has_data())
+                            .map(|(s, e)| {
+                                (c.weight.get(e), if fs[s].is_nan() { out.scores[s] } else { fs[s] })
+                            })
+                    })
+                };
+                out.forecast_scores[p - base] = mean;
+                if mean < policy.success_at - Policy::TOLERANCE {
                     bits |= FORECAST_MISS;
                 }
             }
@@ -641,13 +671,25 @@ fn weighted_mean(
     count_no_data: bool,
 ) -> (f64, bool) {
     let read = (&*out.scores, &*out.flags, &Done::default());
-    mean_over::<false>(range.clone(), &c.src[range], c, out.base, read, count_no_data).unwrap_or((0.0, false))
+    let (mean, has) =
+        mean_over::<false, true>(range.clone(), &c.src[range.clone()], c, out.base, read, count_no_data)
+            .unwrap_or((0.0, false));
+    if !mean.is_nan() {
+        return (mean, has);
+    }
+    // Its sums passed f64's range: the same terms, scaled.
+    let terms = || {
+        (range.clone().map(|e| (e, c.src[e] as usize - out.base)))
+            .filter(|&(_, s)| count_no_data || out.flags[s].has_data())
+            .map(|(e, s)| (c.weight.get(e), out.scores[s]))
+    };
+    (crate::mean::scaled_mean(terms), has)
 }
 
 /// [`mean_of`] over contributor entries `range`, whose sources are `src`, with the weights as
 /// the plan keeps them.
 #[inline(always)]
-fn mean_over<const CHECK: bool>(
+fn mean_over<const CHECK: bool, const GUARD: bool>(
     range: std::ops::Range<usize>,
     src: &[u32],
     c: &crate::alignment::Contributors,
@@ -656,8 +698,8 @@ fn mean_over<const CHECK: bool>(
     count_no_data: bool,
 ) -> Option<(f64, bool)> {
     match &c.weight {
-        Weights::Narrow(w) => mean_of::<CHECK, _>(src, &w[range], base, read, count_no_data),
-        Weights::Wide(w) => mean_of::<CHECK, _>(src, &w[range], base, read, count_no_data),
+        Weights::Narrow(w) => mean_of::<CHECK, GUARD, _>(src, &w[range], base, read, count_no_data),
+        Weights::Wide(w) => mean_of::<CHECK, GUARD, _>(src, &w[range], base, read, count_no_data),
     }
 }
 
@@ -670,7 +712,7 @@ fn mean_over<const CHECK: bool>(
 /// (at or after `base`, before the slots written so far, which `flags` spans) or in `done`, and
 /// is not [`WAITING`]; without, always `Some`.
 #[inline(always)]
-fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
+fn mean_of<const CHECK: bool, const GUARD: bool, W: Copy + Into<f64>>(
     src: &[u32],
     weight: &[W],
     base: usize,
@@ -704,8 +746,11 @@ fn mean_of<const CHECK: bool, W: Copy + Into<f64>>(
         sws += w * score;
         any |= has;
     }
-    // Weights are positive, so `sw` is 0 only when every contributor was left out.
-    Some(if sw > 0.0 { (sws / sw, any) } else { (0.0, false) })
+    // Weights are positive, so `sw` is 0 only when every contributor was left out. With
+    // `GUARD`, a sum past f64's range gives NaN, which no finite scores give otherwise: the
+    // caller works that mean out again, scaled ([`weighted_mean`]).
+    let mean = if !GUARD || sw.is_finite() & sws.is_finite() { sws / sw } else { f64::NAN };
+    Some(if sw > 0.0 { (mean, any) } else { (0.0, false) })
 }
 
 /// Whether every contributor of entries `e` lies at or after `base` (the start of `flags`) and

@@ -57,7 +57,8 @@ fn cached_raw_scores_tell_an_absent_value_from_a_formulas_overflow() {
     let short = compute_split(&plan, day, unclamped, None, true).0;
     assert_eq!(fingerprint(&short), fingerprint(&general));
     assert_eq!(short.get("wide").unwrap().score, 2.0);
-    assert_eq!(short.get("huge").unwrap().score, f64::INFINITY);
+    // Its raw score overflows to infinity; unclamped, the score is the largest finite number.
+    assert_eq!(short.get("huge").unwrap().score, f64::MAX);
 }
 
 #[test]
@@ -521,4 +522,58 @@ fn two_threads_score_like_one_at_every_split_point() {
             }
         }
     }
+}
+
+#[test]
+fn means_whose_sums_would_pass_f64s_range_take_the_guarded_path_on_one_thread_and_two() {
+    // Weights of 1.5e308 (an objective's two key results) and 1.7e308 (each alignment edge):
+    // Σ w passes f64's range, while every mean is 0.5: key results at 1 and 0, and children at
+    // 0.5, under `progress: both`. Large enough for two threads.
+    let n = 24_000;
+    let objectives: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let parents = if i == 0 { serde_json::json!([]) } else { serde_json::json!([{"id": format!("o{}", (i - 1) / 4), "weight": 1.7e308}]) };
+            serde_json::json!({"id": format!("o{i}"), "parents": parents, "key_results": [
+                {"id": format!("a{i}"), "kind": "linear", "start": 0, "target": 10, "current": 10, "weight": 1.5e308},
+                {"id": format!("b{i}"), "kind": "linear", "start": 0, "target": 10, "current": 0, "weight": 1.5e308}]})
+        })
+        .collect();
+    let plan = Plan::from_json(&serde_json::json!({"objectives": objectives}).to_string()).unwrap();
+    assert!(plan.len() >= 1 << 16);
+    let policy = Policy { progress: ProgressDriver::Both, ..Policy::default() };
+    assert!(!plan.data.sums_stay_finite(&policy), "weights near f64's limit");
+    assert!(crate::parallel::worth_splitting(plan.len()));
+    let day: NaiveDate = "2026-02-01".parse().unwrap();
+    let two = plan.score_with(day, &policy).unwrap();
+    let one = compute_split(&plan, day, policy.clone(), None, true).0;
+    assert_eq!(fingerprint(&one), fingerprint(&two));
+    for i in [0, 1, 5, n - 1] {
+        assert!((two.get(&format!("o{i}")).unwrap().score - 0.5).abs() < 1e-12, "o{i}");
+    }
+    assert!(two.scores.iter().all(|s| s.is_finite()));
+    let shares: f64 = two.explain("o0").unwrap().contributors.iter().map(|c| c.share).sum();
+    assert!((shares - 1.0).abs() < 1e-12, "{shares}");
+    // Ordinary plans keep the short path: narrow weights, the clamp's bounds.
+    let acme = Plan::from_json(include_str!("../../../examples/acme.json")).unwrap();
+    assert!(acme.data.sums_stay_finite(&Policy::default()));
+    assert!(!acme.data.sums_stay_finite(&Policy { clamp: false, ..Policy::default() }));
+    assert!(!acme.data.sums_stay_finite(&Policy { cap: 1e290, ..Policy::default() }));
+    // Guarded passes neither read nor keep the raw scores; passes on either side of them do,
+    // and every pass equals the general path's, bit for bit.
+    let objectives: Vec<serde_json::Value> = (0..300)
+        .map(|i| {
+            let parents = if i == 0 { serde_json::json!([]) } else { serde_json::json!([{"id": format!("p{}", (i - 1) / 3)}]) };
+            serde_json::json!({"id": format!("p{i}"), "parents": parents, "key_results": [
+                {"id": format!("x{i}"), "kind": "linear", "start": 0, "target": 1e-300, "current": (i % 7) as f64 * 1e299},
+                {"id": format!("y{i}"), "kind": "at_most", "threshold": 3, "current": (i % 5) as f64}]})
+        })
+        .collect();
+    let plan = Plan::from_json(&serde_json::json!({"objectives": objectives}).to_string()).unwrap();
+    let (clamped, unclamped) = (Policy::default(), Policy { clamp: false, ..Policy::default() });
+    for policy in [&unclamped, &clamped, &unclamped, &clamped, &clamped, &unclamped] {
+        let general = compute_split(&plan, day, policy.clone(), None, false).0;
+        let short = compute_split(&plan, day, policy.clone(), None, true).0;
+        assert_eq!(fingerprint(&short), fingerprint(&general), "clamp {}", policy.clamp);
+    }
+    assert!(plan.data.raw_scores.get().is_some());
 }

@@ -1018,3 +1018,51 @@ fn late_check_ins_ignore_reads_a_closed_cycle_on_its_last_day_everywhere() {
         |plan: &Plan| plan.lint(Some(may)).iter().any(|f| f.code == "no-check-in" && f.id == "d");
     assert!(no_check_in(&ignore) && !no_check_in(&count));
 }
+
+#[test]
+fn unclamped_scores_past_f64_saturate_and_their_means_and_forecasts_stay_finite() {
+    // Without the clamp, 3 over a span of 1e-308 scores past f64's range: f64::MAX, and so
+    // does its forecast (about 8.9 by the end). Two such key results, weighted 1e308 each, sum
+    // past it too; their mean and their forecasts' mean are still f64::MAX.
+    let check_ins = json!([{"date": "2026-01-10", "value": 1}, {"date": "2026-01-20", "value": 2},
+                           {"date": "2026-01-30", "value": 3}]);
+    let plan = Plan::from_json(
+        &json!({
+            "policy": {"clamp": false},
+            "cycles": [{"id": "q", "start": "2026-01-01", "end": "2026-03-31"}],
+            "objectives": [{"id": "o", "cycle": "q", "key_results": [
+                {"id": "a", "kind": "linear", "start": 0, "target": 1e-308, "weight": 1e308, "check_ins": check_ins},
+                {"id": "b", "kind": "linear", "start": 0, "target": 1e-308, "weight": 1e308, "check_ins": check_ins}]}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let report = plan.score(day("2026-02-15"));
+    let (a, o) = (report.get("a").unwrap(), report.get("o").unwrap());
+    assert_eq!((a.score, o.score, o.status), (f64::MAX, f64::MAX, Status::Achieved));
+    match o.forecast {
+        Some(NodeForecast::Objective { score }) => assert_eq!(score, f64::MAX),
+        other => panic!("{other:?}"),
+    }
+    let ex = report.explain("o").unwrap();
+    assert_eq!(ex.contributors.iter().map(|c| c.share).collect::<Vec<_>>(), [0.5, 0.5]);
+    assert_eq!(ex.formula, "(1e308 × 1.79769e308 + 1e308 × 1.79769e308) / (1e308 + 1e308) = 1.79769e308");
+    // The report's JSON has numbers, not nulls.
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert!(json["nodes"].as_array().unwrap().iter().all(|n| n["score"].is_f64()));
+}
+
+#[test]
+fn an_unclamped_quotient_past_f64_says_it_scores_the_largest_finite_number() {
+    let plan = Plan::from_json(
+        r#"{"policy": {"clamp": false}, "objectives": [{"id": "o", "key_results": [
+            {"id": "k", "kind": "linear", "start": 0, "target": 1e-300, "current": 1e300}]}]}"#,
+    )
+    .unwrap();
+    let report = plan.score(day("2026-02-15"));
+    assert_eq!(report.get("k").unwrap().score, f64::MAX);
+    assert_eq!(
+        report.explain("k").unwrap().formula,
+        "(1e300 − 0) / (1e-300 − 0) = inf → score 1.79769e308, the largest finite number"
+    );
+}

@@ -67,6 +67,41 @@ proptest! {
     }
 
     #[test]
+    fn unclamped_scores_near_the_limits_of_f64_stay_finite_and_between_their_contributors(
+        magnitudes in prop::collection::vec((-308i32..=308, any::<bool>(), 250i32..=308), 2..12),
+        spans in prop::collection::vec(-300i32..=2, 2..12),
+    ) {
+        // Two levels: objective `o{i}` aligned to `top`, each with one key result whose value is
+        // ±10^m over a span of 10^s (its raw score can pass f64's range), weighted 10^w.
+        let objectives: Vec<serde_json::Value> = magnitudes
+            .iter()
+            .zip(spans.iter().cycle())
+            .enumerate()
+            .map(|(i, (&(m, negative, w), &span))| {
+                let value = if negative { -(10f64.powi(m)) } else { 10f64.powi(m) };
+                let kr = json!({"id": format!("k{i}"), "kind": "linear", "start": 0, "target": 10f64.powi(span),
+                                "current": value, "weight": 10f64.powi(w)});
+                json!({"id": format!("o{i}"), "parents": [{"id": "top", "weight": 10f64.powi(w)}], "key_results": [kr]})
+            })
+            .chain(std::iter::once(json!({"id": "top"})))
+            .collect();
+        let plan = Plan::from_json(&json!({"objectives": objectives}).to_string()).unwrap();
+        let report = plan.score_with("2026-02-01".parse().unwrap(), &Policy { clamp: false, ..Policy::default() }).unwrap();
+        for node in report.nodes() {
+            prop_assert!(node.score.is_finite(), "{} = {}", node.id, node.score);
+            let ex = report.explain(node.id).unwrap();
+            if ex.contributors.is_empty() {
+                continue;
+            }
+            let (lo, hi) = ex.contributors.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| (lo.min(c.score), hi.max(c.score)));
+            let slack = 1e-12 * lo.abs().max(hi.abs());
+            prop_assert!(node.score >= lo - slack && node.score <= hi + slack, "{}: {} not in [{lo}, {hi}]", node.id, node.score);
+            let shares: f64 = ex.contributors.iter().map(|c| c.share).sum();
+            prop_assert!((shares - 1.0).abs() < 1e-9, "{}: shares sum to {}", node.id, shares);
+        }
+    }
+
+    #[test]
     fn icc_ignores_offsets_and_relabelling(values in prop::collection::vec(0.0f64..10.0, 24), offset in -1e9f64..1e9, rotate in 0usize..6) {
         // A value moved by 1e9 is rounded to 1e-7: the reference is the values as the moved
         // matrix holds them, moved back (exactly), so that only the algorithm is compared and
