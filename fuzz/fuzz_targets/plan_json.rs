@@ -1,7 +1,8 @@
 //! Any text as a plan document: parse, score at several dates, lint, explain, line of sight,
 //! text and HTML trees and their summaries, the alignment picture, events, review packets, the
 //! plan's snapshot (which must give it back exactly); explanations and burn-ups again under
-//! other bounds with late check-ins ignored. Errors are fine; a panic is a bug.
+//! other bounds with late check-ins ignored; scores finite under every policy, unclamped too.
+//! Errors are fine; a panic is a bug.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +13,8 @@ fuzz_target!(|data: &[u8]| {
     let days = ["2025-12-01", "2026-01-16", "2026-02-15", "2026-12-31"];
     let reports: Vec<_> = days.iter().map(|d| plan.score(d.parse().unwrap_or_default())).collect();
     for r in &reports {
+        // Every score is finite, whatever the weights, values and policy (the document's own).
+        assert!(r.nodes().all(|n| n.score.is_finite()));
         let _ = r.to_json();
         let _ = r.tree_text();
         let _ = r.tree_html();
@@ -41,6 +44,10 @@ fuzz_target!(|data: &[u8]| {
         late_check_ins: okr_core::LateCheckIns::Ignore,
         ..okr_core::Policy::default()
     };
+    let unclamped = okr_core::Policy { clamp: false, ..okr_core::Policy::default() };
+    if let Ok(r) = plan.score_with(days[2].parse().unwrap_or_default(), &unclamped) {
+        assert!(r.nodes().all(|n| n.score.is_finite()));
+    }
     // Formulas name the bounds where they changed a score, and the day a late report reads its
     // key results on: explain under other bounds, early and late, too.
     for day in [days[2], days[3]] {
