@@ -564,31 +564,18 @@ impl Pass<'_> {
             let fs = &out.forecast_scores;
             let any = range.clone().any(|e| !fs[c.src[e] as usize - base].is_nan());
             if any {
-                let (mut sw, mut sws) = (0.0, 0.0);
-                for e in range.clone() {
-                    let s = c.src[e] as usize - base;
-                    // Contributors the score leaves out (no data, under `no_data: exclude`),
-                    // the forecast leaves out too.
-                    if !(self.count_no_data || out.flags[s].has_data()) {
-                        continue;
-                    }
-                    let f = if fs[s].is_nan() { out.scores[s] } else { fs[s] };
-                    let w = c.weight.get(e);
-                    sw += w;
-                    sws += w * f;
-                }
+                // (weight, forecast or else score) of each contributor; those the score leaves
+                // out (no data, under `no_data: exclude`), the forecast leaves out too.
+                let terms = || {
+                    (range.clone().map(|e| (e, c.src[e] as usize - base)))
+                        .filter(|&(_, s)| self.count_no_data || out.flags[s].has_data())
+                        .map(|(e, s)| (c.weight.get(e), if fs[s].is_nan() { out.scores[s] } else { fs[s] }))
+                };
+                let (sw, sws) = terms().fold((0.0, 0.0), |(sw, sws), (w, f)| (sw + w, sws + w * f));
                 let mean = if sw.is_finite() && sws.is_finite() {
                     sws / sw
                 } else {
-                    let fs = &out.forecast_scores;
-                    crate::mean::scaled_mean(|| {
-                        (c.src[range.clone()].iter().zip(range.clone()))
-                            .map(|(&s, e)| (s as usize - base, e))
-                            .filter(|&(s, _)| self.count_no_data || out.flags[s].has_data())
-                            .map(|(s, e)| {
-                                (c.weight.get(e), if fs[s].is_nan() { out.scores[s] } else { fs[s] })
-                            })
-                    })
+                    crate::mean::scaled_mean(terms)
                 };
                 out.forecast_scores[p - base] = mean;
                 if mean < policy.success_at - Policy::TOLERANCE {

@@ -65,12 +65,19 @@ def _non_finite(value: Any, path: str = "document", seen: Optional[set] = None) 
     return (path, value) if isinstance(number, float) and not np.isfinite(number) else ("", None)
 
 
+def _validity(null: Optional[np.ndarray]) -> Any:
+    """Arrow's validity bitmap for the mask ``null`` (``None`` when nothing is null), made by
+    numpy: faster than pyarrow's own scan for NaN."""
+    import pyarrow as pa
+
+    return None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
+
+
 def _arrow_text(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray]) -> Any:
     """A ``pyarrow.LargeStringArray`` over Arrow's layout (null where ``null``), without a copy."""
     import pyarrow as pa
 
-    bitmap = None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
-    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), bitmap)
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data), _validity(null))
 
 
 def _arrow_strings(offsets: np.ndarray, data: np.ndarray, null: Optional[np.ndarray], dtype: Any) -> Any:
@@ -227,24 +234,20 @@ class Report:
         c = self._columns(columns, utf8=True)
         cats = _okr.report_categories()
 
-        def valid(null: Optional[np.ndarray]) -> Any:
-            # Arrow's validity bitmap, made by numpy (pyarrow's own NaN scan is slower).
-            return None if null is None or not null.any() else pa.py_buffer(np.packbits(~null, bitorder="little"))
-
         def column(name: str) -> Any:
             values: Any = c[name]
             if name in ("id", "objective"):
                 mask = c.get("objective_mask") if name == "objective" else None
                 if isinstance(values, tuple):
                     return _arrow_text(values[1], values[2], mask)
-                return pa.Array.from_buffers(pa.int64(), len(values), [valid(mask), pa.py_buffer(values)])
+                return pa.Array.from_buffers(pa.int64(), len(values), [_validity(mask), pa.py_buffer(values)])
             if values.dtype == np.int8:
                 # Code -1 (a node without one, such as an objective's kind) is null.
                 labels = pa.array(cats["signal_labels" if name == "signals" else name], pa.large_string())
                 null = values < 0
                 return pa.DictionaryArray.from_arrays(values, labels, mask=null if null.any() else None)
             if values.dtype == np.float64:
-                return pa.Array.from_buffers(pa.float64(), len(values), [valid(np.isnan(values)), pa.py_buffer(values)])
+                return pa.Array.from_buffers(pa.float64(), len(values), [_validity(np.isnan(values)), pa.py_buffer(values)])
             return pa.array(values)
 
         names = [n for n in c if n != "objective_mask"]
