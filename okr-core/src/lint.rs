@@ -36,7 +36,8 @@ pub struct Finding {
     /// `empty-rollup` (a `rollup` key result with nothing aligned to it, an `aggregate` one with
     /// no key result aligned to it), `ignored-alignment` (nodes aligned to a key result that
     /// counts none of them: any, to a kind scored from its own value; objectives, to an
-    /// `aggregate`).
+    /// `aggregate`), `late-check-in` (info: a key result checked in after its cycle ended,
+    /// which the policy's `late_check_ins` counts or ignores).
     pub code: &'static str,
     /// Warning or info.
     pub severity: Severity,
@@ -47,7 +48,7 @@ pub struct Finding {
 }
 
 /// Every code, in the order a node's findings are listed.
-const CODES: [&str; 13] = [
+const CODES: [&str; 14] = [
     "no-key-results",
     "empty-driver",
     "too-many-key-results",
@@ -57,6 +58,7 @@ const CODES: [&str; 13] = [
     "cycle-outside-parent",
     "missing-owner",
     "no-check-in",
+    "late-check-in",
     "grade-out-of-range",
     "empty-rollup",
     "ignored-alignment",
@@ -191,6 +193,37 @@ struct Part {
     objectives: FixedBitSet,
     /// Objectives aligned to nothing.
     unaligned: FixedBitSet,
+}
+
+/// The `late-check-in` finding of key result `q` in `cycle`: check-ins dated after the
+/// cycle's last day (whatever the report's date), which `late` counts or ignores.
+fn late_check_ins(
+    d: &crate::plan::PlanData,
+    q: usize,
+    cycle: u32,
+    late: crate::LateCheckIns,
+    id: &dyn std::fmt::Display,
+    out: &mut Vec<(u32, Finding)>,
+) {
+    let (Some(c), rows) = (d.cycles.get(cycle as usize), d.check_ins.all(q)) else { return };
+    // Check-ins are sorted by day: the late ones are the last.
+    let days = &d.check_ins.day[rows];
+    let after = days.len() - days.partition_point(|&day| day <= c.end_day);
+    let Some(latest) = days.last().and_then(|&day| NaiveDate::from_num_days_from_ce_opt(day)) else { return };
+    if after > 0 {
+        let how = match late {
+            crate::LateCheckIns::Count => "counted",
+            crate::LateCheckIns::Ignore => "ignored",
+        };
+        let message = format!(
+            "key result `{id}` has {after} check-in{} after its cycle `{}` ended on {} (the latest on {latest}), {how} under `late_check_ins: {}`",
+            if after == 1 { "" } else { "s" },
+            c.id,
+            c.end,
+            late.as_str()
+        );
+        push(out, d.doc_of_pos[q], "late-check-in", Severity::Info, id, message);
+    }
 }
 
 /// Adds a finding on the node at input index `at` (`u32::MAX` for owners).
@@ -375,6 +408,7 @@ impl Plan {
                         let reads =
                             matches!(kind, Linear | AtLeast | AtMost | Range | Binary | Manual | Piecewise);
                         let cycle = d.cycle(q);
+                        late_check_ins(d, q, cycle, p.late_check_ins, &id, out);
                         if let (Some(today), true, true) = (today, reads, cycle != NONE) {
                             let start = d.cycles[cycle as usize].start_day;
                             // The cycle's age first: values are read only once it is old enough.
@@ -605,6 +639,7 @@ mod tests {
         assert!(has("too-many-objectives", "x"));
         assert!(has("no-check-in", "a") && has("no-check-in", "c") && !has("no-check-in", "g"));
         assert!(plan.lint(None).iter().all(|f| f.code != "no-check-in"));
+        assert!(findings.iter().all(|f| f.code != "late-check-in"), "no check-in after its cycle");
         let tasks = Plan::from_json(r#"{"objectives": [{"id": "t", "owner": "o", "key_results": [{"id": "x", "kind": "binary"}, {"id": "y", "kind": "milestones", "milestones": [{"name": "m"}]}, {"id": "z", "kind": "manual"}]}]}"#).unwrap();
         assert!(tasks.lint(None).iter().any(|f| f.code == "task-like" && f.id == "t"));
     }

@@ -268,6 +268,8 @@ def test_late_check_ins_are_ignored_by_name_and_the_formula_says_so():
     assert kept.explain("k")["formula"] == (
         "(6 − 0) / (10 − 0) = 0.6 (read on 2026-03-31, the last day of its cycle: later check-ins are ignored)")
     assert kept.policy["late_check_ins"] == "ignore" and plan.policy["late_check_ins"] == "count"
+    assert [(f["code"], f["severity"], f["id"]) for f in plan.lint() if f["code"] == "late-check-in"] == [
+        ("late-check-in", "info", "k")]
     with pytest.raises(okr.OkrError) as e:
         plan.score("2026-05-01", policy={"late_check_ins": "lock"})
     assert e.value.code == "invalid_policy" and "`late_check_ins`" in str(e.value)

@@ -351,6 +351,16 @@ test("lint, events, systemic view, confidence calibration and review packets", (
   assert.deepEqual(packet.objectives.map((o) => o.id), ["rep-3"]);
   assert.ok(markdown.startsWith("# Review packet: rep-3"));
   assert.throws(() => plan.reviewPacket("nobody", { asOf: "2026-02-15" }), (e) => e.code === "unknown_id");
+  // A check-in after the cycle's end: counted, or ignored under the policy, and lint says which.
+  const late = new Plan({
+    policy: { late_check_ins: "ignore" },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+    objectives: [{ id: "o", cycle: "q", key_results: [{ id: "k", kind: "linear", start: 0, target: 10,
+      check_ins: [{ date: "2026-03-20", value: 6 }, { date: "2026-04-10", value: 9 }] }] }],
+  });
+  assert.equal(late.score({ asOf: "2026-05-01" }).nodes[1].value, 6);
+  assert.equal(late.score({ asOf: "2026-05-01", policy: { late_check_ins: "count" } }).nodes[1].value, 9);
+  assert.deepEqual(late.lint().filter((f) => f.code === "late-check-in").map((f) => [f.severity, f.id]), [["info", "k"]]);
 });
 
 test("charts as SVG", () => {

@@ -1017,6 +1017,22 @@ fn late_check_ins_ignore_reads_a_closed_cycle_on_its_last_day_everywhere() {
     let no_check_in =
         |plan: &Plan| plan.lint(Some(may)).iter().any(|f| f.code == "no-check-in" && f.id == "d");
     assert!(no_check_in(&ignore) && !no_check_in(&count));
+    // Lint says which key results were checked in late, whatever the date, and what the policy
+    // does with them.
+    let late = |plan: &Plan| -> Vec<(String, String)> {
+        (plan.lint(None).into_iter().filter(|f| f.code == "late-check-in"))
+            .map(|f| (f.id, f.message))
+            .collect()
+    };
+    assert_eq!(
+        late(&ignore),
+        [
+            ("a".to_owned(), "key result `a` has 1 check-in after its cycle `q1` ended on 2026-03-31 (the latest on 2026-04-10), ignored under `late_check_ins: ignore`".to_owned()),
+            ("d".to_owned(), "key result `d` has 1 check-in after its cycle `q1` ended on 2026-03-31 (the latest on 2026-04-02), ignored under `late_check_ins: ignore`".to_owned()),
+        ]
+    );
+    assert!(late(&count).iter().all(|(_, m)| m.ends_with("counted under `late_check_ins: count`")));
+    assert_eq!(late(&count).len(), 2);
 }
 
 #[test]
