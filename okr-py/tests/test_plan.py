@@ -246,6 +246,17 @@ def test_to_arrow_is_the_table_pyarrow_makes_from_to_pandas():
     assert e.value.code == "unknown_column" and "scroe" in str(e.value)
 
 
+def test_to_arrow_hands_the_columns_over_without_copying_them():
+    objectives = [{"id": f"o{i}", "key_results": [{"id": f"k{i}", "kind": "linear", "start": 0, "target": 10,
+                                                    "current": i % 11}]} for i in range(20_000)]
+    report = okr.Plan.from_dict({"objectives": objectives}).score("2026-02-15")
+    before = pa.total_allocated_bytes()
+    table = report.to_arrow(["id", "score", "value", "status"])
+    # pyarrow's own pool holds only the small dictionaries: ids, numbers and codes are the
+    # extension's buffers (and the bitmaps numpy's).
+    assert pa.total_allocated_bytes() - before < table.nbytes / 100, (pa.total_allocated_bytes() - before, table.nbytes)
+
+
 def test_to_arrow_without_pyarrow_says_what_to_install(monkeypatch: pytest.MonkeyPatch):
     report = okr.Plan.from_dict({"objectives": [{"id": "o"}]}).score("2026-02-15")
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now fails
