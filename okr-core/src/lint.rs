@@ -205,25 +205,24 @@ fn late_check_ins(
     id: &dyn std::fmt::Display,
     out: &mut Vec<(u32, Finding)>,
 ) {
-    let (Some(c), rows) = (d.cycles.get(cycle as usize), d.check_ins.all(q)) else { return };
+    let Some(c) = d.cycles.get(cycle as usize) else { return };
     // Check-ins are sorted by day: the late ones are the last.
-    let days = &d.check_ins.day[rows];
+    let days = &d.check_ins.day[d.check_ins.all(q)];
     let after = days.len() - days.partition_point(|&day| day <= c.end_day);
-    let Some(latest) = days.last().and_then(|&day| NaiveDate::from_num_days_from_ce_opt(day)) else { return };
-    if after > 0 {
-        let how = match late {
-            crate::LateCheckIns::Count => "counted",
-            crate::LateCheckIns::Ignore => "ignored",
-        };
-        let message = format!(
-            "key result `{id}` has {after} check-in{} after its cycle `{}` ended on {} (the latest on {latest}), {how} under `late_check_ins: {}`",
-            if after == 1 { "" } else { "s" },
-            c.id,
-            c.end,
-            late.as_str()
-        );
-        push(out, d.doc_of_pos[q], "late-check-in", Severity::Info, id, message);
-    }
+    let Some(latest) = days.last().filter(|_| after > 0) else { return };
+    let latest = NaiveDate::from_num_days_from_ce_opt(*latest).unwrap_or(c.end);
+    let how = match late {
+        crate::LateCheckIns::Count => "counted",
+        crate::LateCheckIns::Ignore => "ignored",
+    };
+    let message = format!(
+        "key result `{id}` has {after} check-in{} after its cycle `{}` ended on {} (the latest on {latest}), {how} under `late_check_ins: {}`",
+        if after == 1 { "" } else { "s" },
+        c.id,
+        c.end,
+        late.as_str()
+    );
+    push(out, d.doc_of_pos[q], "late-check-in", Severity::Info, id, message);
 }
 
 /// Adds a finding on the node at input index `at` (`u32::MAX` for owners).
