@@ -108,5 +108,10 @@ fuzz_target!(|input: Input| {
         // A plan's snapshot builds an equal plan: the same report, row for row, to the bit.
         let again = Plan::from_snapshot(&plan.to_snapshot());
         assert_eq!(again.map(|p| p.score(day(20)).to_json()).ok(), Some(r.to_json()));
+        // So do its columns, which hold every plan built from columns.
+        let cols = plan.to_columns().expect("a plan built from columns has columns");
+        let again = Plan::from_columns(&cols).expect("a plan's columns build");
+        assert_eq!(again.to_snapshot(), plan.to_snapshot());
+        assert_eq!(again.score(day(20)).to_json(), r.to_json());
     }
 });

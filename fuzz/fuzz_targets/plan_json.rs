@@ -31,6 +31,11 @@ fuzz_target!(|data: &[u8]| {
     // A plan's snapshot builds an equal plan: the same report, row for row, to the bit.
     let again = okr_core::Plan::from_snapshot(&plan.to_snapshot());
     assert_eq!(again.map(|p| p.score(days[2].parse().unwrap_or_default()).to_json()).ok(), Some(reports[2].to_json()));
+    // A plan columns can hold builds back from them equal.
+    if let Some(cols) = plan.to_columns() {
+        let again = okr_core::Plan::from_columns(&cols).expect("a plan's columns build");
+        assert_eq!(again.to_snapshot(), plan.to_snapshot());
+    }
     let _ = plan.lint(Some(days[2].parse().unwrap_or_default()));
     let _ = plan.confidence_calibration(days[3].parse().unwrap_or_default());
     for node in plan.nodes().take(5) {

@@ -84,6 +84,33 @@ impl SparseText {
         self.len += count;
     }
 
+    /// Whether any of nodes `rows` has text.
+    pub(crate) fn any_in(&self, rows: std::ops::Range<usize>) -> bool {
+        self.held(rows).iter().any(|&k| k > 0)
+    }
+
+    /// The codes of nodes `rows` that are stored (none past the last node with text).
+    fn held(&self, rows: std::ops::Range<usize>) -> &[u32] {
+        self.codes.get(rows.start..rows.end.min(self.codes.len())).unwrap_or_default()
+    }
+
+    /// The text of nodes `rows` as a column of codes (-1 for none) into the values those
+    /// nodes hold, in the order they were stored; `None` when none of them has text.
+    pub(crate) fn coded(&self, rows: std::ops::Range<usize>) -> Option<(Vec<i32>, Vec<String>)> {
+        let held = self.held(rows.clone());
+        // The values of a run of nodes were stored one after another (a node may repeat the
+        // value of the node before the run): codes `low ..= high` hold them all.
+        let (low, high) =
+            held.iter().filter(|&&k| k > 0).fold((u32::MAX, 0), |(lo, hi), &k| (lo.min(k), hi.max(k)));
+        if high == 0 {
+            return None;
+        }
+        let categories = (low..=high).map(|k| self.value(k - 1).to_owned()).collect();
+        let mut codes: Vec<i32> = held.iter().map(|&k| if k == 0 { -1 } else { (k - low) as i32 }).collect();
+        codes.resize(rows.len(), -1);
+        Some((codes, categories))
+    }
+
     /// Node `i`'s text.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         match self.codes.get(i) {

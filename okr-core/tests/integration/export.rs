@@ -209,6 +209,13 @@ fn a_snapshot_gives_a_plan_built_from_columns_back_exactly() {
                 );
             }
         }
+        // Columns give it back exactly too.
+        let through = through_columns(&plan);
+        assert_eq!(through.to_snapshot(), snapshot, "seed {seed}");
+        assert_eq!(
+            exactly(&through, "2026-02-15", &Policy::default()),
+            exactly(&plan, "2026-02-15", &Policy::default())
+        );
         // The document alone lists the nodes objective by objective: another order.
         let order = |p: &Plan| p.nodes().map(|n| n.id().to_owned()).collect::<Vec<_>>();
         assert_eq!(order(&again), order(&plan));
@@ -272,5 +279,184 @@ fn move_first_key_result_into_its_objective(s: &mut Snapshot) {
     let SnapshotNode::KeyResult(_, k) = s.nodes[2].clone() else { return };
     if let SnapshotNode::Objective(o) = &mut s.nodes[0] {
         o.key_results.push(k);
+    }
+}
+
+/// The plan through `to_columns` and `from_columns`.
+fn through_columns(plan: &Plan) -> Plan {
+    let cols = plan.to_columns().expect("a plan columns can hold");
+    Plan::from_columns(&cols).unwrap_or_else(|e| panic!("{e}\n{cols:?}"))
+}
+
+/// A plan with every field columns can hold: each kind they take, text, two cycles, a
+/// progress driver, key results aligned to key results, check-ins (two on one day) on a 1–5
+/// confidence scale, a policy other than the default, and ids of `id`'s making.
+fn every_column(id: &dyn Fn(&str) -> okr_core::IdColumn<'static>) -> Columns<'static> {
+    use okr_core::{AggregateOp, CheckInColumns, Cycle, KeyResultKind as K, LateCheckIns, ProgressDriver};
+    let ids = |names: &[&str]| id(&names.join(" "));
+    let nan = f64::NAN;
+    Columns {
+        objectives: ObjectiveColumns {
+            id: ids(&["1", "2", "3"]),
+            cycle: Some(vec![Some("q1"), None, Some("q2")].into()),
+            owner: Some(vec![Some("ana"), Some("bo"), Some("ana")].into()),
+            level: Some(vec![None, Some("team"), Some("team")].into()),
+            title: Some(vec![Some("Grow"), Some(""), None].into()),
+            progress: Some(vec![None, Some(ProgressDriver::Both), Some(ProgressDriver::Children)]),
+        },
+        key_results: KeyResultColumns {
+            id: ids(&["11", "12", "13", "14", "15", "16", "17", "18", "19"]),
+            objective: ids(&["2", "1", "1", "2", "2", "3", "1", "1", "2"]),
+            kind: vec![
+                K::Linear,
+                K::AtLeast,
+                K::AtMost,
+                K::Range,
+                K::Binary,
+                K::Manual,
+                K::Rollup,
+                K::Aggregate,
+                K::Linear,
+            ],
+            weight: Some(vec![2.0, nan, 0.5, 1.0, 3.0, nan, 1.0, 4.0, 1.0].into()),
+            start: Some(vec![0.0, nan, nan, nan, nan, nan, nan, 0.0, 10.0].into()),
+            target: Some(vec![10.0, nan, nan, nan, nan, nan, nan, 100.0, -10.0].into()),
+            threshold: Some(vec![nan, 5.0, 2.0, nan, nan, nan, nan, nan, nan].into()),
+            strict: Some(vec![false, true, false, false, false, false, false, false, false]),
+            low: Some(vec![nan, nan, nan, 1.0, nan, nan, nan, nan, nan].into()),
+            high: Some(vec![nan, nan, nan, 3.0, nan, nan, nan, nan, nan].into()),
+            current: Some(vec![4.0, 5.0, 3.0, nan, 1.0, nan, nan, nan, 0.1].into()),
+            op: Some(vec![None, None, None, None, None, None, None, Some(AggregateOp::Max), None]),
+            title: Some(
+                vec![None, Some("Revenue"), None, None, None, None, None, None, Some("Churn")].into(),
+            ),
+            owner: Some(vec![Some("cy"), None, None, None, None, None, None, None, None].into()),
+        },
+        alignments: Some(AlignmentColumns {
+            child: ids(&["3", "11", "15", "14", "2"]),
+            parent: ids(&["1", "17", "17", "18", "1"]),
+            weight: Some(vec![2.0, 1.0, 0.25, nan, 1.5].into()),
+        }),
+        check_ins: Some(CheckInColumns {
+            key_result: ids(&["14", "16", "14", "16", "14", "19"]),
+            date: ["2026-02-01", "2026-01-05", "2026-01-10", "2026-01-05", "2026-04-10", "2026-02-01"]
+                .map(day)
+                .to_vec(),
+            value: Some(vec![2.0, 0.4, 5.0, 0.7, 2.5, nan].into()),
+            confidence: Some(vec![4.0, nan, 2.0, 5.0, nan, 1.0].into()),
+        }),
+        cycles: vec![
+            Cycle { id: "q1".into(), start: day("2026-01-01"), end: day("2026-03-31") },
+            Cycle { id: "q2".into(), start: day("2026-04-01"), end: day("2026-06-30") },
+        ],
+        policy: Some(Policy {
+            no_data: NoData::Exclude,
+            late_check_ins: LateCheckIns::Ignore,
+            floor: -0.5,
+            ..Policy::default()
+        }),
+        confidence_scale: Some([1.0, 5.0]),
+    }
+}
+
+#[test]
+fn columns_give_a_plan_built_from_columns_back_exactly() {
+    let text = |names: &str| -> okr_core::IdColumn<'static> {
+        names.split(' ').map(|s| format!("id-{s}")).collect::<Vec<String>>().into()
+    };
+    let integers = |names: &str| -> okr_core::IdColumn<'static> {
+        names.split(' ').map(|s| s.parse::<i64>().unwrap()).collect::<Vec<_>>().into()
+    };
+    for id in [&text as &dyn Fn(&str) -> okr_core::IdColumn<'static>, &integers] {
+        let plan = Plan::from_columns(&every_column(id)).unwrap();
+        let cols = plan.to_columns().unwrap();
+        // Integer ids come back as integers, text as text; confidences on [0, 1].
+        assert_eq!(matches!(cols.objectives.id, okr_core::IdColumn::Integers(_)), plan.contains("1"));
+        assert_eq!(cols.confidence_scale, None);
+        let confidences = cols.check_ins.as_ref().unwrap().confidence.as_deref().unwrap();
+        assert!(confidences.iter().all(|c| c.is_nan() || (0.0..=1.0).contains(c)), "{confidences:?}");
+        let again = through_columns(&plan);
+        assert_eq!(again.to_snapshot(), plan.to_snapshot());
+        for as_of in ["2026-01-05", "2026-02-15", "2026-05-01"] {
+            for policy in [plan.policy().clone(), Policy::default()] {
+                assert_eq!(exactly(&again, as_of, &policy), exactly(&plan, as_of, &policy), "{as_of}");
+            }
+        }
+        // And once more: the columns of the copy give the same plan again.
+        assert_eq!(through_columns(&again).to_snapshot(), plan.to_snapshot());
+    }
+    // A plan without alignments, check-ins, text or cycles leaves those tables out.
+    let mut bare = columns();
+    (bare.alignments, bare.check_ins, bare.cycles) = (None, None, Vec::new());
+    bare.objectives.cycle = None;
+    bare.objectives.level = None;
+    let plan = Plan::from_columns(&bare).unwrap();
+    let cols = plan.to_columns().unwrap();
+    assert!(cols.alignments.is_none() && cols.check_ins.is_none() && cols.cycles.is_empty());
+    assert!(
+        cols.objectives.cycle.is_none()
+            && cols.objectives.title.is_none()
+            && cols.key_results.title.is_none()
+    );
+    assert!(
+        cols.key_results.low.is_none() && cols.key_results.strict.is_none() && cols.key_results.op.is_none()
+    );
+    assert_eq!(through_columns(&plan).to_snapshot(), plan.to_snapshot());
+    // An empty plan is columns of no rows.
+    let empty = Plan::from_json(r#"{"objectives": []}"#).unwrap();
+    assert_eq!(through_columns(&empty).to_snapshot(), empty.to_snapshot());
+}
+
+#[test]
+fn columns_give_a_document_listing_objectives_first_back_exactly() {
+    for seed in 0..6 {
+        // `random_plan` with its key results moved to the last objective: every objective
+        // comes before every key result, as in columns.
+        let mut doc = random_plan(seed, 40);
+        let objectives = doc["objectives"].as_array_mut().unwrap();
+        let krs: Vec<Value> =
+            objectives.iter_mut().flat_map(|o| o["key_results"].as_array_mut().unwrap().drain(..)).collect();
+        objectives.last_mut().unwrap()["key_results"] = Value::Array(krs);
+        let plan = Plan::from_json(&doc.to_string()).unwrap();
+        let again = through_columns(&plan);
+        assert_eq!(again.to_snapshot(), plan.to_snapshot(), "seed {seed}");
+        let policy = Policy::default();
+        assert_eq!(exactly(&again, "2026-02-15", &policy), exactly(&plan, "2026-02-15", &policy));
+    }
+}
+
+#[test]
+fn columns_hold_no_plan_they_cannot_give_back() {
+    let base = serde_json::json!({"objectives": [{"id": "o"}, {"id": "p", "key_results": [
+        {"id": "k", "kind": "linear", "start": 0, "target": 1, "check_ins": [{"date": "2026-01-02", "value": 0.5}]}]}]});
+    assert!(Plan::from_json(&base.to_string()).unwrap().to_columns().is_some());
+    type Edit<'a> = (&'a str, &'a dyn Fn(&mut Value));
+    let edits: [Edit; 6] = [
+        ("a key result before an objective", &|d| {
+            d["objectives"].as_array_mut().unwrap().push(serde_json::json!({"id": "q"}))
+        }),
+        ("a note on an objective", &|d| d["objectives"][0]["note"] = "why".into()),
+        ("a note on a key result", &|d| d["objectives"][1]["key_results"][0]["note"] = "why".into()),
+        ("a note on a check-in", &|d| {
+            d["objectives"][1]["key_results"][0]["check_ins"][0]["note"] = "why".into()
+        }),
+        ("milestones", &|d| {
+            d["objectives"][1]["key_results"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"id": "m", "kind": "milestones", "milestones": [{"name": "a"}]}))
+        }),
+        ("piecewise", &|d| {
+            d["objectives"][1]["key_results"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"id": "w", "kind": "piecewise", "points": [[0, 0], [1, 1]]}))
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut doc = base.clone();
+        edit(&mut doc);
+        let plan = Plan::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(plan.to_columns().is_none(), "{what}");
     }
 }
