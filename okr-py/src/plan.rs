@@ -1,7 +1,7 @@
 //! `Plan`: a validated plan from JSON or columns, scored, linted, explained.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::{date, to_json, Table};
 use crate::errors::{invalid_input, to_py_err};
@@ -121,7 +121,15 @@ impl Plan {
         py.allow_threads(|| to_json(&plan.to_document()))
     }
 
-    /// The plan as a snapshot (`okr_core::Snapshot`), as JSON: what pickling writes.
+    /// The plan's columns as the arguments of `from_columns` (see `okr_core::Plan::to_columns`),
+    /// or `None` when columns cannot hold it: what pickling writes when they can.
+    fn to_tables<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let plan = &self.0;
+        let cols = py.allow_threads(|| plan.to_columns());
+        cols.map(|c| crate::columns::tables(py, c)).transpose()
+    }
+
+    /// The plan as a snapshot (`okr_core::Snapshot`), as JSON: what pickling writes otherwise.
     fn snapshot_json(&self, py: Python<'_>) -> PyResult<String> {
         let plan = &self.0;
         py.allow_threads(|| to_json(&plan.to_snapshot()))
