@@ -280,34 +280,53 @@ impl Plan {
     ) -> Option<KeyResultColumns<'static>> {
         let d = &*self.data;
         let (n, c) = (d.len(), &d.contributors);
-        // Each key result's weight in its objective, by position, from the objectives' lists.
-        let mut kr_weight = vec![1.0; n];
+        let nk = n - no;
+        // Columns only the kinds present read: at 1M objectives each is 24 MB of fresh memory.
+        let present = |kinds: &[KeyResultKind]| kinds.iter().any(|k| d.kinds.contains(&k.code()));
+        let column = |needed: bool| if needed { vec![f64::NAN; nk] } else { Vec::new() };
+        let linear = present(&[KeyResultKind::Linear, KeyResultKind::Aggregate]);
+        let (mut start, mut target) = (column(linear), column(linear));
+        let threshold_kinds = present(&[KeyResultKind::AtLeast, KeyResultKind::AtMost]);
+        let range = present(&[KeyResultKind::Range]);
+        let (mut threshold, mut low, mut high) = (column(threshold_kinds), column(range), column(range));
+        let mut strict = vec![false; if threshold_kinds { nk } else { 0 }];
+        let mut op = vec![None; if present(&[KeyResultKind::Aggregate]) { nk } else { 0 }];
+        // Each key result's weight in its objective, from the objectives' lists.
+        let (mut weight, mut current) = (vec![1.0; nk], column(true));
         for q in 0..n {
             for e in c.own(q) {
-                kr_weight[c.src[e] as usize] = c.weight.get(e);
+                let i = (d.doc_of_pos[c.src[e] as usize] as usize).checked_sub(no)?;
+                put(&mut weight, i, c.weight.get(e));
             }
         }
-        let nk = n - no;
-        let column = || vec![f64::NAN; nk];
-        let (mut start, mut target, mut threshold, mut low, mut high) =
-            (column(), column(), column(), column(), column());
-        let (mut strict, mut op) = (vec![false; nk], vec![None; nk]);
-        let (mut kind, mut weight, mut current) = (Vec::with_capacity(nk), column(), column());
-        let mut objective = Vec::with_capacity(nk);
-        for (i, doc) in (no..n).enumerate() {
-            let p = d.pos_of_doc[doc] as usize;
-            kind.push(d.kind(p)?);
-            objective.push(d.objective_of_doc[doc]);
-            (weight[i], current[i]) = (kr_weight[p], d.current[p]);
+        let objective = d.objective_of_doc[no..].to_vec();
+        // Read in position order, the order the plan's arrays are laid out in, and written in
+        // input order.
+        let mut kind = vec![KeyResultKind::Manual; nk];
+        for p in 0..n {
+            let Some(k) = d.kind(p) else { continue };
+            let i = (d.doc_of_pos[p] as usize).checked_sub(no)?;
+            put(&mut kind, i, k);
+            put(&mut current, i, d.current[p]);
+            // A kind's columns were made above, as it is present: `put` finds each row.
             match d.rule(p) {
-                Rule::Linear { start: s, target: t } => (start[i], target[i]) = (s, t),
+                Rule::Linear { start: s, target: t } => {
+                    put(&mut start, i, s);
+                    put(&mut target, i, t);
+                }
                 Rule::Aggregate { start: s, target: t, op: o } => {
-                    (start[i], target[i], op[i]) = (s, t, Some(o));
+                    put(&mut start, i, s);
+                    put(&mut target, i, t);
+                    put(&mut op, i, Some(o));
                 }
                 Rule::AtLeast { threshold: t, strict: s } | Rule::AtMost { threshold: t, strict: s } => {
-                    (threshold[i], strict[i]) = (t, s);
+                    put(&mut threshold, i, t);
+                    put(&mut strict, i, s);
                 }
-                Rule::Range { low: l, high: h } => (low[i], high[i]) = (l, h),
+                Rule::Range { low: l, high: h } => {
+                    put(&mut low, i, l);
+                    put(&mut high, i, h);
+                }
                 _ => {}
             }
         }
@@ -358,6 +377,13 @@ impl Plan {
             value: values(value),
             confidence: values(confidence),
         }))
+    }
+}
+
+/// Sets row `i` of `column`, which a present kind's column has.
+fn put<T>(column: &mut [T], i: usize, value: T) {
+    if let Some(x) = column.get_mut(i) {
+        *x = value;
     }
 }
 
