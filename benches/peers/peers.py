@@ -357,6 +357,7 @@ def main():
     print(f"peak memory of the okr steps beyond the inputs: {peak:,.0f} MB")
     del report, df, four, np_df, both
     text_ids_comparison(frames, repeat)
+    pickle_comparison(frames, plan, repeat)
 
     statistics_rows = stats_comparison(repeat)
     print("\n| statistic | okr | reference | ratio |\n|---|---:|---:|---:|")
@@ -391,6 +392,30 @@ def text_ids_comparison(frames, repeat):
           f" (later ones {t_score * 1000:,.1f} ms) + to_pandas {t_pandas * 1000:,.0f} ms = {t_end * 1000:,.0f} ms end to end;"
           f" numpy end to end from the same DataFrames {t_np * 1000:,.0f} ms: okr is {t_np / t_end:.2f}× faster;"
           f" with the numpy script's four columns out (to_pandas {t_four * 1000:,.0f} ms) {t_np / (t_build + t_first + t_four):.2f}× faster")
+
+
+def pickle_comparison(frames, plan, repeat):
+    """Sending the plan to another process (multiprocessing, Dask): pickling the plan, which
+    writes its columns, against pickling the DataFrames and building the plan from them there,
+    and against the plan's JSON snapshot (how every plan pickled before, and how a plan
+    columns cannot hold still does)."""
+    import pickle
+
+    t_dump, data = timed(lambda: pickle.dumps(plan, protocol=5), repeat)
+    t_load, again = timed(lambda: pickle.loads(data), repeat)
+    scores = lambda p: p.score(AS_OF).to_pandas(columns=["id", "score", "status"])  # noqa: E731
+    pd.testing.assert_frame_equal(scores(again), scores(plan), check_exact=True)
+    del again
+    t_frames_dump, frames_data = timed(lambda: pickle.dumps(frames, protocol=5), repeat)
+    t_frames_load, _ = timed(lambda: okr.Plan.from_frames(**pickle.loads(frames_data)), repeat)
+    t_snap_dump, snapshot = timed(plan._inner.snapshot_json, 1)
+    t_snap_load, _ = timed(lambda: okr._plan._plan_from_snapshot(snapshot), 1)
+    ours = t_dump + t_load
+    print(f"\npickling the plan: dumps {t_dump * 1000:,.0f} ms ({len(data) / 1e6:,.0f} MB) + loads {t_load * 1000:,.0f} ms"
+          f" = {ours * 1000:,.0f} ms; the DataFrames pickled and built again: {t_frames_dump * 1000:,.0f}"
+          f" + {t_frames_load * 1000:,.0f} ms ({(t_frames_dump + t_frames_load) / ours:.2f}× the plan's time);"
+          f" the JSON snapshot: {t_snap_dump * 1000:,.0f} + {t_snap_load * 1000:,.0f} ms"
+          f" ({(t_snap_dump + t_snap_load) / ours:.1f}× the plan's time)")
 
 
 def stats_comparison(repeat):

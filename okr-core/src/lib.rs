@@ -83,7 +83,9 @@
 //!   `Policy { late_check_ins: LateCheckIns::Ignore, .. }`.
 //! - Why this score? [`Report::explain`]. Whose goal is this part of? [`Plan::line_of_sight`].
 //! - Cache a plan, or send it to another process, and get it back exactly (node order and
-//!   every score to the last bit): [`Plan::to_snapshot`] and [`Plan::from_snapshot`] (serde).
+//!   every score to the last bit): [`Plan::to_snapshot`] and [`Plan::from_snapshot`] (serde),
+//!   or for a plan built from columns, much faster, [`Plan::to_columns`] and
+//!   [`Plan::from_columns`].
 
 mod parallel;
 mod phase;
