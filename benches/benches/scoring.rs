@@ -92,6 +92,8 @@ fn analysis(c: &mut Criterion) {
         let (before, after) = (plan.score(day("2026-02-01")), plan.score(day("2026-02-15")));
         g.bench_function("events", |b| b.iter(|| okr_core::events(&before, &after).len()));
         g.bench_function("lint", |b| b.iter(|| plan.lint(Some(day("2026-02-15"))).len()));
+        // The plan as columns: what pickling a plan in Python writes.
+        g.bench_function("to_columns", |b| b.iter_with_large_drop(|| plan.to_columns()));
     }
     g.finish();
 }

@@ -6,6 +6,7 @@
 //!   settings, comma-separated), the variants in turn, K rounds, and each variant's mean;
 //! - `--build-only`, `--builds K` (K builds, each dropped before the next), `--after-builds K`
 //!   (K dropped builds before the one scored), `--json` (parse and validate the JSON form);
+//! - `--to-columns K`: K copies of the plan as columns (`Plan::to_columns`), each dropped;
 //! - `--text-ids`, `--shuffled-key-results` (as the peer script's), `--both` (its policy);
 //! - `OKR_PHASES=1` prints each step's time and page faults, `OKR_MAX_THREADS=1` one thread.
 use std::io::Write;
@@ -87,6 +88,20 @@ fn main() {
         let t = Instant::now();
         drop(plan);
         say!("drop {:?}", t.elapsed());
+        return;
+    }
+    if let Some(k) = std::env::args().position(|a| a == "--to-columns") {
+        let times: usize = std::env::args().nth(k + 1).and_then(|s| s.parse().ok()).unwrap_or(5);
+        for _ in 0..times {
+            let (f0, t) = (minor_faults(), Instant::now());
+            let cols = plan.to_columns();
+            let elapsed = t.elapsed();
+            say!(
+                "to_columns {elapsed:?} ({} rows, {} page faults)",
+                cols.map_or(0, |c| c.key_results.id.len()),
+                minor_faults() - f0
+            );
+        }
         return;
     }
     let day = "2026-02-15".parse().unwrap_or_default();

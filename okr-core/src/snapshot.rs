@@ -21,12 +21,12 @@ use crate::columns::{
     AlignmentColumns, CheckInColumns, Columns, FloatColumn, IdColumn, KeyResultColumns, ObjectiveColumns,
     Texts,
 };
-use crate::document::KeyResultKind;
+use crate::document::{AggregateOp, KeyResultKind};
 use crate::document::{Cycle, KeyResultSpec, ObjectiveSpec};
 use crate::error::{Error, Result};
 use crate::export::{key_result, objective};
 use crate::key_result::Rule;
-use crate::plan::{SparseText, NONE, OBJECTIVE};
+use crate::plan::{PlanData, SparseText, NONE, OBJECTIVE};
 use crate::policy::Policy;
 use crate::stream::{push_key_result_spec, push_objective_spec};
 use crate::Plan;
@@ -220,9 +220,8 @@ impl Plan {
         let coded = |text: &SparseText, rows: std::ops::Range<usize>| {
             text.coded(rows).map(|(codes, categories)| Texts::Coded { codes, categories })
         };
-        let objective_docs: Vec<u32> = (0..no as u32).collect();
         let objectives = ObjectiveColumns {
-            id: ids(&objective_docs),
+            id: self.id_run(0..no),
             cycle: self.objective_cycles(no),
             owner: coded(&d.meta.owner, 0..no),
             level: coded(&d.meta.level, 0..no),
@@ -259,6 +258,15 @@ impl Plan {
         })
     }
 
+    /// The ids of nodes `docs` (input indexes), copied as they are held.
+    fn id_run(&self, docs: std::ops::Range<usize>) -> IdColumn<'static> {
+        let ids = &self.data.ids;
+        match ids.integers() {
+            Some(ints) => IdColumn::Integers(Cow::Owned(ints[docs].to_vec())),
+            None => IdColumn::Utf8(ids.utf8_of(&(docs.start as u32..docs.end as u32).collect::<Vec<_>>())),
+        }
+    }
+
     /// The cycle column of the objectives (the first `no` nodes), coded by cycle index.
     fn objective_cycles(&self, no: usize) -> Option<Texts> {
         let d = &*self.data;
@@ -279,66 +287,47 @@ impl Plan {
         ids: &dyn Fn(&[u32]) -> IdColumn<'static>,
     ) -> Option<KeyResultColumns<'static>> {
         let d = &*self.data;
-        let (n, c) = (d.len(), &d.contributors);
-        let nk = n - no;
+        let nk = d.len() - no;
         // Columns only the kinds present read: at 1M objectives each is 24 MB of fresh memory.
         let present = |kinds: &[KeyResultKind]| kinds.iter().any(|k| d.kinds.contains(&k.code()));
-        let column = |needed: bool| if needed { vec![f64::NAN; nk] } else { Vec::new() };
-        let linear = present(&[KeyResultKind::Linear, KeyResultKind::Aggregate]);
-        let (mut start, mut target) = (column(linear), column(linear));
-        let threshold_kinds = present(&[KeyResultKind::AtLeast, KeyResultKind::AtMost]);
-        let range = present(&[KeyResultKind::Range]);
-        let (mut threshold, mut low, mut high) = (column(threshold_kinds), column(range), column(range));
-        let mut strict = vec![false; if threshold_kinds { nk } else { 0 }];
-        let mut op = vec![None; if present(&[KeyResultKind::Aggregate]) { nk } else { 0 }];
-        // Each key result's weight in its objective, from the objectives' lists.
-        let (mut weight, mut current) = (vec![1.0; nk], column(true));
-        for q in 0..n {
-            for e in c.own(q) {
-                let i = (d.doc_of_pos[c.src[e] as usize] as usize).checked_sub(no)?;
-                put(&mut weight, i, c.weight.get(e));
-            }
-        }
-        let objective = d.objective_of_doc[no..].to_vec();
-        // Read in position order, the order the plan's arrays are laid out in, and written in
-        // input order.
-        let mut kind = vec![KeyResultKind::Manual; nk];
-        for p in 0..n {
-            let Some(k) = d.kind(p) else { continue };
-            let i = (d.doc_of_pos[p] as usize).checked_sub(no)?;
-            put(&mut kind, i, k);
-            put(&mut current, i, d.current[p]);
-            // A kind's columns were made above, as it is present: `put` finds each row.
-            match d.rule(p) {
-                Rule::Linear { start: s, target: t } => {
-                    put(&mut start, i, s);
-                    put(&mut target, i, t);
-                }
-                Rule::Aggregate { start: s, target: t, op: o } => {
-                    put(&mut start, i, s);
-                    put(&mut target, i, t);
-                    put(&mut op, i, Some(o));
-                }
-                Rule::AtLeast { threshold: t, strict: s } | Rule::AtMost { threshold: t, strict: s } => {
-                    put(&mut threshold, i, t);
-                    put(&mut strict, i, s);
-                }
-                Rule::Range { low: l, high: h } => {
-                    put(&mut low, i, l);
-                    put(&mut high, i, h);
-                }
-                _ => {}
-            }
-        }
-        let key_result_docs: Vec<u32> = (no as u32..n as u32).collect();
+        let rows = |needed: bool| if needed { nk } else { 0 };
+        let linear = rows(present(&[KeyResultKind::Linear, KeyResultKind::Aggregate]));
+        let threshold = rows(present(&[KeyResultKind::AtLeast, KeyResultKind::AtMost]));
+        let range = rows(present(&[KeyResultKind::Range]));
+        let nan = |len: usize| vec![f64::NAN; len];
+        let (mut kind, mut weight, mut current) = (vec![KeyResultKind::Manual; nk], vec![1.0; nk], nan(nk));
+        let (mut start, mut target) = (nan(linear), nan(linear));
+        let (mut thresholds, mut strict) = (nan(threshold), vec![false; threshold]);
+        let (mut low, mut high) = (nan(range), nan(range));
+        let mut op = vec![None; rows(present(&[KeyResultKind::Aggregate]))];
+        let all = KeyResultRows {
+            first: no,
+            kind: &mut kind,
+            weight: &mut weight,
+            current: &mut current,
+            start: &mut start,
+            target: &mut target,
+            threshold: &mut thresholds,
+            strict: &mut strict,
+            low: &mut low,
+            high: &mut high,
+            op: &mut op,
+        };
+        // Each half of the rows on its own thread: the writes land at random and miss the
+        // cache, so two threads each taking half of them take about half the time.
+        let (mut a, mut b) = all.split(nk / 2);
+        crate::parallel::both_parts(crate::parallel::worth_splitting(nk), &mut a, &mut b, |rows| {
+            rows.fill(d)
+        });
+        let objective = &d.objective_of_doc[no..];
         Some(KeyResultColumns {
-            id: ids(&key_result_docs),
-            objective: ids(&objective),
+            id: self.id_run(no..d.len()),
+            objective: ids(objective),
             kind,
             weight: weights(weight),
             start: values(start),
             target: values(target),
-            threshold: values(threshold),
+            threshold: values(thresholds),
             strict: strict.contains(&true).then_some(strict),
             low: values(low),
             high: values(high),
@@ -377,6 +366,105 @@ impl Plan {
             value: values(value),
             confidence: values(confidence),
         }))
+    }
+}
+
+/// The key results' numeric columns over a run of rows: node `first` (an input index) is row 0.
+/// A kind's columns are empty when no key result is of that kind.
+struct KeyResultRows<'a> {
+    first: usize,
+    kind: &'a mut [KeyResultKind],
+    weight: &'a mut [f64],
+    current: &'a mut [f64],
+    start: &'a mut [f64],
+    target: &'a mut [f64],
+    threshold: &'a mut [f64],
+    strict: &'a mut [bool],
+    low: &'a mut [f64],
+    high: &'a mut [f64],
+    op: &'a mut [Option<AggregateOp>],
+}
+
+/// `column` cut after row `at`, or after all its rows when it has fewer.
+fn cut<T>(column: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
+    column.split_at_mut(at.min(column.len()))
+}
+
+impl<'a> KeyResultRows<'a> {
+    /// The rows before `at`, and those from it.
+    fn split(self, at: usize) -> (KeyResultRows<'a>, KeyResultRows<'a>) {
+        let (kind, kind_b) = cut(self.kind, at);
+        let (weight, weight_b) = cut(self.weight, at);
+        let (current, current_b) = cut(self.current, at);
+        let (start, start_b) = cut(self.start, at);
+        let (target, target_b) = cut(self.target, at);
+        let (threshold, threshold_b) = cut(self.threshold, at);
+        let (strict, strict_b) = cut(self.strict, at);
+        let (low, low_b) = cut(self.low, at);
+        let (high, high_b) = cut(self.high, at);
+        let (op, op_b) = cut(self.op, at);
+        let first = self.first;
+        let a =
+            KeyResultRows { first, kind, weight, current, start, target, threshold, strict, low, high, op };
+        let b = KeyResultRows {
+            first: first + at,
+            kind: kind_b,
+            weight: weight_b,
+            current: current_b,
+            start: start_b,
+            target: target_b,
+            threshold: threshold_b,
+            strict: strict_b,
+            low: low_b,
+            high: high_b,
+            op: op_b,
+        };
+        (a, b)
+    }
+
+    /// The row of node `doc` (an input index), when it is one of these.
+    fn row(&self, doc: u32) -> Option<usize> {
+        (doc as usize).checked_sub(self.first).filter(|&i| i < self.kind.len())
+    }
+
+    /// Fills the rows from the plan's arrays, read in position order (the order they are laid
+    /// out in) and written in input order.
+    fn fill(&mut self, d: &PlanData) {
+        // Each key result's weight in its objective, from the objectives' lists.
+        let c = &d.contributors;
+        for q in (0..d.len()).filter(|&q| d.kinds[q] == OBJECTIVE) {
+            for e in c.own(q) {
+                if let Some(i) = self.row(d.doc_of_pos[c.src[e] as usize]) {
+                    put(self.weight, i, c.weight.get(e));
+                }
+            }
+        }
+        for p in 0..d.len() {
+            let (Some(kind), Some(i)) = (d.kind(p), self.row(d.doc_of_pos[p])) else { continue };
+            put(self.kind, i, kind);
+            put(self.current, i, d.current[p]);
+            // A kind's columns were made as it is present: `put` finds each row.
+            match d.rule(p) {
+                Rule::Linear { start, target } => {
+                    put(self.start, i, start);
+                    put(self.target, i, target);
+                }
+                Rule::Aggregate { start, target, op } => {
+                    put(self.start, i, start);
+                    put(self.target, i, target);
+                    put(self.op, i, Some(op));
+                }
+                Rule::AtLeast { threshold, strict } | Rule::AtMost { threshold, strict } => {
+                    put(self.threshold, i, threshold);
+                    put(self.strict, i, strict);
+                }
+                Rule::Range { low, high } => {
+                    put(self.low, i, low);
+                    put(self.high, i, high);
+                }
+                _ => {}
+            }
+        }
     }
 }
 

@@ -460,3 +460,68 @@ fn columns_hold_no_plan_they_cannot_give_back() {
         assert!(plan.to_columns().is_none(), "{what}");
     }
 }
+
+/// A plan with enough key results (over 65,536) for `to_columns` to fill their columns on two
+/// threads, half the rows each: every kind columns hold, in shuffled order, with integer ids.
+#[test]
+fn columns_of_a_large_plan_give_it_back_exactly() {
+    use okr_core::{AggregateOp, KeyResultKind as K};
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (no, nk) = (25_000_usize, 75_000_usize);
+    let kinds = [K::Linear, K::AtLeast, K::AtMost, K::Range, K::Binary, K::Manual, K::Aggregate];
+    let (mut kind, mut objective, mut number) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..nk {
+        kind.push(kinds[next() as usize % kinds.len()]);
+        objective.push((next() as usize % no) as i64);
+        number.push((next() % 200) as f64 - 50.0);
+    }
+    // A binary key result's value is 0 or 1, a manual one's its score.
+    let current: Vec<f64> = (kind.iter().zip(&number))
+        .map(|(k, x)| match k {
+            K::Binary => (*x > 0.0) as u8 as f64,
+            K::Manual => x.abs() / 50.0,
+            _ => x + 20.0,
+        })
+        .collect();
+    let nan_unless = |on: &[K], v: f64| -> Vec<f64> {
+        kind.iter().zip(&number).map(|(k, x)| if on.contains(k) { *x + v } else { f64::NAN }).collect()
+    };
+    let cols = Columns {
+        objectives: ObjectiveColumns { id: (0..no as i64).collect::<Vec<_>>().into(), ..Default::default() },
+        key_results: KeyResultColumns {
+            id: (0..nk as i64).map(|i| 1_000_000 + i * 7).collect::<Vec<_>>().into(),
+            objective: objective.into(),
+            start: Some(nan_unless(&[K::Linear, K::Aggregate], 0.0).into()),
+            target: Some(nan_unless(&[K::Linear, K::Aggregate], 300.0).into()),
+            threshold: Some(nan_unless(&[K::AtLeast, K::AtMost], 1.0).into()),
+            strict: Some(kind.iter().map(|_| next() % 2 == 0).collect()),
+            low: Some(nan_unless(&[K::Range], -10.0).into()),
+            high: Some(nan_unless(&[K::Range], 10.0).into()),
+            op: Some(kind.iter().map(|k| (*k == K::Aggregate).then_some(AggregateOp::Sum)).collect()),
+            current: Some(current.into()),
+            weight: Some((0..nk).map(|_| 0.5 + (next() % 4) as f64).collect::<Vec<_>>().into()),
+            kind,
+            ..Default::default()
+        },
+        alignments: Some(AlignmentColumns {
+            child: (1..no as i64).collect::<Vec<_>>().into(),
+            parent: (1..no as u64).map(|i| (next() % i) as i64).collect::<Vec<_>>().into(),
+            weight: None,
+        }),
+        ..Default::default()
+    };
+    let plan = Plan::from_columns(&cols).unwrap();
+    let again = through_columns(&plan);
+    assert_eq!(again.to_snapshot(), plan.to_snapshot());
+    let d = day("2026-02-15");
+    assert_eq!(
+        serde_json::to_string(&again.score(d)).unwrap(),
+        serde_json::to_string(&plan.score(d)).unwrap()
+    );
+}
