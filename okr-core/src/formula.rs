@@ -55,8 +55,14 @@ fn key_result(report: &Report, p: usize, contributors: &[Contribution], read: i3
             if vals.is_empty() {
                 return "no aligned key result has a value: score = 0 (no data)".to_owned();
             }
+            // A sum past f64's range is the largest finite number of its sign (`Aggregator`).
+            let saturated = if value.abs() == f64::MAX && op == crate::document::AggregateOp::Sum {
+                ", the largest finite number"
+            } else {
+                ""
+            };
             format!(
-                "{}({}) = {}; ({} − {}) / ({} − {}) = {}",
+                "{}({}) = {}{saturated}; ({} − {}) / ({} − {}) = {}",
                 op.as_str(),
                 vals.join(", "),
                 num(value),

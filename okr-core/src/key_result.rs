@@ -340,9 +340,10 @@ pub(crate) fn check_points(id: impl Display + Copy, points: &[[f64; 2]]) -> Resu
 pub(crate) struct Aggregator {
     op: AggregateOp,
     acc: f64,
-    /// For `mean`, the sum of the values times [`Aggregator::SCALE`]: no sum of up to
+    /// For `sum` and `mean`, the sum of the values times [`Aggregator::SCALE`]: no sum of up to
     /// `u32::MAX` finite values overflows it, so a mean whose plain sum passes f64's range (the
-    /// mean of `1e308` and `1e308`) is still found.
+    /// mean of `1e308` and `1e308`) is still found, and so is a sum that passes it on the way
+    /// and comes back (`1e308 + 1e308 − 1e308`).
     scaled: f64,
     n: u32,
 }
@@ -357,7 +358,7 @@ impl Aggregator {
 
     #[inline]
     pub(crate) fn push(&mut self, v: f64) {
-        if self.op == AggregateOp::Mean {
+        if matches!(self.op, AggregateOp::Sum | AggregateOp::Mean) {
             self.scaled += v * Self::SCALE;
         }
         self.acc = if self.n == 0 {
@@ -372,12 +373,19 @@ impl Aggregator {
         self.n += 1;
     }
 
-    /// The result, or `None` when no value was pushed.
+    /// The result, or `None` when no value was pushed. A sum past f64's range is the largest
+    /// finite number of its sign, as an unclamped score past it is (see [`Policy::bound`]):
+    /// values stay numbers, which JSON can hold.
+    ///
+    /// [`Policy::bound`]: crate::Policy
     pub(crate) fn finish(self) -> Option<f64> {
         match (self.n, self.op) {
             (0, _) => None,
-            (n, AggregateOp::Mean) if self.acc.is_finite() => Some(self.acc / f64::from(n)),
+            (_, AggregateOp::Sum | AggregateOp::Mean) if self.acc.is_finite() => {
+                Some(if self.op == AggregateOp::Mean { self.acc / f64::from(self.n) } else { self.acc })
+            }
             (n, AggregateOp::Mean) => Some(self.scaled / f64::from(n) / Self::SCALE),
+            (_, AggregateOp::Sum) => Some((self.scaled / Self::SCALE).clamp(-f64::MAX, f64::MAX)),
             _ => Some(self.acc),
         }
     }
@@ -502,13 +510,17 @@ mod tests {
         assert_eq!(run(AggregateOp::Min, &[3.0, -1.0, 2.0]), Some(-1.0));
         assert_eq!(run(AggregateOp::Max, &[3.0, -1.0, 2.0]), Some(3.0));
         assert_eq!(run(AggregateOp::Max, &[]), None);
-        // A mean whose plain sum passes f64's range is still the mean; a sum that does is not
-        // a number f64 holds.
+        // A mean whose plain sum passes f64's range is still the mean; a sum that passes it is
+        // the largest finite number of its sign, and one that passes it on the way and comes
+        // back is the sum.
         let mean = run(AggregateOp::Mean, &[1e308, 1e308, 4e307]).unwrap();
         assert!((mean / 8e307 - 1.0).abs() < 1e-15, "{mean}");
         assert_eq!(run(AggregateOp::Mean, &[f64::MAX, f64::MAX]), Some(f64::MAX));
         assert_eq!(run(AggregateOp::Mean, &[-1e308, -1e308]), Some(-1e308));
-        assert_eq!(run(AggregateOp::Sum, &[1e308, 1e308]), Some(f64::INFINITY));
+        assert_eq!(run(AggregateOp::Sum, &[1e308, 1e308]), Some(f64::MAX));
+        assert_eq!(run(AggregateOp::Sum, &[-1e308, -1e308, 5.0]), Some(-f64::MAX));
+        assert_eq!(run(AggregateOp::Sum, &[1e308, 1e308, -1e308]), Some(1e308));
+        assert_eq!(run(AggregateOp::Sum, &[1e308, -1e308, 1e308, -1e308]), Some(0.0));
     }
 
     #[test]

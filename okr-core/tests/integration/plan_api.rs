@@ -1082,3 +1082,29 @@ fn an_unclamped_quotient_past_f64_says_it_scores_the_largest_finite_number() {
         "(1e300 − 0) / (1e-300 − 0) = inf → score 1.79769e308, the largest finite number"
     );
 }
+
+#[test]
+fn an_aggregate_sum_past_f64_is_the_largest_finite_number_and_says_so() {
+    let plan = Plan::from_json(
+        r#"{"objectives": [{"id": "o", "key_results": [
+            {"id": "total", "kind": "aggregate", "op": "sum", "start": 0, "target": 1e308},
+            {"id": "back", "kind": "aggregate", "op": "sum", "start": 0, "target": 1e308},
+            {"id": "a", "kind": "manual", "current": 1e308, "parents": [{"id": "total"}, {"id": "back"}]},
+            {"id": "b", "kind": "manual", "current": 1e308, "parents": [{"id": "total"}, {"id": "back"}]},
+            {"id": "c", "kind": "manual", "current": -1e308, "parents": [{"id": "back"}]}]}]}"#,
+    )
+    .unwrap();
+    let report = plan.score(day("2026-02-15"));
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    let value =
+        |id: &str| json["nodes"].as_array().unwrap().iter().find(|n| n["id"] == id).unwrap()["value"].clone();
+    // 1e308 + 1e308 passes f64's range: the value is the largest finite number, a JSON number.
+    assert_eq!(value("total").as_f64(), Some(f64::MAX));
+    assert!(report.explain("total").unwrap().formula.starts_with(
+        "sum(1e308, 1e308) = 1.79769e308, the largest finite number; (1.79769e308 − 0) / (1e308 − 0)"
+    ));
+    // 1e308 + 1e308 − 1e308 passes it on the way and comes back: 1e308, and no such note.
+    assert_eq!(value("back").as_f64(), Some(1e308));
+    assert_eq!(report.get("back").unwrap().score, 1.0);
+    assert!(!report.explain("back").unwrap().formula.contains("largest"));
+}
