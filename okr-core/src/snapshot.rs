@@ -205,7 +205,6 @@ impl Plan {
         let nested = [KeyResultKind::Milestones, KeyResultKind::Piecewise].map(KeyResultKind::code);
         let fits = n < i32::MAX as usize
             && (0..no).all(is_objective)
-            && !(no..n).any(is_objective)
             && !d.kinds.iter().any(|k| nested.contains(k))
             && !d.meta.note.any_in(0..n)
             && !d.meta.level.any_in(no..n)
@@ -234,7 +233,7 @@ impl Plan {
                 (0..no).any(|doc| driver(doc).is_some()).then(|| (0..no).map(driver).collect())
             },
         };
-        let key_results = self.key_result_columns(no, &ids)?;
+        let key_results = self.key_result_columns(no, &ids);
         let key_results = KeyResultColumns {
             title: coded(&d.meta.title, no..n),
             owner: coded(&d.meta.owner, no..n),
@@ -285,7 +284,7 @@ impl Plan {
         &self,
         no: usize,
         ids: &dyn Fn(&[u32]) -> IdColumn<'static>,
-    ) -> Option<KeyResultColumns<'static>> {
+    ) -> KeyResultColumns<'static> {
         let d = &*self.data;
         let nk = d.len() - no;
         // Columns only the kinds present read: at 1M objectives each is 24 MB of fresh memory.
@@ -320,7 +319,7 @@ impl Plan {
             rows.fill(d)
         });
         let objective = &d.objective_of_doc[no..];
-        Some(KeyResultColumns {
+        KeyResultColumns {
             id: self.id_run(no..d.len()),
             objective: ids(objective),
             kind,
@@ -335,7 +334,7 @@ impl Plan {
             op: op.iter().any(Option::is_some).then_some(op),
             title: None,
             owner: None,
-        })
+        }
     }
 
     /// The check-ins of the key results (nodes `no ..`), each key result's in the plan's
