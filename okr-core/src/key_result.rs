@@ -374,18 +374,16 @@ impl Aggregator {
     }
 
     /// The result, or `None` when no value was pushed. A sum past f64's range is the largest
-    /// finite number of its sign, as an unclamped score past it is (see [`Policy::bound`]):
-    /// values stay numbers, which JSON can hold.
-    ///
-    /// [`Policy::bound`]: crate::Policy
+    /// finite number of its sign, as an unclamped score past it is: values stay numbers, which
+    /// JSON can hold.
     pub(crate) fn finish(self) -> Option<f64> {
         match (self.n, self.op) {
             (0, _) => None,
-            (_, AggregateOp::Sum | AggregateOp::Mean) if self.acc.is_finite() => {
-                Some(if self.op == AggregateOp::Mean { self.acc / f64::from(self.n) } else { self.acc })
-            }
+            (n, AggregateOp::Mean) if self.acc.is_finite() => Some(self.acc / f64::from(n)),
             (n, AggregateOp::Mean) => Some(self.scaled / f64::from(n) / Self::SCALE),
-            (_, AggregateOp::Sum) => Some((self.scaled / Self::SCALE).clamp(-f64::MAX, f64::MAX)),
+            (_, AggregateOp::Sum) if !self.acc.is_finite() => {
+                Some((self.scaled / Self::SCALE).clamp(-f64::MAX, f64::MAX))
+            }
             _ => Some(self.acc),
         }
     }

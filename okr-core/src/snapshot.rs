@@ -312,8 +312,8 @@ impl Plan {
             high: &mut high,
             op: &mut op,
         };
-        // Each half of the rows on its own thread: the writes land at random and miss the
-        // cache, so two threads each taking half of them take about half the time.
+        // Each half of the rows on its own thread: positions follow the layout, not the input,
+        // so each thread reads the whole plan in order and writes its half's rows at random.
         let (mut a, mut b) = all.split(nk / 2);
         crate::parallel::both_parts(crate::parallel::worth_splitting(nk), &mut a, &mut b, |rows| {
             rows.fill(d)
@@ -338,7 +338,8 @@ impl Plan {
     }
 
     /// The check-ins of the key results (nodes `no ..`), each key result's in the plan's
-    /// order (by day): `Some(None)` when there are none.
+    /// order (by day): `Some(None)` when there are none, `None` for a day chrono cannot hold
+    /// (which a built plan never has).
     fn check_in_columns(
         &self,
         no: usize,
