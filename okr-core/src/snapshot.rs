@@ -21,12 +21,12 @@ use crate::columns::{
     AlignmentColumns, CheckInColumns, Columns, FloatColumn, IdColumn, KeyResultColumns, ObjectiveColumns,
     Texts,
 };
-use crate::document::{AggregateOp, KeyResultKind};
+use crate::document::KeyResultKind;
 use crate::document::{Cycle, KeyResultSpec, ObjectiveSpec};
 use crate::error::{Error, Result};
 use crate::export::{key_result, objective};
 use crate::key_result::Rule;
-use crate::plan::{PlanData, SparseText, NONE, OBJECTIVE};
+use crate::plan::{SparseText, NONE, OBJECTIVE};
 use crate::policy::Policy;
 use crate::stream::{push_key_result_spec, push_objective_spec};
 use crate::Plan;
@@ -299,25 +299,47 @@ impl Plan {
         let (mut thresholds, mut strict) = (nan(threshold), vec![false; threshold]);
         let (mut low, mut high) = (nan(range), nan(range));
         let mut op = vec![None; rows(present(&[KeyResultKind::Aggregate]))];
-        let all = KeyResultRows {
-            first: no,
-            kind: &mut kind,
-            weight: &mut weight,
-            current: &mut current,
-            start: &mut start,
-            target: &mut target,
-            threshold: &mut thresholds,
-            strict: &mut strict,
-            low: &mut low,
-            high: &mut high,
-            op: &mut op,
-        };
-        // Each half of the rows on its own thread: positions follow the layout, not the input,
-        // so each thread reads the whole plan in order and writes its half's rows at random.
-        let (mut a, mut b) = all.split(nk / 2);
-        crate::parallel::both_parts(crate::parallel::worth_splitting(nk), &mut a, &mut b, |rows| {
-            rows.fill(d)
-        });
+        // Each key result's weight in its objective, from the objectives' lists.
+        let c = &d.contributors;
+        for q in (0..d.len()).filter(|&q| d.kinds[q] == OBJECTIVE) {
+            for e in c.own(q) {
+                put(
+                    &mut weight,
+                    (d.doc_of_pos[c.src[e] as usize] as usize).wrapping_sub(no),
+                    c.weight.get(e),
+                );
+            }
+        }
+        // Read in position order (the order the plan's arrays are laid out in: a cache miss or
+        // so per key result saved) and written in input order, where every key result comes
+        // after the `no` objectives.
+        for p in 0..d.len() {
+            let Some(k) = d.kind(p) else { continue };
+            let i = (d.doc_of_pos[p] as usize).wrapping_sub(no);
+            put(&mut kind, i, k);
+            put(&mut current, i, d.current[p]);
+            // A kind's columns were made as it is present: `put` finds each row.
+            match d.rule(p) {
+                Rule::Linear { start: s, target: t } => {
+                    put(&mut start, i, s);
+                    put(&mut target, i, t);
+                }
+                Rule::Aggregate { start: s, target: t, op: o } => {
+                    put(&mut start, i, s);
+                    put(&mut target, i, t);
+                    put(&mut op, i, Some(o));
+                }
+                Rule::AtLeast { threshold: t, strict: st } | Rule::AtMost { threshold: t, strict: st } => {
+                    put(&mut thresholds, i, t);
+                    put(&mut strict, i, st);
+                }
+                Rule::Range { low: l, high: h } => {
+                    put(&mut low, i, l);
+                    put(&mut high, i, h);
+                }
+                _ => {}
+            }
+        }
         let objective = &d.objective_of_doc[no..];
         KeyResultColumns {
             id: self.id_run(no..d.len()),
@@ -366,105 +388,6 @@ impl Plan {
             value: values(value),
             confidence: values(confidence),
         }))
-    }
-}
-
-/// The key results' numeric columns over a run of rows: node `first` (an input index) is row 0.
-/// A kind's columns are empty when no key result is of that kind.
-struct KeyResultRows<'a> {
-    first: usize,
-    kind: &'a mut [KeyResultKind],
-    weight: &'a mut [f64],
-    current: &'a mut [f64],
-    start: &'a mut [f64],
-    target: &'a mut [f64],
-    threshold: &'a mut [f64],
-    strict: &'a mut [bool],
-    low: &'a mut [f64],
-    high: &'a mut [f64],
-    op: &'a mut [Option<AggregateOp>],
-}
-
-/// `column` cut after row `at`, or after all its rows when it has fewer.
-fn cut<T>(column: &mut [T], at: usize) -> (&mut [T], &mut [T]) {
-    column.split_at_mut(at.min(column.len()))
-}
-
-impl<'a> KeyResultRows<'a> {
-    /// The rows before `at`, and those from it.
-    fn split(self, at: usize) -> (KeyResultRows<'a>, KeyResultRows<'a>) {
-        let (kind, kind_b) = cut(self.kind, at);
-        let (weight, weight_b) = cut(self.weight, at);
-        let (current, current_b) = cut(self.current, at);
-        let (start, start_b) = cut(self.start, at);
-        let (target, target_b) = cut(self.target, at);
-        let (threshold, threshold_b) = cut(self.threshold, at);
-        let (strict, strict_b) = cut(self.strict, at);
-        let (low, low_b) = cut(self.low, at);
-        let (high, high_b) = cut(self.high, at);
-        let (op, op_b) = cut(self.op, at);
-        let first = self.first;
-        let a =
-            KeyResultRows { first, kind, weight, current, start, target, threshold, strict, low, high, op };
-        let b = KeyResultRows {
-            first: first + at,
-            kind: kind_b,
-            weight: weight_b,
-            current: current_b,
-            start: start_b,
-            target: target_b,
-            threshold: threshold_b,
-            strict: strict_b,
-            low: low_b,
-            high: high_b,
-            op: op_b,
-        };
-        (a, b)
-    }
-
-    /// The row of node `doc` (an input index), when it is one of these.
-    fn row(&self, doc: u32) -> Option<usize> {
-        (doc as usize).checked_sub(self.first).filter(|&i| i < self.kind.len())
-    }
-
-    /// Fills the rows from the plan's arrays, read in position order (the order they are laid
-    /// out in) and written in input order.
-    fn fill(&mut self, d: &PlanData) {
-        // Each key result's weight in its objective, from the objectives' lists.
-        let c = &d.contributors;
-        for q in (0..d.len()).filter(|&q| d.kinds[q] == OBJECTIVE) {
-            for e in c.own(q) {
-                if let Some(i) = self.row(d.doc_of_pos[c.src[e] as usize]) {
-                    put(self.weight, i, c.weight.get(e));
-                }
-            }
-        }
-        for p in 0..d.len() {
-            let (Some(kind), Some(i)) = (d.kind(p), self.row(d.doc_of_pos[p])) else { continue };
-            put(self.kind, i, kind);
-            put(self.current, i, d.current[p]);
-            // A kind's columns were made as it is present: `put` finds each row.
-            match d.rule(p) {
-                Rule::Linear { start, target } => {
-                    put(self.start, i, start);
-                    put(self.target, i, target);
-                }
-                Rule::Aggregate { start, target, op } => {
-                    put(self.start, i, start);
-                    put(self.target, i, target);
-                    put(self.op, i, Some(op));
-                }
-                Rule::AtLeast { threshold, strict } | Rule::AtMost { threshold, strict } => {
-                    put(self.threshold, i, threshold);
-                    put(self.strict, i, strict);
-                }
-                Rule::Range { low, high } => {
-                    put(self.low, i, low);
-                    put(self.high, i, high);
-                }
-                _ => {}
-            }
-        }
     }
 }
 

@@ -461,8 +461,8 @@ fn columns_hold_no_plan_they_cannot_give_back() {
     }
 }
 
-/// A plan with enough key results (over 65,536) for `to_columns` to fill their columns on two
-/// threads, half the rows each: every kind columns hold, in shuffled order, with integer ids.
+/// A large plan (75,000 key results, past the size at which building and scoring split between
+/// two threads): every kind columns hold, in shuffled order, with integer ids.
 #[test]
 fn columns_of_a_large_plan_give_it_back_exactly() {
     use okr_core::{AggregateOp, KeyResultKind as K};
