@@ -96,6 +96,10 @@ pub(crate) struct Ids {
     /// Integer mode: id `i` is `ints[i]`. Empty in text mode.
     ints: Vec<i64>,
     text_mode: bool,
+    /// Whether a column of text ids was given, though every id may read as an integer
+    /// (`"42"`): reports then give every id back as text, as it was given. A document's ids
+    /// do not set it: JSON gives a number id as well as a text one, and both read as text.
+    text_given: bool,
     /// Text mode: the text of every id. Integer mode: written on first use, dropped on insert.
     arena: OnceLock<Arena>,
     /// Text ids by hash, in two halves (the hash's top bit), so that two threads can fill
@@ -185,9 +189,16 @@ impl Ids {
         }
     }
 
-    /// Whether every id is a canonical integer (so reports can give them back as integers).
+    /// Whether every id is a canonical integer and none was given as text (so reports give
+    /// them back as integers).
     pub(crate) fn all_integers(&self) -> bool {
-        !self.text_mode
+        !self.text_mode && !self.text_given
+    }
+
+    /// Sets whether the ids count as given as text (see [`Ids::all_integers`]): a column of
+    /// text ids does; a snapshot says how the plan it copies was given its ids.
+    pub(crate) fn set_text_given(&mut self, text_given: bool) {
+        self.text_given = text_given;
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -203,9 +214,9 @@ impl Ids {
         self.arena.get_or_init(|| Arena::from_ints(&self.ints)).get(i)
     }
 
-    /// Every id as an integer, in index order, when all are.
+    /// Every id as an integer, in index order, when all are and none was given as text.
     pub(crate) fn integers(&self) -> Option<&[i64]> {
-        (!self.text_mode).then_some(self.ints.as_slice())
+        self.all_integers().then_some(self.ints.as_slice())
     }
 
     /// Every id's text, in index order, in Apache Arrow's layout: the arena itself, borrowed,

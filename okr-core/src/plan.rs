@@ -465,8 +465,12 @@ impl Plan {
         self.len() == 0
     }
 
-    /// Whether every id of the plan is an integer in canonical decimal form (columnar input
-    /// with integer ids, say): reports can then give ids back as integers.
+    /// Whether reports give the plan's ids back as integers: every id is an integer in
+    /// canonical decimal form and none came in a column of text. Columns keep their type, as
+    /// pandas does: text ids stay text even when they read as integers (`"42"`). A document's
+    /// ids are text either way (JSON's `7` reads as `"7"`), so a document whose ids all read as
+    /// integers reports them as integers, as `pandas.read_json` reads them. In look-ups `42`
+    /// and `"42"` name the same node whichever way the ids came.
     pub fn integer_ids(&self) -> bool {
         self.data.ids.all_integers()
     }

@@ -63,6 +63,12 @@ pub struct Snapshot {
     /// Alignment edges as `(child, parent, weight)`, nodes by their index in `nodes`, in an
     /// order that gives every node its aligned children in the plan's order.
     pub edges: Vec<(u32, u32, f64)>,
+    /// Whether the plan reports its ids as integers ([`Plan::integer_ids`]): its ids were
+    /// given as integers (columns of them), where a snapshot writes every id as text. `None`,
+    /// in snapshots written before this field, reads ids that are all integers as integers,
+    /// as those versions did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integer_ids: Option<bool>,
 }
 
 /// A node of a [`Snapshot`], as a plan document writes it, without its alignment edges (the
@@ -105,7 +111,8 @@ impl Plan {
             .collect();
         // Each node's aligned children, as the plan sums them.
         let (cycles, edges) = (self.document_cycles(), self.aligned_edges());
-        Snapshot { okr_snapshot: VERSION, cycles, policy: d.policy.clone(), nodes, edges }
+        let integer_ids = Some(self.integer_ids());
+        Snapshot { okr_snapshot: VERSION, cycles, policy: d.policy.clone(), nodes, edges, integer_ids }
     }
 
     /// Builds a plan from a [`Snapshot`], validating it as [`Plan::from_document`] does. A key
@@ -162,6 +169,8 @@ impl Plan {
             }
             b.add_edge_between(child, parent, weight)?;
         }
+        // The nodes gave every id as text; the plan's were given as the snapshot says.
+        b.set_ids_text_given(snapshot.integer_ids == Some(false));
         Ok(Plan { data: std::sync::Arc::new(b.finish(snapshot.policy.clone())?) })
     }
 }
@@ -179,8 +188,8 @@ impl Plan {
     /// it has a milestones or piecewise key result, or a note (on a node or a check-in). Use
     /// [`Plan::to_snapshot`] then.
     ///
-    /// Ids come back as integers when every id is one, and as text in Arrow's layout
-    /// otherwise. Check-in confidences come back on [0, 1], as the plan holds them (without the
+    /// Ids come back as integers when the plan's are ([`Plan::integer_ids`]), and as text in
+    /// Arrow's layout otherwise. Check-in confidences come back on [0, 1], as the plan holds them (without the
     /// input's `confidence_scale`). A float column every row of which is empty (or, for
     /// weights, 1) is left out, as are empty alignment and check-in tables.
     ///

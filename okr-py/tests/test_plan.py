@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import math
+import pickle
 import re
 import sys
 import threading
@@ -496,6 +497,34 @@ def test_whole_float_ids_are_integer_ids():
     key_results = pd.DataFrame({"id": [10.0], "objective": [2.0], "kind": ["binary"], "current": [1.0]})
     plan = okr.Plan.from_frames(objectives, key_results, pd.DataFrame({"child": [2.0], "parent": [1.0]}))
     assert plan.score("2026-01-01")["1"]["score"] == 1.0
+
+
+def test_text_ids_that_read_as_numbers_come_back_as_text():
+    """Columns keep their dtype: ids given as text ("1", database keys read from CSV as str)
+    come back as text, so the report merges back onto the frames it came from; integer ids
+    come back as int64. Either way "1" and 1 name the same node in look-ups."""
+    def build(objective_ids, kr_ids):
+        objectives = pd.DataFrame({"id": objective_ids})
+        key_results = pd.DataFrame({"id": kr_ids, "objective": objective_ids, "kind": "binary", "current": [1.0, 0.0]})
+        return objectives, key_results, okr.Plan.from_frames(objectives, key_results)
+
+    objectives, key_results, as_text = build(["1", "2"], ["10", "20"])
+    df = as_text.score("2026-01-01").to_pandas()
+    assert df["id"].tolist() == ["1", "2", "10", "20"] and not pd.api.types.is_integer_dtype(df["id"])
+    assert df["objective"].tolist()[2:] == ["1", "2"]
+    merged = key_results.merge(df, on="id", suffixes=("", "_okr"))
+    assert merged["score"].tolist() == [1.0, 0.0]
+    assert as_text.score("2026-01-01").to_arrow()["id"].type == pa.large_string()
+    assert pickle.loads(pickle.dumps(as_text)).score("2026-01-01").to_pandas().equals(df)
+    assert as_text.line_of_sight(10)["ancestors"][0]["id"] == "1"
+    # Integer ids stay integers, and a mixed plan (integer objectives, text key results) is text.
+    _, _, as_integers = build([1, 2], [10, 20])
+    numbers = as_integers.score("2026-01-01").to_pandas()
+    assert numbers["id"].dtype == np.int64 and numbers["id"].tolist() == [1, 2, 10, 20]
+    assert pickle.loads(pickle.dumps(as_integers)).score("2026-01-01").to_pandas().equals(numbers)
+    _, _, mixed = build([1, 2], ["10", "20"])
+    assert mixed.score("2026-01-01").to_pandas()["id"].tolist() == ["1", "2", "10", "20"]
+    assert (numbers["score"] == df["score"]).all()
 
 
 def test_boolean_and_fractional_ids_are_named_errors():

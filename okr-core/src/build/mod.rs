@@ -231,6 +231,11 @@ impl Builder {
         Ok(())
     }
 
+    /// See [`Ids::set_text_given`].
+    pub(crate) fn set_ids_text_given(&mut self, text_given: bool) {
+        self.ids.set_text_given(text_given);
+    }
+
     /// See [`Ids::reserve_dense`].
     pub(crate) fn reserve_dense_ids(&mut self, min: i64, max: i64, count: usize) {
         self.ids.reserve_dense(min, max, count);
@@ -256,7 +261,11 @@ impl Builder {
 
     /// Interns text ids (see [`Builder::intern`]); a large column of plain text ids is indexed
     /// by two threads ([`Ids::insert_texts`]).
+    /// The plan then reports its ids as text, as given ([`Ids::set_text_given`]).
     pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &(impl TextRows + ?Sized)) -> Result<()> {
+        if ids.rows() > 0 {
+            self.ids.set_text_given(true);
+        }
         if crate::parallel::worth_splitting(ids.rows()) && Ids::plain_texts(ids) {
             self.ids.insert_texts(ids).map_err(|row| {
                 if row < ids.rows() {

@@ -367,11 +367,19 @@ fn columns_give_a_plan_built_from_columns_back_exactly() {
     let integers = |names: &str| -> okr_core::IdColumn<'static> {
         names.split(' ').map(|s| s.parse::<i64>().unwrap()).collect::<Vec<_>>().into()
     };
-    for id in [&text as &dyn Fn(&str) -> okr_core::IdColumn<'static>, &integers] {
+    // Text that reads as integers ("1", "11"): text it stays.
+    let digits = |names: &str| -> okr_core::IdColumn<'static> {
+        names.split(' ').map(str::to_owned).collect::<Vec<String>>().into()
+    };
+    type Ids<'f> = &'f dyn Fn(&str) -> okr_core::IdColumn<'static>;
+    let variants: [(Ids, bool); 3] = [(&text, false), (&integers, true), (&digits, false)];
+    for (id, given_as_integers) in variants {
         let plan = Plan::from_columns(&every_column(id)).unwrap();
+        assert_eq!(plan.integer_ids(), given_as_integers);
         let cols = plan.to_columns().unwrap();
         // Integer ids come back as integers, text as text; confidences on [0, 1].
-        assert_eq!(matches!(cols.objectives.id, okr_core::IdColumn::Integers(_)), plan.contains("1"));
+        assert_eq!(matches!(cols.objectives.id, okr_core::IdColumn::Integers(_)), given_as_integers);
+        assert_eq!(matches!(cols.key_results.objective, okr_core::IdColumn::Integers(_)), given_as_integers);
         assert_eq!(cols.confidence_scale, None);
         let confidences = cols.check_ins.as_ref().unwrap().confidence.as_deref().unwrap();
         assert!(confidences.iter().all(|c| c.is_nan() || (0.0..=1.0).contains(c)), "{confidences:?}");
@@ -405,6 +413,73 @@ fn columns_give_a_plan_built_from_columns_back_exactly() {
     // An empty plan is columns of no rows.
     let empty = Plan::from_json(r#"{"objectives": []}"#).unwrap();
     assert_eq!(through_columns(&empty).to_snapshot(), empty.to_snapshot());
+}
+
+/// Whether a report gives the plan's ids as integers: in its `id` and `objective` columns,
+/// with text as slices and in Arrow's layout.
+fn reports_integer_ids(plan: &Plan) -> bool {
+    use okr_core::{IdValues, OptionalIdValues};
+    let report = plan.score(day("2026-02-15"));
+    let (rows, utf8) = (report.columns(), report.columns_utf8());
+    let integers = matches!(rows.id, IdValues::Integers(_));
+    assert_eq!(matches!(rows.objective, OptionalIdValues::Integers { .. }), integers);
+    assert_eq!(matches!(utf8.id, IdValues::Integers(_)), integers);
+    assert_eq!(matches!(utf8.objective, OptionalIdValues::Integers { .. }), integers);
+    if !integers {
+        assert!(matches!(rows.id, IdValues::Text(_)) && matches!(utf8.id, IdValues::Utf8(_)));
+    }
+    integers
+}
+
+#[test]
+fn ids_come_back_as_they_were_given_and_name_the_same_nodes_either_way() {
+    let digits = |names: &str| -> okr_core::IdColumn<'static> {
+        names.split(' ').map(str::to_owned).collect::<Vec<String>>().into()
+    };
+    let integers = |names: &str| -> okr_core::IdColumn<'static> {
+        names.split(' ').map(|s| s.parse::<i64>().unwrap()).collect::<Vec<_>>().into()
+    };
+    let as_text = Plan::from_columns(&every_column(&digits)).unwrap();
+    let as_integers = Plan::from_columns(&every_column(&integers)).unwrap();
+    // Objectives given as integers, key results as text: every id reports as text.
+    let mut mixed = every_column(&integers);
+    mixed.key_results.id = digits("11 12 13 14 15 16 17 18 19");
+    let mixed = Plan::from_columns(&mixed).unwrap();
+    // A document's ids are text either way (`1` reads as `"1"`): all reading as integers, they
+    // report as integers, as `pandas.read_json` reads them.
+    let document = |id: &str| {
+        Plan::from_json(&format!(
+            r#"{{"objectives": [{{"id": {id}, "key_results": [{{"id": "2", "kind": "binary"}}]}}]}}"#
+        ))
+        .unwrap()
+    };
+    let (numbers, words) = (document("1"), document(r#""one""#));
+    let plans = [(&as_text, false), (&as_integers, true), (&mixed, false), (&numbers, true), (&words, false)];
+    for (plan, integers) in plans {
+        assert_eq!(plan.integer_ids(), integers);
+        assert_eq!(reports_integer_ids(plan), integers);
+        // Through a snapshot (as JSON text) and through columns, ids stay as given.
+        let again = through_snapshot(plan);
+        assert_eq!((again.integer_ids(), reports_integer_ids(&again)), (integers, integers));
+        assert_eq!(again.to_snapshot(), plan.to_snapshot());
+        if let Some(cols) = plan.to_columns() {
+            let again = Plan::from_columns(&cols).unwrap();
+            assert_eq!((again.integer_ids(), reports_integer_ids(&again)), (integers, integers));
+        }
+        // Either way, `1` and `"1"` name the same node.
+        assert!(plan.contains("2") && plan.node("2").is_some());
+    }
+    // The same scores whichever way the ids were given.
+    let policy = as_text.policy().clone();
+    assert_eq!(exactly(&as_text, "2026-02-15", &policy), exactly(&as_integers, "2026-02-15", &policy));
+    // A snapshot written before `integer_ids` (the field absent) reads ids that are all
+    // integers as integers, as those versions did.
+    for plan in [&as_text, &as_integers] {
+        let mut old = serde_json::to_value(plan.to_snapshot()).unwrap();
+        assert!(old.as_object_mut().unwrap().remove("integer_ids").is_some());
+        let again = Plan::from_snapshot(&serde_json::from_value::<Snapshot>(old).unwrap()).unwrap();
+        assert!(again.integer_ids() && reports_integer_ids(&again));
+    }
 }
 
 #[test]

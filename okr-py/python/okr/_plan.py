@@ -174,7 +174,8 @@ class Report:
         ``status``, ``grade``, ``has_data``, ``value``, ``confidence``, ``forecast_score``,
         ``signals`` (the signal names joined by commas, ``""`` for none: filter with
         ``df.signals.str.contains("stale")``). Categorical columns are pandas Categoricals,
-        missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids all are.
+        missing numbers NaN. Ids (and ``objective``) are integers when the plan's ids came as
+        integers, and text when any id column held text (even ``"42"``).
 
         ``columns`` (as in ``pandas.read_parquet``) makes only the columns named, in that
         order: ``report.to_pandas(columns=["id", "score", "status"])`` skips the work of the
