@@ -527,6 +527,30 @@ def test_text_ids_that_read_as_numbers_come_back_as_text():
     assert (numbers["score"] == df["score"]).all()
 
 
+def test_index_levels_named_as_columns_are_read_as_columns():
+    """``objectives.set_index("id")`` is a common shape: the index level counts as the column
+    (as ``pandas.merge(on="id")`` reads it); an index of another name is ignored, not an
+    unknown column."""
+    objectives, key_results, alignments, check_ins, cycles = frames()
+    want = okr.Plan.from_frames(objectives, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas()
+    indexed = okr.Plan.from_frames(
+        objectives.set_index("id"),
+        key_results.set_index(["id", "objective"]),
+        alignments.set_index("child"),
+        check_ins.set_index(["key_result", "date"]),
+        cycles.set_index("id"),
+    )
+    pd.testing.assert_frame_equal(indexed.score("2026-02-15").to_pandas(), want)
+    renamed = objectives.set_index(pd.Index(["x", "y"], name="row"))
+    assert okr.Plan.from_frames(renamed, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas().equals(want)
+    # A level that is also a column is the column's twin: the column is read.
+    twin = objectives.set_index("id", drop=False)
+    assert okr.Plan.from_frames(twin, key_results, alignments, check_ins, cycles).score("2026-02-15").to_pandas().equals(want)
+    # Without the column or a level of its name, the error names it.
+    with pytest.raises(okr.OkrError, match="objectives needs column `id`"):
+        okr.Plan.from_frames(objectives.set_index("id").reset_index(drop=True), key_results)
+
+
 def test_boolean_and_fractional_ids_are_named_errors():
     """True/False or 2.5 is no id: an error naming the column (and row), not the text "True"
     failing later as an unknown reference."""

@@ -256,8 +256,13 @@ def days(series: pd.Series, what: str) -> np.ndarray:
 
 
 def columns(table: Any, name: str, dates: Tuple[str, ...] = ()) -> Dict[str, Any]:
-    """The dict of columns for table ``name``; ``dates`` names its date columns."""
+    """The dict of columns for table ``name``; ``dates`` names its date columns. An index level
+    named as an id or date column (``df.set_index("id")``) that is not also a column is read
+    as that column, as pandas' ``merge`` reads index levels by name; other indexes are ignored."""
     df = frame(table)
+    levels = [n for n in df.index.names if n is not None and str(n) in IDS.union(dates) and n not in df.columns]
+    if levels:
+        df = df.reset_index(level=levels)
     repeated = df.columns[df.columns.duplicated()]
     if len(repeated):
         raise invalid(f"column `{repeated[0]}` appears twice in {name}")

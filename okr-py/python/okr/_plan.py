@@ -361,8 +361,10 @@ class Plan:
         ``op``); a field that does not apply to a row's kind is ignored. alignments: ``child``,
         ``parent``, optional ``weight``. check_ins: ``key_result``, ``date``, optional ``value``,
         ``confidence``. cycles: ``id``, ``start``, ``end``. Ids may be text or integers; nulls in
-        numeric columns mean "not given". Unknown or repeated columns, missing ids and dates,
-        and text in numeric columns are errors naming the table, column and row.
+        numeric columns mean "not given". An index level named as an id or date column
+        (``objectives.set_index("id")``) is read as that column, as ``pandas.merge`` reads
+        index levels by name; other indexes are ignored. Unknown or repeated columns, missing
+        ids and dates, and text in numeric columns are errors naming the table, column and row.
 
         ``confidence_scale=(low, high)`` declares the scale check-in confidences are given on,
         such as ``(1, 10)`` or ``(0, 100)``: each is mapped linearly onto [0, 1] (``low`` to 0,
