@@ -115,7 +115,8 @@ pub fn rater_effects(ratings: &Ratings, options: &RaterEffectsOptions) -> Result
                 sd: if n >= 2 { (ss / (n - 1) as f64).sqrt() } else { f64::NAN },
                 leniency: leniency[r],
                 se: se[r],
-                shrunk_leniency: leniency[r] * shrink,
+                // `+ 0.0`: a negative leniency shrunk all the way is 0, not −0.
+                shrunk_leniency: leniency[r] * shrink + 0.0,
                 z,
                 flag,
             }
@@ -288,6 +289,23 @@ mod tests {
         assert_eq!(e[2].flag, None);
         assert!(e[2].shrunk_leniency.abs() < e[2].leniency.abs());
         assert!(e[2].sd.is_nan());
+    }
+
+    #[test]
+    fn a_leniency_shrunk_all_the_way_is_zero_not_negative_zero() {
+        // Two raters whose spread is all noise: τ² = 0, so both are shrunk to 0; the severe
+        // one's is +0 (a table would print −0.0).
+        let r = Ratings::new(
+            &ids(&["a", "a", "b", "b", "c", "c"]),
+            &ids(&["x", "y", "x", "y", "x", "y"]),
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 7.0],
+        )
+        .unwrap();
+        let e = rater_effects(&r, &RaterEffectsOptions::default()).unwrap();
+        assert!(e[0].leniency < 0.0 && e[1].leniency > 0.0);
+        for effect in &e {
+            assert_eq!(effect.shrunk_leniency.to_bits(), 0.0f64.to_bits(), "{}", effect.rater);
+        }
     }
 
     #[test]
