@@ -28,10 +28,15 @@ pub enum Error {
         id: String,
     },
     /// An id is empty.
-    #[error("empty id in {table}: every objective, key result and cycle needs an id")]
+    #[error(
+        "empty id in {table}{}: every objective, key result and cycle needs an id",
+        row.map(|r| format!(" at row {r}")).unwrap_or_default()
+    )]
     EmptyId {
         /// Where the empty id was found (`objectives`, `key_results`, `cycles`).
         table: &'static str,
+        /// Its row (from 0) in a table of columns or in a document's list of cycles, when known.
+        row: Option<usize>,
     },
     /// An alignment edge names a parent that does not exist.
     #[error("`{id}` is aligned to unknown parent `{parent}`")]

@@ -695,7 +695,7 @@ def test_text_ids_cross_as_arrow_buffers_and_come_back_the_same(monkeypatch):
     assert plain["id"] == wanted["id"].tolist() and plain["objective"][4:] == wanted["objective"].tolist()[4:]
     with pytest.raises(okr.OkrError) as e:
         okr.Plan.from_frames(pd.DataFrame({"id": pd.array(ids, dtype="string[pyarrow]")}), key_results, alignments)
-    assert e.value.code == "empty_id"
+    assert e.value.code == "empty_id" and "empty id in objectives at row 4" in str(e.value)
 
 
 def test_object_text_ids_keep_their_str_spelling_and_bad_arrow_layouts_are_named():

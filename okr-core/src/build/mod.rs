@@ -212,7 +212,7 @@ impl Builder {
 
     pub(crate) fn add_cycle(&mut self, cycle: &Cycle) -> Result<()> {
         if cycle.id.is_empty() {
-            return Err(Error::EmptyId { table: "cycles" });
+            return Err(Error::EmptyId { table: "cycles", row: Some(self.cycles.len()) });
         }
         if cycle.end < cycle.start {
             return Err(Error::InvalidDates { id: cycle.id.clone(), start: cycle.start, end: cycle.end });
@@ -244,7 +244,7 @@ impl Builder {
     /// Interns the id of the next node; nodes are then pushed in the order they were interned.
     pub(crate) fn intern(&mut self, table: &'static str, id: Key<'_>) -> Result<u32> {
         if id == Key::Text("") {
-            return Err(Error::EmptyId { table });
+            return Err(Error::EmptyId { table, row: None });
         }
         let index = self.ids.insert(id).map_err(|_| Error::DuplicateId { id: id.to_string() })?;
         self.id_text_fits(table)?;
@@ -277,7 +277,10 @@ impl Builder {
             return self.id_text_fits(table);
         }
         for i in 0..ids.rows() {
-            self.intern(table, Key::Text(ids.row(i)))?;
+            self.intern(table, Key::Text(ids.row(i))).map_err(|e| match e {
+                Error::EmptyId { table, .. } => Error::EmptyId { table, row: Some(i) },
+                e => e,
+            })?;
         }
         Ok(())
     }

@@ -347,6 +347,20 @@ fn column_errors_name_the_problem() {
     c.key_results.target = Some(vec![f64::NAN, f64::NAN, 0.0].into());
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "missing_field");
 
+    // An empty id is named by its table and row, whichever way the text column came.
+    let mut c = columns();
+    c.key_results.id = vec!["k1", "", "k3"].into();
+    let e = Plan::from_columns(&c).unwrap_err();
+    assert_eq!(e.code(), "empty_id");
+    assert!(e.to_string().starts_with("empty id in key_results at row 1:"), "{e}");
+    let mut c = columns();
+    c.objectives.id = okr_core::Utf8Ids::new(vec![0, 2, 2], "co").unwrap().into();
+    assert!(Plan::from_columns(&c).unwrap_err().to_string().starts_with("empty id in objectives at row 1:"));
+    let mut c = columns();
+    c.cycles.push(okr_core::Cycle { id: String::new(), ..c.cycles[0].clone() });
+    let e = Plan::from_columns(&c).unwrap_err();
+    assert!(e.to_string().starts_with("empty id in cycles at row 1:"), "{e}");
+
     let mut c = columns();
     c.check_ins.as_mut().unwrap().key_result = vec!["k3", "zz"].into();
     assert_eq!(Plan::from_columns(&c).unwrap_err().code(), "unknown_key_result");
