@@ -20,6 +20,14 @@ struct Table {
 
 impl Table {
     fn new(name: &'static str, value: JsValue, allowed: &'static [&'static str]) -> Result<Table, JsValue> {
+        if !value.is_object() {
+            let given = value.js_typeof().as_string().unwrap_or_default();
+            let given = if value.is_null() { "null".into() } else { given };
+            return Err(invalid_input(format!(
+                "`{name}` must be an object of columns (fromColumns takes {{objectives, keyResults, \
+                 alignments?, checkIns?, cycles?}}), not {given}"
+            )));
+        }
         if let Some(k) = keys(&value).into_iter().find(|k| !allowed.contains(&k.as_str())) {
             return Err(to_js_err(okr_core::Error::UnknownColumn { table: name, column: k }));
         }

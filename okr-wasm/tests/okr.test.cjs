@@ -110,6 +110,11 @@ test("columns from typed arrays match the document form", () => {
   assert.deepEqual(report.get("20").status, "achieved");
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], tagret: [1] } }), (e) => e.code === "unknown_column" && /tagret/.test(e.message));
   assert.throws(() => Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [Infinity] } }), (e) => e.code === "non_finite");
+  // A missing table, or one that is not an object of columns, is named; so is an empty id's row.
+  assert.throws(() => Plan.fromColumns(undefined), (e) => e.code === "invalid_input" && /`columns` must be an object of columns .*not undefined/.test(e.message));
+  assert.throws(() => Plan.fromColumns({ objectives: { id: [1] } }), (e) => e.code === "invalid_input" && /`keyResults` must be an object of columns .*not undefined/.test(e.message));
+  assert.throws(() => Plan.fromColumns({ objectives: "a,b", keyResults: {} }), (e) => e.code === "invalid_input" && /`objectives` must be an object of columns .*not string/.test(e.message));
+  assert.throws(() => Plan.fromColumns({ objectives: { id: ["a", ""] }, keyResults: { id: [], objective: [], kind: [] } }), (e) => e.code === "empty_id" && /objectives at row 1/.test(e.message));
   // A column the row's kind does not read is ignored, whatever it holds.
   const mixed = Plan.fromColumns({ objectives: { id: [1] }, keyResults: { id: [2], objective: [1], kind: ["linear"], start: [0], target: [10], threshold: [Infinity], low: [-Infinity], current: [5] } });
   assert.ok(close(mixed.scoreReport({ asOf: "2026-02-15" }).get("2").score, 0.5));
