@@ -260,8 +260,8 @@ impl Builder {
     }
 
     /// Interns text ids (see [`Builder::intern`]); a large column of plain text ids is indexed
-    /// by two threads ([`Ids::insert_texts`]).
-    /// The plan then reports its ids as text, as given ([`Ids::set_text_given`]).
+    /// by two threads ([`Ids::insert_texts`]). The plan then reports every id as text, as given
+    /// ([`Ids::set_text_given`]); an empty id is named with its row.
     pub(crate) fn intern_texts(&mut self, table: &'static str, ids: &(impl TextRows + ?Sized)) -> Result<()> {
         if ids.rows() > 0 {
             self.ids.set_text_given(true);
