@@ -16,7 +16,8 @@ struct Input {
     cycle_days: (i16, i16),
     /// Codes of coded level and owner columns (any value, so some have no category).
     codes: Vec<(i8, i8)>,
-    /// How ids are given: integers, text as Strings, or text in Arrow's layout.
+    /// How ids are given: integers, text as Strings, text in Arrow's layout, or text that
+    /// reads as integers (`"7"`), which reports must give back as text.
     id_form: u8,
     /// The scale confidences are declared on (any ends: reversed, equal, non-finite).
     confidence_scale: Option<(f64, f64)>,
@@ -46,11 +47,13 @@ fuzz_target!(|input: Input| {
             categories: categories.iter().map(|s| (*s).to_owned()).collect(),
         })
     };
-    // The same ids as integers or as text (`t7`, past the integer index into the text one).
+    // The same ids as integers or as text (`t7`, past the integer index into the text one;
+    // or `7`, indexed as an integer but reported as the text it came as).
     let ids = |values: Vec<i64>| -> IdColumn<'static> {
-        match input.id_form % 3 {
+        match input.id_form % 4 {
             0 => IdColumn::Integers(values.into()),
             1 => IdColumn::Strings(values.iter().map(|v| format!("t{v}")).collect()),
+            3 => IdColumn::Strings(values.iter().map(|v| v.to_string()).collect()),
             _ => {
                 let (mut text, mut offsets) = (String::new(), vec![0]);
                 for v in values {
@@ -99,6 +102,10 @@ fuzz_target!(|input: Input| {
     };
     if let Ok(plan) = Plan::from_columns(&cols) {
         let r = plan.score(day(20));
+        // Ids come back as they were given: integers only when given as integers.
+        if n > 0 {
+            assert_eq!(plan.integer_ids(), input.id_form % 4 == 0);
+        }
         // Whatever scale they were given on, confidences are kept on [0, 1].
         assert!(r.nodes().all(|n| n.confidence.is_none_or(|c| (0.0..=1.0).contains(&c))));
         let _ = r.to_json();
@@ -107,11 +114,13 @@ fuzz_target!(|input: Input| {
         let _ = okr_core::events(&plan.score(day(5)), &r);
         // A plan's snapshot builds an equal plan: the same report, row for row, to the bit.
         let again = Plan::from_snapshot(&plan.to_snapshot());
+        assert_eq!(again.as_ref().map(Plan::integer_ids).ok(), Some(plan.integer_ids()));
         assert_eq!(again.map(|p| p.score(day(20)).to_json()).ok(), Some(r.to_json()));
         // So do its columns, which hold every plan built from columns.
         let cols = plan.to_columns().expect("a plan built from columns has columns");
         let again = Plan::from_columns(&cols).expect("a plan's columns build");
         assert_eq!(again.to_snapshot(), plan.to_snapshot());
+        assert_eq!(again.integer_ids(), plan.integer_ids());
         assert_eq!(again.score(day(20)).to_json(), r.to_json());
     }
 });
