@@ -524,6 +524,11 @@ def test_text_ids_that_read_as_numbers_come_back_as_text():
     assert pickle.loads(pickle.dumps(as_integers)).score("2026-01-01").to_pandas().equals(numbers)
     _, _, mixed = build([1, 2], ["10", "20"])
     assert mixed.score("2026-01-01").to_pandas()["id"].tolist() == ["1", "2", "10", "20"]
+    # An object column of Python integers holds integer ids too; one past int64 stays text.
+    _, _, objects = build(pd.Series([1, 2], dtype=object), pd.Series([10, 20], dtype=object))
+    assert objects.score("2026-01-01").to_pandas().equals(numbers)
+    _, _, huge = build(pd.Series([1, 2**64], dtype=object), ["10", "20"])
+    assert huge.score("2026-01-01").to_pandas()["id"].tolist() == ["1", str(2**64), "10", "20"]
     assert (numbers["score"] == df["score"]).all()
 
 

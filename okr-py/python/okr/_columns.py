@@ -108,6 +108,16 @@ def ids(series: Any) -> Any:
         return [None if m else str(v) for v, m in zip(s.tolist(), missing.tolist())]
     if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         return ids(s.to_numpy(dtype=s.dtype.numpy_dtype))  # nullable integers without a missing value
+    first = s.iat[0] if s.dtype == object and len(s) else None
+    integer = isinstance(first, (int, np.integer)) and not isinstance(first, (bool, np.bool_))
+    if integer and pd.api.types.infer_dtype(s, skipna=False) == "integer":
+        # An object column of integers (after an ``apply``, say) holds integer ids, which
+        # reports give back as integers; those beyond int64 stay exact as text. (The first
+        # value decides whether to scan: a column of text costs nothing more.)
+        try:
+            return np.ascontiguousarray(s.to_numpy(dtype=np.int64))
+        except OverflowError:
+            return [str(v) for v in s.tolist()]
     if pd.api.types.is_float_dtype(s.dtype):
         # pandas turns integer ids into floats at the first missing value or concat with an
         # empty frame: whole floats are integer ids.
