@@ -140,13 +140,7 @@ fn a_snapshot_gives_a_plan_built_from_columns_back_exactly() {
         // `random_plan`'s organisation as columns: objectives in order, key results and
         // alignment rows shuffled, as a DataFrame's rows come.
         let doc: okr_core::Document = serde_json::from_value(random_plan(seed, 60)).unwrap();
-        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::xorshift(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let mut krs: Vec<(&str, &okr_core::KeyResultSpec)> = doc
             .objectives
             .iter()
@@ -541,13 +535,7 @@ fn columns_hold_no_plan_they_cannot_give_back() {
 #[test]
 fn columns_of_a_large_plan_give_it_back_exactly() {
     use okr_core::{AggregateOp, KeyResultKind as K};
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = crate::xorshift(0x2545_f491_4f6c_dd1d);
     let (no, nk) = (25_000_usize, 75_000_usize);
     let kinds = [K::Linear, K::AtLeast, K::AtMost, K::Range, K::Binary, K::Manual, K::Aggregate];
     let (mut kind, mut objective, mut number) = (Vec::new(), Vec::new(), Vec::new());

@@ -266,12 +266,9 @@ proptest! {
         let n = dag.objectives.len();
         let order: Vec<usize> = {
             let mut o: Vec<usize> = (0..n).collect();
-            let mut s = seed | 1;
+            let mut next = crate::xorshift(seed | 1);
             for i in (1..n).rev() {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
-                o.swap(i, (s % (i as u64 + 1)) as usize);
+                o.swap(i, (next() % (i as u64 + 1)) as usize);
             }
             o
         };
@@ -362,13 +359,7 @@ impl Dag {
 /// 24,000 objectives and ~72,000 key results, checked against the definition node by node.
 #[test]
 fn large_plans_scored_by_two_threads_match_the_definition() {
-    let mut s = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
+    let mut next = crate::xorshift(0x9e37_79b9_7f4a_7c15);
     let n = 24_000;
     let dag = Dag {
         objectives: (0..n)
@@ -501,13 +492,8 @@ proptest! {
 /// milestones on both sides of the end.
 #[test]
 fn ignoring_late_check_ins_gives_the_last_days_report() {
-    let mut s = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move |m: u64| {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s % m
-    };
+    let mut draw = crate::xorshift(0x2545_f491_4f6c_dd1d);
+    let mut next = move |m: u64| draw() % m;
     let date =
         |d: u64| (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(d)).to_string();
     let objectives: Vec<serde_json::Value> = (0..24_000)
