@@ -43,7 +43,14 @@ fuzz_target!(|input: Input| {
     let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
     // The labels as sample weights: negative, NaN, zero and mis-sized ones included.
     let _ = cal::cohen_kappa_weighted(&values, &values, None, cal::KappaWeights::None, Some(&input.labels));
-    let _ = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
+    let numbers = cal::distribution(&values, &input.labels, &input.labels, None, 0.05);
+    // The same as text labels (two numbers that print alike are then one label) must count
+    // the same whenever the numbers' labels are distinct.
+    let text = |v: &[f64]| v.iter().map(|x| format!("{x:?}")).collect::<Vec<String>>();
+    let labelled = cal::distribution(&text(&values), &text(&input.labels), &input.labels, None, 0.05);
+    if let (Ok(a), Ok(b)) = (&numbers, &labelled) {
+        assert_eq!(a.overall.observed, b.overall.observed);
+    }
     let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
     if let Ok(ratings) = Ratings::new(&ratee.clone().into(), &rater.clone().into(), values) {
         let _ = cal::rater_effects(&ratings, &cal::RaterEffectsOptions::default());

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
-use crate::calibration::{DistributionReport, NineBox, BOX_NAMES};
+use crate::calibration::{Category, DistributionReport, NineBox, BOX_NAMES};
 use crate::error::{Error, Result};
 use crate::key_result::Rule;
 use crate::pace::{day, Status};
@@ -399,7 +399,18 @@ impl Report {
 
 /// Rating distribution against target shares: observed share bars with the target marked, for
 /// all ratings and for each group (small multiples); flagged groups are outlined in red.
-pub fn distribution_svg(report: &DistributionReport, categories: &[f64], shares: &[f64]) -> String {
+/// Categories are numbers or labels (see [`Category`]); a long label is shortened under its bar.
+pub fn distribution_svg<C: Category>(
+    report: &DistributionReport,
+    categories: &[C],
+    shares: &[f64],
+) -> String {
+    let labels: Vec<String> = categories.iter().map(Category::label).collect();
+    distribution_panels(report, &labels, shares)
+}
+
+/// [`distribution_svg`] with the categories as their labels (compiled once for every type).
+fn distribution_panels(report: &DistributionReport, labels: &[String], shares: &[f64]) -> String {
     let panels: Vec<(String, &crate::calibration::DistributionFit)> =
         std::iter::once(("all ratings".to_owned(), &report.overall))
             .chain(report.groups.iter().map(|(g, f)| (g.clone(), f)))
@@ -439,7 +450,7 @@ pub fn distribution_svg(report: &DistributionReport, categories: &[f64], shares:
             fit.pval,
             if fit.flagged { " · differs" } else { "" }
         );
-        let k = categories.len().max(1);
+        let k = labels.len().max(1);
         let bw = (pw - 40.0) / k as f64;
         let base = oy + ph - 30.0;
         let scale = (ph - 80.0) / top_share;
@@ -447,12 +458,13 @@ pub fn distribution_svg(report: &DistributionReport, categories: &[f64], shares:
             let obs = fit.observed.get(j).copied().unwrap_or(0.0) / (fit.n.max(1) as f64);
             let tgt = shares.get(j).copied().unwrap_or(0.0);
             let bx = ox + 16.0 + bw * j as f64;
-            let category = crate::explain::num(categories.get(j).copied().unwrap_or(0.0));
+            let label = labels.get(j).map(String::as_str).unwrap_or_default();
+            let (category, short) = (escape(label), escape(&clip(label, (bw / 7.0).max(3.0) as usize)));
             let _ = write!(
                 out,
                 "<rect class=\"observed\" x=\"{bx:.1}\" y=\"{top:.1}\" width=\"{width:.1}\" height=\"{height:.1}\" fill=\"#0969da\"><title>{category}: {o:.0} % (target {t:.0} %)</title></rect>\
                  <line class=\"target\" x1=\"{tx1:.1}\" y1=\"{ty:.1}\" x2=\"{tx2:.1}\" y2=\"{ty:.1}\" stroke=\"#cf222e\" stroke-width=\"2\"/>\
-                 <text x=\"{lx:.1}\" y=\"{ly}\" text-anchor=\"middle\" fill=\"#57606a\">{category}</text>",
+                 <text x=\"{lx:.1}\" y=\"{ly}\" text-anchor=\"middle\" fill=\"#57606a\">{short}</text>",
                 top = base - obs * scale,
                 width = bw * 0.7,
                 height = obs * scale,
@@ -473,9 +485,9 @@ pub fn distribution_svg(report: &DistributionReport, categories: &[f64], shares:
 
 /// Computes the distribution of `ratings` against target shares (see
 /// [`distribution`](crate::calibration::distribution)) and draws it.
-pub fn distribution_chart(
-    ratings: &[f64],
-    categories: &[f64],
+pub fn distribution_chart<C: Category>(
+    ratings: &[C],
+    categories: &[C],
     shares: &[f64],
     groups: Option<&[String]>,
     alpha: f64,
@@ -732,5 +744,32 @@ mod tests {
         let doc = parse(&svg);
         assert_eq!(doc.descendants().filter(|n| n.attribute("class") == Some("cell")).count(), 9);
         assert!(svg.contains(">ann<") && svg.contains("rough diamond"));
+    }
+
+    #[test]
+    fn distribution_labels_are_escaped_and_shortened_under_their_bars() {
+        let cats = ["Below <2>", "R&D meets", "Far exceeds every expectation"];
+        let svg =
+            distribution_chart(&["R&D meets", "Below <2>"], &cats, &[0.25, 0.5, 0.25], None, 0.05).unwrap();
+        let doc = parse(&svg);
+        let titles: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("observed"))
+            .filter_map(|n| n.first_element_child().and_then(|t| t.text()))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Below <2>: 50 % (target 25 %)",
+                "R&D meets: 50 % (target 50 %)",
+                "Far exceeds every expectation: 0 % (target 25 %)"
+            ]
+        );
+        let under: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.attribute("text-anchor") == Some("middle"))
+            .filter_map(|n| n.text())
+            .collect();
+        assert_eq!(under, ["Below <2>", "R&D meets", "Far excee…"]);
     }
 }

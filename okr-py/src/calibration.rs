@@ -195,7 +195,29 @@ fn normalize<'py>(
     Ok(PyArray1::from_vec(py, out))
 }
 
-/// Ratings against target shares, overall and per group.
+/// Ratings and their categories: numbers (a rating scale), or labels when the categories are
+/// text.
+enum Scale {
+    Numbers(Vec<f64>, Vec<f64>),
+    Labels(Vec<String>, Vec<String>),
+}
+
+impl Scale {
+    fn new(ratings: &Bound<'_, PyAny>, categories: &Bound<'_, PyAny>) -> PyResult<Scale> {
+        match categories.extract::<Vec<String>>() {
+            Ok(categories) if !categories.is_empty() => {
+                let ratings = ratings
+                    .extract::<Vec<String>>()
+                    .map_err(|_| invalid_input("`ratings` must be text, as the categories are"))?;
+                Ok(Scale::Labels(ratings, categories))
+            }
+            _ => Ok(Scale::Numbers(floats(ratings, "ratings")?, floats(categories, "categories")?)),
+        }
+    }
+}
+
+/// Ratings against target shares, overall and per group; ratings and categories are numbers,
+/// or text (labels).
 #[pyfunction]
 #[pyo3(signature = (ratings, categories, shares, groups=None, alpha=0.05))]
 fn distribution(
@@ -206,10 +228,12 @@ fn distribution(
     groups: Option<Vec<String>>,
     alpha: f64,
 ) -> PyResult<PyObject> {
-    let (ratings, categories) = (floats(ratings, "ratings")?, floats(categories, "categories")?);
-    let shares = floats(shares, "shares")?;
+    let (scale, shares) = (Scale::new(ratings, categories)?, floats(shares, "shares")?);
     let d = py
-        .allow_threads(|| cal::distribution(&ratings, &categories, &shares, groups.as_deref(), alpha))
+        .allow_threads(|| match &scale {
+            Scale::Numbers(r, c) => cal::distribution(r, c, &shares, groups.as_deref(), alpha),
+            Scale::Labels(r, c) => cal::distribution(r, c, &shares, groups.as_deref(), alpha),
+        })
         .map_err(to_py_err)?;
     to_python(py, &d)
 }
@@ -260,7 +284,7 @@ fn feedback_360(
     to_python(py, &f)
 }
 
-/// The distribution chart (SVG).
+/// The distribution chart (SVG); ratings and categories as for `distribution`.
 #[pyfunction]
 #[pyo3(signature = (ratings, categories, shares, groups=None, alpha=0.05))]
 fn distribution_svg(
@@ -270,13 +294,11 @@ fn distribution_svg(
     groups: Option<Vec<String>>,
     alpha: f64,
 ) -> PyResult<String> {
-    okr_core::distribution_chart(
-        &floats(ratings, "ratings")?,
-        &floats(categories, "categories")?,
-        &floats(shares, "shares")?,
-        groups.as_deref(),
-        alpha,
-    )
+    let (scale, shares) = (Scale::new(ratings, categories)?, floats(shares, "shares")?);
+    match &scale {
+        Scale::Numbers(r, c) => okr_core::distribution_chart(r, c, &shares, groups.as_deref(), alpha),
+        Scale::Labels(r, c) => okr_core::distribution_chart(r, c, &shares, groups.as_deref(), alpha),
+    }
     .map_err(to_py_err)
 }
 

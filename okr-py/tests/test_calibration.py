@@ -294,6 +294,48 @@ def test_distribution_matches_scipy_chisquare():
     assert zero["chi2"] == np.inf and zero["pval"] == 0.0 and zero["flagged"]
 
 
+def test_distribution_of_labels_counts_as_the_numbers_they_stand_for():
+    # HR ratings are often labels. Text, Arrow-backed text and a categorical give what the
+    # same ratings as a 1–5 scale give, against the same target.
+    df = ratings_frame(3)
+    scale = ["Below", "Partly", "Meets", "Exceeds", "Outstanding"]
+    shares = [0.1, 0.2, 0.4, 0.2, 0.1]
+    labels = df["rating"].map(lambda v: scale[int(v) - 1])
+    by_number = cal.distribution(df, "rating", dict(zip([1.0, 2.0, 3.0, 4.0, 5.0], shares)), by="rater")
+    observed = df["rating"].value_counts().reindex([1, 2, 3, 4, 5]).fillna(0).to_numpy()
+    ref = st.chisquare(observed, np.array(shares) * observed.sum())
+    frames = {
+        "text": (df.assign(rating=labels), dict(zip(scale, shares))),
+        "arrow": (df.assign(rating=labels.astype("string[pyarrow]")), dict(zip(scale, shares))),
+        # A categorical's own order gives shares as a list: the scale, not the alphabet.
+        "ordered": (df.assign(rating=pd.Categorical(labels, categories=scale, ordered=True)), shares),
+    }
+    for name, (frame, target) in frames.items():
+        d = cal.distribution(frame, "rating", target, by="rater")
+        assert d["categories"] == scale, name
+        assert d["observed"] == by_number["observed"] and d["groups"] == by_number["groups"], name
+        assert rel(d["chi2"], ref.statistic, 1e-12) and rel(d["pval"], ref.pvalue, 1e-9), name
+    # Categories no one was given still count, in the categorical's order.
+    unused = pd.DataFrame({"r": pd.Categorical(["Meets", "Meets", "Exceeds"], categories=scale)})
+    d = cal.distribution(unused, "r", shares)
+    assert d["observed"] == [0.0, 0.0, 2.0, 1.0, 0.0] and d["categories"] == scale
+    numbers = pd.DataFrame({"r": pd.Categorical([2, 2, 3], categories=[1, 2, 3, 4, 5])})
+    assert cal.distribution(numbers, "r", shares)["observed"] == [0.0, 2.0, 1.0, 0.0, 0.0]
+    # Errors name the label, the row or the category.
+    with pytest.raises(okr.OkrError, match="`Great` is not one of the categories") as e:
+        cal.distribution(pd.DataFrame({"r": ["Meets", "Great"]}), "r", dict(zip(scale, shares)))
+    assert e.value.code == "invalid_value" and "row 1" in str(e.value)
+    with pytest.raises(okr.OkrError, match="`r`: row 1 has no rating") as e:
+        cal.distribution(pd.DataFrame({"r": ["Meets", None]}), "r", None)
+    assert e.value.code == "invalid_input"
+    # Labels are text: the keys 3 and "3" are one label.
+    with pytest.raises(okr.OkrError, match="category `3` is listed twice"):
+        cal.distribution(pd.DataFrame({"r": ["3", "3"]}), "r", {3: 0.5, "3": 0.5})
+    # A chart draws the labels under their bars.
+    svg = okr.charts.distribution(frames["ordered"][0], "rating", shares)
+    assert all(f">{label[:6]}" in svg for label in scale)
+
+
 def test_nine_box_and_feedback_360():
     people = pd.DataFrame({"name": ["a", "b", "c"], "perf": [1.0, 3.0, 5.0], "pot": [5.0, 3.0, 1.0]})
     grid = cal.nine_box(people, "name", "perf", "pot", performance_cuts=(2.5, 3.5), potential_cuts=(2.5, 3.5))

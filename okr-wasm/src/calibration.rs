@@ -185,8 +185,9 @@ pub fn normalize(
     Ok(js_sys::Float64Array::from(out.as_slice()))
 }
 
-/// The arguments of `distribution` and `distributionSvg`: categories, shares, groups, alpha.
-type DistributionArgs = (Vec<f64>, Vec<f64>, Option<Vec<String>>, f64);
+/// The arguments of `distribution` and `distributionSvg`: categories (numbers or strings,
+/// read with the ratings by [`Scale::new`]), shares, groups, alpha.
+type DistributionArgs = (JsValue, Vec<f64>, Option<Vec<String>>, f64);
 
 fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
     let options = &known_keys(options.clone(), &["categories", "shares", "groups", "alpha"], "option")?;
@@ -201,41 +202,64 @@ fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
         None => 0.05,
         Some(a) => a.as_f64().ok_or_else(|| invalid_input("`alpha` must be a number"))?,
     };
-    Ok((floats(&need("categories")?, "categories")?, floats(&need("shares")?, "shares")?, groups, alpha))
+    Ok((need("categories")?, floats(&need("shares")?, "shares")?, groups, alpha))
 }
 
-/// Ratings against target shares, overall and per group.
+/// Ratings and their categories: numbers (a rating scale), or labels when the categories are
+/// strings.
+enum Scale {
+    Numbers(Vec<f64>, Vec<f64>),
+    Labels(Vec<String>, Vec<String>),
+}
+
+impl Scale {
+    fn new(ratings: &JsValue, categories: &JsValue) -> Result<Scale, JsValue> {
+        if !categories.dyn_ref::<js_sys::Array>().is_some_and(|a| a.get(0).is_string()) {
+            return Ok(Scale::Numbers(floats(ratings, "ratings")?, floats(categories, "categories")?));
+        }
+        let labels = |v: &JsValue, what: &str| {
+            crate::convert::texts(v, what)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| t.ok_or_else(|| invalid_input(format!("`{what}`: row {i} is null"))))
+                .collect::<Result<Vec<String>, JsValue>>()
+        };
+        Ok(Scale::Labels(labels(ratings, "ratings")?, labels(categories, "categories")?))
+    }
+}
+
+/// Ratings against target shares, overall and per group. Ratings and categories are numbers
+/// (a rating scale) or strings (labels such as `"Exceeds"`).
 #[wasm_bindgen(unchecked_return_type = "DistributionReport")]
 pub fn distribution(
-    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] ratings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array | string[]")] ratings: JsValue,
     #[wasm_bindgen(
-        unchecked_param_type = "{categories: number[], shares: number[], groups?: string[], alpha?: number}"
+        unchecked_param_type = "{categories: number[] | string[], shares: number[], groups?: string[], alpha?: number}"
     )]
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let (categories, shares, groups, alpha) = distribution_args(&options)?;
-    let d = cal::distribution(&floats(&ratings, "ratings")?, &categories, &shares, groups.as_deref(), alpha)
-        .map_err(to_js_err)?;
-    numbers_to_js(&d)
+    let d = match Scale::new(&ratings, &categories)? {
+        Scale::Numbers(r, c) => cal::distribution(&r, &c, &shares, groups.as_deref(), alpha),
+        Scale::Labels(r, c) => cal::distribution(&r, &c, &shares, groups.as_deref(), alpha),
+    };
+    numbers_to_js(&d.map_err(to_js_err)?)
 }
 
-/// The distribution chart (SVG) of ratings against target shares.
+/// The distribution chart (SVG) of ratings against target shares, numbers or labels.
 #[wasm_bindgen(js_name = distributionSvg)]
 pub fn distribution_svg(
-    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array")] ratings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number[] | Float64Array | string[]")] ratings: JsValue,
     #[wasm_bindgen(
-        unchecked_param_type = "{categories: number[], shares: number[], groups?: string[], alpha?: number}"
+        unchecked_param_type = "{categories: number[] | string[], shares: number[], groups?: string[], alpha?: number}"
     )]
     options: JsValue,
 ) -> Result<String, JsValue> {
     let (categories, shares, groups, alpha) = distribution_args(&options)?;
-    okr_core::distribution_chart(
-        &floats(&ratings, "ratings")?,
-        &categories,
-        &shares,
-        groups.as_deref(),
-        alpha,
-    )
+    match Scale::new(&ratings, &categories)? {
+        Scale::Numbers(r, c) => okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha),
+        Scale::Labels(r, c) => okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha),
+    }
     .map_err(to_js_err)
 }
 

@@ -313,6 +313,28 @@ test("calibration: NaN and infinities come back as numbers, as in Rust and Pytho
     (e) => e.code === "length_mismatch" && e.message === "column `raters` of ratings has 1 rows, expected 2");
 });
 
+test("distribution: ratings as labels count as the numbers they stand for, as in Python", () => {
+  const scale = ["Below", "Meets", "Exceeds"];
+  const numbers = [2, 2, 3, 1, 2, 3, 2, 2];
+  const groups = ["a", "b", "a", "b", "a", "b", "a", "b"];
+  const shares = [0.2, 0.6, 0.2];
+  const byNumber = okr.distribution(numbers, { categories: [1, 2, 3], shares, groups });
+  // Categories listed out of alphabetical order keep the caller's order.
+  const byLabel = okr.distribution(numbers.map((v) => scale[v - 1]), { categories: scale, shares, groups });
+  assert.deepEqual(byLabel, byNumber);
+  assert.deepEqual(byLabel.overall.observed, [1, 5, 2]);
+  assert.throws(() => okr.distribution(["Meets", "Great"], { categories: scale, shares }),
+    (e) => e.code === "invalid_value" && e.message === "`row 1` has invalid rating: `Great` is not one of the categories");
+  assert.throws(() => okr.distribution(["Meets", null], { categories: scale, shares }),
+    (e) => e.code === "invalid_input" && e.message === "invalid input: `ratings`: row 1 is null");
+  assert.throws(() => okr.distribution([1, 2], { categories: scale, shares }),
+    (e) => e.code === "invalid_input" && /`ratings`: row 0 is neither a string nor null/.test(e.message));
+  assert.throws(() => okr.distribution(["a", "b"], { categories: ["a", "b", "a"], shares: [0.5, 0.25, 0.25] }),
+    (e) => e.code === "invalid_value" && e.message === "`target` has invalid categories: category `a` is listed twice");
+  const svg = okr.distributionSvg(numbers.map((v) => scale[v - 1]), { categories: scale, shares });
+  assert.ok(scale.every((label) => svg.includes(`>${label}</text>`)), svg);
+});
+
 test("raterEffects: when a rater is flagged is set by zThreshold and minRatings, as in Python", () => {
   // Rater x rates 4s and 5s, y and z 1s to 3s: x is lenient by 3.5 standard errors, y and z
   // severe by 1.7 (the z-scores Python gives for the same data).

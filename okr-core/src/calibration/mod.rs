@@ -35,7 +35,7 @@ pub(crate) mod stats;
 
 pub use agreement::{kendall_w, KendallW};
 pub use alpha::{krippendorff_alpha, krippendorff_alpha_counts, Level, MAX_COUNTED_VALUES};
-pub use distribution::{distribution, DistributionFit, DistributionReport};
+pub use distribution::{distribution, Category, DistributionFit, DistributionReport};
 pub use feedback::{
     feedback_360, Feedback360, FeedbackGroup, FeedbackOptions, FeedbackSummary, Relationship,
 };

@@ -222,15 +222,39 @@ def normalize(
     return pd.Series(out, index=data.index, name=rating)
 
 
-def _target(values: np.ndarray, target: Optional[Union[Mapping[Any, float], Sequence[float]]]) -> Tuple[np.ndarray, np.ndarray]:
-    """Categories and shares: from a mapping, or shares for the sorted categories seen (even
-    shares when None)."""
+_NUMBERS = {"integer", "floating", "mixed-integer-float", "decimal", "boolean"}
+
+
+def _scale(series: pd.Series, target: Optional[Union[Mapping[Any, float], Sequence[float]]], what: str) -> Tuple[Any, Any, np.ndarray]:
+    """Ratings, categories and shares as the core takes them: numbers (a rating scale), or
+    labels (text such as ``"Exceeds"``) as lists of ``str``.
+
+    ``target`` maps category → share, or lists shares (even shares when None) for the
+    categories: a categorical column's own, in its dtype's order, used or not (so that a list
+    follows the scale of ``pd.Categorical(..., categories=[...], ordered=True)``), else the
+    sorted values seen."""
+    s = pd.Series(series)
+    domain = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
+    named = list(target.keys()) if isinstance(target, Mapping) else None
+    values: Any
+    cats: Any
+    if pd.api.types.infer_dtype(s if domain is None else domain, skipna=True) in _NUMBERS or (len(s) and s.isna().all()):
+        values = floats(s if domain is None else s.astype(np.float64), what)
+        if named is not None:
+            cats = _numbers(named, "target categories")
+        else:
+            cats = np.unique(values[~np.isnan(values)]) if domain is None else _numbers(domain, "categories")
+    else:
+        missing = s.isna().to_numpy()
+        if missing.any():
+            raise invalid(f"`{what}`: row {int(np.flatnonzero(missing)[0])} has no rating")
+        values = s.astype(str).tolist()
+        cats = [str(c) for c in (named if named is not None else domain if domain is not None else sorted(set(values)))]
     if isinstance(target, Mapping):
-        return _numbers(list(target.keys()), "target categories"), _numbers(list(target.values()), "target shares")
-    cats = np.unique(values)
-    if target is None:
-        return cats, np.full(len(cats), 1.0 / max(len(cats), 1))
-    return cats, _numbers(target, "target shares")
+        shares = _numbers(list(target.values()), "target shares")
+    else:
+        shares = np.full(len(cats), 1.0 / max(len(cats), 1)) if target is None else _numbers(target, "target shares")
+    return values, cats, shares
 
 
 @boundary
@@ -238,14 +262,16 @@ def distribution(
     data: pd.DataFrame, rating: str, target: Union[Mapping[Any, float], Sequence[float]], by: Optional[str] = None, alpha: float = 0.05
 ) -> Dict[str, Any]:
     """Ratings against target shares: ``observed``, ``expected``, ``chi2``, ``df``, ``pval``,
-    ``tvd``, ``flagged``, and ``groups`` (per ``by``). ``target`` maps category → share, or lists
-    shares for the sorted categories seen."""
-    values = floats(column(data, rating), str(rating))
-    cats, shares = _target(values, target)
+    ``tvd``, ``flagged``, ``categories``, and ``groups`` (per ``by``).
+
+    Ratings are numbers (a 1–5 scale) or labels (``"Exceeds"``, text or categorical).
+    ``target`` maps category → share, or lists shares for the categories: a categorical
+    column's own categories in their order, else the sorted values seen."""
+    values, cats, shares = _scale(column(data, rating), target, str(rating))
     groups = None if by is None else column(data, by).astype(str).tolist()
     d = _okr.distribution(values, cats, shares, groups, alpha)
     out = dict(d["overall"])
-    out["categories"] = cats.tolist()
+    out["categories"] = cats.tolist() if isinstance(cats, np.ndarray) else list(cats)
     out["groups"] = {name: fit for name, fit in d["groups"]}
     return out
 

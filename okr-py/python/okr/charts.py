@@ -10,7 +10,7 @@ import pandas as pd
 
 from okr import _okr
 from okr._columns import boundary, column, floats, invalid, node_id
-from okr.calibration import _target
+from okr.calibration import _scale
 from okr._plan import DateLike, Plan, Report, _iso, _report
 
 __all__ = ["alignment", "burnup", "distribution", "nine_box", "to_dot", "to_mermaid"]
@@ -50,9 +50,9 @@ def distribution(
     data: pd.DataFrame, rating: str, target: Optional[Union[Mapping[Any, float], Sequence[float]]] = None, by: Optional[str] = None, alpha: float = 0.05
 ) -> str:
     """Ratings against target shares (even shares when ``target`` is None), overall and per
-    ``by`` group; groups that differ significantly are outlined."""
-    values = floats(column(data, rating), str(rating))
-    cats, shares = _target(values, target)
+    ``by`` group; groups that differ significantly are outlined. Ratings and ``target`` as in
+    ``okr.calibration.distribution``: numbers or labels."""
+    values, cats, shares = _scale(column(data, rating), target, str(rating))
     groups = None if by is None else column(data, by).astype(str).tolist()
     return _okr.distribution_svg(values, cats, shares, groups, alpha)
 
