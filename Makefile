@@ -12,7 +12,7 @@ VPY = $(VENV)/bin/python
 
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION = $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
-WASM_FILE = target/wasm32-unknown-unknown/release/okr_wasm.wasm
+WASM_FILE = target/wasm32-unknown-unknown/wasm/okr_wasm.wasm
 
 # Fuzzing is not part of `make test`: see `make fuzz`.
 .PHONY: fuzz demo test test-rust test-python test-install test-wasm python-dev wasm wasm-tools browser-tools lint bench bench-build sample score
@@ -65,7 +65,7 @@ wasm-tools:
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); fi
 
 wasm: wasm-tools okr-wasm/node_modules/.package-lock.json
-	$(CARGO) build --release --target wasm32-unknown-unknown -p okr-wasm
+	$(CARGO) build --profile wasm --target wasm32-unknown-unknown -p okr-wasm
 	# Inline JS snippets land in a directory named by hash: drop the previous build's.
 	rm -rf okr-wasm/pkg/snippets okr-wasm/www/pkg/snippets
 	wasm-bindgen --target nodejs --out-dir okr-wasm/pkg $(WASM_FILE)

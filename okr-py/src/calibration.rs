@@ -1,7 +1,7 @@
 //! Calibration statistics: arrays in, plain dicts and numpy arrays out.
 
 use numpy::PyArray1;
-use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, NineBoxCuts, Ratings};
+use okr_core::calibration::{self as cal, Level, Method, Missing, NineBoxCuts, Ratings};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
@@ -62,9 +62,7 @@ fn intraclass_corr(
         other => return Err(invalid_input(format!("nan_policy must be `raise` or `omit`, not `{other}`"))),
     };
     let (t, r, v) = (ids(targets, "targets")?, ids(raters, "raters")?, floats(ratings, "ratings")?);
-    let rows = py
-        .allow_threads(|| Matrix::pivot(&t, &r, &v).and_then(|m| cal::intraclass_corr(&m, missing)))
-        .map_err(to_py_err)?;
+    let rows = py.allow_threads(|| cal::intraclass_corr_long(&t, &r, &v, missing)).map_err(to_py_err)?;
     to_python(py, &rows)
 }
 

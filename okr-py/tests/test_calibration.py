@@ -81,6 +81,11 @@ def test_icc_offset_and_missing_policy():
     with pytest.raises(okr.OkrError) as e:
         cal.intraclass_corr(gappy, "target", "rater", "score")
     assert e.value.code == "missing_value"
+    named = f"target `{gappy.at[0, 'target']}` has no rating by rater `{gappy.at[0, 'rater']}`"
+    assert named in str(e.value)
+    # An absent row is the same missing rating.
+    with pytest.raises(okr.OkrError, match=named):
+        cal.intraclass_corr(df.iloc[1:], "target", "rater", "score")
     omitted = cal.intraclass_corr(gappy, "target", "rater", "score", nan_policy="omit")
     reference = cal.intraclass_corr(df[df["target"] != 0], "target", "rater", "score")
     assert np.allclose(omitted["ICC"], reference["ICC"], rtol=1e-12)

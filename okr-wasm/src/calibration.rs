@@ -1,6 +1,6 @@
 //! Calibration statistics for JavaScript: arrays in, plain objects out.
 
-use okr_core::calibration::{self as cal, Level, Matrix, Method, Missing, Ratings};
+use okr_core::calibration::{self as cal, Level, Method, Missing, Ratings};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{field, floats, ids, keys, known_keys, matrix, numbers_to_js, pair};
@@ -78,8 +78,7 @@ pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Res
         "omit" => Missing::Omit,
         other => return Err(invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{other}`"))),
     };
-    let m = Matrix::pivot(&t, &r, &v).map_err(to_js_err)?;
-    numbers_to_js(&cal::intraclass_corr(&m, missing).map_err(to_js_err)?)
+    numbers_to_js(&cal::intraclass_corr_long(&t, &r, &v, missing).map_err(to_js_err)?)
 }
 
 /// Krippendorff's alpha of coders × units reliability data (`null` = missing).

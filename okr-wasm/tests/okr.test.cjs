@@ -220,6 +220,12 @@ test("calibration: published worked examples", () => {
   const rows = okr.intraclassCorr(long, {});
   assert.deepEqual(rows.map((r) => r.type), ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]);
   [0.17, 0.29, 0.71, 0.44, 0.62, 0.91].forEach((want, i) => assert.ok(Math.abs(rows[i].icc - want) < 0.005));
+  // Without target 4's rating by j2, the error names both; `omit` drops the target.
+  const gappy = { targets: long.targets.slice(), raters: long.raters.slice(), ratings: long.ratings.slice() };
+  gappy.ratings[4 * 4 + 2] = NaN;
+  assert.throws(() => okr.intraclassCorr(gappy, {}), (e) => e.code === "missing_value"
+    && e.message === "missing value: target `4` has no rating by rater `j2` (the `omit` missing-value policy drops such targets)");
+  assert.equal(okr.intraclassCorr(gappy, { nanPolicy: "omit" }).length, 6);
   const n = null;
   const kripp = [
     [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::matrix::{Matrix, Missing};
 use super::stats::{f_ppf, f_sf, mean, sum};
+use crate::columns::IdColumn;
 use crate::error::{Error, Result};
 
 /// Which ICC.
@@ -76,6 +77,38 @@ pub struct IccRow {
     pub pval: f64,
     /// 95 % confidence interval, unrounded.
     pub ci95: [f64; 2],
+}
+
+/// The six ICCs of long-format ratings, a target id, a rater id and a rating per row, as
+/// `pingouin.intraclass_corr(data, targets, raters, ratings, nan_policy)` takes them: pivoted
+/// into a targets × raters matrix ([`Matrix::pivot`]) and passed to [`intraclass_corr`].
+///
+/// Under [`Missing::Raise`], a target without a rating from every rater (no row, or a NaN
+/// rating) is an error naming the target and the rater; [`Missing::Omit`] drops such targets.
+pub fn intraclass_corr_long(
+    targets: &IdColumn,
+    raters: &IdColumn,
+    ratings: &[f64],
+    missing: Missing,
+) -> Result<Vec<IccRow>> {
+    let (m, t, r) = Matrix::pivoted(targets, raters, ratings)?;
+    if missing == Missing::Raise {
+        if let Some(cell) = (0..m.rows() * m.cols()).find(|&i| m.get(i / m.cols(), i % m.cols()).is_nan()) {
+            return Err(missing_rating(&t.label(cell / m.cols()), &r.label(cell % m.cols())));
+        }
+    }
+    intraclass_corr(&m, missing)
+}
+
+/// The error for a target that lacks a rater's rating.
+#[cold]
+#[inline(never)]
+fn missing_rating(target: &str, rater: &str) -> Error {
+    Error::MissingValue {
+        what: format!(
+            "target `{target}` has no rating by rater `{rater}` (the `omit` missing-value policy drops such targets)"
+        ),
+    }
 }
 
 /// The six ICCs of a targets × raters matrix, in pingouin's order (ICC1, ICC2, ICC3, ICC1k,
@@ -260,6 +293,43 @@ mod tests {
         assert_eq!(intraclass_corr(&g, Missing::Raise).unwrap_err().code(), "missing_value");
         let omitted = intraclass_corr(&g, Missing::Omit).unwrap();
         assert!((omitted[0].icc - a[0].icc).abs() < 1e-12);
+    }
+
+    #[test]
+    fn long_ratings_name_the_target_and_rater_of_a_missing_rating() {
+        let m = shrout_fleiss();
+        // The Shrout & Fleiss matrix in long form, targets as text, raters as integers; then
+        // target `t2` loses rater 3's rating, once as a NaN and once as an absent row.
+        let (mut t, mut r, mut v) = (Vec::new(), Vec::new(), Vec::new());
+        for row in 0..m.rows() {
+            for col in 0..m.cols() {
+                t.push(format!("t{row}"));
+                r.push(col as i64);
+                v.push(m.get(row, col));
+            }
+        }
+        let (targets, raters) = (IdColumn::from(t.clone()), IdColumn::from(r.clone()));
+        let whole = intraclass_corr_long(&targets, &raters, &v, Missing::Raise).unwrap();
+        assert_eq!(whole, intraclass_corr(&m, Missing::Raise).unwrap());
+        let at = t.iter().zip(&r).position(|(t, &r)| t == "t2" && r == 3).unwrap();
+        let mut nan = v.clone();
+        nan[at] = f64::NAN;
+        let want = "missing value: target `t2` has no rating by rater `3` (the `omit` missing-value policy drops such targets)";
+        let e = intraclass_corr_long(&targets, &raters, &nan, Missing::Raise).unwrap_err();
+        assert_eq!((e.code(), e.to_string().as_str()), ("missing_value", want));
+        let (mut t2, mut r2, mut v2) = (t.clone(), r.clone(), v.clone());
+        v2.remove(at);
+        t2.remove(at);
+        r2.remove(at);
+        let absent = intraclass_corr_long(&IdColumn::from(t2), &IdColumn::from(r2), &v2, Missing::Raise);
+        assert_eq!(absent.unwrap_err().to_string(), want);
+        // Omitted, the target is dropped, as from the matrix.
+        let omitted = intraclass_corr_long(&targets, &raters, &nan, Missing::Omit).unwrap();
+        let rest: Vec<[f64; 4]> = (0..m.rows())
+            .filter(|&i| i != 2)
+            .map(|i| [m.get(i, 0), m.get(i, 1), m.get(i, 2), m.get(i, 3)])
+            .collect();
+        assert_eq!(omitted, intraclass_corr(&Matrix::from_rows(&rest).unwrap(), Missing::Raise).unwrap());
     }
 
     #[test]

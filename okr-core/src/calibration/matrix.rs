@@ -103,7 +103,11 @@ impl<'a> Matrix<'a> {
         Matrix::pivoted(rows, cols, values).map(|(m, _, _)| m)
     }
 
-    fn pivoted(rows: &IdColumn, cols: &IdColumn, values: &[f64]) -> Result<(Matrix<'static>, Codes, Codes)> {
+    pub(super) fn pivoted(
+        rows: &IdColumn,
+        cols: &IdColumn,
+        values: &[f64],
+    ) -> Result<(Matrix<'static>, Codes, Codes)> {
         // Named as the ICC's callers name them: targets (rows) and raters (columns).
         let mismatch = [("targets", rows.len()), ("raters", cols.len())]
             .into_iter()

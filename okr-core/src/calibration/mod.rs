@@ -39,7 +39,7 @@ pub use distribution::{distribution, Category, DistributionFit, DistributionRepo
 pub use feedback::{
     feedback_360, Feedback360, FeedbackGroup, FeedbackOptions, FeedbackSummary, Relationship,
 };
-pub use icc::{intraclass_corr, IccRow, IccType};
+pub use icc::{intraclass_corr, intraclass_corr_long, IccRow, IccType};
 pub use kappa::{
     cohen_kappa, cohen_kappa_weighted, fleiss_kappa, fleiss_kappa_with, CohenKappa, FleissKappa,
     FleissMethod, KappaWeights,
