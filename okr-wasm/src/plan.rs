@@ -170,6 +170,19 @@ impl Plan {
         Ok(out.into())
     }
 
+    /// The plan as a plan document, in the shape `new Plan(document)` takes (snake_case keys,
+    /// dates as YYYY-MM-DD): the plan built from it scores the same, however this one was
+    /// built (`Plan.fromColumns` included). See `okr_core::Plan::to_document`.
+    #[wasm_bindgen(js_name = toDocument, unchecked_return_type = "PlanDocument")]
+    pub fn to_document(&self) -> Result<JsValue, JsValue> {
+        use serde::Serialize;
+        // A document holds finite numbers only, so JSON's form of each is the number itself.
+        self.0
+            .to_document()
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| invalid_input(e.to_string()))
+    }
+
     /// Number of objectives and key results.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {

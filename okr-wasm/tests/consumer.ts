@@ -1,5 +1,5 @@
 // A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
-import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kendallW, raterEffects, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status } from "../pkg/okr_wasm";
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kendallW, raterEffects, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status, type PlanDocument } from "../pkg/okr_wasm";
 
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
@@ -20,6 +20,8 @@ const cols = Plan.fromColumns({
   keyResults: { id: [10], objective: [1], kind: ["binary"], current: new Float64Array([1]) },
 });
 const live = cols.scoreReport({ asOf: "2026-01-01" });
+const written: PlanDocument = cols.toDocument();
+const again: Plan = new Plan(written);
 const scores: Float64Array = live.scores();
 const picked: ReportColumns = live.columns(["id", "score", "status"]);
 const firstStatus: Status | undefined = picked.status?.[0];

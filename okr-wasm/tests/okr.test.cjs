@@ -94,6 +94,33 @@ test("error vectors: real Errors with a code; the module keeps working", () => {
   assert.throws(() => plan.score({ asOf: 20260215 }), (e) => e.code === "invalid_input" && /string or a Date/.test(e.message));
 });
 
+test("toDocument: a plan written back as a document scores the same, however it was built", () => {
+  const text = fs.readFileSync(path.join(ROOT, "examples", "acme.json"), "utf8");
+  const acme = Plan.fromJson(text);
+  const doc = acme.toDocument();
+  // The document's own shape: snake_case keys, dates as text, as `new Plan` takes it.
+  assert.ok(doc.objectives.some((o) => o.key_results.some((k) => (k.check_ins || []).length > 0)));
+  assert.equal(typeof doc.cycles[0].start, "string");
+  for (const again of [new Plan(doc), Plan.fromJson(JSON.stringify(doc))]) {
+    for (const asOf of ["2026-01-20", "2026-02-15", "2026-04-01"]) assert.deepEqual(again.score({ asOf }), acme.score({ asOf }));
+    assert.deepEqual(again.toDocument(), doc);
+  }
+  // A plan from columns, integer ids, an alignment weight and a check-in: the same plan back.
+  const cols = Plan.fromColumns({
+    objectives: { id: new Int32Array([1, 2]), cycle: ["q", "q"], owner: ["ann", null] },
+    keyResults: { id: [10, 20], objective: [1, 2], kind: ["linear", "at_most"], start: [0, null], target: [10, null], threshold: [null, 3], current: [5, 2] },
+    alignments: { child: [2], parent: [1], weight: [2] },
+    checkIns: { keyResult: [10], date: ["2026-01-10"], value: [8], confidence: [0.6] },
+    cycles: [{ id: "q", start: "2026-01-01", end: "2026-03-31" }],
+  });
+  const written = cols.toDocument();
+  assert.deepEqual(written.objectives.find((o) => o.id === 2 || o.id === "2").parents, [{ id: written.objectives[0].id, weight: 2 }]);
+  // A document lists each objective's key results under it, so nodes come in another order.
+  const byId = (plan) => Object.fromEntries(plan.score({ asOf: "2026-02-15" }).nodes.map((n) => [n.id, n]));
+  assert.deepEqual(byId(new Plan(written)), byId(cols));
+  assert.equal(Object.keys(byId(cols)).length, 4);
+});
+
 test("columns from typed arrays match the document form", () => {
   const cols = Plan.fromColumns({
     objectives: { id: new Int32Array([1, 2]), cycle: ["q", "q"] },
@@ -467,6 +494,10 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
     FeedbackSummary: feedback.summaries,
     AdditiveModel: [okr.additiveModel(ratings)],
     ReviewPacket: [plan.reviewPacket("rep-3", asOf).packet],
+    PlanDocument: [plan.toDocument()],
+    ObjectiveSpec: plan.toDocument().objectives,
+    KeyResultSpec: plan.toDocument().objectives.flatMap((o) => o.key_results || []),
+    Alignment: plan.toDocument().objectives.flatMap((o) => o.parents || []),
   };
   for (const [name, objects] of Object.entries(samples)) {
     const props = types[name];
