@@ -121,6 +121,20 @@ impl Category for &str {
 /// ≥ 0, summing to 1). `groups`, when given, is a label per rating (rater, team); each group
 /// gets its own fit, flagged when its χ² p-value is below `alpha`, a number in [0, 1] (small
 /// groups rarely reach significance: read the total-variation distance beside it).
+///
+/// ```
+/// use okr_core::calibration::distribution;
+///
+/// // A guided 20/60/20 distribution, ratings as labels; the same with a 1–3 scale.
+/// let ratings = ["Meets", "Exceeds", "Meets", "Below", "Meets"];
+/// let shares = [0.2, 0.6, 0.2];
+/// let fit = distribution(&ratings, &["Below", "Meets", "Exceeds"], &shares, None, 0.05)?;
+/// assert_eq!(fit.overall.observed, [1.0, 3.0, 1.0]);
+/// assert_eq!(fit.overall.tvd, 0.0);
+/// let scale = distribution(&[2.0, 3.0, 2.0, 1.0, 2.0], &[1.0, 2.0, 3.0], &shares, None, 0.05)?;
+/// assert_eq!(scale, fit);
+/// # Ok::<(), okr_core::Error>(())
+/// ```
 pub fn distribution<C: Category>(
     ratings: &[C],
     categories: &[C],

@@ -85,6 +85,21 @@ pub struct IccRow {
 ///
 /// Under [`Missing::Raise`], a target without a rating from every rater (no row, or a NaN
 /// rating) is an error naming the target and the rater; [`Missing::Omit`] drops such targets.
+///
+/// ```
+/// use okr_core::calibration::{intraclass_corr_long, Missing};
+///
+/// // Three targets rated by raters "a" and "b"; target 3 lacks b's rating.
+/// let targets = vec![1i64, 1, 2, 2, 3];
+/// let raters = vec!["a".to_owned(), "b".into(), "a".into(), "b".into(), "a".into()];
+/// let ratings = [4.0, 5.0, 2.0, 2.5, 3.0];
+/// let (t, r) = (targets.into(), raters.into());
+/// let e = intraclass_corr_long(&t, &r, &ratings, Missing::Raise).unwrap_err();
+/// assert!(e.to_string().contains("target `3` has no rating by rater `b`"));
+/// let rows = intraclass_corr_long(&t, &r, &ratings, Missing::Omit)?;
+/// assert_eq!(rows[0].df1, 1.0); // two targets left
+/// # Ok::<(), okr_core::Error>(())
+/// ```
 pub fn intraclass_corr_long(
     targets: &IdColumn,
     raters: &IdColumn,
