@@ -272,7 +272,8 @@ test("every export called with every pair of wrong and right arguments throws on
   const values = [undefined, null, 0, -1, 1.5, NaN, Infinity, "", "x", "kr-arr", [], [1], [[1, 2], [3, 4]], [[1, null], [null, 2]],
     {}, { a: 1 }, { asOf: 5 }, { asOf: "2026-13-01" }, { policy: { cap: "x" } }, new Float64Array([1, NaN]), new Int32Array([1]),
     true, () => 1, Symbol("s"), 10n, { targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"], ratings: [1, 2, 3, 4] },
-    { ratees: [1], raters: [1], ratings: ["x"] }, { categories: [1, 2], shares: [0.5] }, { names: 5 }];
+    { ratees: [1], raters: [1], ratings: ["x"] }, { categories: [1, 2], shares: [0.5] }, { names: 5 },
+    ["a", "b"], ["a", null], { categories: ["a", "b"], shares: [0.5, 0.5] }, { categories: ["a", 2], shares: [0.5, 0.5] }];
   const report = () => plan.scoreReport(asOf);
   const calls = {
     newPlan: (a) => new Plan(a), fromJson: (a) => Plan.fromJson(a), fromColumns: (a) => Plan.fromColumns(a),
@@ -280,6 +281,7 @@ test("every export called with every pair of wrong and right arguments throws on
     fromColumnsValues: (a, b) => Plan.fromColumns({ objectives: { id: [1], cycle: a }, keyResults: { id: [2], objective: [1], kind: ["binary"], current: b } }),
     score: (a) => plan.score(a), scoreReport: (a) => plan.scoreReport(a), explain: (a, b) => plan.explain(a, b),
     lineOfSight: (a) => plan.lineOfSight(a), lint: (a) => plan.lint(a), reviewPacket: (a, b) => plan.reviewPacket(a, b),
+    toDocument: (a) => new Plan(a).toDocument(),
     confidenceCalibration: (a) => plan.confidenceCalibration(a), get: (a) => report().get(a), burnupSvg: (a) => report().burnupSvg(a),
     events: (a, b) => okr.events(a, b), cohenKappa: (a, b) => okr.cohenKappa(a, b), cohenOptions: (a) => okr.cohenKappa([1, 2, 3], [1, 2, 2], a),
     distribution: (a, b) => okr.distribution(a, b), distributionSvg: (a, b) => okr.distributionSvg(a, b), fleissKappa: (a, b) => okr.fleissKappa(a, b), fleissOptions: (a) => okr.fleissKappa([[1, 2], [2, 1]], a),
