@@ -320,6 +320,13 @@ def test_distribution_of_labels_counts_as_the_numbers_they_stand_for():
         assert d["categories"] == scale, name
         assert d["observed"] == by_number["observed"] and d["groups"] == by_number["groups"], name
         assert rel(d["chi2"], ref.statistic, 1e-12) and rel(d["pval"], ref.pvalue, 1e-9), name
+    # A Series of shares maps its index to its values, whatever the order of either.
+    series = pd.Series(shares, index=scale).iloc[::-1]
+    d = cal.distribution(frames["text"][0], "rating", series, by="rater")
+    assert d["categories"] == scale[::-1] and d["observed"] == by_number["observed"][::-1]
+    assert rel(d["chi2"], ref.statistic, 1e-12)
+    numeric = cal.distribution(df, "rating", pd.Series(shares, index=[5, 4, 3, 2, 1]))
+    assert numeric["categories"] == [5.0, 4.0, 3.0, 2.0, 1.0] and numeric["observed"] == by_number["observed"][::-1]
     # Categories no one was given still count, in the categorical's order.
     unused = pd.DataFrame({"r": pd.Categorical(["Meets", "Meets", "Exceeds"], categories=scale)})
     d = cal.distribution(unused, "r", shares)

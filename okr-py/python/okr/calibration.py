@@ -229,12 +229,17 @@ def _scale(series: pd.Series, target: Optional[Union[Mapping[Any, float], Sequen
     """Ratings, categories and shares as the core takes them: numbers (a rating scale), or
     labels (text such as ``"Exceeds"``) as lists of ``str``.
 
-    ``target`` maps category → share, or lists shares (even shares when None) for the
+    ``target`` maps category → share (a dict, or a Series indexed by category), or lists
+    shares (even shares when None) for the
     categories: a categorical column's own, in its dtype's order, used or not (so that a list
     follows the scale of ``pd.Categorical(..., categories=[...], ordered=True)``), else the
     sorted values seen."""
     s = pd.Series(series)
     domain = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else None
+    if isinstance(target, pd.Series):
+        # A Series of shares is a mapping of its index (the categories) to its values, as
+        # pandas reads it, not a bare list.
+        target = dict(target.items())
     named = list(target.keys()) if isinstance(target, Mapping) else None
     values: Any
     cats: Any
@@ -265,8 +270,9 @@ def distribution(
     ``tvd``, ``flagged``, ``categories``, and ``groups`` (per ``by``).
 
     Ratings are numbers (a 1–5 scale) or labels (``"Exceeds"``, text or categorical).
-    ``target`` maps category → share, or lists shares for the categories: a categorical
-    column's own categories in their order, else the sorted values seen."""
+    ``target`` maps category → share (a dict, or a Series indexed by category), or lists
+    shares for the categories: a categorical column's own categories in their order, else the
+    sorted values seen."""
     values, cats, shares = _scale(column(data, rating), target, str(rating))
     groups = None if by is None else column(data, by).astype(str).tolist()
     d = _okr.distribution(values, cats, shares, groups, alpha)
