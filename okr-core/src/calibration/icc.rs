@@ -116,8 +116,6 @@ pub fn intraclass_corr_long(
 }
 
 /// The error for a target that lacks a rater's rating.
-#[cold]
-#[inline(never)]
 fn missing_rating(target: &str, rater: &str) -> Error {
     Error::MissingValue {
         what: format!(
