@@ -1,6 +1,6 @@
 //! Calibration statistics: arrays in, plain dicts and numpy arrays out.
 
-use numpy::PyArray1;
+use numpy::{PyArray1, PyReadonlyArray1};
 use okr_core::calibration::{self as cal, Level, Method, Missing, NineBoxCuts, Ratings};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
@@ -194,23 +194,49 @@ fn normalize<'py>(
 }
 
 /// Ratings and their categories: numbers (a rating scale), or labels when the categories are
-/// text.
+/// text. Label ratings cross as the factorised form the Python side makes of a text column,
+/// `("codes", int32 codes, [distinct labels])`: no string per row.
 enum Scale {
     Numbers(Vec<f64>, Vec<f64>),
-    Labels(Vec<String>, Vec<String>),
+    Labels { codes: Vec<i32>, labels: Vec<String>, categories: Vec<String> },
 }
 
 impl Scale {
     fn new(ratings: &Bound<'_, PyAny>, categories: &Bound<'_, PyAny>) -> PyResult<Scale> {
         match categories.extract::<Vec<String>>() {
             Ok(categories) if !categories.is_empty() => {
-                let ratings = ratings
-                    .extract::<Vec<String>>()
-                    .map_err(|_| invalid_input("`ratings` must be text, as the categories are"))?;
-                Ok(Scale::Labels(ratings, categories))
+                let (codes, labels) = ratings
+                    .extract::<(String, PyReadonlyArray1<i32>, Vec<String>)>()
+                    .ok()
+                    .filter(|(tag, _, _)| tag == "codes")
+                    .map(|(_, codes, labels)| (codes.as_array().to_vec(), labels))
+                    .ok_or_else(|| {
+                        invalid_input("`ratings` must be text codes, as the categories are text")
+                    })?;
+                Ok(Scale::Labels { codes, labels, categories })
             }
             _ => Ok(Scale::Numbers(floats(ratings, "ratings")?, floats(categories, "categories")?)),
         }
+    }
+
+    /// Each label rating as its text, and the categories, borrowed.
+    fn labels<'a>(
+        codes: &[i32],
+        labels: &'a [String],
+        categories: &'a [String],
+    ) -> PyResult<(Vec<&'a str>, Vec<&'a str>)> {
+        let ratings = codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                usize::try_from(c)
+                    .ok()
+                    .and_then(|c| labels.get(c))
+                    .map(String::as_str)
+                    .ok_or_else(|| invalid_input(format!("`ratings`: row {i} has no rating")))
+            })
+            .collect::<PyResult<Vec<&str>>>()?;
+        Ok((ratings, categories.iter().map(String::as_str).collect()))
     }
 }
 
@@ -227,12 +253,16 @@ fn distribution(
     alpha: f64,
 ) -> PyResult<PyObject> {
     let (scale, shares) = (Scale::new(ratings, categories)?, floats(shares, "shares")?);
-    let d = py
-        .allow_threads(|| match &scale {
-            Scale::Numbers(r, c) => cal::distribution(r, c, &shares, groups.as_deref(), alpha),
-            Scale::Labels(r, c) => cal::distribution(r, c, &shares, groups.as_deref(), alpha),
-        })
-        .map_err(to_py_err)?;
+    let d = match &scale {
+        Scale::Numbers(r, c) => {
+            py.allow_threads(|| cal::distribution(r, c, &shares, groups.as_deref(), alpha))
+        }
+        Scale::Labels { codes, labels, categories } => {
+            let (r, c) = Scale::labels(codes, labels, categories)?;
+            py.allow_threads(|| cal::distribution(&r, &c, &shares, groups.as_deref(), alpha))
+        }
+    }
+    .map_err(to_py_err)?;
     to_python(py, &d)
 }
 
@@ -295,7 +325,10 @@ fn distribution_svg(
     let (scale, shares) = (Scale::new(ratings, categories)?, floats(shares, "shares")?);
     match &scale {
         Scale::Numbers(r, c) => okr_core::distribution_chart(r, c, &shares, groups.as_deref(), alpha),
-        Scale::Labels(r, c) => okr_core::distribution_chart(r, c, &shares, groups.as_deref(), alpha),
+        Scale::Labels { codes, labels, categories } => {
+            let (r, c) = Scale::labels(codes, labels, categories)?;
+            okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha)
+        }
     }
     .map_err(to_py_err)
 }

@@ -205,10 +205,10 @@ fn distribution_args(options: &JsValue) -> Result<DistributionArgs, JsValue> {
 }
 
 /// Ratings and their categories: numbers (a rating scale), or labels when the categories are
-/// strings.
+/// strings, each label column read as codes into its distinct strings (no string per row).
 enum Scale {
     Numbers(Vec<f64>, Vec<f64>),
-    Labels(Vec<String>, Vec<String>),
+    Labels(crate::convert::Coded, crate::convert::Coded),
 }
 
 impl Scale {
@@ -216,14 +216,24 @@ impl Scale {
         if !categories.dyn_ref::<js_sys::Array>().is_some_and(|a| a.get(0).is_string()) {
             return Ok(Scale::Numbers(floats(ratings, "ratings")?, floats(categories, "categories")?));
         }
-        let labels = |v: &JsValue, what: &str| {
-            crate::convert::texts(v, what)?
-                .into_iter()
-                .enumerate()
-                .map(|(i, t)| t.ok_or_else(|| invalid_input(format!("`{what}`: row {i} is null"))))
-                .collect::<Result<Vec<String>, JsValue>>()
-        };
-        Ok(Scale::Labels(labels(ratings, "ratings")?, labels(categories, "categories")?))
+        let coded = crate::convert::coded_texts;
+        Ok(Scale::Labels(coded(ratings, "ratings")?, coded(categories, "categories")?))
+    }
+
+    /// A label column's text per row, borrowed; a null is an error naming its row.
+    fn labels<'a>(column: &'a crate::convert::Coded, what: &str) -> Result<Vec<&'a str>, JsValue> {
+        column
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                usize::try_from(c)
+                    .ok()
+                    .and_then(|c| column.categories.get(c))
+                    .map(String::as_str)
+                    .ok_or_else(|| invalid_input(format!("`{what}`: row {i} is null")))
+            })
+            .collect()
     }
 }
 
@@ -240,7 +250,10 @@ pub fn distribution(
     let (categories, shares, groups, alpha) = distribution_args(&options)?;
     let d = match Scale::new(&ratings, &categories)? {
         Scale::Numbers(r, c) => cal::distribution(&r, &c, &shares, groups.as_deref(), alpha),
-        Scale::Labels(r, c) => cal::distribution(&r, &c, &shares, groups.as_deref(), alpha),
+        Scale::Labels(r, c) => {
+            let (r, c) = (Scale::labels(&r, "ratings")?, Scale::labels(&c, "categories")?);
+            cal::distribution(&r, &c, &shares, groups.as_deref(), alpha)
+        }
     };
     numbers_to_js(&d.map_err(to_js_err)?)
 }
@@ -257,7 +270,10 @@ pub fn distribution_svg(
     let (categories, shares, groups, alpha) = distribution_args(&options)?;
     match Scale::new(&ratings, &categories)? {
         Scale::Numbers(r, c) => okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha),
-        Scale::Labels(r, c) => okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha),
+        Scale::Labels(r, c) => {
+            let (r, c) = (Scale::labels(&r, "ratings")?, Scale::labels(&c, "categories")?);
+            okr_core::distribution_chart(&r, &c, &shares, groups.as_deref(), alpha)
+        }
     }
     .map_err(to_js_err)
 }

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from okr import _okr
-from okr._columns import boundary, column, floats, ids, invalid
+from okr._columns import boundary, column, floats, ids, invalid, texts
 
 __all__ = [
     "intraclass_corr",
@@ -250,11 +250,14 @@ def _scale(series: pd.Series, target: Optional[Union[Mapping[Any, float], Sequen
         else:
             cats = np.unique(values[~np.isnan(values)]) if domain is None else _numbers(domain, "categories")
     else:
-        missing = s.isna().to_numpy()
+        # Codes into the distinct labels (a categorical's own categories, in its order): the
+        # form text columns cross in, no string per row.
+        values = texts(s)
+        missing = values[1] < 0
         if missing.any():
             raise invalid(f"`{what}`: row {int(np.flatnonzero(missing)[0])} has no rating")
-        values = s.astype(str).tolist()
-        cats = [str(c) for c in (named if named is not None else domain if domain is not None else sorted(set(values)))]
+        seen = values[2] if domain is not None else sorted(set(values[2]))
+        cats = [str(c) for c in named] if named is not None else seen
     if isinstance(target, Mapping):
         shares = _numbers(list(target.values()), "target shares")
     else:
