@@ -38,12 +38,21 @@ fn lists<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     }
 }
 
+/// `nan_policy` as the core's missing-value policy.
+fn missing(nan_policy: &str) -> PyResult<Missing> {
+    Missing::parse(nan_policy)
+        .ok_or_else(|| invalid_input(format!("nan_policy must be `raise` or `omit`, not `{nan_policy}`")))
+}
+
 fn ratings(
     ratee: &Bound<'_, PyAny>,
     rater: &Bound<'_, PyAny>,
     values: &Bound<'_, PyAny>,
+    nan_policy: &str,
 ) -> PyResult<Ratings> {
-    Ratings::new(&ids(ratee, "ratee")?, &ids(rater, "rater")?, floats(values, "rating")?).map_err(to_py_err)
+    let missing = missing(nan_policy)?;
+    Ratings::with_missing(&ids(ratee, "ratee")?, &ids(rater, "rater")?, floats(values, "rating")?, missing)
+        .map_err(to_py_err)
 }
 
 /// The six ICCs from long-format columns; rows as dicts in pingouin's order.
@@ -56,11 +65,7 @@ fn intraclass_corr(
     ratings: &Bound<'_, PyAny>,
     nan_policy: &str,
 ) -> PyResult<PyObject> {
-    let missing = match nan_policy {
-        "raise" => Missing::Raise,
-        "omit" => Missing::Omit,
-        other => return Err(invalid_input(format!("nan_policy must be `raise` or `omit`, not `{other}`"))),
-    };
+    let missing = missing(nan_policy)?;
     let (t, r, v) = (ids(targets, "targets")?, ids(raters, "raters")?, floats(ratings, "ratings")?);
     let rows = py.allow_threads(|| cal::intraclass_corr_long(&t, &r, &v, missing)).map_err(to_py_err)?;
     to_python(py, &rows)
@@ -146,7 +151,7 @@ fn kendall_w(py: Python<'_>, data: &Bound<'_, PyAny>, correct_ties: bool) -> PyR
 
 /// Rater effects, one dict per rater.
 #[pyfunction]
-#[pyo3(signature = (ratee, rater, rating, z_threshold=1.96, min_ratings=3))]
+#[pyo3(signature = (ratee, rater, rating, z_threshold=1.96, min_ratings=3, nan_policy="raise"))]
 fn rater_effects(
     py: Python<'_>,
     ratee: &Bound<'_, PyAny>,
@@ -154,8 +159,9 @@ fn rater_effects(
     rating: &Bound<'_, PyAny>,
     z_threshold: f64,
     min_ratings: usize,
+    nan_policy: &str,
 ) -> PyResult<PyObject> {
-    let r = ratings(ratee, rater, rating)?;
+    let r = ratings(ratee, rater, rating, nan_policy)?;
     let options = cal::RaterEffectsOptions { z_threshold, min_ratings };
     let effects = py.allow_threads(|| cal::rater_effects(&r, &options)).map_err(to_py_err)?;
     to_python(py, &effects)
@@ -163,20 +169,22 @@ fn rater_effects(
 
 /// The crossed additive model.
 #[pyfunction]
+#[pyo3(signature = (ratee, rater, rating, nan_policy="raise"))]
 fn additive_model(
     py: Python<'_>,
     ratee: &Bound<'_, PyAny>,
     rater: &Bound<'_, PyAny>,
     rating: &Bound<'_, PyAny>,
+    nan_policy: &str,
 ) -> PyResult<PyObject> {
-    let r = ratings(ratee, rater, rating)?;
+    let r = ratings(ratee, rater, rating, nan_policy)?;
     let model = py.allow_threads(|| cal::additive_model(&r)).map_err(to_py_err)?;
     to_python(py, &model)
 }
 
-/// Normalised ratings aligned with the input.
+/// Normalised ratings aligned with the input (NaN where `omit` dropped a missing rating).
 #[pyfunction]
-#[pyo3(signature = (ratee, rater, rating, method="zscore", scale=None))]
+#[pyo3(signature = (ratee, rater, rating, method="zscore", scale=None, nan_policy="raise"))]
 fn normalize<'py>(
     py: Python<'py>,
     ratee: &Bound<'py, PyAny>,
@@ -184,11 +192,12 @@ fn normalize<'py>(
     rating: &Bound<'py, PyAny>,
     method: &str,
     scale: Option<(f64, f64)>,
+    nan_policy: &str,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let m = Method::parse(method).ok_or_else(|| {
         invalid_input(format!("method must be zscore, percentile or additive, not `{method}`"))
     })?;
-    let r = ratings(ratee, rater, rating)?;
+    let r = ratings(ratee, rater, rating, nan_policy)?;
     let out = py.allow_threads(|| cal::normalize(&r, m, scale)).map_err(to_py_err)?;
     Ok(PyArray1::from_vec(py, out))
 }
@@ -284,7 +293,7 @@ fn nine_box(
 
 /// 360° aggregation with anonymity thresholds.
 #[pyfunction]
-#[pyo3(signature = (ratee, rater, relationship, competency, rating, thresholds=None, gap=1.0))]
+#[pyo3(signature = (ratee, rater, relationship, competency, rating, thresholds=None, gap=1.0, nan_policy="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn feedback_360(
     py: Python<'_>,
@@ -295,9 +304,10 @@ fn feedback_360(
     rating: &Bound<'_, PyAny>,
     thresholds: Option<&Bound<'_, PyDict>>,
     gap: f64,
+    nan_policy: &str,
 ) -> PyResult<PyObject> {
     let (relationship, competency) = (ids(relationship, "relationship")?, ids(competency, "competency")?);
-    let r = ratings(ratee, rater, rating)?
+    let r = ratings(ratee, rater, rating, nan_policy)?
         .with_relationship(&relationship)
         .and_then(|r| r.with_competency(&competency))
         .map_err(to_py_err)?;

@@ -269,6 +269,80 @@ def test_rater_effects_and_zscore_match_pandas(seed):
     assert z.index.equals(df.index)
 
 
+@pytest.mark.parametrize("seed", RNG_SEEDS)
+def test_missing_ratings_raise_or_are_skipped_as_pandas_skips_them(seed):
+    df = ratings_frame(seed)
+    rng = np.random.default_rng(100 + seed)
+    holed = df.assign(rating=df["rating"].mask(rng.random(len(df)) < 0.15))
+    holed.loc[holed["rater"] == "m3", "rating"] = np.nan  # a rater with no rating left
+    holed.index = holed.index * 10 + 7  # results align with the frame's own index
+    first = int(np.flatnonzero(holed["rating"].isna().to_numpy())[0])
+    row = holed.iloc[first]
+    with pytest.raises(okr.OkrError) as e:
+        cal.rater_effects(holed, "ratee", "rater", "rating")
+    assert e.value.code == "missing_value"
+    assert f"the rating of ratee `{row['ratee']}` by rater `{row['rater']}` (row {first}) is NaN" in str(e.value)
+
+    # "omit": pandas' groupby, which skips NaN, gives the same counts, means and sds.
+    effects = cal.rater_effects(holed, "ratee", "rater", "rating", nan_policy="omit").set_index("rater")
+    g = holed.groupby("rater", sort=False)["rating"]
+    assert "m3" not in effects.index and set(effects.index) == set(g.count()[g.count() > 0].index)
+    assert (effects["n"] == g.count().loc[effects.index]).all()
+    assert np.allclose(effects["mean"], g.mean().loc[effects.index], rtol=1e-12)
+    assert np.allclose(effects["sd"], g.std(ddof=1).loc[effects.index], rtol=1e-12, equal_nan=True)
+    assert np.allclose(effects["leniency"], g.mean().loc[effects.index] - holed["rating"].mean(), atol=1e-12)
+    dropped = holed.dropna(subset=["rating"])
+    pd.testing.assert_frame_equal(effects.reset_index(), cal.rater_effects(dropped, "ratee", "rater", "rating"))
+
+    # A value per row: NaN where the rating is missing, the rest as pandas' transform gives it.
+    z = cal.normalize(holed, "ratee", "rater", "rating", nan_policy="omit")
+    assert z.index.equals(holed.index) and z.isna().equals(holed["rating"].isna())
+    mean, sd = g.transform("mean"), g.transform(lambda s: s.std(ddof=1))
+    r = holed["rating"]
+    usable = (g.transform("count") > 1) & (sd > 0) & r.notna()
+    expected = r.mean() + r.std(ddof=1) * (r - mean) / sd
+    assert np.allclose(z[usable], expected[usable], rtol=1e-12)
+    for method in ["zscore", "percentile", "additive"]:
+        out = cal.normalize(holed, "ratee", "rater", "rating", method=method, scale=(1, 5), nan_policy="omit")
+        alone = cal.normalize(dropped, "ratee", "rater", "rating", method=method, scale=(1, 5))
+        pd.testing.assert_series_equal(out, alone.reindex(holed.index))
+
+    m = cal.additive_model(holed, "ratee", "rater", "rating", nan_policy="omit")
+    d = cal.additive_model(dropped, "ratee", "rater", "rating")
+    pd.testing.assert_series_equal(m["rater_effect"], d["rater_effect"])
+    pd.testing.assert_series_equal(m["ratee_effect"], d["ratee_effect"])
+    with pytest.raises(okr.OkrError) as e:
+        cal.normalize(holed, "ratee", "rater", "rating", nan_policy="propagate")
+    assert (e.value.code, str(e.value)) == ("invalid_input", "invalid input: nan_policy must be `raise` or `omit`, not `propagate`")
+
+
+def test_missing_ratings_in_nullable_columns_and_360_answers():
+    # A null in pandas' nullable Float64 is missing as NaN is; an infinity is never missing.
+    df = pd.DataFrame({"ratee": ["a", "b", "c", "d"], "rater": ["x", "x", "y", "y"],
+                       "rating": pd.array([3.0, None, 4.0, 2.0], dtype="Float64")})
+    with pytest.raises(okr.OkrError, match=r"ratee `b` by rater `x` \(row 1\) is NaN") as e:
+        cal.normalize(df, "ratee", "rater", "rating")
+    out = cal.normalize(df, "ratee", "rater", "rating", nan_policy="omit")
+    assert out.isna().tolist() == [False, True, False, False] and out[0] == pytest.approx(3.0)
+    with pytest.raises(okr.OkrError) as e:
+        cal.normalize(df.assign(rating=[3.0, np.inf, 4.0, np.nan]), "ratee", "rater", "rating", nan_policy="omit")
+    assert (e.value.code, str(e.value)) == ("non_finite", "`row 1` has non-finite rating `inf`")
+    with pytest.raises(okr.OkrError) as e:
+        cal.rater_effects(df.assign(rating=np.nan), "ratee", "rater", "rating", nan_policy="omit")
+    assert e.value.code == "empty"
+    # A 360° answer left blank ("not applicable") counts toward no group's anonymity threshold.
+    fb = pd.DataFrame({"ratee": "bob", "rater": [f"r{i}" for i in range(5)], "rel": ["self"] + ["peer"] * 4,
+                       "comp": "lead", "score": [4.0, 3.0, 2.0, np.nan, np.nan]})
+    out = cal.feedback_360(fb, "ratee", "rater", "rel", "comp", "score", nan_policy="omit")
+    peers = out["groups"].set_index("relationship").loc["peer"]
+    assert peers["n"] == 2 and peers["suppressed"] == "below_threshold"
+    answered = cal.feedback_360(fb.dropna(subset=["score"]), "ratee", "rater", "rel", "comp", "score")
+    for part in ["groups", "summaries"]:
+        pd.testing.assert_frame_equal(out[part], answered[part])
+    with pytest.raises(okr.OkrError, match="missing value: the rating of ratee `bob` by rater `r3`"):
+        cal.feedback_360(fb, "ratee", "rater", "rel", "comp", "score")
+
+
 def test_percentile_additive_and_scale():
     df = ratings_frame(1)
     p = cal.normalize(df, "ratee", "rater", "rating", method="percentile")

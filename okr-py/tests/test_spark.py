@@ -104,6 +104,16 @@ def test_rater_effects_and_normalize_by_group(session):
     assert np.allclose(mine.loc[alone.index.astype(str), "leniency"], alone["leniency"], atol=1e-12)
     rows, errors = okr_spark.normalize(session.createDataFrame(df), "ratee", "rater", "rating", by="cycle")
     assert rows.count() == len(df) and errors.count() == 0
+    # A missing rating makes its group an error row, or is dropped under nan_policy="omit".
+    holed = df.assign(rating=df["rating"].where(df.index != 7))
+    _, errors = okr_spark.rater_effects(session.createDataFrame(holed), "ratee", "rater", "rating", by="cycle")
+    errs = errors.toPandas()
+    assert list(errs["cycle"]) == [df.loc[7, "cycle"]] and list(errs["code"]) == ["missing_value"]
+    effects, errors = okr_spark.rater_effects(session.createDataFrame(holed), "ratee", "rater", "rating", by="cycle", nan_policy="omit")
+    assert errors.count() == 0 and effects.count() == e.shape[0]
+    rows, errors = okr_spark.normalize(session.createDataFrame(holed), "ratee", "rater", "rating", by="cycle", nan_policy="omit")
+    r = rows.toPandas()
+    assert errors.count() == 0 and len(r) == len(df) and r["normalized"].isna().sum() == 1
 
 
 def test_wrong_arguments_are_okr_errors(session):

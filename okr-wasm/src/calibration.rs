@@ -11,9 +11,9 @@ extern "C" {
     /// `{targets, raters, ratings}` columns.
     #[wasm_bindgen(typescript_type = "LongRatings")]
     pub type LongRatingsArg;
-    /// Options of `intraclass_corr`.
+    /// Options of `intraclass_corr` and `additiveModel`: what a missing (NaN or null) rating does.
     #[wasm_bindgen(typescript_type = "{nanPolicy?: 'raise' | 'omit'}")]
-    pub type IccOptions;
+    pub type NanPolicyOptions;
     /// Options of `krippendorff_alpha`.
     #[wasm_bindgen(
         typescript_type = "{level?: 'nominal' | 'ordinal' | 'interval' | 'ratio', valueDomain?: number[]}"
@@ -36,15 +36,19 @@ extern "C" {
     )]
     pub type NineBoxOptions;
     /// Options of `feedback360`.
-    #[wasm_bindgen(typescript_type = "{thresholds?: FeedbackThresholds, gap?: number}")]
+    #[wasm_bindgen(
+        typescript_type = "{thresholds?: FeedbackThresholds, gap?: number, nanPolicy?: 'raise' | 'omit'}"
+    )]
     pub type FeedbackOptionsArg;
     /// Options of `normalize`.
     #[wasm_bindgen(
-        typescript_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number]}"
+        typescript_type = "{method?: 'zscore' | 'percentile' | 'additive', scale?: [number, number], nanPolicy?: 'raise' | 'omit'}"
     )]
     pub type NormalizeOptions;
     /// Options of `raterEffects`.
-    #[wasm_bindgen(typescript_type = "{zThreshold?: number, minRatings?: number}")]
+    #[wasm_bindgen(
+        typescript_type = "{zThreshold?: number, minRatings?: number, nanPolicy?: 'raise' | 'omit'}"
+    )]
     pub type RaterEffectsOptionsArg;
 }
 
@@ -70,14 +74,10 @@ fn long(data: &JsValue, first: &str) -> Result<Long, JsValue> {
 
 /// The six ICCs in pingouin's order: `[{type, description, icc, f, df1, df2, pval, ci95}]`.
 #[wasm_bindgen(js_name = intraclassCorr, unchecked_return_type = "IccRow[]")]
-pub fn intraclass_corr(data: LongRatingsArg, options: Option<IccOptions>) -> Result<JsValue, JsValue> {
+pub fn intraclass_corr(data: LongRatingsArg, options: Option<NanPolicyOptions>) -> Result<JsValue, JsValue> {
     let options = crate::convert::options(options, &["nanPolicy"])?;
     let (t, r, v) = long(&data.into(), "targets")?;
-    let missing = match text_option(&options, "nanPolicy", "raise")?.as_str() {
-        "raise" => Missing::Raise,
-        "omit" => Missing::Omit,
-        other => return Err(invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{other}`"))),
-    };
+    let missing = missing(&options)?;
     numbers_to_js(&cal::intraclass_corr_long(&t, &r, &v, missing).map_err(to_js_err)?)
 }
 
@@ -141,25 +141,35 @@ pub fn kendall_w(
     numbers_to_js(&cal::kendall_w(&matrix(&data, "data")?, correct).map_err(to_js_err)?)
 }
 
-fn ratings(data: &JsValue) -> Result<Ratings, JsValue> {
+/// The `nanPolicy` option (default `raise`) as the core's missing-value policy.
+fn missing(options: &JsValue) -> Result<Missing, JsValue> {
+    let name = text_option(options, "nanPolicy", "raise")?;
+    Missing::parse(&name)
+        .ok_or_else(|| invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{name}`")))
+}
+
+fn ratings(data: &JsValue, missing: Missing) -> Result<Ratings, JsValue> {
     let data = &known_keys(data.clone(), &["ratees", "raters", "ratings"], "column")?;
     let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
-    Ratings::new(
+    Ratings::with_missing(
         &ids(&get("ratees")?, "ratees")?,
         &ids(&get("raters")?, "raters")?,
         floats(&get("ratings")?, "ratings")?,
+        missing,
     )
     .map_err(to_js_err)
 }
 
 /// Per-rater effects, raters in order of first appearance. A rater is flagged when |z| reaches
-/// `zThreshold` (default 1.96) and it gave at least `minRatings` ratings (default 3).
+/// `zThreshold` (default 1.96) and it gave at least `minRatings` ratings (default 3). A
+/// missing rating (NaN or null) is an error naming its ratee, rater and row, or, with
+/// `nanPolicy: "omit"`, its row is dropped first.
 #[wasm_bindgen(js_name = raterEffects, unchecked_return_type = "RaterEffect[]")]
 pub fn rater_effects(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
     options: Option<RaterEffectsOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    let options = crate::convert::options(options, &["zThreshold", "minRatings"])?;
+    let options = crate::convert::options(options, &["zThreshold", "minRatings", "nanPolicy"])?;
     let mut o = cal::RaterEffectsOptions::default();
     if let Some(z) = field(&options, "zThreshold")? {
         o.z_threshold = z.as_f64().ok_or_else(|| invalid_input("`zThreshold` must be a number"))?;
@@ -167,20 +177,22 @@ pub fn rater_effects(
     if let Some(m) = field(&options, "minRatings")? {
         o.min_ratings = count(&m).ok_or_else(|| invalid_input("`minRatings` must be a whole number ≥ 0"))?;
     }
-    numbers_to_js(&cal::rater_effects(&ratings(&data)?, &o).map_err(to_js_err)?)
+    numbers_to_js(&cal::rater_effects(&ratings(&data, missing(&options)?)?, &o).map_err(to_js_err)?)
 }
 
-/// Normalised ratings, aligned with the input.
+/// Normalised ratings, aligned with the input. With `nanPolicy: "omit"`, a missing (NaN or
+/// null) rating is NaN in the result and takes no part in any rater's statistics; by default
+/// it is an error.
 #[wasm_bindgen]
 pub fn normalize(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
     options: Option<NormalizeOptions>,
 ) -> Result<js_sys::Float64Array, JsValue> {
-    let options = crate::convert::options(options, &["method", "scale"])?;
+    let options = crate::convert::options(options, &["method", "scale", "nanPolicy"])?;
     let name = text_option(&options, "method", "zscore")?;
     let method = Method::parse(&name).ok_or_else(|| invalid_input(format!("unknown method `{name}`")))?;
     let scale = pair(&options, "scale")?.map(|[lo, hi]| (lo, hi));
-    let out = cal::normalize(&ratings(&data)?, method, scale).map_err(to_js_err)?;
+    let out = cal::normalize(&ratings(&data, missing(&options)?)?, method, scale).map_err(to_js_err)?;
     Ok(js_sys::Float64Array::from(out.as_slice()))
 }
 
@@ -330,7 +342,8 @@ pub fn nine_box(
 }
 
 /// 360° aggregation under anonymity thresholds: a group per ratee × competency ×
-/// relationship, and per ratee × competency self against others.
+/// relationship, and per ratee × competency self against others. With `nanPolicy: "omit"`,
+/// an unanswered rating (NaN or null) is dropped and counts toward no anonymity threshold.
 #[wasm_bindgen(js_name = feedback360, unchecked_return_type = "Feedback360")]
 pub fn feedback_360(
     #[wasm_bindgen(unchecked_param_type = "FeedbackColumns")] data: JsValue,
@@ -341,15 +354,16 @@ pub fn feedback_360(
     let get = |name: &str| field(&data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
     let (relationships, competencies) =
         (ids(&get("relationships")?, "relationships")?, ids(&get("competencies")?, "competencies")?);
-    let r = Ratings::new(
+    let options = crate::convert::options(options, &["thresholds", "gap", "nanPolicy"])?;
+    let r = Ratings::with_missing(
         &ids(&get("ratees")?, "ratees")?,
         &ids(&get("raters")?, "raters")?,
         floats(&get("ratings")?, "ratings")?,
+        missing(&options)?,
     )
     .and_then(|r| r.with_relationship(&relationships))
     .and_then(|r| r.with_competency(&competencies))
     .map_err(to_js_err)?;
-    let options = crate::convert::options(options, &["thresholds", "gap"])?;
     let mut o = cal::FeedbackOptions::default();
     if let Some(g) = field(&options, "gap")? {
         o.gap = g.as_f64().ok_or_else(|| invalid_input("`gap` must be a number"))?;
@@ -366,10 +380,12 @@ pub fn feedback_360(
 }
 
 /// The crossed additive model value = μ + ratee + rater + ε, fitted on each connected
-/// component of raters and ratees.
+/// component of raters and ratees; `nanPolicy: "omit"` drops rows whose rating is missing.
 #[wasm_bindgen(js_name = additiveModel, unchecked_return_type = "AdditiveModel")]
 pub fn additive_model(
     #[wasm_bindgen(unchecked_param_type = "RatingsColumns")] data: JsValue,
+    options: Option<NanPolicyOptions>,
 ) -> Result<JsValue, JsValue> {
-    numbers_to_js(&cal::additive_model(&ratings(&data)?).map_err(to_js_err)?)
+    let options = crate::convert::options(options, &["nanPolicy"])?;
+    numbers_to_js(&cal::additive_model(&ratings(&data, missing(&options)?)?).map_err(to_js_err)?)
 }

@@ -1,5 +1,5 @@
 // A TypeScript consumer of the package: `tsc --noEmit --strict` checks the declarations.
-import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kendallW, raterEffects, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status, type PlanDocument } from "../pkg/okr_wasm";
+import { Plan, intraclassCorr, krippendorffAlpha, cohenKappa, fleissKappa, kendallW, raterEffects, normalize, additiveModel, type ScoreReport, type NodeScore, type Explanation, type ReportColumns, type Status, type PlanDocument } from "../pkg/okr_wasm";
 
 const plan: Plan = Plan.fromJson('{"objectives": []}');
 const doc = new Plan({
@@ -33,6 +33,9 @@ const weighted: number = cohenKappa([1, 2], [1, 2], { sampleWeight: new Float64A
 const randolph: number = fleissKappa([[1, 1], [2, 0]], { method: "randolph" }).kappa;
 const byDate: ScoreReport = doc.score({ asOf: new Date(2026, 1, 15) });
 const flag: "lenient" | "severe" | null | undefined = raterEffects({ ratees: [1, 2], raters: ["a", "a"], ratings: [1, 2] }, { zThreshold: 2.5, minRatings: 5 })[0]?.flag;
-export const used = [plan.length, status, share, left, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag];
+// A missing rating: an error by default, its row dropped with `nanPolicy: "omit"`.
+const normalized: Float64Array = normalize({ ratees: [1, 2], raters: ["a", "a"], ratings: [1, NaN] }, { method: "zscore", nanPolicy: "omit" });
+const raterEffect: number = additiveModel({ ratees: [1, 2], raters: ["a", "b"], ratings: [1, 2] }, { nanPolicy: "raise" }).raterEffect[0];
+export const used = [plan.length, status, share, left, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag, normalized, raterEffect];
 // Options objects may be left out.
 export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];

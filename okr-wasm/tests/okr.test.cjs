@@ -326,6 +326,43 @@ test("calibration: 9-box, 360° feedback and the additive model", () => {
   assert.ok(Math.abs(model.rateeEffect[2] - model.rateeEffect[0] - 2) < 1e-9);
 });
 
+test("calibration: a missing rating is an error naming it, or its row is dropped with nanPolicy omit, as in Python", () => {
+  const cols = { ratees: ["a", "b", "c", "a", "b", "c", "d", "e"], raters: ["x", "x", "x", "y", "y", "y", "z", "y"],
+    ratings: [4, null, 5, 2, 3, NaN, NaN, 1] };
+  const answered = (c) => c.ratings.map((v, i) => [v, i]).filter(([v]) => v !== null && !Number.isNaN(v)).map(([, i]) => i);
+  const dropNaN = (c) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, answered(c).map((i) => v[i])]));
+  const [kept, dropped] = [answered(cols), dropNaN(cols)];
+  assert.throws(() => okr.raterEffects(cols), (e) => e.code === "missing_value"
+    && e.message === "missing value: the rating of ratee `b` by rater `x` (row 1) is NaN (the `omit` missing-value policy drops such rows)");
+  for (const call of [() => okr.normalize(cols), () => okr.additiveModel(cols), () => okr.additiveModel(cols, {})]) {
+    assert.throws(call, (e) => e.code === "missing_value");
+  }
+  const omit = { nanPolicy: "omit" };
+  // Rater z gave only NaN: it is not listed, as with the rows taken out first.
+  assert.deepEqual(okr.raterEffects(cols, omit), okr.raterEffects(dropped));
+  assert.deepEqual(okr.raterEffects(cols, omit).map((e) => e.rater), ["x", "y"]);
+  assert.deepEqual(okr.additiveModel(cols, omit), okr.additiveModel(dropped));
+  for (const method of ["zscore", "percentile", "additive"]) {
+    const full = okr.normalize(cols, { method, nanPolicy: "omit" });
+    const short = okr.normalize(dropped, { method });
+    assert.equal(full.length, 8, method);
+    assert.deepEqual(kept.map((i) => full[i]), Array.from(short), method);
+    assert.deepEqual([1, 5, 6].map((i) => Number.isNaN(full[i])), [true, true, true], method);
+  }
+  // A blank 360° answer counts toward no anonymity threshold.
+  const answers = { ratees: ["p", "p", "p", "p"], raters: ["p", "m", "q1", "q2"], relationships: ["self", "manager", "peer", "peer"],
+    competencies: ["c", "c", "c", "c"], ratings: [4, 3, null, 2] };
+  const fb = okr.feedback360(answers, { nanPolicy: "omit", thresholds: { peer: 2 } });
+  assert.deepEqual(fb.groups.find((g) => g.relationship === "peer").n, 1);
+  assert.deepEqual(fb, okr.feedback360(dropNaN(answers), { thresholds: { peer: 2 } }));
+  assert.throws(() => okr.feedback360(answers), (e) => e.code === "missing_value" && /rater `q1` \(row 2\)/.test(e.message));
+  // Infinities are never missing; an unknown policy is named.
+  assert.throws(() => okr.normalize({ ...cols, ratings: [1, 2, 3, 4, 5, 6, Infinity, NaN] }, omit),
+    (e) => e.code === "non_finite" && e.message === "`row 6` has non-finite rating `inf`");
+  assert.throws(() => okr.raterEffects(cols, { nanPolicy: "propagate" }),
+    (e) => e.code === "invalid_input" && e.message.includes("nanPolicy must be `raise` or `omit`, not `propagate`"));
+});
+
 test("calibration: NaN and infinities come back as numbers, as in Rust and Python", () => {
   const long = (scores) => ({ targets: [1, 1, 2, 2, 3, 3], raters: [1, 2, 1, 2, 1, 2], ratings: scores });
   // Raters who agree exactly: ICC 1 with an infinite F (p 0); no variance at all: NaN (pingouin's values).

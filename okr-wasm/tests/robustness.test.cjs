@@ -273,7 +273,8 @@ test("every export called with every pair of wrong and right arguments throws on
     {}, { a: 1 }, { asOf: 5 }, { asOf: "2026-13-01" }, { policy: { cap: "x" } }, new Float64Array([1, NaN]), new Int32Array([1]),
     true, () => 1, Symbol("s"), 10n, { targets: [1, 1, 2, 2], raters: ["a", "b", "a", "b"], ratings: [1, 2, 3, 4] },
     { ratees: [1], raters: [1], ratings: ["x"] }, { categories: [1, 2], shares: [0.5] }, { names: 5 },
-    ["a", "b"], ["a", null], { categories: ["a", "b"], shares: [0.5, 0.5] }, { categories: ["a", 2], shares: [0.5, 0.5] }];
+    ["a", "b"], ["a", null], { categories: ["a", "b"], shares: [0.5, 0.5] }, { categories: ["a", 2], shares: [0.5, 0.5] },
+    { ratees: [1, 2, 3], raters: [1, 1, 2], ratings: [1, null, NaN] }, { nanPolicy: "omit" }, { nanPolicy: "propagate" }];
   const report = () => plan.scoreReport(asOf);
   const calls = {
     newPlan: (a) => new Plan(a), fromJson: (a) => Plan.fromJson(a), fromColumns: (a) => Plan.fromColumns(a),
@@ -289,7 +290,7 @@ test("every export called with every pair of wrong and right arguments throws on
     nineBoxSvg: (a, b) => okr.nineBoxSvg(a, b, { names: ["x"] }), nineBoxOptions: (a) => okr.nineBoxSvg([1], [1], a),
     normalize: (a, b) => okr.normalize(a, b), raterEffects: (a, b) => okr.raterEffects(a, b),
     raterEffectsOptions: (a) => okr.raterEffects({ ratees: ["a", "b", "c"], raters: ["x", "x", "y"], ratings: [1, 2, 3] }, a),
-    nineBox: (a, b) => okr.nineBox(a, a, b), feedback360: (a, b) => okr.feedback360(a, b), additiveModel: (a) => okr.additiveModel(a),
+    nineBox: (a, b) => okr.nineBox(a, a, b), feedback360: (a, b) => okr.feedback360(a, b), additiveModel: (a, b) => okr.additiveModel(a, b),
     feedbackOptions: (a) => okr.feedback360({ ratees: ["x"], raters: ["x"], relationships: ["self"], competencies: ["c"], ratings: [1] }, a),
   };
   const uncoded = {};

@@ -20,6 +20,17 @@ pub enum Missing {
     Omit,
 }
 
+impl Missing {
+    /// Parses `raise` or `omit` (pingouin's and scipy's names for the policies).
+    pub fn parse(name: &str) -> Option<Missing> {
+        match name {
+            "raise" => Some(Missing::Raise),
+            "omit" => Some(Missing::Omit),
+            _ => None,
+        }
+    }
+}
+
 /// Row-major ratings; `NaN` marks a missing cell. Infinite values are rejected on construction.
 /// The data is owned, or borrowed from the caller (a numpy array, a typed array) to avoid a copy.
 #[derive(Debug, Clone, PartialEq)]

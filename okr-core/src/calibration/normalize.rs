@@ -34,6 +34,8 @@ impl Method {
 }
 
 /// Normalised ratings, aligned with the input rows; clamped to `scale` (min, max) when given.
+/// A row dropped as missing ([`Missing::Omit`](super::Missing::Omit)) is NaN, and takes no
+/// part in any rater's or the pool's statistics.
 pub fn normalize(ratings: &Ratings, method: Method, scale: Option<(f64, f64)>) -> Result<Vec<f64>> {
     let n = ratings.len();
     if n == 0 {
@@ -59,7 +61,7 @@ pub fn normalize(ratings: &Ratings, method: Method, scale: Option<(f64, f64)>) -
     if let Some((lo, hi)) = scale {
         out.iter_mut().for_each(|v| *v = v.clamp(lo, hi));
     }
-    Ok(out)
+    Ok(ratings.to_input_rows(out))
 }
 
 /// Streaming two-pass z-scores over rater codes: no per-rater allocation.

@@ -346,9 +346,13 @@ mod tests {
             rater_effects(&Ratings::default(), &RaterEffectsOptions::default()).unwrap_err().code(),
             "empty"
         );
-        // A missing rating is named by its row, as pandas counts rows.
+        // A missing rating is named by its ratee, its rater and its row, as pandas counts rows.
         let missing = Ratings::new(&ids(&["a", "b"]), &ids(&["x", "y"]), vec![1.0, f64::NAN]).unwrap_err();
-        assert_eq!(missing.to_string(), "`row 1` has non-finite rating `NaN`");
+        assert_eq!(
+            missing.to_string(),
+            "missing value: the rating of ratee `b` by rater `y` (row 1) is NaN (the `omit` missing-value \
+             policy drops such rows)"
+        );
         // A threshold that would flag every rater (negative) or none (NaN) is refused.
         for z in [-1.0, f64::NAN, f64::INFINITY] {
             let e = rater_effects(&r, &RaterEffectsOptions { z_threshold: z, min_ratings: 1 }).unwrap_err();

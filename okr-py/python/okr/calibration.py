@@ -177,11 +177,24 @@ def kendall_w(data: Any, correct_ties: bool = True) -> Dict[str, float]:
 
 @boundary
 def rater_effects(
-    data: pd.DataFrame, ratee: str, rater: str, rating: str, z_threshold: float = 1.96, min_ratings: int = 3
+    data: pd.DataFrame,
+    ratee: str,
+    rater: str,
+    rating: str,
+    z_threshold: float = 1.96,
+    min_ratings: int = 3,
+    nan_policy: str = "raise",
 ) -> pd.DataFrame:
     """Per rater: ``rater``, ``n``, ``mean``, ``sd``, ``leniency``, ``se``, ``shrunk_leniency``,
-    ``z``, ``flag`` (categorical: ``lenient``, ``severe`` or NaN)."""
-    rows = _okr.rater_effects(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), z_threshold, min_ratings)
+    ``z``, ``flag`` (categorical: ``lenient``, ``severe`` or NaN).
+
+    A missing rating (NaN or null) is an error naming its ratee, rater and row under
+    ``nan_policy="raise"``; ``"omit"`` drops its row first, as ``data.dropna(subset=[rating])``
+    would (``n``, ``mean`` and ``sd`` are then pandas' ``groupby(rater)[rating]`` count, mean
+    and std, which skip NaN; a rater with no rating left is not listed)."""
+    rows = _okr.rater_effects(
+        ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), z_threshold, min_ratings, nan_policy
+    )
     cols = ["rater", "n", "mean", "sd", "leniency", "se", "shrunk_leniency", "z", "flag"]
     out = pd.DataFrame(rows, columns=cols)
     out["sd"] = out["sd"].astype(np.float64)
@@ -199,10 +212,11 @@ def _labels(values: pd.Series, column: str) -> pd.Categorical:
 
 
 @boundary
-def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> Dict[str, Any]:
+def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str, nan_policy: str = "raise") -> Dict[str, Any]:
     """The crossed model rating = μ + ratee + rater + ε: ``ratee_effect`` and ``rater_effect``
-    Series, rater ``component`` and ``component_mean``."""
-    m = _okr.additive_model(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)))
+    Series, rater ``component`` and ``component_mean``. ``nan_policy="omit"`` drops rows
+    whose rating is missing; ``"raise"`` (the default) makes one an error."""
+    m = _okr.additive_model(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), nan_policy)
     return {
         "ratee_effect": pd.Series(m["ratee_effect"], index=m["ratees"], name="ratee_effect"),
         "rater_effect": pd.Series(m["rater_effect"], index=m["raters"], name="rater_effect"),
@@ -214,11 +228,23 @@ def additive_model(data: pd.DataFrame, ratee: str, rater: str, rating: str) -> D
 
 @boundary
 def normalize(
-    data: pd.DataFrame, ratee: str, rater: str, rating: str, method: str = "zscore", scale: Optional[Tuple[float, float]] = None
+    data: pd.DataFrame,
+    ratee: str,
+    rater: str,
+    rating: str,
+    method: str = "zscore",
+    scale: Optional[Tuple[float, float]] = None,
+    nan_policy: str = "raise",
 ) -> pd.Series:
     """Normalised ratings (``zscore``, ``percentile`` or ``additive``) as a Series aligned with
-    ``data``, clamped to ``scale`` when given."""
-    out = _okr.normalize(ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), method, scale)
+    ``data``, clamped to ``scale`` when given.
+
+    A missing rating (NaN or null) is an error under ``nan_policy="raise"`` (the default);
+    under ``"omit"`` its row is NaN in the result and takes no part in any rater's or the
+    pool's statistics, as with pandas' ``groupby(rater)[rating].transform``."""
+    out = _okr.normalize(
+        ids(column(data, ratee)), ids(column(data, rater)), floats(column(data, rating), str(rating)), method, scale, nan_policy
+    )
     return pd.Series(out, index=data.index, name=rating)
 
 
@@ -313,14 +339,19 @@ def feedback_360(
     rating: str,
     thresholds: Optional[Mapping[str, int]] = None,
     gap: float = 1.0,
+    nan_policy: str = "raise",
 ) -> Dict[str, pd.DataFrame]:
     """360° aggregation: ``groups`` (mean, n, sd per ratee × competency × relationship, with
     anonymity thresholds and complementary suppression) and ``summaries`` (self vs others,
     blind spots and hidden strengths). ``suppressed`` (``below_threshold``, ``complementary``)
-    and ``finding`` (``blind_spot``, ``hidden_strength``) are categorical, NaN where none."""
+    and ``finding`` (``blind_spot``, ``hidden_strength``) are categorical, NaN where none.
+
+    A missing answer (NaN or null rating, such as "not applicable") is an error under
+    ``nan_policy="raise"`` (the default); ``"omit"`` drops its row, so it counts toward no
+    group's ``n`` or anonymity threshold."""
     f = _okr.feedback_360(
         ids(column(data, ratee)), ids(column(data, rater)), ids(column(data, relationship)), ids(column(data, competency)), floats(column(data, rating), str(rating)),
-        None if thresholds is None else dict(thresholds), gap,
+        None if thresholds is None else dict(thresholds), gap, nan_policy,
     )
     # Missing numbers (suppressed or undefined) are NaN in float columns, and a table with no
     # rows keeps its columns.

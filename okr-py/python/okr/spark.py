@@ -152,14 +152,15 @@ def _ratings_job(data: Any, by: str, fn, schema_fields: List[Tuple[str, Any]]):
 
 
 @boundary
-def rater_effects(data: Any, ratee: str, rater: str, rating: str, *, by: str) -> Tuple[Any, Any]:
+def rater_effects(data: Any, ratee: str, rater: str, rating: str, *, by: str, nan_policy: str = "raise") -> Tuple[Any, Any]:
     """``okr.calibration.rater_effects`` per group (organisation or review cycle): returns
-    ``(effects, errors)``."""
+    ``(effects, errors)``. Under ``nan_policy="raise"`` a group with a missing rating is an
+    error row; ``"omit"`` drops such ratings."""
     _, T = _spark()
     fields = [("rater", T.StringType()), ("n", T.LongType())] + [(c, T.DoubleType()) for c in ["mean", "sd", "leniency", "se", "shrunk_leniency", "z"]] + [("flag", T.StringType())]
 
     def fn(pdf):
-        out = cal.rater_effects(pdf, ratee, rater, rating)
+        out = cal.rater_effects(pdf, ratee, rater, rating, nan_policy=nan_policy)
         out["rater"] = out["rater"].astype(str)
         out["flag"] = out["flag"].astype("object").where(out["flag"].notna(), None)
         return out
@@ -168,15 +169,28 @@ def rater_effects(data: Any, ratee: str, rater: str, rating: str, *, by: str) ->
 
 
 @boundary
-def normalize(data: Any, ratee: str, rater: str, rating: str, *, by: str, method: str = "zscore", scale: Optional[Sequence[float]] = None) -> Tuple[Any, Any]:
+def normalize(
+    data: Any,
+    ratee: str,
+    rater: str,
+    rating: str,
+    *,
+    by: str,
+    method: str = "zscore",
+    scale: Optional[Sequence[float]] = None,
+    nan_policy: str = "raise",
+) -> Tuple[Any, Any]:
     """``okr.calibration.normalize`` per group: returns ``(rows, errors)`` where rows carry
-    ``ratee``, ``rater``, ``rating`` and ``normalized``."""
+    ``ratee``, ``rater``, ``rating`` and ``normalized`` (null where ``nan_policy="omit"``
+    dropped a missing rating)."""
     _, T = _spark()
     fields = [(ratee, T.StringType()), (rater, T.StringType()), (rating, T.DoubleType()), ("normalized", T.DoubleType())]
 
     def fn(pdf):
         out = pdf[[ratee, rater, rating]].copy()
-        out["normalized"] = cal.normalize(pdf, ratee, rater, rating, method=method, scale=None if scale is None else tuple(scale)).to_numpy()
+        out["normalized"] = cal.normalize(
+            pdf, ratee, rater, rating, method=method, scale=None if scale is None else tuple(scale), nan_policy=nan_policy
+        ).to_numpy()
         out[ratee] = out[ratee].astype(str)
         out[rater] = out[rater].astype(str)
         return out
