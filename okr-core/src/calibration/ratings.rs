@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::columns::IdColumn;
 use crate::error::{Error, Result};
-use crate::ids::Ids;
+use crate::ids::{Ids, Key};
 
 use super::matrix::{Matrix, Missing};
 
@@ -39,57 +39,58 @@ impl Codes {
     /// The codes of the rows `kept` of `column` (every row when `None`), numbered in order of
     /// first appearance among them: ids found only in other rows get no code.
     pub(crate) fn factorize_rows(column: &IdColumn, kept: Option<&[u32]>) -> Codes {
-        let n = kept.map_or(column.len(), <[u32]>::len);
-        let row = |i: usize| kept.map_or(i, |k| k[i] as usize);
-        match column {
-            IdColumn::Integers(v) => {
-                let value = |i: usize| v[row(i)];
-                // Compact integer ids (database keys, pandas codes) index a flat table directly.
-                let (min, max) =
-                    (0..n).map(value).fold((i64::MAX, i64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
-                let span =
-                    max.checked_sub(min).and_then(|s| usize::try_from(s).ok()).filter(|&s| s < 2 * n + 1024);
-                let mut distinct = Vec::new();
-                let codes = match span {
-                    Some(span) => {
-                        let mut slot = vec![u32::MAX; span + 1];
-                        (0..n)
-                            .map(|i| {
-                                let x = value(i);
-                                let s = &mut slot[(x - min) as usize];
-                                if *s == u32::MAX {
-                                    *s = distinct.len() as u32;
-                                    distinct.push(x);
-                                }
-                                *s
-                            })
-                            .collect()
-                    }
-                    None => {
-                        let mut seen = std::collections::HashMap::new();
-                        (0..n)
-                            .map(|i| {
-                                let x = value(i);
-                                *seen.entry(x).or_insert_with(|| {
-                                    distinct.push(x);
-                                    distinct.len() as u32 - 1
-                                })
-                            })
-                            .collect()
-                    }
-                };
-                Codes { codes, labels: Labels::Integers(distinct) }
-            }
-            IdColumn::Strings(_) | IdColumn::Utf8(_) => {
-                let mut ids = Ids::with_capacity(0);
-                let codes = (0..n)
-                    .map(|i| match ids.insert(column.key(row(i))) {
-                        Ok(c) | Err(c) => c,
-                    })
-                    .collect();
-                Codes { codes, labels: Labels::Text(Box::new(ids)) }
-            }
+        match (column, kept) {
+            (IdColumn::Integers(v), None) => Codes::integers(v.iter().copied(), v.len()),
+            (IdColumn::Integers(v), Some(k)) => Codes::integers(k.iter().map(|&i| v[i as usize]), k.len()),
+            (_, None) => Codes::texts((0..column.len()).map(|i| column.key(i))),
+            (_, Some(k)) => Codes::texts(k.iter().map(|&i| column.key(i as usize))),
         }
+    }
+
+    /// The codes of `n` integer ids.
+    fn integers(values: impl Iterator<Item = i64> + Clone, n: usize) -> Codes {
+        // Compact integer ids (database keys, pandas codes) index a flat table directly.
+        let (min, max) = values.clone().fold((i64::MAX, i64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+        let span = max.checked_sub(min).and_then(|s| usize::try_from(s).ok()).filter(|&s| s < 2 * n + 1024);
+        let mut distinct = Vec::new();
+        let codes = match span {
+            Some(span) => {
+                let mut slot = vec![u32::MAX; span + 1];
+                values
+                    .map(|x| {
+                        let s = &mut slot[(x - min) as usize];
+                        if *s == u32::MAX {
+                            *s = distinct.len() as u32;
+                            distinct.push(x);
+                        }
+                        *s
+                    })
+                    .collect()
+            }
+            None => {
+                let mut seen = std::collections::HashMap::new();
+                values
+                    .map(|x| {
+                        *seen.entry(x).or_insert_with(|| {
+                            distinct.push(x);
+                            distinct.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            }
+        };
+        Codes { codes, labels: Labels::Integers(distinct) }
+    }
+
+    /// The codes of text ids.
+    fn texts<'a>(keys: impl Iterator<Item = Key<'a>>) -> Codes {
+        let mut ids = Ids::with_capacity(0);
+        let codes = keys
+            .map(|key| match ids.insert(key) {
+                Ok(c) | Err(c) => c,
+            })
+            .collect();
+        Codes { codes, labels: Labels::Text(Box::new(ids)) }
     }
 
     fn from_codes(codes: Vec<u32>, what: &'static str) -> Result<Codes> {
@@ -222,7 +223,8 @@ impl Ratings {
                 Error::NonFinite { id: format!("row {i}"), field: "rating", value: value[i] }
             });
         }
-        if !value.iter().any(|v| v.is_nan()) {
+        // Under `Raise` the check above has found no NaN.
+        if missing == Missing::Raise || !value.iter().any(|v| v.is_nan()) {
             let (ratee, rater) = (Codes::factorize(ratee), Codes::factorize(rater));
             return Ok(Ratings {
                 ratee,
