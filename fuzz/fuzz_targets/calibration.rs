@@ -52,6 +52,26 @@ fuzz_target!(|input: Input| {
         assert_eq!(a.overall.observed, b.overall.observed);
     }
     let _ = cal::nine_box(&values, &values, NineBoxCuts { performance: input.cuts, potential: None });
+    // Omitting missing ratings must be the same as taking their rows out first (compared as
+    // debug text, where NaN equals NaN), with NaN in the omitted rows of `normalize`.
+    let kept: Vec<usize> = (0..n).filter(|&i| !values[i].is_nan()).collect();
+    let pick = |v: &[i64]| kept.iter().map(|&i| v[i]).collect::<Vec<i64>>();
+    let omitted = Ratings::with_missing(&ratee.clone().into(), &rater.clone().into(), values.clone(), Missing::Omit);
+    let dropped =
+        Ratings::new(&pick(&ratee).into(), &pick(&rater).into(), kept.iter().map(|&i| values[i]).collect());
+    if let (Ok(o), Ok(d)) = (&omitted, &dropped) {
+        let options = cal::RaterEffectsOptions::default();
+        assert_eq!(format!("{:?}", cal::rater_effects(o, &options)), format!("{:?}", cal::rater_effects(d, &options)));
+        assert_eq!(format!("{:?}", cal::additive_model(o)), format!("{:?}", cal::additive_model(d)));
+        if let (Ok(full), Ok(short)) = (cal::normalize(o, Method::ZScore, None), cal::normalize(d, Method::ZScore, None)) {
+            assert_eq!(full.len(), n);
+            assert_eq!(format!("{:?}", kept.iter().map(|&i| full[i]).collect::<Vec<_>>()), format!("{short:?}"));
+            assert!((0..n).filter(|&i| values[i].is_nan()).all(|i| full[i].is_nan()));
+        }
+    } else {
+        // Every rating missing is an error of its own; otherwise both fail alike (an infinity).
+        assert_eq!(omitted.is_ok(), dropped.is_ok() && (kept.len() == n || !kept.is_empty()));
+    }
     if let Ok(ratings) = Ratings::new(&ratee.clone().into(), &rater.clone().into(), values) {
         let _ = cal::rater_effects(&ratings, &cal::RaterEffectsOptions::default());
         let _ = cal::additive_model(&ratings);
