@@ -39,7 +39,12 @@ fuzz_target!(|input: Input| {
     let ratee: Vec<i64> = input.ratee[..n].iter().map(|&x| i64::from(x % 16)).collect();
     let rater: Vec<i64> = input.rater[..n].iter().map(|&x| i64::from(x % 8)).collect();
     let values = input.values[..n].to_vec();
-    let _ = cal::cohen_kappa(&values, &input.labels[..input.labels.len().min(n)], None, cal::KappaWeights::Quadratic);
+    let _ = cal::cohen_kappa(
+        &values,
+        &input.labels[..input.labels.len().min(n)],
+        None,
+        cal::KappaWeights::Quadratic,
+    );
     let _ = cal::cohen_kappa(&values, &values, Some(&input.labels), cal::KappaWeights::Linear);
     // The labels as sample weights: negative, NaN, zero and mis-sized ones included.
     let _ = cal::cohen_kappa_weighted(&values, &values, None, cal::KappaWeights::None, Some(&input.labels));
@@ -56,16 +61,25 @@ fuzz_target!(|input: Input| {
     // debug text, where NaN equals NaN), with NaN in the omitted rows of `normalize`.
     let kept: Vec<usize> = (0..n).filter(|&i| !values[i].is_nan()).collect();
     let pick = |v: &[i64]| kept.iter().map(|&i| v[i]).collect::<Vec<i64>>();
-    let omitted = Ratings::with_missing(&ratee.clone().into(), &rater.clone().into(), values.clone(), Missing::Omit);
+    let omitted =
+        Ratings::with_missing(&ratee.clone().into(), &rater.clone().into(), values.clone(), Missing::Omit);
     let dropped =
         Ratings::new(&pick(&ratee).into(), &pick(&rater).into(), kept.iter().map(|&i| values[i]).collect());
     if let (Ok(o), Ok(d)) = (&omitted, &dropped) {
         let options = cal::RaterEffectsOptions::default();
-        assert_eq!(format!("{:?}", cal::rater_effects(o, &options)), format!("{:?}", cal::rater_effects(d, &options)));
+        assert_eq!(
+            format!("{:?}", cal::rater_effects(o, &options)),
+            format!("{:?}", cal::rater_effects(d, &options))
+        );
         assert_eq!(format!("{:?}", cal::additive_model(o)), format!("{:?}", cal::additive_model(d)));
-        if let (Ok(full), Ok(short)) = (cal::normalize(o, Method::ZScore, None), cal::normalize(d, Method::ZScore, None)) {
+        if let (Ok(full), Ok(short)) =
+            (cal::normalize(o, Method::ZScore, None), cal::normalize(d, Method::ZScore, None))
+        {
             assert_eq!(full.len(), n);
-            assert_eq!(format!("{:?}", kept.iter().map(|&i| full[i]).collect::<Vec<_>>()), format!("{short:?}"));
+            assert_eq!(
+                format!("{:?}", kept.iter().map(|&i| full[i]).collect::<Vec<_>>()),
+                format!("{short:?}")
+            );
             assert!((0..n).filter(|&i| values[i].is_nan()).all(|i| full[i].is_nan()));
         }
     } else {
@@ -79,7 +93,10 @@ fuzz_target!(|input: Input| {
             let _ = cal::normalize(&ratings, method, input.scale);
         }
         let _ = ratings.to_matrix();
-        let rel: Vec<String> = ratee.iter().map(|x| ["self", "manager", "peer", "direct_report"][*x as usize % 4].to_owned()).collect();
+        let rel: Vec<String> = ratee
+            .iter()
+            .map(|x| ["self", "manager", "peer", "direct_report"][*x as usize % 4].to_owned())
+            .collect();
         if let Ok(r) = ratings.with_relationship(&rel.into()).and_then(|r| r.with_competency(&rater.into())) {
             let _ = cal::feedback_360(&r, &cal::FeedbackOptions::default());
         }
