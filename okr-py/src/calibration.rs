@@ -39,7 +39,7 @@ fn lists<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// `nan_policy` as the core's missing-value policy.
-fn missing(nan_policy: &str) -> PyResult<Missing> {
+pub(crate) fn missing(nan_policy: &str) -> PyResult<Missing> {
     Missing::parse(nan_policy)
         .ok_or_else(|| invalid_input(format!("nan_policy must be `raise` or `omit`, not `{nan_policy}`")))
 }

@@ -78,16 +78,19 @@ impl Plan {
     }
 
     /// A person's review packet: (JSON, Markdown). `ratings` are 360° columns (ratee, rater,
-    /// relationship, competency, rating), any of the last three keys optional.
-    #[pyo3(signature = (person, as_of, ratings=None))]
+    /// relationship, competency, rating), any of the last three keys optional; `nan_policy`
+    /// says what a missing rating does (`raise` or `omit`).
+    #[pyo3(signature = (person, as_of, ratings=None, nan_policy="raise"))]
     fn review_packet<'py>(
         &self,
         py: Python<'py>,
         person: &str,
         as_of: &str,
         ratings: Option<Bound<'py, PyDict>>,
+        nan_policy: &str,
     ) -> PyResult<(String, String)> {
         let day = date(as_of)?;
+        let missing = crate::calibration::missing(nan_policy)?;
         let ratings = ratings
             .map(|d| {
                 let t = Table::new("ratings", d);
@@ -98,8 +101,9 @@ impl Plan {
                 let relationship = t.ids("relationship")?;
                 let competency = t.ids("competency")?;
                 t.finish()?;
-                let mut r = okr_core::calibration::Ratings::new(&ratee, &rater, value.into_owned())
-                    .map_err(to_py_err)?;
+                let mut r =
+                    okr_core::calibration::Ratings::with_missing(&ratee, &rater, value.into_owned(), missing)
+                        .map_err(to_py_err)?;
                 if let Some(rel) = relationship {
                     r = r.with_relationship(&rel).map_err(to_py_err)?;
                 }

@@ -469,6 +469,14 @@ def test_review_packet(root):
     with pytest.raises(okr.OkrError) as e:
         plan.review_packet("nobody", "2026-02-15")
     assert e.value.code == "unknown_id"
+    # A blank answer is named, or dropped under nan_policy="omit" (one peer fewer).
+    blank = ratings.assign(rating=[2.0, 3, np.nan, 2, 4])
+    with pytest.raises(okr.OkrError, match=r"the rating of ratee `rep-3` by rater `c` \(row 2\) is NaN") as e:
+        plan.review_packet("rep-3", "2026-02-15", blank)
+    assert e.value.code == "missing_value"
+    omitted = plan.review_packet("rep-3", "2026-02-15", blank, nan_policy="omit").to_dict()
+    assert omitted["feedback"] == plan.review_packet("rep-3", "2026-02-15", blank.dropna()).to_dict()["feedback"]
+    assert omitted["feedback"][0]["others_n"] == 3
 
 
 def test_numpy_columns_are_read_in_place_or_copied_when_strided():

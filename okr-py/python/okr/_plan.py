@@ -434,17 +434,19 @@ class Plan:
         rating: str = "rating",
         relationship: Optional[str] = "relationship",
         competency: Optional[str] = "competency",
+        nan_policy: str = "raise",
     ) -> "ReviewPacket":
         """The evidence for ``person``'s review: owned objectives and key results, cadence,
         confidence record, line of sight, and (given 360° ``ratings``) feedback under the
-        anonymity rules and calibration context."""
+        anonymity rules and calibration context. A missing rating is an error naming it
+        under ``nan_policy="raise"``; ``"omit"`` drops its row, as ``feedback_360`` does."""
         cols = None
         if ratings is not None:
             cols = {"ratee": ids(column(ratings, ratee)), "rater": ids(column(ratings, rater)), "rating": floats(column(ratings, rating), rating)}
             for key, name in (("relationship", relationship), ("competency", competency)):
                 if name is not None and name in ratings.columns:
                     cols[key] = ids(ratings[name])
-        data, markdown = self._inner.review_packet(node_id(person), _iso(as_of), cols)
+        data, markdown = self._inner.review_packet(node_id(person), _iso(as_of), cols, nan_policy)
         return ReviewPacket(json.loads(data), markdown)
 
     @property
