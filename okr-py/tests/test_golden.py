@@ -1,11 +1,15 @@
 """The shared golden vectors of tests/golden, run through Python (same numbers as Rust)."""
 
+import importlib.util
 import json
 import math
 import pathlib
 
+import numpy as np
 import okr
+import pandas as pd
 import pytest
+from okr import calibration as cal
 
 GOLDEN = pathlib.Path(__file__).resolve().parents[2] / "tests" / "golden"
 FILES = sorted(p for p in GOLDEN.glob("*.json") if p.name != "errors.json")
@@ -73,3 +77,52 @@ def test_error_vectors(case):
     assert isinstance(info.value, ValueError)
     for s in case["contains"]:
         assert s in str(info.value)
+
+
+CALIBRATION = GOLDEN / "calibration"
+STATISTICS = json.loads((CALIBRATION / "statistics.json").read_text())["cases"]
+
+
+def test_calibration_vectors_are_what_their_derivation_writes():
+    # statistics.json is written by derive.py (exact arithmetic, no okr): editing one without
+    # the other fails here.
+    spec = importlib.util.spec_from_file_location("derive", CALIBRATION / "derive.py")
+    derive = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(derive)
+    assert derive.text() == (CALIBRATION / "statistics.json").read_text()
+
+
+def _none_for_nan(values):
+    return [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+
+
+def _statistic(case):
+    """The case's statistic through okr.calibration, in the vectors' shape."""
+    data, options, name = case["input"], case.get("options", {}), case["statistic"]
+    if name == "intraclass_corr":
+        table = cal.intraclass_corr(pd.DataFrame(data), "targets", "raters", "ratings")
+        return {r.Type: {"icc": r.ICC, "F": r.F, "df1": r.df1, "df2": r.df2} for r in table.itertuples()}
+    if name == "krippendorff_alpha":
+        return cal.krippendorff_alpha(np.array(data["reliability_data"], dtype=float), level_of_measurement=options["level"])
+    if name == "cohen_kappa":
+        return cal.cohen_kappa(data["y1"], data["y2"], weights=options["weights"])
+    if name == "fleiss_kappa":
+        return cal.fleiss_kappa(data["table"])
+    if name == "kendall_w":
+        return cal.kendall_w(data["data"], correct_ties=options["correct_ties"])
+    frame = pd.DataFrame(data)
+    if name == "rater_effects":
+        effects = cal.rater_effects(frame, "ratees", "raters", "ratings", nan_policy=options["nan_policy"])
+        return {r["rater"]: r for r in effects.to_dict("records")}
+    if name == "normalize":
+        z = cal.normalize(frame, "ratees", "raters", "ratings", method=options["method"], nan_policy=options["nan_policy"])
+        return _none_for_nan(z.tolist())
+    if name == "distribution":
+        return cal.distribution(frame, "ratings", dict(zip(options["categories"], options["shares"])))
+    raise AssertionError(f"no adapter for {name}")
+
+
+@pytest.mark.parametrize("case", STATISTICS, ids=lambda c: c["name"])
+def test_calibration_vectors(case):
+    got = _statistic(case)
+    assert same(case["expected"], got), (case["name"], got)

@@ -56,6 +56,26 @@ for (const file of fs.readdirSync(GOLDEN).filter((f) => f.endsWith(".json") && f
   });
 }
 
+// The calibration vectors (tests/golden/calibration, derived in exact arithmetic by derive.py):
+// each statistic through the package, in the vectors' shape.
+const nullForNaN = (values) => Array.from(values, (v) => (Number.isNaN(v) ? null : v));
+const statistics = {
+  intraclass_corr: (d) => Object.fromEntries(okr.intraclassCorr(d).map((r) => [r.type, { icc: r.icc, F: r.f, df1: r.df1, df2: r.df2 }])),
+  krippendorff_alpha: (d, o) => okr.krippendorffAlpha(d.reliability_data, { level: o.level }),
+  cohen_kappa: (d, o) => okr.cohenKappa(d.y1, d.y2, { weights: o.weights }).kappa,
+  fleiss_kappa: (d) => okr.fleissKappa(d.table).kappa,
+  kendall_w: (d, o) => okr.kendallW(d.data, { correctTies: o.correct_ties }),
+  rater_effects: (d, o) => Object.fromEntries(okr.raterEffects(d, { nanPolicy: o.nan_policy }).map((e) => [e.rater, e])),
+  normalize: (d, o) => nullForNaN(okr.normalize(d, { method: o.method, nanPolicy: o.nan_policy })),
+  distribution: (d, o) => okr.distribution(d.ratings, { categories: o.categories, shares: o.shares }).overall,
+};
+for (const c of JSON.parse(fs.readFileSync(path.join(GOLDEN, "calibration", "statistics.json"), "utf8")).cases) {
+  test(`golden calibration ${c.name}`, () => {
+    const got = statistics[c.statistic](c.input, c.options ?? {});
+    assert.ok(same(c.expected, got), `${c.name}: ${JSON.stringify(got)} vs ${JSON.stringify(c.expected)}`);
+  });
+}
+
 test("error vectors: real Errors with a code; the module keeps working", () => {
   const cases = JSON.parse(fs.readFileSync(path.join(GOLDEN, "errors.json"), "utf8"));
   for (const c of cases) {

@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
-use okr_core::{Plan, Policy};
-use serde_json::Value;
+use okr_core::calibration::{
+    self as cal, KappaWeights, Level, Matrix, Method, Missing, RaterEffectsOptions, Ratings,
+};
+use okr_core::{IdColumn, Plan, Policy};
+use serde_json::{json, Value};
 
 fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/golden")
@@ -120,5 +123,91 @@ fn error_vectors() {
             let s = s.as_str().unwrap();
             assert!(err.to_string().contains(s), "{name}: `{err}` lacks `{s}`");
         }
+    }
+}
+
+/// An id column of a calibration vector: integers, or text.
+fn id_column(v: &Value) -> IdColumn<'static> {
+    let items = v.as_array().unwrap();
+    if items.iter().all(Value::is_i64) {
+        items.iter().map(|x| x.as_i64().unwrap()).collect::<Vec<i64>>().into()
+    } else {
+        items.iter().map(|x| x.as_str().unwrap().to_owned()).collect::<Vec<String>>().into()
+    }
+}
+
+/// Numbers of a calibration vector, `null` as NaN (missing).
+fn numbers(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
+}
+
+/// Rows of numbers as a matrix, `null` as NaN.
+fn matrix(v: &Value) -> Matrix<'static> {
+    let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(numbers).collect();
+    Matrix::new(rows.len(), rows[0].len(), rows.concat()).unwrap()
+}
+
+/// The case's statistic through `okr_core::calibration`, in the vectors' shape.
+fn statistic(case: &Value) -> Value {
+    let (data, options) = (&case["input"], &case["options"]);
+    let missing = || Missing::parse(options["nan_policy"].as_str().unwrap()).unwrap();
+    let ratings = || {
+        let (ratees, raters) = (id_column(&data["ratees"]), id_column(&data["raters"]));
+        Ratings::with_missing(&ratees, &raters, numbers(&data["ratings"]), missing()).unwrap()
+    };
+    match case["statistic"].as_str().unwrap() {
+        "intraclass_corr" => {
+            let (t, r) = (id_column(&data["targets"]), id_column(&data["raters"]));
+            let rows = cal::intraclass_corr_long(&t, &r, &numbers(&data["ratings"]), Missing::Raise).unwrap();
+            let table = rows.iter().map(|row| {
+                let kind = serde_json::to_value(row.kind).unwrap().as_str().unwrap().to_owned();
+                (kind, json!({"icc": row.icc, "F": row.f, "df1": row.df1, "df2": row.df2}))
+            });
+            Value::Object(table.collect())
+        }
+        "krippendorff_alpha" => {
+            let level = Level::parse(options["level"].as_str().unwrap()).unwrap();
+            json!(cal::krippendorff_alpha(&matrix(&data["reliability_data"]), level, None).unwrap())
+        }
+        "cohen_kappa" => {
+            let weights = KappaWeights::parse(options["weights"].as_str()).unwrap();
+            let k = cal::cohen_kappa(&numbers(&data["y1"]), &numbers(&data["y2"]), None, weights).unwrap();
+            json!(k.kappa)
+        }
+        "fleiss_kappa" => json!(cal::fleiss_kappa(&matrix(&data["table"])).unwrap().kappa),
+        "kendall_w" => {
+            let w =
+                cal::kendall_w(&matrix(&data["data"]), options["correct_ties"].as_bool().unwrap()).unwrap();
+            serde_json::to_value(w).unwrap()
+        }
+        "rater_effects" => {
+            let effects = cal::rater_effects(&ratings(), &RaterEffectsOptions::default()).unwrap();
+            Value::Object(
+                effects.iter().map(|e| (e.rater.clone(), serde_json::to_value(e).unwrap())).collect(),
+            )
+        }
+        "normalize" => {
+            let method = Method::parse(options["method"].as_str().unwrap()).unwrap();
+            serde_json::to_value(cal::normalize(&ratings(), method, None).unwrap()).unwrap()
+        }
+        "distribution" => {
+            let (categories, shares) = (numbers(&options["categories"]), numbers(&options["shares"]));
+            let fit =
+                cal::distribution(&numbers(&data["ratings"]), &categories, &shares, None, 0.05).unwrap();
+            serde_json::to_value(fit.overall).unwrap()
+        }
+        other => panic!("no adapter for statistic `{other}`"),
+    }
+}
+
+#[test]
+fn calibration_vectors() {
+    let path = golden_dir().join("calibration/statistics.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 14, "calibration vectors missing");
+    for case in cases {
+        let got = statistic(case);
+        assert!(same(&case["expected"], &got), "{}: expected {}, got {got}", case["name"], case["expected"]);
     }
 }
