@@ -117,6 +117,13 @@ def _statistic(case):
     if name == "normalize":
         z = cal.normalize(frame, "ratees", "raters", "ratings", method=options["method"], nan_policy=options["nan_policy"])
         return _none_for_nan(z.tolist())
+    if name == "nine_box":
+        people = frame.assign(person=range(len(frame)))
+        grid = cal.nine_box(people, "person", "performance", "potential")
+        return {"cells": grid.drop(columns="person").to_dict("records"), **grid.attrs}
+    if name == "feedback_360":
+        out = cal.feedback_360(frame, "ratees", "raters", "relationships", "competencies", "ratings", nan_policy=options["nan_policy"])
+        return {part: [{k: None if pd.isna(v) else v for k, v in row.items()} for row in table.to_dict("records")] for part, table in out.items()}
     if name == "distribution":
         return cal.distribution(frame, "ratings", dict(zip(options["categories"], options["shares"])))
     raise AssertionError(f"no adapter for {name}")

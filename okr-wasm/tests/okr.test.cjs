@@ -68,6 +68,8 @@ const statistics = {
   rater_effects: (d, o) => Object.fromEntries(okr.raterEffects(d, { nanPolicy: o.nan_policy }).map((e) => [e.rater, e])),
   normalize: (d, o) => nullForNaN(okr.normalize(d, { method: o.method, nanPolicy: o.nan_policy })),
   distribution: (d, o) => okr.distribution(d.ratings, { categories: o.categories, shares: o.shares }).overall,
+  nine_box: (d) => okr.nineBox(d.performance, d.potential),
+  feedback_360: (d, o) => okr.feedback360(d, { nanPolicy: o.nan_policy }),
 };
 for (const c of JSON.parse(fs.readFileSync(path.join(GOLDEN, "calibration", "statistics.json"), "utf8")).cases) {
   test(`golden calibration ${c.name}`, () => {

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use okr_core::calibration::{
-    self as cal, KappaWeights, Level, Matrix, Method, Missing, RaterEffectsOptions, Ratings,
+    self as cal, FeedbackOptions, KappaWeights, Level, Matrix, Method, Missing, NineBoxCuts,
+    RaterEffectsOptions, Ratings,
 };
 use okr_core::{IdColumn, Plan, Policy};
 use serde_json::{json, Value};
@@ -190,6 +191,21 @@ fn statistic(case: &Value) -> Value {
             let method = Method::parse(options["method"].as_str().unwrap()).unwrap();
             serde_json::to_value(cal::normalize(&ratings(), method, None).unwrap()).unwrap()
         }
+        "nine_box" => {
+            let (performance, potential) = (numbers(&data["performance"]), numbers(&data["potential"]));
+            serde_json::to_value(cal::nine_box(&performance, &potential, NineBoxCuts::default()).unwrap())
+                .unwrap()
+        }
+        "feedback_360" => {
+            let (relationships, competencies) =
+                (id_column(&data["relationships"]), id_column(&data["competencies"]));
+            let (ratees, raters) = (id_column(&data["ratees"]), id_column(&data["raters"]));
+            let r = Ratings::with_missing(&ratees, &raters, numbers(&data["ratings"]), missing())
+                .and_then(|r| r.with_relationship(&relationships))
+                .and_then(|r| r.with_competency(&competencies))
+                .unwrap();
+            serde_json::to_value(cal::feedback_360(&r, &FeedbackOptions::default()).unwrap()).unwrap()
+        }
         "distribution" => {
             let (categories, shares) = (numbers(&options["categories"]), numbers(&options["shares"]));
             let fit =
@@ -205,7 +221,7 @@ fn calibration_vectors() {
     let path = golden_dir().join("calibration/statistics.json");
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 14, "calibration vectors missing");
+    assert!(cases.len() >= 16, "calibration vectors missing");
     for case in cases {
         let got = statistic(case);
         assert!(same(&case["expected"], &got), "{}: expected {}, got {got}", case["name"], case["expected"]);

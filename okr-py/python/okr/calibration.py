@@ -321,11 +321,15 @@ def nine_box(
     potential_cuts: Optional[Tuple[float, float]] = None,
 ) -> pd.DataFrame:
     """Each person's 9-box cell: ``person``, ``performance``, ``potential`` (tiers low/medium/
-    high), ``box`` (1–9) and ``name``. Cuts default to the data's tertiles."""
+    high), ``box`` (1–9) and ``name``. Cuts default to the data's tertiles. The frame's
+    ``attrs`` hold ``counts`` (by potential tier, then performance tier, low to high) and the
+    cuts used, ``performance_cuts`` and ``potential_cuts``."""
     g = _okr.nine_box(floats(column(data, performance), str(performance)), floats(column(data, potential), str(potential)), performance_cuts, potential_cuts)
     out = pd.DataFrame(g["cells"])
     out.insert(0, "person", column(data, person).to_numpy())
     out.attrs["counts"] = g["counts"]
+    out.attrs["performance_cuts"] = g["performance_cuts"]
+    out.attrs["potential_cuts"] = g["potential_cuts"]
     return out
 
 

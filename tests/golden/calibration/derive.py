@@ -249,6 +249,122 @@ def distribution(ratings):
     return {"observed": observed, "expected": [num(e) for e in expected], "chi2": num(chi2), "df": len(CATEGORIES) - 1, "tvd": num(tvd)}
 
 
+# --- 9-box: eight people, cuts left to the data's tertiles ---------------------------------------
+
+NINE_BOX = {"performance": [1, 2, 3, 4, 5, 6, 7, 8], "potential": [2, 7, 5, 5, 1, 8, 3, 6]}
+BOX_NAMES = [
+    ["underperformer", "effective", "trusted professional"],
+    ["inconsistent player", "core player", "high performer"],
+    ["rough diamond", "future star", "star"],
+]
+
+
+def quantile(values, p):
+    """The linear-interpolation quantile (numpy's default): position p (n − 1) in the sorted values."""
+    s = sorted(F(v) for v in values)
+    pos = p * (len(s) - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def nine_box(data):
+    cuts = {axis: [quantile(data[axis], F(1, 3)), quantile(data[axis], F(2, 3))] for axis in data}
+    tier = lambda v, c: 0 if v < c[0] else 1 if v < c[1] else 2  # noqa: E731
+    names = ["low", "medium", "high"]
+    cells, counts = [], [[0] * 3 for _ in range(3)]
+    for perf, pot in zip(data["performance"], data["potential"]):
+        a, b = tier(perf, cuts["performance"]), tier(pot, cuts["potential"])
+        counts[b][a] += 1
+        cells.append({"performance": names[a], "potential": names[b], "box": 3 * b + a + 1, "name": BOX_NAMES[b][a]})
+    return {
+        "cells": cells,
+        "counts": counts,
+        "performance_cuts": [num(c) for c in cuts["performance"]],
+        "potential_cuts": [num(c) for c in cuts["potential"]],
+    }
+
+
+# --- 360° feedback: two people, two competencies, default thresholds (self 1, manager 1, peer 3,
+# direct report 3, any other relationship and the others' total 3) ------------------------------
+
+FEEDBACK_ROWS = [
+    # ratee, rater, relationship, competency, rating (None: left blank)
+    ("p", "p", "self", "craft", 5), ("p", "a", "peer", "craft", 3), ("p", "b", "peer", "craft", 4),
+    ("p", "c", "peer", "craft", 2), ("p", "d", "direct_report", "craft", 4), ("p", "e", "direct_report", "craft", 3),
+    ("p", "f", "direct_report", "craft", 3),
+    ("p", "p", "self", "lead", 2), ("p", "m", "manager", "lead", 4), ("p", "a", "peer", "lead", 5),
+    ("p", "b", "peer", "lead", 4), ("p", "d", "direct_report", "lead", 4), ("p", "e", "direct_report", "lead", 5),
+    ("p", "f", "direct_report", "lead", 4),
+    ("q", "x", "customer", "craft", 4), ("q", "y", "customer", "craft", 4), ("q", "z", "customer", "craft", 5),
+    ("q", "m", "manager", "lead", 3), ("q", "a", "peer", "lead", 4), ("q", "b", "peer", "lead", None),
+]
+FEEDBACK = {
+    key: [row[i] for row in FEEDBACK_ROWS]
+    for i, key in enumerate(["ratees", "raters", "relationships", "competencies", "ratings"])
+}
+
+
+def sd(values):
+    m = mean(F(v) for v in values)
+    return math.sqrt(sum((F(v) - m) ** 2 for v in values) / (len(values) - 1))
+
+
+def group(ratee, competency, relationship, values, suppressed=None):
+    shown = suppressed is None
+    return {
+        "ratee": ratee, "competency": competency, "relationship": relationship, "n": len(values),
+        "mean": num(mean(F(v) for v in values)) if shown else None,
+        "sd": sd(values) if shown and len(values) >= 2 else None,
+        "suppressed": suppressed,
+    }
+
+
+def summary(ratee, competency, self_mean, others, shown=True):
+    others_mean = mean(F(v) for v in others) if shown else None
+    gap = None if self_mean is None or others_mean is None else F(self_mean) - others_mean
+    finding = None if gap is None else "blind_spot" if gap >= 1 else "hidden_strength" if gap <= -1 else None
+    return {
+        "ratee": ratee, "competency": competency, "self_mean": self_mean, "others_n": len(others),
+        "others_mean": None if others_mean is None else num(others_mean),
+        "gap": None if gap is None else num(gap), "finding": finding,
+    }
+
+
+def feedback():
+    """Worked by hand from the anonymity rules (groups by ratee, competency, then self, manager,
+    peer, direct report, others by name):
+    - p / craft: every group meets its threshold; self 5 against others 19/6 is a blind spot.
+    - p / lead: two peers are below 3 (below_threshold). The others' total (6 raters) is shown,
+      so the peers' mean could be recovered from it unless another group is hidden with them:
+      the smallest shown one, the manager (complementary). Hidden together: 3 raters, reaching
+      the peers' threshold. Self 2 against others 13/3 is a hidden strength.
+    - q / craft: three customers meet the threshold of other relationships; no self rating.
+    - q / lead: the blank peer answer is omitted, leaving one manager and one peer. The peer is
+      below threshold; with 2 raters the others' total is below 3 and is not shown, so the
+      manager's group stays shown and nothing can be subtracted."""
+    return {
+        "groups": [
+            group("p", "craft", "self", [5]),
+            group("p", "craft", "peer", [3, 4, 2]),
+            group("p", "craft", "direct_report", [4, 3, 3]),
+            group("p", "lead", "self", [2]),
+            group("p", "lead", "manager", [4], "complementary"),
+            group("p", "lead", "peer", [5, 4], "below_threshold"),
+            group("p", "lead", "direct_report", [4, 5, 4]),
+            group("q", "craft", "customer", [4, 4, 5]),
+            group("q", "lead", "manager", [3]),
+            group("q", "lead", "peer", [4], "below_threshold"),
+        ],
+        "summaries": [
+            summary("p", "craft", 5, [3, 4, 2, 4, 3, 3]),
+            summary("p", "lead", 2, [4, 5, 4, 4, 5, 4]),
+            summary("q", "craft", None, [4, 4, 5]),
+            summary("q", "lead", None, [3, 4], shown=False),
+        ],
+    }
+
+
 def document():
     cases = [
         {
@@ -327,6 +443,23 @@ def document():
         "input": DISTRIBUTION,
         "options": {"categories": CATEGORIES, "shares": [float(s) for s in SHARES]},
         "expected": distribution(DISTRIBUTION["ratings"]),
+    })
+    cases.append({
+        "name": "nine_box_tertiles",
+        "statistic": "nine_box",
+        "why": "No cuts given: each axis's 1/3 and 2/3 quantiles (linear interpolation): performance "
+        "10/3 and 17/3, potential 11/3 and 17/3. Below the first cut is low, below the second medium, "
+        "else high; box = 3 potential + performance + 1 (tiers 0-2); counts[potential][performance].",
+        "input": NINE_BOX,
+        "expected": nine_box(NINE_BOX),
+    })
+    cases.append({
+        "name": "feedback_360_thresholds_and_complementary_suppression",
+        "statistic": "feedback_360",
+        "why": " ".join(line.strip() for line in feedback.__doc__.splitlines()),
+        "input": FEEDBACK,
+        "options": {"nan_policy": "omit"},
+        "expected": feedback(),
     })
     return {
         "description": "Calibration statistics on published worked examples and small hand-sized data, "
