@@ -142,7 +142,7 @@ pub fn kendall_w(
 }
 
 /// The `nanPolicy` option (default `raise`) as the core's missing-value policy.
-fn missing(options: &JsValue) -> Result<Missing, JsValue> {
+pub(crate) fn missing(options: &JsValue) -> Result<Missing, JsValue> {
     let name = text_option(options, "nanPolicy", "raise")?;
     Missing::parse(&name)
         .ok_or_else(|| invalid_input(format!("nanPolicy must be `raise` or `omit`, not `{name}`")))
@@ -158,6 +158,28 @@ fn ratings(data: &JsValue, missing: Missing) -> Result<Ratings, JsValue> {
         missing,
     )
     .map_err(to_js_err)
+}
+
+/// The 360° ratings of a review packet: `ratees`, `raters` and `ratings`, with
+/// `relationships` and `competencies` when given.
+pub(crate) fn review_ratings(data: &JsValue, missing: Missing) -> Result<Ratings, JsValue> {
+    let columns = ["ratees", "raters", "ratings", "relationships", "competencies"];
+    let data = &known_keys(data.clone(), &columns, "column")?;
+    let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let mut r = Ratings::with_missing(
+        &ids(&get("ratees")?, "ratees")?,
+        &ids(&get("raters")?, "raters")?,
+        floats(&get("ratings")?, "ratings")?,
+        missing,
+    )
+    .map_err(to_js_err)?;
+    if let Some(rel) = field(data, "relationships")? {
+        r = r.with_relationship(&ids(&rel, "relationships")?).map_err(to_js_err)?;
+    }
+    if let Some(comp) = field(data, "competencies")? {
+        r = r.with_competency(&ids(&comp, "competencies")?).map_err(to_js_err)?;
+    }
+    Ok(r)
 }
 
 /// Per-rater effects, raters in order of first appearance. A rater is flagged when |z| reaches

@@ -14,6 +14,9 @@ extern "C" {
     /// Options of `score`.
     #[wasm_bindgen(typescript_type = "ScoreOptions")]
     pub type ScoreOptionsArg;
+    /// Options of `reviewPacket`.
+    #[wasm_bindgen(typescript_type = "ReviewPacketOptions")]
+    pub type ReviewPacketOptionsArg;
     /// Columns of `Plan.fromColumns`.
     #[wasm_bindgen(typescript_type = "PlanColumns")]
     pub type PlanColumnsArg;
@@ -154,16 +157,27 @@ impl Plan {
         to_js(&self.0.confidence_calibration(day))
     }
 
-    /// A person's review packet: `{packet, markdown}`.
+    /// A person's review packet: `{packet, markdown}`. Given 360° `ratings` (columns as
+    /// `feedback360` takes them; `relationships` and `competencies` may be left out), it
+    /// carries the person's feedback under the anonymity rules and where their ratings stand;
+    /// `nanPolicy: "omit"` drops blank answers, which are otherwise an error.
     #[wasm_bindgen(js_name = reviewPacket, unchecked_return_type = "{packet: ReviewPacket, markdown: string}")]
     pub fn review_packet(
         &self,
         person: NodeIdArg,
-        options: Option<ScoreOptionsArg>,
+        options: Option<ReviewPacketOptionsArg>,
     ) -> Result<JsValue, JsValue> {
         let person = node_id(&person.into(), "person")?;
-        let (day, _) = self::options(&self.0, &opt(options)?)?;
-        let packet = self.0.review_packet(&person, day, None).map_err(to_js_err)?;
+        let options = crate::convert::options(options, &["asOf", "ratings", "nanPolicy"])?;
+        let day = match as_of(&options)? {
+            Some(day) => day,
+            None => okr_core::parse_date(&today()).map_err(to_js_err)?,
+        };
+        let missing = crate::calibration::missing(&options)?;
+        let ratings = field(&options, "ratings")?
+            .map(|r| crate::calibration::review_ratings(&r, missing))
+            .transpose()?;
+        let packet = self.0.review_packet(&person, day, ratings.as_ref()).map_err(to_js_err)?;
         let out = js_sys::Object::new();
         js_sys::Reflect::set(&out, &"packet".into(), &to_js(&packet)?)?;
         js_sys::Reflect::set(&out, &"markdown".into(), &packet.to_markdown().into())?;

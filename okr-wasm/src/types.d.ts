@@ -245,12 +245,18 @@ export interface Finding { code: "no-key-results" | "too-many-key-results" | "to
 export interface OkrEvent { kind: "achieved" | "status_changed" | "confidence_dropped" | "became_stale"; id: string; from: string | number | null; to: string | number | null }
 export interface SystemicRow { groupBy: "team" | "level"; group: string; keyResults: number; atRisk: number; offTrack: number; share: number; flagged: boolean }
 export interface ConfidenceRow { groupBy: "owner" | "team"; group: string; keyResults: number; forecasts: number; brier: number; overconfidence: number }
+/** Options of `reviewPacket`: the date, 360° ratings, and what a blank rating does. */
+export interface ReviewPacketOptions { asOf?: string | Date; ratings?: ReviewRatings; nanPolicy?: "raise" | "omit" }
+/** 360° ratings for a review packet (as `feedback360` takes them; relationships and competencies optional). */
+export interface ReviewRatings { ratees: IdArray; raters: IdArray; ratings: Float64Array | number[]; relationships?: string[]; competencies?: string[] }
 export interface ReviewPacket {
   person: string;
   asOf: string;
   objectives: { id: string; title: string | null; score: number; expected: number | null; status: Status; grade: Grade; formula: string; lineOfSight: LineOfSight }[];
   keyResults: { id: string; title: string | null; objective: string; score: number; status: Status; value: number | null; signals: string[]; forecast: Forecast | { score: number } | null; formula: string; checkIns: number; meanDaysBetween: number | null; lastCheckIn: string | null; confidenceRecord: [string, number][] }[];
-  feedbackGroups: unknown[];
-  feedback: unknown[];
+  /** 360° groups about the person, anonymity kept (empty without `ratings`). */
+  feedbackGroups: FeedbackGroup[];
+  /** 360° self-versus-others summaries (empty without `ratings`). */
+  feedback: FeedbackSummary[];
   calibration: { ratings: number; mean: number; overallMean: number; percentile: number } | null;
 }

@@ -36,6 +36,7 @@ const flag: "lenient" | "severe" | null | undefined = raterEffects({ ratees: [1,
 // A missing rating: an error by default, its row dropped with `nanPolicy: "omit"`.
 const normalized: Float64Array = normalize({ ratees: [1, 2], raters: ["a", "a"], ratings: [1, NaN] }, { method: "zscore", nanPolicy: "omit" });
 const raterEffect: number = additiveModel({ ratees: [1, 2], raters: ["a", "b"], ratings: [1, 2] }, { nanPolicy: "raise" }).raterEffect[0];
-export const used = [plan.length, status, share, left, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag, normalized, raterEffect];
+const othersN: number | undefined = doc.reviewPacket("o", { asOf: "2026-02-15", nanPolicy: "omit", ratings: { ratees: ["o"], raters: ["m"], ratings: [3], relationships: ["manager"], competencies: ["c"] } }).packet.feedback[0]?.othersN;
+export const used = [othersN, plan.length, status, share, left, scores.length, icc, alpha, kappa, firstStatus, weighted, randolph, byDate, flag, normalized, raterEffect];
 // Options objects may be left out.
 export const defaults = [new Plan({}).score(), kendallW([[1, 2], [2, 1]]), krippendorffAlpha([[1, 2], [1, 2]])];

@@ -470,6 +470,22 @@ test("lint, events, systemic view, confidence calibration and review packets", (
   assert.deepEqual(packet.objectives.map((o) => o.id), ["rep-3"]);
   assert.ok(markdown.startsWith("# Review packet: rep-3"));
   assert.throws(() => plan.reviewPacket("nobody", { asOf: "2026-02-15" }), (e) => e.code === "unknown_id");
+  // With 360° ratings, as in Python: feedback under the anonymity rules; a blank answer is
+  // named, or dropped under nanPolicy "omit" (one peer fewer).
+  const answers = { ratees: Array(5).fill("rep-3"), raters: ["a", "b", "c", "d", "e"], ratings: [2, 3, 3, 2, 4],
+    relationships: ["self", "manager", "peer", "peer", "peer"], competencies: Array(5).fill("selling") };
+  const full = plan.reviewPacket("rep-3", { asOf: "2026-02-15", ratings: answers }).packet;
+  assert.equal(full.feedback[0].othersN, 4);
+  assert.deepEqual(full.feedbackGroups.map((g) => [g.relationship, g.n]), [["self", 1], ["manager", 1], ["peer", 3]]);
+  assert.equal(full.calibration.ratings, 5);
+  const blank = { ...answers, ratings: [2, 3, null, 2, 4] };
+  assert.throws(() => plan.reviewPacket("rep-3", { asOf: "2026-02-15", ratings: blank }),
+    (e) => e.code === "missing_value" && e.message.includes("the rating of ratee `rep-3` by rater `c` (row 2) is NaN"));
+  const omitted = plan.reviewPacket("rep-3", { asOf: "2026-02-15", ratings: blank, nanPolicy: "omit" }).packet;
+  assert.equal(omitted.feedback[0].othersN, 3);
+  // The packet has no policy to override: a `policy` option is refused, not silently ignored.
+  assert.throws(() => plan.reviewPacket("rep-3", { asOf: "2026-02-15", policy: { cap: 1 } }),
+    (e) => e.code === "invalid_input" && e.message.includes("`policy`"));
   // A check-in after the cycle's end: counted, or ignored under the policy, and lint says which.
   const late = new Plan({
     policy: { late_check_ins: "ignore" },
@@ -528,6 +544,8 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
   const earlier = plan.scoreReport({ asOf: "2026-01-20" });
   const feedback = okr.feedback360({ ratees: ["x", "x", "x"], raters: ["x", "m", "p"], relationships: ["self", "manager", "peer"],
     competencies: ["c", "c", "c"], ratings: [4, 3, 2] });
+  const packetWithFeedback = plan.reviewPacket("rep-3", { ...asOf, ratings: { ratees: ["rep-3", "rep-3", "rep-3"], raters: ["rep-3", "m", "p"],
+    relationships: ["self", "manager", "peer"], competencies: ["c", "c", "c"], ratings: [4, 3, 2] } }).packet;
   const samples = {
     ScoreReport: [report],
     NodeScore: report.nodes,
@@ -549,10 +567,10 @@ test("the TypeScript declarations name every key the outputs carry, and the outp
     NineBox: [okr.nineBox([1, 2, 3], [3, 2, 1])],
     NineBoxCell: okr.nineBox([1, 2, 3], [3, 2, 1]).cells,
     Feedback360: [feedback],
-    FeedbackGroup: feedback.groups,
-    FeedbackSummary: feedback.summaries,
+    FeedbackGroup: [...feedback.groups, ...packetWithFeedback.feedbackGroups],
+    FeedbackSummary: [...feedback.summaries, ...packetWithFeedback.feedback],
     AdditiveModel: [okr.additiveModel(ratings)],
-    ReviewPacket: [plan.reviewPacket("rep-3", asOf).packet],
+    ReviewPacket: [plan.reviewPacket("rep-3", asOf).packet, packetWithFeedback],
     PlanDocument: [plan.toDocument()],
     ObjectiveSpec: plan.toDocument().objectives,
     KeyResultSpec: plan.toDocument().objectives.flatMap((o) => o.key_results || []),
