@@ -10,13 +10,15 @@ use crate::error::{Error, Result};
 /// column ids than that is an error rather than an allocation the machine cannot make.
 const MAX_CELLS: usize = 1 << 31;
 
-/// What to do with a target that lacks some rater's rating.
+/// What to do with a missing rating: in the ICC, a target that lacks some rater's rating; in
+/// long ratings ([`Ratings::with_missing`](super::Ratings::with_missing)), a NaN value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Missing {
     /// Refuse: a missing cell is an error naming it (pingouin's `nan_policy="raise"`).
     #[default]
     Raise,
-    /// Drop the targets with a missing cell (listwise deletion, pingouin's `"omit"`).
+    /// Drop the targets with a missing cell (listwise deletion, pingouin's `"omit"`), or the
+    /// rows of long ratings whose value is NaN.
     Omit,
 }
 
