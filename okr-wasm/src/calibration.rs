@@ -160,12 +160,14 @@ fn ratings(data: &JsValue, missing: Missing) -> Result<Ratings, JsValue> {
     .map_err(to_js_err)
 }
 
-/// The 360° ratings of a review packet: `ratees`, `raters` and `ratings`, with
-/// `relationships` and `competencies` when given.
-pub(crate) fn review_ratings(data: &JsValue, missing: Missing) -> Result<Ratings, JsValue> {
+/// 360° ratings: `ratees`, `raters` and `ratings`, with `relationships` and `competencies`
+/// (which `grouped` requires; a review packet takes ratings without them).
+pub(crate) fn ratings_360(data: &JsValue, missing: Missing, grouped: bool) -> Result<Ratings, JsValue> {
     let columns = ["ratees", "raters", "ratings", "relationships", "competencies"];
     let data = &known_keys(data.clone(), &columns, "column")?;
     let get = |name: &str| field(data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
+    let group = |name: &str| if grouped { get(name).map(Some) } else { field(data, name) };
+    let (relationships, competencies) = (group("relationships")?, group("competencies")?);
     let mut r = Ratings::with_missing(
         &ids(&get("ratees")?, "ratees")?,
         &ids(&get("raters")?, "raters")?,
@@ -173,10 +175,10 @@ pub(crate) fn review_ratings(data: &JsValue, missing: Missing) -> Result<Ratings
         missing,
     )
     .map_err(to_js_err)?;
-    if let Some(rel) = field(data, "relationships")? {
+    if let Some(rel) = relationships {
         r = r.with_relationship(&ids(&rel, "relationships")?).map_err(to_js_err)?;
     }
-    if let Some(comp) = field(data, "competencies")? {
+    if let Some(comp) = competencies {
         r = r.with_competency(&ids(&comp, "competencies")?).map_err(to_js_err)?;
     }
     Ok(r)
@@ -371,21 +373,8 @@ pub fn feedback_360(
     #[wasm_bindgen(unchecked_param_type = "FeedbackColumns")] data: JsValue,
     options: Option<FeedbackOptionsArg>,
 ) -> Result<JsValue, JsValue> {
-    let columns = ["ratees", "raters", "relationships", "competencies", "ratings"];
-    let data = known_keys(data, &columns, "column")?;
-    let get = |name: &str| field(&data, name)?.ok_or_else(|| invalid_input(format!("missing `{name}`")));
-    let (relationships, competencies) =
-        (ids(&get("relationships")?, "relationships")?, ids(&get("competencies")?, "competencies")?);
     let options = crate::convert::options(options, &["thresholds", "gap", "nanPolicy"])?;
-    let r = Ratings::with_missing(
-        &ids(&get("ratees")?, "ratees")?,
-        &ids(&get("raters")?, "raters")?,
-        floats(&get("ratings")?, "ratings")?,
-        missing(&options)?,
-    )
-    .and_then(|r| r.with_relationship(&relationships))
-    .and_then(|r| r.with_competency(&competencies))
-    .map_err(to_js_err)?;
+    let r = ratings_360(&data, missing(&options)?, true)?;
     let mut o = cal::FeedbackOptions::default();
     if let Some(g) = field(&options, "gap")? {
         o.gap = g.as_f64().ok_or_else(|| invalid_input("`gap` must be a number"))?;

@@ -175,7 +175,7 @@ impl Plan {
         };
         let missing = crate::calibration::missing(&options)?;
         let ratings = field(&options, "ratings")?
-            .map(|r| crate::calibration::review_ratings(&r, missing))
+            .map(|r| crate::calibration::ratings_360(&r, missing, false))
             .transpose()?;
         let packet = self.0.review_packet(&person, day, ratings.as_ref()).map_err(to_js_err)?;
         let out = js_sys::Object::new();
