@@ -170,10 +170,15 @@ pub struct Ratings {
     pub(crate) value: Vec<f64>,
     pub(crate) relationship: Option<Codes>,
     pub(crate) competency: Option<Codes>,
-    /// The number of rows given, and, when some were dropped as missing, the input row of each
-    /// rating kept.
+    /// When rows were dropped as missing: the input row of each rating kept.
+    omitted: Option<Omitted>,
+}
+
+/// The rows kept of ratings given with some missing, and how many rows were given.
+#[derive(Debug, Clone, Default)]
+struct Omitted {
+    kept: Vec<u32>,
     input_len: usize,
-    kept: Option<Vec<u32>>,
 }
 
 fn check(n: usize, column: &'static str, found: usize) -> Result<()> {
@@ -226,15 +231,7 @@ impl Ratings {
         // Under `Raise` the check above has found no NaN.
         if missing == Missing::Raise || !value.iter().any(|v| v.is_nan()) {
             let (ratee, rater) = (Codes::factorize(ratee), Codes::factorize(rater));
-            return Ok(Ratings {
-                ratee,
-                rater,
-                value,
-                relationship: None,
-                competency: None,
-                input_len: n,
-                kept: None,
-            });
+            return Ok(Ratings { ratee, rater, value, relationship: None, competency: None, omitted: None });
         }
         let kept: Vec<u32> = (0..n as u32).filter(|&i| !value[i as usize].is_nan()).collect();
         if kept.is_empty() {
@@ -246,8 +243,7 @@ impl Ratings {
             value: kept.iter().map(|&i| value[i as usize]).collect(),
             relationship: None,
             competency: None,
-            input_len: n,
-            kept: Some(kept),
+            omitted: Some(Omitted { kept, input_len: n }),
         })
     }
 
@@ -266,24 +262,28 @@ impl Ratings {
             value,
             relationship: None,
             competency: None,
-            input_len: n,
-            kept: None,
+            omitted: None,
         })
     }
 
     /// The number of rows given, missing ratings included ([`Ratings::len`] counts only those
     /// kept).
     pub fn input_len(&self) -> usize {
-        self.input_len
+        self.omitted.as_ref().map_or(self.value.len(), |o| o.input_len)
+    }
+
+    /// The input rows of the ratings kept, when some were dropped as missing.
+    fn kept(&self) -> Option<&[u32]> {
+        self.omitted.as_ref().map(|o| o.kept.as_slice())
     }
 
     /// One value per rating kept, laid out one per input row: NaN in the rows dropped as
     /// missing.
     pub(crate) fn to_input_rows(&self, values: Vec<f64>) -> Vec<f64> {
-        match &self.kept {
+        match &self.omitted {
             None => values,
-            Some(kept) => {
-                let mut out = vec![f64::NAN; self.input_len];
+            Some(Omitted { kept, input_len }) => {
+                let mut out = vec![f64::NAN; *input_len];
                 for (&i, v) in kept.iter().zip(values) {
                     out[i as usize] = v;
                 }
@@ -295,15 +295,15 @@ impl Ratings {
     /// Adds the relationship of each rater to the ratee (`self`, `manager`, `peer`,
     /// `direct_report`, or other text).
     pub fn with_relationship(mut self, relationship: &IdColumn) -> Result<Ratings> {
-        check(self.input_len, "relationship", relationship.len())?;
-        self.relationship = Some(Codes::factorize_rows(relationship, self.kept.as_deref()));
+        check(self.input_len(), "relationship", relationship.len())?;
+        self.relationship = Some(Codes::factorize_rows(relationship, self.kept()));
         Ok(self)
     }
 
     /// Adds the competency each rating is about.
     pub fn with_competency(mut self, competency: &IdColumn) -> Result<Ratings> {
-        check(self.input_len, "competency", competency.len())?;
-        self.competency = Some(Codes::factorize_rows(competency, self.kept.as_deref()));
+        check(self.input_len(), "competency", competency.len())?;
+        self.competency = Some(Codes::factorize_rows(competency, self.kept()));
         Ok(self)
     }
 
